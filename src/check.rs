@@ -1,0 +1,177 @@
+//! `empsim check`: validates scenarios and prints what each resolves to: regions,
+//! baselines and targets with their plan quotes, and every parameter marked as a plan
+//! figure or an assumption.
+
+use crate::indicator::Indicator;
+use crate::scenario::{Anchor, Provenance, Scenario};
+use std::fmt::Write;
+
+fn prov_line(p: &Provenance) -> String {
+    match p {
+        Provenance::Plan { source, quote } => format!("[plan] {source}: “{quote}”"),
+        Provenance::Assumption {
+            rationale,
+            source,
+            quote,
+        } => {
+            let from = match (source, quote) {
+                (Some(s), Some(q)) => format!(" (from {s}: “{q}”)"),
+                (Some(s), None) => format!(" (from {s})"),
+                _ => String::new(),
+            };
+            format!("[assumption] {rationale}{from}")
+        }
+    }
+}
+
+/// A readable description of the validated scenario.
+pub fn describe(scn: &Scenario) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "scenario {}", scn.name);
+    if !scn.description.is_empty() {
+        let _ = writeln!(o, "  {}", scn.description);
+    }
+    for f in &scn.files {
+        let _ = writeln!(o, "  file {} (sha256 {})", f.path.display(), &f.sha256[..12]);
+    }
+    let _ = writeln!(
+        o,
+        "  horizon: base year {}, projection {}-{}; Monte Carlo: {} paths, seed {}",
+        scn.base_year,
+        scn.base_year + 1,
+        scn.end_year,
+        scn.paths,
+        scn.seed
+    );
+    let n_plan = scn
+        .params
+        .iter()
+        .filter(|p| matches!(p.provenance, Provenance::Plan { .. }))
+        .count();
+    let _ = writeln!(
+        o,
+        "  {} regions ({} simulated), {} targets, {} parameters ({} from plans, {} assumptions), {} shocks, {} levers",
+        scn.regions.len(),
+        scn.leaves.len(),
+        scn.targets.len(),
+        scn.params.len(),
+        n_plan,
+        scn.params.len() - n_plan,
+        scn.shocks.len(),
+        scn.levers.len()
+    );
+    let _ = writeln!(o, "\nregions");
+    for (ri, r) in scn.regions.iter().enumerate() {
+        let role = if r.children.is_empty() {
+            "simulated".to_string()
+        } else {
+            let kids: Vec<&str> = r.children.iter().map(|&c| scn.regions[c].id.as_str()).collect();
+            format!("aggregate of {}", kids.join(" + "))
+        };
+        let parent = r
+            .parent
+            .map(|p| format!(", in {}", scn.regions[p].id))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {} {} ({}): {:?}{parent}, {role}",
+            r.id, r.name_zh, r.name_en, r.level
+        );
+        let inds: Vec<&str> = r.indicators.iter().map(|i| i.key()).collect();
+        let _ = writeln!(o, "    projects: {}", inds.join(", "));
+        if let Some(w) = r.rate_weight {
+            let _ = writeln!(
+                o,
+                "    rate weight {w}: {}",
+                r.rate_weight_provenance.as_ref().map(prov_line).unwrap_or_default()
+            );
+        }
+        for b in &r.baselines {
+            let when = if b.first_year == b.last_year {
+                b.first_year.to_string()
+            } else {
+                format!("{}-{}", b.first_year, b.last_year)
+            };
+            let _ = writeln!(
+                o,
+                "    baseline {} = {} ({:?}, {when}) {}",
+                b.indicator,
+                b.value,
+                b.kind,
+                prov_line(&b.provenance)
+            );
+        }
+        if let Some(l) = &r.leaf {
+            for (fi, f) in l.flows.iter().enumerate() {
+                if let Some(Anchor::Cumulative { first, last, .. }) = f.as_ref().map(|f| f.anchor) {
+                    let _ = writeln!(
+                        o,
+                        "    level of {} anchored on the {first}-{last} total at its middle year {}",
+                        Indicator::FLOWS[fi],
+                        f64::from(first + last) / 2.0
+                    );
+                }
+            }
+        }
+        for t in scn.targets.iter().filter(|t| t.region == ri) {
+            let tol = t.tolerance.map(|x| format!(" ±{x}")).unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "    target {}: {} {}{tol} over {} [{}] {}: “{}”",
+                t.indicator,
+                t.kind_label(),
+                t.value,
+                t.period_label(),
+                t.nature.key(),
+                t.source,
+                t.quote
+            );
+        }
+    }
+    let _ = writeln!(o, "\ngrowth path (%)");
+    let path: Vec<String> = scn
+        .years()
+        .iter()
+        .zip(&scn.growth.path)
+        .map(|(y, v)| format!("{y}: {v}"))
+        .collect();
+    let _ = writeln!(o, "  {}  {}", path.join(", "), prov_line(&scn.growth.path_provenance));
+    let _ = writeln!(o, "  correlation of growth noise: {}", prov_line(&scn.correlation.provenance));
+    if !scn.shocks.is_empty() {
+        let _ = writeln!(o, "\nshocks");
+        for s in &scn.shocks {
+            let _ = writeln!(
+                o,
+                "  {}: from {}, probability {}, growth {:?} points; {}",
+                s.name,
+                s.year,
+                s.probability,
+                s.growth,
+                prov_line(&s.provenance)
+            );
+            for (ind, size) in &s.effects {
+                let _ = writeln!(o, "    effect on {ind}: {size:?}");
+            }
+        }
+    }
+    if !scn.levers.is_empty() {
+        let _ = writeln!(o, "\nlevers");
+        for l in &scn.levers {
+            let _ = writeln!(
+                o,
+                "  {}: {} from {}, ramp {} years, effect {} ({})",
+                l.name,
+                l.indicator,
+                l.start_year,
+                l.ramp_years,
+                scn.params[l.effect].dist.describe(),
+                l.description
+            );
+        }
+    }
+    let _ = writeln!(o, "\nparameters");
+    for p in &scn.params {
+        let _ = writeln!(o, "  {} = {}  {}", p.name, p.dist.describe(), prov_line(&p.provenance));
+    }
+    o
+}

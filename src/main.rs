@@ -1,0 +1,12 @@
+//! The `empsim` binary: parse arguments, call the library, print the error chain, exit.
+
+use clap::Parser;
+
+fn main() {
+    let cli = empsim::cli::Cli::parse();
+    if let Err(e) = empsim::cli::execute(cli) {
+        let code = e.exit_code();
+        eprintln!("error: {:#}", anyhow::Error::from(e));
+        std::process::exit(code);
+    }
+}

@@ -1,0 +1,298 @@
+//! CSV exporters: tidy long tables that pandas, R and Excel read at once. Numbers are
+//! written with fixed precision (4 decimals) so files are stable and diffable.
+
+use super::outdir::{create, io_err};
+use crate::engine::Simulation;
+use crate::error::Result;
+use crate::scenario::{Provenance, Scenario};
+use crate::stats::{Measure, SeriesSummary, TargetResult};
+use serde::{Serialize, Serializer};
+use std::path::Path;
+
+fn fixed4<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&fmt4(*v))
+}
+
+fn fixed4_opt<S: Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.serialize_str(&fmt4(*x)),
+        None => s.serialize_str(""),
+    }
+}
+
+/// Formats with 4 decimals; `-0.0000` is written as `0.0000`.
+pub fn fmt4(v: f64) -> String {
+    let s = format!("{v:.4}");
+    if s == "-0.0000" { "0.0000".into() } else { s }
+}
+
+/// One row of `quantiles.csv`.
+#[derive(Serialize)]
+struct QuantileRow<'a> {
+    scenario: &'a str,
+    region: &'a str,
+    indicator: &'a str,
+    measure: Measure,
+    year: i32,
+    #[serde(serialize_with = "fixed4")]
+    mean: f64,
+    #[serde(serialize_with = "fixed4")]
+    sd: f64,
+    #[serde(serialize_with = "fixed4")]
+    p05: f64,
+    #[serde(serialize_with = "fixed4")]
+    p10: f64,
+    #[serde(serialize_with = "fixed4")]
+    p25: f64,
+    #[serde(serialize_with = "fixed4")]
+    p50: f64,
+    #[serde(serialize_with = "fixed4")]
+    p75: f64,
+    #[serde(serialize_with = "fixed4")]
+    p90: f64,
+    #[serde(serialize_with = "fixed4")]
+    p95: f64,
+}
+
+fn writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+    Ok(csv::Writer::from_writer(create(path)?))
+}
+
+fn finish(path: &Path, mut w: csv::Writer<std::fs::File>) -> Result<()> {
+    w.flush().map_err(|e| io_err(path, e))
+}
+
+/// Writes `quantiles.csv`.
+pub fn write_quantiles(path: &Path, scn: &Scenario, rows: &[SeriesSummary]) -> Result<()> {
+    let mut w = writer(path)?;
+    for r in rows {
+        let key = scn.series[r.series];
+        let q = r.q;
+        w.serialize(QuantileRow {
+            scenario: &scn.name,
+            region: &scn.regions[key.region].id,
+            indicator: key.indicator.key(),
+            measure: r.measure,
+            year: r.year,
+            mean: r.mean,
+            sd: r.sd,
+            p05: q[0],
+            p10: q[1],
+            p25: q[2],
+            p50: q[3],
+            p75: q[4],
+            p90: q[5],
+            p95: q[6],
+        })
+        .map_err(|e| io_err(path, e))?;
+    }
+    finish(path, w)
+}
+
+/// Writes `targets.csv`: one row per target. The `on_track_<year>` columns hold the
+/// glide-path probability for the years of the target's period and are empty otherwise.
+pub fn write_targets(path: &Path, scn: &Scenario, results: &[TargetResult]) -> Result<()> {
+    let years = scn.years();
+    let mut w = csv::Writer::from_writer(create(path)?);
+    let mut header: Vec<String> = [
+        "scenario",
+        "target_id",
+        "region",
+        "indicator",
+        "kind",
+        "applies",
+        "period",
+        "target_value",
+        "tolerance",
+        "nature",
+        "p_met",
+        "p_met_se",
+        "outcome_p50",
+        "outcome_p05",
+        "outcome_p95",
+        "expected_shortfall",
+        "shortfall_if_missed",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(years.iter().map(|y| format!("on_track_{y}")));
+    header.extend(["source".to_string(), "quote".to_string()]);
+    w.write_record(&header).map_err(|e| io_err(path, e))?;
+    for r in results {
+        let t = &scn.targets[r.target];
+        let mut rec = vec![
+            scn.name.clone(),
+            t.id.clone(),
+            scn.regions[t.region].id.clone(),
+            t.indicator.key().to_string(),
+            t.kind.key().to_string(),
+            match t.applies {
+                Some(crate::scenario::Applies::EachYear) => "each_year".into(),
+                Some(crate::scenario::Applies::End) => "end".into(),
+                None => String::new(),
+            },
+            t.period_label(),
+            fmt4(t.value),
+            t.tolerance.map(fmt4).unwrap_or_default(),
+            t.nature.key().to_string(),
+            fmt4(r.p_met),
+            fmt4(r.p_met_se),
+            fmt4(r.outcome_p50),
+            fmt4(r.outcome_p05),
+            fmt4(r.outcome_p95),
+            fmt4(r.expected_shortfall),
+            fmt4(r.shortfall_if_missed),
+        ];
+        for y in &years {
+            rec.push(
+                r.glide
+                    .iter()
+                    .find(|(gy, _)| gy == y)
+                    .map(|(_, p)| fmt4(*p))
+                    .unwrap_or_default(),
+            );
+        }
+        rec.push(t.source.clone());
+        rec.push(t.quote.clone());
+        w.write_record(&rec).map_err(|e| io_err(path, e))?;
+    }
+    w.flush().map_err(|e| io_err(path, e))
+}
+
+#[derive(Serialize)]
+struct BaselineRow<'a> {
+    scenario: &'a str,
+    region: &'a str,
+    indicator: &'a str,
+    kind: crate::scenario::BaselineKind,
+    first_year: i32,
+    last_year: i32,
+    #[serde(serialize_with = "fixed4")]
+    value: f64,
+    /// The yearly average for cumulative values (value ÷ years), else the value.
+    #[serde(serialize_with = "fixed4")]
+    yearly_average: f64,
+    provenance: &'static str,
+    source: String,
+    quote: String,
+}
+
+/// Writes `baselines.csv`: the historical values the scenario is built on.
+pub fn write_baselines(path: &Path, scn: &Scenario) -> Result<()> {
+    let mut w = writer(path)?;
+    for r in &scn.regions {
+        for b in &r.baselines {
+            let (source, quote) = split_provenance(&b.provenance);
+            let years = f64::from(b.last_year - b.first_year + 1);
+            w.serialize(BaselineRow {
+                scenario: &scn.name,
+                region: &r.id,
+                indicator: b.indicator.key(),
+                kind: b.kind,
+                first_year: b.first_year,
+                last_year: b.last_year,
+                value: b.value,
+                yearly_average: b.value / years,
+                provenance: b.provenance.label(),
+                source,
+                quote,
+            })
+            .map_err(|e| io_err(path, e))?;
+        }
+    }
+    finish(path, w)
+}
+
+fn split_provenance(p: &Provenance) -> (String, String) {
+    match p {
+        Provenance::Plan { source, quote } => (source.clone(), quote.clone()),
+        Provenance::Assumption {
+            rationale,
+            source,
+            quote,
+        } => (
+            source.clone().unwrap_or_default(),
+            match quote {
+                Some(q) => format!("{q} — {rationale}"),
+                None => rationale.clone(),
+            },
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct ParamRow<'a> {
+    scenario: &'a str,
+    parameter: &'a str,
+    distribution: String,
+    #[serde(serialize_with = "fixed4")]
+    mean: f64,
+    #[serde(serialize_with = "fixed4_opt")]
+    low: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    high: Option<f64>,
+    provenance: &'static str,
+    source: String,
+    quote_or_rationale: String,
+}
+
+/// Writes `parameters.csv`: every parameter with its distribution and provenance.
+pub fn write_parameters(path: &Path, scn: &Scenario) -> Result<()> {
+    let mut w = writer(path)?;
+    for p in &scn.params {
+        let (source, text) = split_provenance(&p.provenance);
+        let (lo, hi) = p.dist.support();
+        w.serialize(ParamRow {
+            scenario: &scn.name,
+            parameter: &p.name,
+            distribution: p.dist.describe(),
+            mean: p.dist.mean(),
+            low: lo.is_finite().then_some(lo),
+            high: hi.is_finite().then_some(hi),
+            provenance: p.provenance.label(),
+            source,
+            quote_or_rationale: text,
+        })
+        .map_err(|e| io_err(path, e))?;
+    }
+    finish(path, w)
+}
+
+/// Writes `paths.csv` (`--keep-paths`): every path's value of every series and year.
+pub fn write_paths(path: &Path, scn: &Scenario, sim: &Simulation) -> Result<()> {
+    use std::io::Write;
+    let file = create(path)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let years = scn.years();
+    let e = |err| io_err(path, err);
+    writeln!(out, "path,region,indicator,year,value").map_err(e)?;
+    for p in 0..sim.n_paths {
+        for (s, key) in scn.series.iter().enumerate() {
+            let region = &scn.regions[key.region].id;
+            for (k, v) in sim.path_series(p, s).iter().enumerate() {
+                writeln!(
+                    out,
+                    "{p},{region},{},{},{}",
+                    key.indicator.key(),
+                    years[k],
+                    fmt4(*v)
+                )
+                .map_err(e)?;
+            }
+        }
+    }
+    out.flush().map_err(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_precision_has_no_negative_zero() {
+        assert_eq!(fmt4(-0.00001), "0.0000");
+        assert_eq!(fmt4(1.23456), "1.2346");
+        assert_eq!(fmt4(550.0), "550.0000");
+    }
+}

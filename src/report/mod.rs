@@ -1,0 +1,8 @@
+//! Writing results: one exporter per format (CSV tables, the JSON manifest, the terminal
+//! summary), and the output folder, which is replaced atomically so a failed run never
+//! destroys an earlier run's output.
+
+pub mod csv;
+pub mod manifest;
+pub mod outdir;
+pub mod table;

@@ -1,0 +1,150 @@
+//! `empsim run`: load and validate a scenario, simulate, summarise, and write the output
+//! folder atomically.
+
+use crate::engine::{self, Simulation};
+use crate::error::{Error, Result};
+use crate::report::{self, manifest::Timings};
+use crate::scenario::Scenario;
+use crate::stats::{self, SeriesSummary, TargetResult};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Validated settings of one run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub scenario: PathBuf,
+    /// Overrides the scenario's `monte_carlo.paths`.
+    pub paths: Option<usize>,
+    /// Overrides the scenario's `monte_carlo.seed`.
+    pub seed: Option<u64>,
+    /// The output folder; default `output/<scenario name>`.
+    pub out: Option<PathBuf>,
+    /// Worker threads; default: all cores.
+    pub threads: Option<usize>,
+    pub keep_paths: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub scenario: Scenario,
+    pub paths: usize,
+    pub seed: u64,
+    pub threads: usize,
+    pub out_dir: PathBuf,
+    pub summaries: Vec<SeriesSummary>,
+    pub targets: Vec<TargetResult>,
+    pub timings: Timings,
+}
+
+/// Builds a rayon pool with `threads` workers (all cores if `None`).
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    if threads == Some(0) {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(n);
+    }
+    b.build()
+        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))
+}
+
+/// Runs a scenario end to end.
+pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
+    let t0 = Instant::now();
+    let scn = Scenario::from_file(&cfg.scenario)?;
+    let paths = cfg.paths.unwrap_or(scn.paths);
+    if paths == 0 {
+        return Err(Error::Usage("--paths must be at least 1".into()));
+    }
+    if paths as u64 > crate::scenario::MAX_PATHS {
+        return Err(Error::Usage(format!(
+            "--paths must be at most {}",
+            crate::scenario::MAX_PATHS
+        )));
+    }
+    let seed = cfg.seed.unwrap_or(scn.seed);
+    let out_dir = cfg
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scn.name));
+    let pool = pool(cfg.threads)?;
+    let threads = pool.current_num_threads();
+    let mut timings = Timings {
+        load: t0.elapsed().as_secs_f64(),
+        ..Timings::default()
+    };
+
+    let t = Instant::now();
+    let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
+    timings.simulate = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let (summaries, targets) = pool.install(|| {
+        rayon::join(
+            || stats::summarize(&scn, &sim),
+            || stats::evaluate_targets(&scn, &sim),
+        )
+    });
+    timings.summarize = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    write_outputs(&out_dir, &scn, &sim, &summaries, &targets, cfg, paths, seed, threads, &mut timings, t0, t)?;
+
+    Ok(RunOutcome {
+        scenario: scn,
+        paths,
+        seed,
+        threads,
+        out_dir,
+        summaries,
+        targets,
+        timings,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_outputs(
+    out_dir: &Path,
+    scn: &Scenario,
+    sim: &Simulation,
+    summaries: &[SeriesSummary],
+    targets: &[TargetResult],
+    cfg: &RunConfig,
+    paths: usize,
+    seed: u64,
+    threads: usize,
+    timings: &mut Timings,
+    t0: Instant,
+    t_write: Instant,
+) -> Result<()> {
+    report::outdir::write_atomically(out_dir, |dir| {
+        let mut outputs = vec![
+            "quantiles.csv",
+            "targets.csv",
+            "baselines.csv",
+            "parameters.csv",
+        ];
+        report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
+        report::csv::write_targets(&dir.join("targets.csv"), scn, targets)?;
+        report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
+        report::csv::write_parameters(&dir.join("parameters.csv"), scn)?;
+        if cfg.keep_paths {
+            report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
+            outputs.push("paths.csv");
+        }
+        outputs.push("manifest.json");
+        timings.write = t_write.elapsed().as_secs_f64();
+        timings.total = t0.elapsed().as_secs_f64();
+        report::manifest::write_manifest(
+            &dir.join("manifest.json"),
+            scn,
+            paths,
+            seed,
+            threads,
+            &outputs,
+            timings,
+        )
+    })
+}

@@ -1,0 +1,245 @@
+//! Reading scenario files: TOML parsing with file and line:column in every error, the
+//! `extends` chain (cycles and missing files are errors), and the merge of a child over
+//! its parent.
+//!
+//! Merge rule: tables merge key by key, the child's value winning; arrays are replaced
+//! whole; a table that defines a value (it has a `value` or `dist` key: a parameter or a
+//! baseline) is replaced whole, so a child never mixes its distribution with the parent's.
+
+use super::raw::RawScenario;
+use crate::error::ScenarioError;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// One file of a scenario, with the SHA-256 of its bytes (for the manifest).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// A scenario read from disk: the merged raw content and the files it came from, the
+/// scenario file itself first, then each file it extends in order.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub raw: RawScenario,
+    pub files: Vec<SourceFile>,
+    /// The name from the scenario file's own `name` key, or its file stem.
+    pub name: String,
+}
+
+/// The maximum length of an `extends` chain.
+pub const MAX_EXTENDS_DEPTH: usize = 16;
+
+/// Reads a scenario file and everything it extends.
+pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    let mut chain: Vec<PathBuf> = Vec::new();
+    let mut files = Vec::new();
+    let mut tables: Vec<toml::Table> = Vec::new();
+    let mut current = path.to_path_buf();
+    let mut own_name: Option<String> = None;
+    loop {
+        let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
+        if chain.iter().any(|c| *c == canonical) {
+            let mut names: Vec<String> = files
+                .iter()
+                .map(|f: &SourceFile| f.path.display().to_string())
+                .collect();
+            names.push(current.display().to_string());
+            return Err(ScenarioError::ExtendsCycle {
+                path: files.last().map(|f| f.path.clone()).unwrap_or_default(),
+                chain: names.join(" -> "),
+            });
+        }
+        if chain.len() >= MAX_EXTENDS_DEPTH {
+            return Err(ScenarioError::Invalid {
+                path: current.clone(),
+                key: "extends".into(),
+                message: format!("`extends` chain is longer than {MAX_EXTENDS_DEPTH} files"),
+            });
+        }
+        let bytes = std::fs::read(&current).map_err(|e| ScenarioError::Read {
+            path: current.clone(),
+            reason: e.to_string(),
+        })?;
+        let text = String::from_utf8(bytes.clone()).map_err(|e| ScenarioError::Read {
+            path: current.clone(),
+            reason: format!("not valid UTF-8: {e}"),
+        })?;
+        // Typed parse of this file alone: syntax, unknown keys, types and simple ranges,
+        // with line:column.
+        let typed: RawScenario = parse_with_location(&current, &text)?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            located(&current, &text, e.span(), e.message())
+        })?;
+        if own_name.is_none() {
+            own_name = Some(typed.name.clone().unwrap_or_else(|| file_stem(&current)));
+        }
+        files.push(SourceFile {
+            path: current.clone(),
+            sha256: hex_sha256(&bytes),
+        });
+        tables.push(table);
+        chain.push(canonical);
+        match typed.extends {
+            None => break,
+            Some(parent) => {
+                let base = current.parent().map(Path::to_path_buf).unwrap_or_default();
+                let next = base.join(&parent);
+                if !next.exists() {
+                    return Err(ScenarioError::Invalid {
+                        path: current.clone(),
+                        key: "extends".into(),
+                        message: format!("extended file {} does not exist", next.display()),
+                    });
+                }
+                current = next;
+            }
+        }
+    }
+    // Merge from the root ancestor down to the scenario file itself.
+    let mut merged = toml::Table::new();
+    for t in tables.into_iter().rev() {
+        merge(&mut merged, t);
+    }
+    merged.remove("extends");
+    merged.remove("name");
+    let raw = RawScenario::deserialize(toml::Value::Table(merged)).map_err(|e| {
+        ScenarioError::Invalid {
+            path: path.to_path_buf(),
+            key: "(merged extends chain)".into(),
+            message: e.message().to_string(),
+        }
+    })?;
+    Ok(Loaded {
+        raw,
+        files,
+        name: own_name.unwrap_or_else(|| file_stem(path)),
+    })
+}
+
+/// Deep-merges `child` over `base` (see the module docs for the rule).
+pub fn merge(base: &mut toml::Table, child: toml::Table) {
+    for (k, v) in child {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(c))
+                if !defines_value(b) && !defines_value(&c) =>
+            {
+                merge(b, c)
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn defines_value(t: &toml::Table) -> bool {
+    t.contains_key("value") || t.contains_key("dist")
+}
+
+fn parse_with_location<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    text: &str,
+) -> Result<T, ScenarioError> {
+    toml::from_str(text).map_err(|e| located(path, text, e.span(), e.message()))
+}
+
+fn located(
+    path: &Path,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> ScenarioError {
+    let (line, column) = span
+        .map(|s| line_column(text, s.start))
+        .unwrap_or((1, 1));
+    ScenarioError::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: message.trim().to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn file_stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters_not_bytes() {
+        let t = "a = 1\nname = \"河南\" x\n";
+        let off = t.find('x').unwrap();
+        assert_eq!(line_column(t, off), (2, 13));
+        assert_eq!(line_column(t, 0), (1, 1));
+    }
+
+    #[test]
+    fn merge_overrides_leaves_and_replaces_value_tables_whole() {
+        let mut base: toml::Table = r#"
+            [growth.path.values]
+            2021 = 6.0
+            2022 = 6.0
+            [growth.ar]
+            dist = "uniform"
+            low = 0.2
+            high = 0.6
+            assumption = "x"
+        "#
+        .parse()
+        .unwrap();
+        let child: toml::Table = r#"
+            [growth.path.values]
+            2022 = 3.0
+            [growth.ar]
+            value = 0.5
+            assumption = "y"
+        "#
+        .parse()
+        .unwrap();
+        merge(&mut base, child);
+        let g = base["growth"].as_table().unwrap();
+        let vals = g["path"]["values"].as_table().unwrap();
+        assert_eq!(vals["2021"].as_float(), Some(6.0));
+        assert_eq!(vals["2022"].as_float(), Some(3.0));
+        let ar = g["ar"].as_table().unwrap();
+        assert!(!ar.contains_key("low"), "parameter tables are replaced whole");
+        assert_eq!(ar["value"].as_float(), Some(0.5));
+    }
+
+    #[test]
+    fn hash_is_sha256_hex() {
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! Scenario files: the TOML format (`raw`), reading and `extends` (`load`), distributions
+//! and provenance (`dist`), and the validated [`Scenario`] the engine runs (`validate`).
+//!
+//! Only a validated `Scenario` reaches the engine. Every number in it carries a
+//! [`Provenance`]: a plan quote or a stated assumption.
+
+pub mod dist;
+pub mod load;
+pub mod raw;
+mod validate;
+
+pub use dist::{Dist, Param, Provenance};
+pub use load::SourceFile;
+pub use validate::{MAX_HORIZON, MAX_PATHS};
+
+use crate::error::ScenarioError;
+use crate::indicator::Indicator;
+use nalgebra::DMatrix;
+use serde::Serialize;
+use std::path::Path;
+
+/// Index of a parameter in [`Scenario::params`]; every path draws each slot once.
+pub type Slot = usize;
+
+/// A validated scenario, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// The scenario file first, then each file it extends.
+    pub files: Vec<SourceFile>,
+    /// The last observed year; projections start the year after.
+    pub base_year: i32,
+    pub end_year: i32,
+    pub paths: usize,
+    pub seed: u64,
+    /// Every parameter, in the order each path draws them.
+    pub params: Vec<Param>,
+    pub growth: Growth,
+    pub unemployment: UnemploymentModel,
+    /// Regions in file order; aggregates (regions other regions name as `parent`) included.
+    pub regions: Vec<Region>,
+    /// Indices into `regions` of the simulated (leaf) regions, in correlation order.
+    pub leaves: Vec<usize>,
+    pub correlation: Correlation,
+    pub shocks: Vec<Shock>,
+    pub levers: Vec<Lever>,
+    pub targets: Vec<Target>,
+    /// The output layout: one series per (region, indicator) the scenario projects.
+    pub series: Vec<SeriesKey>,
+}
+
+impl Scenario {
+    /// Reads, merges and validates a scenario file.
+    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
+        let loaded = load::load(path)?;
+        validate::validate(path, loaded)
+    }
+
+    /// The projection years, `base_year + 1 ..= end_year`.
+    pub fn years(&self) -> Vec<i32> {
+        (self.base_year + 1..=self.end_year).collect()
+    }
+
+    /// Number of projection years.
+    pub fn n_years(&self) -> usize {
+        (self.end_year - self.base_year) as usize
+    }
+
+    /// The index of a series in the output layout.
+    pub fn series_index(&self, region: usize, indicator: Indicator) -> Option<usize> {
+        self.series
+            .iter()
+            .position(|s| s.region == region && s.indicator == indicator)
+    }
+
+    /// A parameter slot by its key path.
+    pub fn param_slot(&self, name: &str) -> Option<Slot> {
+        self.params.iter().position(|p| p.name == name)
+    }
+}
+
+/// One output series: a region and an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SeriesKey {
+    pub region: usize,
+    pub indicator: Indicator,
+}
+
+/// The growth driver: g(r,t) = path(t) + shocks + AR(1) noise correlated across regions.
+#[derive(Debug, Clone)]
+pub struct Growth {
+    /// g_ref: the growth rate consistent with the indicators' trends (%).
+    pub reference: Slot,
+    /// The scenario's growth path, one value per projection year (%).
+    pub path: Vec<f64>,
+    pub path_provenance: Provenance,
+    /// AR(1) coefficient of the growth noise.
+    pub ar: Slot,
+    /// Standard deviation of the yearly innovation of the growth noise (points).
+    pub noise_sd: Slot,
+}
+
+/// Okun-type unemployment dynamics shared by all regions.
+#[derive(Debug, Clone)]
+pub struct UnemploymentModel {
+    /// Points of unemployment per point of growth below reference.
+    pub okun: Slot,
+    /// Share of the gap to the natural rate closed each year.
+    pub adjustment: Slot,
+    /// Yearly noise (points).
+    pub noise_sd: Slot,
+    /// Bounds of the rate (%).
+    pub floor: f64,
+    pub ceiling: f64,
+}
+
+/// Province, city or other area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Province,
+    City,
+    Area,
+}
+
+/// A region: leaf regions are simulated; aggregates are the sum (flows, stocks) or the
+/// weighted mean (rates) of their children.
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub level: Level,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub baselines: Vec<Baseline>,
+    /// Weight in the parent's rate average (leaves of an aggregate with a rate only).
+    pub rate_weight: Option<f64>,
+    pub rate_weight_provenance: Option<Provenance>,
+    /// The indicators projected for this region.
+    pub indicators: Vec<Indicator>,
+    /// The model of a leaf region; `None` for aggregates.
+    pub leaf: Option<LeafModel>,
+}
+
+/// The equations' parameters of a simulated region.
+#[derive(Debug, Clone)]
+pub struct LeafModel {
+    /// Row of this region in the correlation matrix.
+    pub leaf_index: usize,
+    /// One entry per [`Indicator::FLOWS`].
+    pub flows: [Option<FlowModel>; 3],
+    pub stock: Option<StockModel>,
+    pub unemployment: Option<RegionUnemployment>,
+}
+
+/// log J(t) = log A + trend·(t − mid) + elasticity·(g − g_ref) + levers + shocks + noise.
+#[derive(Debug, Clone)]
+pub struct FlowModel {
+    pub anchor: Anchor,
+    pub trend: Slot,
+    pub elasticity: Slot,
+    pub noise_sd: Slot,
+}
+
+/// The baseline a flow's level is calibrated on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Anchor {
+    /// A five-year (or other) total over `first..=last`; its mean belongs to the middle year.
+    Cumulative { total: f64, first: i32, last: i32 },
+    /// One year's flow.
+    Annual { value: f64, year: i32 },
+}
+
+/// stock(t) = stock(t−1)·(1 − exit_rate) + new transfers(t).
+#[derive(Debug, Clone)]
+pub struct StockModel {
+    pub initial: f64,
+    pub exit_rate: Slot,
+}
+
+/// A region's unemployment: its base-year level and natural rate.
+#[derive(Debug, Clone)]
+pub struct RegionUnemployment {
+    pub initial: Slot,
+    pub natural_rate: Slot,
+}
+
+/// A historical value from a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Baseline {
+    pub indicator: Indicator,
+    pub kind: BaselineKind,
+    pub value: f64,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub provenance: Provenance,
+    pub note: Option<String>,
+}
+
+/// See [`raw::BaselineKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineKind {
+    Cumulative,
+    Annual,
+    Level,
+}
+
+/// Cross-region correlation of the growth innovations.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    pub matrix: DMatrix<f64>,
+    /// Lower-triangular Cholesky factor L with L Lᵀ = matrix.
+    pub cholesky: DMatrix<f64>,
+    pub provenance: Provenance,
+}
+
+/// A growth shock with a probability of happening on a path.
+#[derive(Debug, Clone)]
+pub struct Shock {
+    pub name: String,
+    pub description: String,
+    pub year: i32,
+    pub probability: f64,
+    /// Leaf indices (rows of the correlation matrix) it hits.
+    pub leaves: Vec<usize>,
+    /// Growth change in points, per year from `year`.
+    pub growth: Vec<f64>,
+    /// Multiplies `growth` and the effects; drawn per path.
+    pub scale: Option<Slot>,
+    /// Direct effects per year from `year`: relative change for flows, points for rates.
+    pub effects: Vec<(Indicator, Vec<f64>)>,
+    pub provenance: Provenance,
+}
+
+/// A policy lever: from `start_year`, ramping linearly to full effect over `ramp_years`.
+#[derive(Debug, Clone)]
+pub struct Lever {
+    pub name: String,
+    pub description: String,
+    pub indicator: Indicator,
+    pub leaves: Vec<usize>,
+    pub start_year: i32,
+    pub ramp_years: u32,
+    /// Relative change for flows, points for rates; drawn per path.
+    pub effect: Slot,
+}
+
+impl Lever {
+    /// The share of the full effect reached in `year`.
+    pub fn ramp(&self, year: i32) -> f64 {
+        if year < self.start_year {
+            0.0
+        } else if self.ramp_years == 0 {
+            1.0
+        } else {
+            (f64::from(year - self.start_year + 1) / f64::from(self.ramp_years)).min(1.0)
+        }
+    }
+}
+
+/// What a target requires, with the plan's semantics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// The sum of the yearly flows over the period is at least the value (以上 over `[x]`).
+    CumulativeFloor,
+    /// The level is at most the value (以内, <).
+    LevelCap,
+    /// The level is at least the value.
+    LevelFloor,
+    /// The level is within `tolerance` of the value (左右).
+    LevelAbout,
+}
+
+impl TargetKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            TargetKind::CumulativeFloor => "cumulative_floor",
+            TargetKind::LevelCap => "level_cap",
+            TargetKind::LevelFloor => "level_floor",
+            TargetKind::LevelAbout => "level_about",
+        }
+    }
+}
+
+/// For level targets: every year of the period, or the last year only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applies {
+    EachYear,
+    End,
+}
+
+/// 预期性 (expected) or 约束性 (binding), or not stated in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nature {
+    Expected,
+    Binding,
+    Unspecified,
+}
+
+impl Nature {
+    pub fn key(self) -> &'static str {
+        match self {
+            Nature::Expected => "expected",
+            Nature::Binding => "binding",
+            Nature::Unspecified => "unspecified",
+        }
+    }
+}
+
+/// A plan target on one region's indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// `region.indicator.kind`, made unique.
+    pub id: String,
+    pub region: usize,
+    pub indicator: Indicator,
+    pub kind: TargetKind,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub value: f64,
+    pub tolerance: Option<f64>,
+    pub applies: Option<Applies>,
+    pub nature: Nature,
+    pub source: String,
+    pub quote: String,
+    pub note: Option<String>,
+}
+
+impl Target {
+    /// `2021-2025` or `2025`.
+    pub fn period_label(&self) -> String {
+        if self.first_year == self.last_year {
+            self.first_year.to_string()
+        } else {
+            format!("{}-{}", self.first_year, self.last_year)
+        }
+    }
+
+    /// The kind with its qualifier, e.g. `level_cap (each year)`.
+    pub fn kind_label(&self) -> String {
+        match self.applies {
+            Some(Applies::EachYear) => format!("{} (each year)", self.kind.key()),
+            Some(Applies::End) => format!("{} (end year)", self.kind.key()),
+            None => self.kind.key().to_string(),
+        }
+    }
+}

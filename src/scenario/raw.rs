@@ -1,0 +1,306 @@
+//! The scenario file as written: serde structs that mirror the TOML, with unknown keys
+//! rejected and simple ranges checked by newtypes, so the parser can point at the line.
+//!
+//! Every field is optional here because a scenario may be split over files (`extends`);
+//! required-ness and checks across fields happen in `validate`, on the merged scenario.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// A finite number (TOML's `nan` and `inf` are rejected).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct Num(pub f64);
+
+impl TryFrom<f64> for Num {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, Self::Error> {
+        if v.is_finite() {
+            Ok(Num(v))
+        } else {
+            Err(format!("expected a finite number, got {v}"))
+        }
+    }
+}
+
+/// A finite number ≥ 0 (standard deviations, tolerances).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct NonNeg(pub f64);
+
+impl TryFrom<f64> for NonNeg {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, Self::Error> {
+        if v.is_finite() && v >= 0.0 {
+            Ok(NonNeg(v))
+        } else {
+            Err(format!("expected a number ≥ 0, got {v}"))
+        }
+    }
+}
+
+/// A probability in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct Probability(pub f64);
+
+impl TryFrom<f64> for Probability {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, Self::Error> {
+        if (0.0..=1.0).contains(&v) {
+            Ok(Probability(v))
+        } else {
+            Err(format!("expected a probability in [0, 1], got {v}"))
+        }
+    }
+}
+
+/// The distribution family of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistKind {
+    Fixed,
+    Normal,
+    Lognormal,
+    Uniform,
+    Triangular,
+}
+
+/// A parameter: a value or a distribution, and where it comes from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParam {
+    pub dist: Option<DistKind>,
+    pub value: Option<Num>,
+    pub mean: Option<Num>,
+    pub sd: Option<NonNeg>,
+    pub mu: Option<Num>,
+    pub sigma: Option<NonNeg>,
+    pub low: Option<Num>,
+    pub mode: Option<Num>,
+    pub high: Option<Num>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub assumption: Option<String>,
+}
+
+/// A series of values by year, e.g. the GDP growth path.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeries {
+    #[serde(default)]
+    pub values: IndexMap<String, Num>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub assumption: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHorizon {
+    pub base_year: Option<i32>,
+    pub end_year: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMonteCarlo {
+    pub paths: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrowth {
+    pub reference: Option<RawParam>,
+    pub path: Option<RawSeries>,
+    pub ar: Option<RawParam>,
+    pub noise_sd: Option<RawParam>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnemploymentModel {
+    pub okun: Option<RawParam>,
+    pub adjustment: Option<RawParam>,
+    pub noise_sd: Option<RawParam>,
+    pub natural_rate: Option<RawParam>,
+    pub initial: Option<RawParam>,
+    pub floor: Option<Num>,
+    pub ceiling: Option<Num>,
+}
+
+/// Parameters of one indicator's equation (defaults under `[indicators.KEY]`, overrides
+/// under `[regions.ID.params.KEY]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicatorParams {
+    pub trend: Option<RawParam>,
+    pub elasticity: Option<RawParam>,
+    pub noise_sd: Option<RawParam>,
+    pub exit_rate: Option<RawParam>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineKind {
+    /// A sum of yearly flows over `period` (a plan's bracketed `[x]` value).
+    Cumulative,
+    /// One year's flow.
+    Annual,
+    /// A level at the end of `year` (stock or rate).
+    Level,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBaseline {
+    pub value: Option<Num>,
+    pub kind: Option<BaselineKind>,
+    pub period: Option<String>,
+    pub year: Option<i32>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub assumption: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTargetKind {
+    CumulativeFloor,
+    LevelCap,
+    LevelFloor,
+    LevelAbout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawApplies {
+    EachYear,
+    End,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawNature {
+    Expected,
+    Binding,
+    Unspecified,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub indicator: Option<String>,
+    pub kind: Option<RawTargetKind>,
+    pub period: Option<String>,
+    pub value: Option<Num>,
+    pub tolerance: Option<NonNeg>,
+    pub applies: Option<RawApplies>,
+    pub nature: Option<RawNature>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawLevel {
+    Province,
+    City,
+    Area,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionUnemployment {
+    pub initial: Option<RawParam>,
+    pub natural_rate: Option<RawParam>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    pub level: Option<RawLevel>,
+    pub parent: Option<String>,
+    pub rate_weight: Option<RawParam>,
+    #[serde(default)]
+    pub baselines: IndexMap<String, RawBaseline>,
+    #[serde(default)]
+    pub targets: Vec<RawTarget>,
+    #[serde(default)]
+    pub params: IndexMap<String, RawIndicatorParams>,
+    pub unemployment: Option<RawRegionUnemployment>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEffect {
+    pub indicator: Option<String>,
+    #[serde(default)]
+    pub size: Vec<Num>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub description: Option<String>,
+    pub year: Option<i32>,
+    pub probability: Option<Probability>,
+    pub regions: Option<Vec<String>>,
+    #[serde(default)]
+    pub growth: Vec<Num>,
+    pub scale: Option<RawParam>,
+    #[serde(default)]
+    pub effects: Vec<RawEffect>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub assumption: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLever {
+    pub description: Option<String>,
+    pub indicator: Option<String>,
+    pub regions: Option<Vec<String>>,
+    pub start_year: Option<i32>,
+    pub ramp_years: Option<u32>,
+    pub effect: Option<RawParam>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    pub common: Option<Num>,
+    pub regions: Option<Vec<String>>,
+    pub matrix: Option<Vec<Vec<Num>>>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub assumption: Option<String>,
+}
+
+/// One scenario file, or the merge of a chain of `extends` files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub extends: Option<String>,
+    pub horizon: Option<RawHorizon>,
+    pub monte_carlo: Option<RawMonteCarlo>,
+    pub growth: Option<RawGrowth>,
+    pub unemployment: Option<RawUnemploymentModel>,
+    #[serde(default)]
+    pub indicators: IndexMap<String, RawIndicatorParams>,
+    pub correlation: Option<RawCorrelation>,
+    #[serde(default)]
+    pub regions: IndexMap<String, RawRegion>,
+    #[serde(default)]
+    pub shocks: IndexMap<String, RawShock>,
+    #[serde(default)]
+    pub levers: IndexMap<String, RawLever>,
+}
