@@ -74,8 +74,11 @@ pub fn describe(scn: &Scenario) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  {} {} ({}): {:?}{parent}, {role}",
-            r.id, r.name_zh, r.name_en, r.level
+            "  {} {} ({}): {}{parent}, {role}",
+            r.id,
+            r.name_zh,
+            r.name_en,
+            format!("{:?}", r.level).to_lowercase()
         );
         let inds: Vec<&str> = r.indicators.iter().map(|i| i.key()).collect();
         let _ = writeln!(o, "    projects: {}", inds.join(", "));
@@ -94,10 +97,10 @@ pub fn describe(scn: &Scenario) -> String {
             };
             let _ = writeln!(
                 o,
-                "    baseline {} = {} ({:?}, {when}) {}",
+                "    baseline {} = {} ({}, {when}) {}",
                 b.indicator,
                 b.value,
-                b.kind,
+                format!("{:?}", b.kind).to_lowercase(),
                 prov_line(&b.provenance)
             );
         }

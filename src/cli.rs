@@ -115,7 +115,14 @@ pub fn execute(cli: Cli) -> Result<()> {
             write_stdout(&mut stdout, &text)
         }
         Command::Check { scenarios } => {
-            let mut first_err = None;
+            if let [single] = scenarios.as_slice() {
+                let s = Scenario::from_file(single)?;
+                if !cli.quiet {
+                    write_stdout(&mut stdout, &crate::check::describe(&s))?;
+                }
+                return Ok(());
+            }
+            let mut invalid = 0;
             for path in &scenarios {
                 match Scenario::from_file(path) {
                     Ok(s) => {
@@ -126,21 +133,17 @@ pub fn execute(cli: Cli) -> Result<()> {
                     }
                     Err(e) => {
                         eprintln!("error: {e}");
-                        first_err.get_or_insert(e);
+                        invalid += 1;
                     }
                 }
             }
-            match first_err {
-                None => Ok(()),
-                Some(e) if scenarios.len() == 1 => Err(e.into()),
-                Some(_) => Err(Error::Usage(format!(
-                    "{} of {} scenarios are invalid",
-                    scenarios
-                        .iter()
-                        .filter(|p| Scenario::from_file(p).is_err())
-                        .count(),
+            if invalid == 0 {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!(
+                    "{invalid} of {} scenarios are invalid",
                     scenarios.len()
-                ))),
+                )))
             }
         }
     }

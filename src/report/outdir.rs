@@ -23,6 +23,11 @@ pub fn write_atomically<T>(dest: &Path, write: impl FnOnce(&Path) -> Result<T>) 
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    for a in parent.ancestors() {
+        if a.exists() && !a.is_dir() {
+            return Err(out_err(dest, format!("{} is a file, not a folder", a.display())));
+        }
+    }
     std::fs::create_dir_all(&parent).map_err(|e| out_err(&parent, e))?;
     let name = dest
         .file_name()

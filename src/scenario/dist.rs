@@ -179,7 +179,7 @@ mod tests {
                     mu: 0.1,
                     sigma: 0.3,
                 },
-                ((0.09f64).exp() - 1.0).sqrt() * (0.2f64 + 0.09).exp(),
+                ((0.09f64).exp() - 1.0).sqrt() * (0.1f64 + 0.045).exp(),
             ),
             (Dist::Uniform { low: -1.0, high: 3.0 }, 4.0 / 12f64.sqrt()),
             (

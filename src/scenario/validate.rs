@@ -243,7 +243,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     if end_year <= base_year {
         return Err(ctx.err(
             "horizon.end_year",
-            format!("({end_year}) must be after horizon.base_year ({base_year})"),
+            format!("{end_year} must be after horizon.base_year {base_year}"),
         ));
     }
     if end_year - base_year > MAX_HORIZON {

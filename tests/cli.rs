@@ -1,0 +1,391 @@
+//! Integration tests that drive the `empsim` binary in temporary folders: outputs, bad
+//! input (exact messages, exit code 2, earlier output untouched) and determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn empsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_empsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
+}
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// A temp folder holding a copy of the shipped scenarios.
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Writes `name` as a copy of `from` with the first `old` replaced by `new`.
+fn variant(dir: &Path, from: &str, name: &str, old: &str, new: &str) {
+    let text = std::fs::read_to_string(dir.join(from)).unwrap();
+    assert!(text.contains(old), "{old:?} not in {from}");
+    std::fs::write(dir.join(name), text.replacen(old, new, 1)).unwrap();
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn run_writes_every_output_with_the_documented_columns() {
+    let dir = workdir();
+    let o = empsim(
+        &["run", "henan-baseline.toml", "--paths", "500", "--keep-paths"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("output/henan-baseline");
+    let q = read(&out.join("quantiles.csv"));
+    let mut lines = q.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "scenario,region,indicator,measure,year,mean,sd,p05,p10,p25,p50,p75,p90,p95"
+    );
+    // 5 regions; henan, kaifeng, xinxiang, rest: 3 flows + rate; zhumadian adds the stock.
+    // Flows have annual and cumulative rows, stock and rate annual only: per year
+    // 4·(3·2 + 1) + (3·2 + 2) = 36 rows, times 5 years.
+    assert_eq!(lines.count(), 36 * 5);
+    let t = read(&out.join("targets.csv"));
+    let header = t.lines().next().unwrap();
+    assert!(header.starts_with(
+        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,on_track_2021"
+    ));
+    assert!(header.ends_with("on_track_2025,source,quote"));
+    assert_eq!(t.lines().count(), 1 + 15);
+    assert!(t.contains("城镇新增就业550万人以上"));
+    let paths = read(&out.join("paths.csv"));
+    // 500 paths × 21 series × 5 years, plus the header.
+    assert_eq!(paths.lines().count(), 1 + 500 * 21 * 5);
+    let m: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(m["scenario"], "henan-baseline");
+    assert_eq!(m["paths"], 500);
+    assert_eq!(m["seed"], 20211231u64);
+    assert_eq!(m["files"][0]["sha256"].as_str().unwrap().len(), 64);
+    for stage in ["load", "simulate", "summarize", "write", "total"] {
+        assert!(m["elapsed_seconds"][stage].as_f64().unwrap() >= 0.0);
+    }
+    // The summary on stdout lists every target, riskiest first.
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let probs: Vec<f64> = stdout
+        .lines()
+        .skip(3)
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(probs.len(), 15);
+    assert!(probs.windows(2).all(|w| w[0] <= w[1]), "{stdout}");
+}
+
+#[test]
+fn extends_records_every_file_and_its_hash() {
+    let dir = workdir();
+    let o = empsim(&["run", "henan-downside.toml", "--paths", "50"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m: serde_json::Value = serde_json::from_str(&read(
+        &dir.path().join("output/henan-downside/manifest.json"),
+    ))
+    .unwrap();
+    let files: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["henan-downside.toml", "henan-baseline.toml"]);
+}
+
+#[test]
+fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
+    let dir = workdir();
+    for (threads, out) in [("1", "o1"), ("2", "o2")] {
+        let o = empsim(
+            &[
+                "run",
+                "henan-downside.toml",
+                "--paths",
+                "3000",
+                "--threads",
+                threads,
+                "--out",
+                out,
+                "--keep-paths",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in ["quantiles.csv", "targets.csv", "baselines.csv", "parameters.csv", "paths.csv"] {
+        let a = std::fs::read(dir.path().join("o1").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("o2").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+    let strip = |p: PathBuf| {
+        let mut v: serde_json::Value = serde_json::from_str(&read(&p)).unwrap();
+        let o = v.as_object_mut().unwrap();
+        assert!(o.remove("threads").is_some());
+        assert!(o.remove("elapsed_seconds").is_some());
+        v
+    };
+    assert_eq!(
+        strip(dir.path().join("o1/manifest.json")),
+        strip(dir.path().join("o2/manifest.json"))
+    );
+    // A different seed changes the numbers.
+    let o = empsim(
+        &["run", "henan-downside.toml", "--paths", "3000", "--seed", "1", "--out", "o3"],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    assert_ne!(
+        std::fs::read(dir.path().join("o1/quantiles.csv")).unwrap(),
+        std::fs::read(dir.path().join("o3/quantiles.csv")).unwrap()
+    );
+}
+
+/// Each case: (file written, replaced text, replacement, expected stderr).
+fn bad_cases() -> Vec<(&'static str, &'static str, &'static str, &'static str, String)> {
+    vec![
+        (
+            "henan-baseline.toml",
+            "syntax.toml",
+            "end_year = 2025",
+            "end_year = = 2025",
+            "error: syntax.toml:45:12: invalid string\nexpected `\"`, `'`\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "unknown.toml",
+            "end_year = 2025",
+            "end_year = 2025\nend_yaer = 2026",
+            "error: unknown.toml:46:1: unknown field `end_yaer`, expected `base_year` or `end_year`\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "wrongtype.toml",
+            "paths = 10000",
+            "paths = \"many\"",
+            "error: wrongtype.toml:50:9: invalid type: string \"many\", expected u64\n".into(),
+        ),
+        (
+            "henan-downside.toml",
+            "prob.toml",
+            "probability = 1.0",
+            "probability = 1.5",
+            "error: prob.toml:22:15: expected a probability in [0, 1], got 1.5\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "negsd.toml",
+            "mean = -0.02, sd = 0.02",
+            "mean = -0.02, sd = -0.02",
+            "error: negsd.toml:108:47: expected a number ≥ 0, got -0.02\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "nan.toml",
+            "value = 39.67\nkind",
+            "value = nan\nkind",
+            "error: nan.toml:226:9: expected a finite number, got NaN\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "endbefore.toml",
+            "end_year = 2025",
+            "end_year = 2019",
+            "error: endbefore.toml: horizon.end_year: 2019 must be after horizon.base_year 2020\n".into(),
+        ),
+        (
+            "henan-downside.toml",
+            "shockregion.toml",
+            "year = 2022",
+            "year = 2022\nregions = [\"luoyang\"]",
+            "error: shockregion.toml: shocks.shock_2022.regions[0]: unknown region `luoyang`; regions: henan, kaifeng, xinxiang, zhumadian, rest_of_henan\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "targetind.toml",
+            "indicator = \"urban_new_jobs\"\nkind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 33.0",
+            "indicator = \"urban_jobs\"\nkind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 33.0",
+            "error: targetind.toml: regions.kaifeng.targets[0].indicator: unknown indicator `urban_jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "corr.toml",
+            "common = 0.6",
+            "regions = [\"kaifeng\", \"xinxiang\", \"zhumadian\", \"rest_of_henan\"]\nmatrix = [[1.0, 0.9, 0.9, 0.0], [0.9, 1.0, -0.9, 0.0], [0.9, -0.9, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]",
+            "error: corr.toml: correlation.matrix: the correlation matrix is not positive definite (its Cholesky factorisation fails); the correlations are mutually inconsistent\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "sum.toml",
+            "value = 562.93\nkind",
+            "value = 560.0\nkind",
+            "error: sum.toml: regions.henan.baselines.urban_new_jobs: is 687.44 but its children sum to 684.51 (kaifeng 39.67 + xinxiang 44.85 + zhumadian 39.99 + rest_of_henan 560); the province must be the sum of its parts\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "noprov.toml",
+            "adjustment = { dist = \"uniform\", low = 0.2, high = 0.5, assumption = \"Share of the gap to the natural rate closed each year; a gap halves in one to three years; the plans give none.\" }",
+            "adjustment = { dist = \"uniform\", low = 0.2, high = 0.5 }",
+            "error: noprov.toml: unemployment.adjustment: has no provenance: give `source` and `quote` (a plan figure) or `assumption` (a modelling assumption with its rationale)\n".into(),
+        ),
+        (
+            "henan-baseline.toml",
+            "range.toml",
+            "adjustment = { dist = \"uniform\", low = 0.2, high = 0.5",
+            "adjustment = { dist = \"uniform\", low = 0.2, high = 1.5",
+            "error: range.toml: unemployment.adjustment: values must lie in [0, 1], but uniform(0.2, 1.5) can take values in [0.2, 1.5]\n".into(),
+        ),
+    ]
+}
+
+#[test]
+fn bad_input_gets_a_located_message_and_exit_code_2() {
+    let dir = workdir();
+    for (from, name, old, new, expected) in bad_cases() {
+        variant(dir.path(), from, name, old, new);
+        let o = empsim(&["check", name], dir.path());
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert_eq!(stderr(&o), expected, "{name}");
+        assert!(o.stdout.is_empty());
+        // `run` rejects it the same way, before writing anything.
+        let o = empsim(&["run", name], dir.path());
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert_eq!(stderr(&o), expected, "{name}");
+    }
+}
+
+#[test]
+fn extends_cycles_and_missing_files_are_reported() {
+    let dir = workdir();
+    let d = dir.path();
+    std::fs::write(d.join("cycle-a.toml"), "extends = \"cycle-b.toml\"\n").unwrap();
+    std::fs::write(d.join("cycle-b.toml"), "extends = \"cycle-a.toml\"\n").unwrap();
+    std::fs::write(d.join("orphan.toml"), "extends = \"nowhere.toml\"\n").unwrap();
+    let cases = [
+        (
+            "cycle-a.toml",
+            "error: cycle-b.toml: extends: cycle in `extends` chain: cycle-a.toml -> cycle-b.toml -> cycle-a.toml\n",
+        ),
+        (
+            "orphan.toml",
+            "error: orphan.toml: extends: extended file nowhere.toml does not exist\n",
+        ),
+        (
+            "absent.toml",
+            "error: cannot read scenario file absent.toml: No such file or directory (os error 2)\n",
+        ),
+    ];
+    for (file, expected) in cases {
+        let o = empsim(&["check", file], d);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(stderr(&o), expected);
+    }
+}
+
+#[test]
+fn failed_runs_leave_the_earlier_output_untouched() {
+    let dir = workdir();
+    let d = dir.path();
+    let o = empsim(&["run", "henan-baseline.toml", "--paths", "200", "--out", "keep"], d);
+    assert!(o.status.success());
+    let before = std::fs::read(d.join("keep/targets.csv")).unwrap();
+    variant(d, "henan-baseline.toml", "broken.toml", "end_year = 2025", "end_year = 2019");
+    let o = empsim(&["run", "broken.toml", "--out", "keep"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(d.join("keep/targets.csv")).unwrap(), before);
+    // An unwritable output folder: its parent is a file.
+    std::fs::write(d.join("afile"), "x").unwrap();
+    let o = empsim(&["run", "henan-baseline.toml", "--paths", "10", "--out", "afile/run"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: cannot write output folder afile/run: afile is a file, not a folder\n"
+    );
+    // Bad command-line values.
+    let o = empsim(&["run", "henan-baseline.toml", "--paths", "0"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), "error: --paths must be at least 1\n");
+    let o = empsim(&["run", "henan-baseline.toml", "--threads", "0"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), "error: --threads must be at least 1\n");
+    // Nothing but the earlier output and the inputs is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["afile", "keep"]);
+}
+
+#[test]
+fn check_shows_plan_quotes_and_assumptions() {
+    let o = empsim(
+        &["check", "henan-policy.toml", "shaoyang-baseline.toml"],
+        &scenarios_dir(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.contains("scenario henan-policy"));
+    assert!(s.contains("scenario shaoyang-baseline"));
+    assert!(s.contains(
+        "target urban_new_jobs: cumulative_floor 33 over 2021-2025 [expected] 001_21bee132f4f39f74: “城镇新增就业 33 万人以上”"
+    ));
+    assert!(s.contains("baseline urban_new_jobs = 22.43 (cumulative, 2016-2020) [plan] 004_7c121f2adea77f47"));
+    assert!(s.contains("levers.skills_training.effect = triangular(0, 0.1, 0.15)  [assumption]"));
+    assert!(s.contains("level of urban_new_jobs anchored on the 2016-2020 total at its middle year 2018"));
+}
+
+#[test]
+fn help_has_examples() {
+    let o = empsim(&["--help"], &scenarios_dir());
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.contains("empsim run scenarios/henan-baseline.toml"));
+    assert!(s.contains("Exit codes"));
+}
+
+#[test]
+fn json_summary_is_machine_readable() {
+    let dir = workdir();
+    let o = empsim(
+        &["run", "shaoyang-baseline.toml", "--paths", "400", "--json"],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["scenario"], "shaoyang-baseline");
+    let targets = v["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    for t in targets {
+        let p = t["p_met"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+    }
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let dir = workdir();
+    let o = empsim(
+        &["--quiet", "run", "shaoyang-baseline.toml", "--paths", "100"],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+}

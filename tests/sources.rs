@@ -1,0 +1,87 @@
+//! Every plan figure in the shipped scenarios is quoted from its source: each `quote` of a
+//! value marked as a plan figure must occur in the named seed document (ignoring
+//! whitespace, which the documents' tables and page breaks scatter), and every plan target
+//! must be quoted the same way.
+
+use empsim::scenario::{Provenance, Scenario};
+use std::path::{Path, PathBuf};
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds")
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn check_quote(what: &str, source: &str, quote: &str) {
+    let path = seeds().join(format!("{source}.txt"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{what}: source {source}: {}: {e}", path.display()));
+    let text = squash(&text);
+    assert!(
+        text.contains(&squash(quote)),
+        "{what}: quote “{quote}” not found in {source}"
+    );
+}
+
+#[test]
+fn plan_quotes_occur_in_their_source_documents() {
+    if !seeds().is_dir() {
+        panic!(
+            "the plan documents are expected at {} (shared/ beside the repository)",
+            seeds().display()
+        );
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut checked = 0;
+    for name in [
+        "henan-baseline",
+        "henan-downside",
+        "henan-policy",
+        "shaoyang-baseline",
+    ] {
+        let scn = Scenario::from_file(&dir.join(format!("{name}.toml"))).unwrap();
+        for t in &scn.targets {
+            check_quote(&format!("{name} target {}", t.id), &t.source, &t.quote);
+            checked += 1;
+        }
+        for r in &scn.regions {
+            for b in &r.baselines {
+                if let Provenance::Plan { source, quote } = &b.provenance {
+                    check_quote(&format!("{name} {} baseline {}", r.id, b.indicator), source, quote);
+                    checked += 1;
+                }
+            }
+        }
+        for p in &scn.params {
+            match &p.provenance {
+                Provenance::Plan { source, quote }
+                | Provenance::Assumption {
+                    source: Some(source),
+                    quote: Some(quote),
+                    ..
+                } if !source.contains(',') => {
+                    check_quote(&format!("{name} {}", p.name), source, quote);
+                    checked += 1;
+                }
+                _ => {}
+            }
+        }
+        for s in &scn.shocks {
+            if let Provenance::Assumption {
+                source: Some(source),
+                quote: Some(quote),
+                ..
+            } = &s.provenance
+            {
+                check_quote(&format!("{name} shock {}", s.name), source, quote);
+                checked += 1;
+            }
+        }
+    }
+    // Targets: 15 in each Henan scenario, 2 for Shaoyang (47). Plan baselines: 13 in each
+    // Henan scenario, 2 for Shaoyang (41). Quoted parameters: 3 levers and 2 Shaoyang
+    // parameters (5). The downside shock (1).
+    assert_eq!(checked, 47 + 41 + 5 + 1);
+}
