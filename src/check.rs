@@ -32,7 +32,12 @@ pub fn describe(scn: &Scenario) -> String {
         let _ = writeln!(o, "  {}", scn.description);
     }
     for f in &scn.files {
-        let _ = writeln!(o, "  file {} (sha256 {})", f.path.display(), &f.sha256[..12]);
+        let _ = writeln!(
+            o,
+            "  file {} (sha256 {})",
+            f.path.display(),
+            &f.sha256[..12]
+        );
     }
     let _ = writeln!(
         o,
@@ -65,7 +70,11 @@ pub fn describe(scn: &Scenario) -> String {
         let role = if r.children.is_empty() {
             "simulated".to_string()
         } else {
-            let kids: Vec<&str> = r.children.iter().map(|&c| scn.regions[c].id.as_str()).collect();
+            let kids: Vec<&str> = r
+                .children
+                .iter()
+                .map(|&c| scn.regions[c].id.as_str())
+                .collect();
             format!("aggregate of {}", kids.join(" + "))
         };
         let parent = r
@@ -86,7 +95,10 @@ pub fn describe(scn: &Scenario) -> String {
             let _ = writeln!(
                 o,
                 "    rate weight {w}: {}",
-                r.rate_weight_provenance.as_ref().map(prov_line).unwrap_or_default()
+                r.rate_weight_provenance
+                    .as_ref()
+                    .map(prov_line)
+                    .unwrap_or_default()
             );
         }
         for b in &r.baselines {
@@ -138,8 +150,17 @@ pub fn describe(scn: &Scenario) -> String {
         .zip(&scn.growth.path)
         .map(|(y, v)| format!("{y}: {v}"))
         .collect();
-    let _ = writeln!(o, "  {}  {}", path.join(", "), prov_line(&scn.growth.path_provenance));
-    let _ = writeln!(o, "  correlation of growth noise: {}", prov_line(&scn.correlation.provenance));
+    let _ = writeln!(
+        o,
+        "  {}  {}",
+        path.join(", "),
+        prov_line(&scn.growth.path_provenance)
+    );
+    let _ = writeln!(
+        o,
+        "  correlation of growth noise: {}",
+        prov_line(&scn.correlation.provenance)
+    );
     if !scn.shocks.is_empty() {
         let _ = writeln!(o, "\nshocks");
         for s in &scn.shocks {
@@ -174,7 +195,13 @@ pub fn describe(scn: &Scenario) -> String {
     }
     let _ = writeln!(o, "\nparameters");
     for p in &scn.params {
-        let _ = writeln!(o, "  {} = {}  {}", p.name, p.dist.describe(), prov_line(&p.provenance));
+        let _ = writeln!(
+            o,
+            "  {} = {}  {}",
+            p.name,
+            p.dist.describe(),
+            prov_line(&p.provenance)
+        );
     }
     o
 }

@@ -30,9 +30,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario and write quantiles, target probabilities and a manifest.
-    #[command(after_help = "Writes output/<scenario>/ (or --out): quantiles.csv, targets.csv, \
+    #[command(
+        after_help = "Writes output/<scenario>/ (or --out): quantiles.csv, targets.csv, \
 baselines.csv, parameters.csv, manifest.json, and paths.csv with --keep-paths. The folder \
-is replaced only when every file is written.")]
+is replaced only when every file is written."
+    )]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,

@@ -56,6 +56,9 @@ fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Output series of a leaf: each flow's, the stock's and the rate's.
+type LeafSeries = ([Option<usize>; 3], Option<usize>, Option<usize>);
+
 /// Precomputed layout shared by all paths.
 struct Plan<'a> {
     scn: &'a Scenario,
@@ -64,7 +67,7 @@ struct Plan<'a> {
     chol: Vec<f64>,
     n_leaves: usize,
     /// Per leaf: output series index of each flow, the stock and the rate.
-    leaf_series: Vec<([Option<usize>; 3], Option<usize>, Option<usize>)>,
+    leaf_series: Vec<LeafSeries>,
     /// Aggregates: (series, children's series, weights) in region order.
     aggregates: Vec<(usize, Vec<usize>, Vec<f64>)>,
     n_years: usize,
@@ -98,7 +101,9 @@ impl<'a> Plan<'a> {
                 continue;
             }
             for &ind in &region.indicators {
-                let Some(s) = scn.series_index(ri, ind) else { continue };
+                let Some(s) = scn.series_index(ri, ind) else {
+                    continue;
+                };
                 let kids: Vec<usize> = region
                     .children
                     .iter()
@@ -167,13 +172,10 @@ pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64
     let stride = plan.n_series * plan.n_years;
     let mut values = vec![f64::NAN; paths * stride];
     if stride > 0 {
-        values
-            .par_chunks_mut(stride)
-            .enumerate()
-            .for_each_init(
-                || Workspace::new(&plan),
-                |ws, (p, out)| run_path(&plan, seed, p as u64, overrides, ws, out),
-            );
+        values.par_chunks_mut(stride).enumerate().for_each_init(
+            || Workspace::new(&plan),
+            |ws, (p, out)| run_path(&plan, seed, p as u64, overrides, ws, out),
+        );
     }
     Simulation {
         n_paths: paths,
@@ -314,9 +316,9 @@ fn run_path(
             }
             let v = model::step(&shared, coef, &mut ws.states[l], year, &ws.exo[l], &noise);
             let (fs, ss, rs) = plan.leaf_series[l];
-            for i in 0..3 {
-                if let Some(s) = fs[i] {
-                    out[s * ny + k] = v.flows[i];
+            for (s, value) in fs.iter().zip(v.flows) {
+                if let Some(s) = s {
+                    out[s * ny + k] = value;
                 }
             }
             if let Some(s) = ss {

@@ -110,9 +110,9 @@ impl Indicator {
     /// Flow, stock or rate.
     pub fn kind(self) -> IndicatorKind {
         match self {
-            Indicator::UrbanNewJobs | Indicator::RuralTransferNew | Indicator::ReturnEntrepreneurs => {
-                IndicatorKind::Flow
-            }
+            Indicator::UrbanNewJobs
+            | Indicator::RuralTransferNew
+            | Indicator::ReturnEntrepreneurs => IndicatorKind::Flow,
             Indicator::RuralTransferStock => IndicatorKind::Stock,
             Indicator::SurveyedUnemploymentRate => IndicatorKind::Rate,
         }

@@ -229,21 +229,45 @@ mod tests {
         }
         // With no trend the middle year carries exactly the yearly average.
         let flat = FlowCoef::calibrate(anchor, 0.0, 0.0, 0.0);
-        assert_relative_eq!(flat.value(2018.0, 0.0, 1.0, 0.0), 39.67 / 5.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            flat.value(2018.0, 0.0, 1.0, 0.0),
+            39.67 / 5.0,
+            max_relative = 1e-12
+        );
     }
 
     #[test]
     fn annual_anchor_pins_that_year() {
-        let f = FlowCoef::calibrate(Anchor::Annual { value: 4.72, year: 2020 }, 0.03, 0.0, 0.0);
+        let f = FlowCoef::calibrate(
+            Anchor::Annual {
+                value: 4.72,
+                year: 2020,
+            },
+            0.03,
+            0.0,
+            0.0,
+        );
         assert_relative_eq!(f.value(2020.0, 0.0, 1.0, 0.0), 4.72, max_relative = 1e-12);
-        assert_relative_eq!(f.value(2021.0, 0.0, 1.0, 0.0), 4.72 * 0.03f64.exp(), max_relative = 1e-12);
+        assert_relative_eq!(
+            f.value(2021.0, 0.0, 1.0, 0.0),
+            4.72 * 0.03f64.exp(),
+            max_relative = 1e-12
+        );
     }
 
     #[test]
     fn growth_gap_moves_flows_by_elasticity_and_rate_by_okun() {
         let leaf = LeafCoef {
             flows: [
-                Some(FlowCoef::calibrate(Anchor::Annual { value: 10.0, year: 2020 }, 0.0, 0.05, 0.0)),
+                Some(FlowCoef::calibrate(
+                    Anchor::Annual {
+                        value: 10.0,
+                        year: 2020,
+                    },
+                    0.0,
+                    0.05,
+                    0.0,
+                )),
                 None,
                 None,
             ],
@@ -270,7 +294,15 @@ mod tests {
         let leaf = LeafCoef {
             flows: [
                 None,
-                Some(FlowCoef::calibrate(Anchor::Annual { value: 6.0, year: 2020 }, 0.0, 0.0, 0.0)),
+                Some(FlowCoef::calibrate(
+                    Anchor::Annual {
+                        value: 6.0,
+                        year: 2020,
+                    },
+                    0.0,
+                    0.0,
+                    0.0,
+                )),
                 None,
             ],
             stock: Some((267.82, 0.02)),
@@ -287,7 +319,10 @@ mod tests {
         };
         let v = step(&shared(), &leaf, &mut st, 2021.0, &exo, &Noise::default());
         assert_relative_eq!(v.stock, 267.82 * 0.98 + 6.0, max_relative = 1e-12);
-        assert_eq!(v.rate, 15.0, "a deep recession hits the ceiling, not beyond");
+        assert_eq!(
+            v.rate, 15.0,
+            "a deep recession hits the ceiling, not beyond"
+        );
     }
 
     #[test]

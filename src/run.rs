@@ -90,7 +90,20 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
     timings.summarize = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    write_outputs(&out_dir, &scn, &sim, &summaries, &targets, cfg, paths, seed, threads, &mut timings, t0, t)?;
+    write_outputs(
+        &out_dir,
+        &scn,
+        &sim,
+        &summaries,
+        &targets,
+        cfg,
+        paths,
+        seed,
+        threads,
+        &mut timings,
+        t0,
+        t,
+    )?;
 
     Ok(RunOutcome {
         scenario: scn,

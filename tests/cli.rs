@@ -47,7 +47,13 @@ fn read(p: &Path) -> String {
 fn run_writes_every_output_with_the_documented_columns() {
     let dir = workdir();
     let o = empsim(
-        &["run", "henan-baseline.toml", "--paths", "500", "--keep-paths"],
+        &[
+            "run",
+            "henan-baseline.toml",
+            "--paths",
+            "500",
+            "--keep-paths",
+        ],
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -130,7 +136,13 @@ fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
         );
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    for f in ["quantiles.csv", "targets.csv", "baselines.csv", "parameters.csv", "paths.csv"] {
+    for f in [
+        "quantiles.csv",
+        "targets.csv",
+        "baselines.csv",
+        "parameters.csv",
+        "paths.csv",
+    ] {
         let a = std::fs::read(dir.path().join("o1").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("o2").join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 threads");
@@ -148,7 +160,16 @@ fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
     );
     // A different seed changes the numbers.
     let o = empsim(
-        &["run", "henan-downside.toml", "--paths", "3000", "--seed", "1", "--out", "o3"],
+        &[
+            "run",
+            "henan-downside.toml",
+            "--paths",
+            "3000",
+            "--seed",
+            "1",
+            "--out",
+            "o3",
+        ],
         dir.path(),
     );
     assert!(o.status.success());
@@ -159,7 +180,13 @@ fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
 }
 
 /// Each case: (file written, replaced text, replacement, expected stderr).
-fn bad_cases() -> Vec<(&'static str, &'static str, &'static str, &'static str, String)> {
+fn bad_cases() -> Vec<(
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+)> {
     vec![
         (
             "henan-baseline.toml",
@@ -303,16 +330,42 @@ fn extends_cycles_and_missing_files_are_reported() {
 fn failed_runs_leave_the_earlier_output_untouched() {
     let dir = workdir();
     let d = dir.path();
-    let o = empsim(&["run", "henan-baseline.toml", "--paths", "200", "--out", "keep"], d);
+    let o = empsim(
+        &[
+            "run",
+            "henan-baseline.toml",
+            "--paths",
+            "200",
+            "--out",
+            "keep",
+        ],
+        d,
+    );
     assert!(o.status.success());
     let before = std::fs::read(d.join("keep/targets.csv")).unwrap();
-    variant(d, "henan-baseline.toml", "broken.toml", "end_year = 2025", "end_year = 2019");
+    variant(
+        d,
+        "henan-baseline.toml",
+        "broken.toml",
+        "end_year = 2025",
+        "end_year = 2019",
+    );
     let o = empsim(&["run", "broken.toml", "--out", "keep"], d);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(d.join("keep/targets.csv")).unwrap(), before);
     // An unwritable output folder: its parent is a file.
     std::fs::write(d.join("afile"), "x").unwrap();
-    let o = empsim(&["run", "henan-baseline.toml", "--paths", "10", "--out", "afile/run"], d);
+    let o = empsim(
+        &[
+            "run",
+            "henan-baseline.toml",
+            "--paths",
+            "10",
+            "--out",
+            "afile/run",
+        ],
+        d,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
@@ -348,9 +401,13 @@ fn check_shows_plan_quotes_and_assumptions() {
     assert!(s.contains(
         "target urban_new_jobs: cumulative_floor 33 over 2021-2025 [expected] 001_21bee132f4f39f74: “城镇新增就业 33 万人以上”"
     ));
-    assert!(s.contains("baseline urban_new_jobs = 22.43 (cumulative, 2016-2020) [plan] 004_7c121f2adea77f47"));
+    assert!(s.contains(
+        "baseline urban_new_jobs = 22.43 (cumulative, 2016-2020) [plan] 004_7c121f2adea77f47"
+    ));
     assert!(s.contains("levers.skills_training.effect = triangular(0, 0.1, 0.15)  [assumption]"));
-    assert!(s.contains("level of urban_new_jobs anchored on the 2016-2020 total at its middle year 2018"));
+    assert!(s.contains(
+        "level of urban_new_jobs anchored on the 2016-2020 total at its middle year 2018"
+    ));
 }
 
 #[test]

@@ -15,10 +15,15 @@ fn scenarios() -> &'static [Scenario] {
     static S: OnceLock<Vec<Scenario>> = OnceLock::new();
     S.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        ["henan-baseline", "henan-downside", "henan-policy", "shaoyang-baseline"]
-            .iter()
-            .map(|n| Scenario::from_file(&dir.join(format!("{n}.toml"))).unwrap())
-            .collect()
+        [
+            "henan-baseline",
+            "henan-downside",
+            "henan-policy",
+            "shaoyang-baseline",
+        ]
+        .iter()
+        .map(|n| Scenario::from_file(&dir.join(format!("{n}.toml"))).unwrap())
+        .collect()
     })
 }
 

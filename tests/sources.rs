@@ -49,7 +49,11 @@ fn plan_quotes_occur_in_their_source_documents() {
         for r in &scn.regions {
             for b in &r.baselines {
                 if let Provenance::Plan { source, quote } = &b.provenance {
-                    check_quote(&format!("{name} {} baseline {}", r.id, b.indicator), source, quote);
+                    check_quote(
+                        &format!("{name} {} baseline {}", r.id, b.indicator),
+                        source,
+                        quote,
+                    );
                     checked += 1;
                 }
             }

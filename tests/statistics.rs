@@ -106,7 +106,10 @@ quote = "test"
         let se_mean = sd / (n as f64).sqrt();
         assert!((row.mean - 5.0).abs() < 4.0 * se_mean, "{row:?}");
         // The sample sd of a normal has standard error ≈ sd/√(2n).
-        assert!((row.sd - sd).abs() < 4.0 * sd / (2.0 * n as f64).sqrt(), "{row:?}");
+        assert!(
+            (row.sd - sd).abs() < 4.0 * sd / (2.0 * n as f64).sqrt(),
+            "{row:?}"
+        );
         for (i, &p) in PROBS.iter().enumerate() {
             let exact = 5.0 + sd * Z[i];
             let se = (p * (1.0 - p) / n as f64).sqrt() / (phi(Z[i]) / sd);
@@ -187,7 +190,10 @@ noise_sd = { value = 0.1, assumption = "test: the one normal term" }
     let rows = summarize(&scn, &sim);
     let sd_j = 8.0 * ((sigma * sigma).exp() - 1.0).sqrt();
     for row in rows.iter().filter(|r| r.measure == Measure::Annual) {
-        assert!((row.mean - 8.0).abs() < 4.0 * sd_j / (n as f64).sqrt(), "{row:?}");
+        assert!(
+            (row.mean - 8.0).abs() < 4.0 * sd_j / (n as f64).sqrt(),
+            "{row:?}"
+        );
         for (i, &p) in PROBS.iter().enumerate() {
             let exact = 8.0 * (-sigma * sigma / 2.0 + sigma * Z[i]).exp();
             let density = phi(Z[i]) / (sigma * exact);

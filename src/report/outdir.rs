@@ -25,7 +25,10 @@ pub fn write_atomically<T>(dest: &Path, write: impl FnOnce(&Path) -> Result<T>) 
     };
     for a in parent.ancestors() {
         if a.exists() && !a.is_dir() {
-            return Err(out_err(dest, format!("{} is a file, not a folder", a.display())));
+            return Err(out_err(
+                dest,
+                format!("{} is a file, not a folder", a.display()),
+            ));
         }
     }
     std::fs::create_dir_all(&parent).map_err(|e| out_err(&parent, e))?;
@@ -94,7 +97,10 @@ mod tests {
             Err(Error::Internal("boom".into()))
         });
         assert!(r.is_err());
-        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "first");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("a.txt")).unwrap(),
+            "first"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folder removed");
     }

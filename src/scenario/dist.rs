@@ -67,7 +67,7 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match *self {
             Dist::Fixed { value } => (value, value),
-            Dist::Normal { mean, sd } if sd == 0.0 => (mean, mean),
+            Dist::Normal { mean, sd: 0.0 } => (mean, mean),
             Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Dist::Lognormal { .. } => (0.0, f64::INFINITY),
             Dist::Uniform { low, high } | Dist::Triangular { low, high, .. } => (low, high),
@@ -181,7 +181,13 @@ mod tests {
                 },
                 ((0.09f64).exp() - 1.0).sqrt() * (0.1f64 + 0.045).exp(),
             ),
-            (Dist::Uniform { low: -1.0, high: 3.0 }, 4.0 / 12f64.sqrt()),
+            (
+                Dist::Uniform {
+                    low: -1.0,
+                    high: 3.0,
+                },
+                4.0 / 12f64.sqrt(),
+            ),
             (
                 Dist::Triangular {
                     low: 0.0,
@@ -194,7 +200,11 @@ mod tests {
         for (d, sd) in cases {
             let (m, s) = sample_mean_sd(d, n);
             let se = sd / (n as f64).sqrt();
-            assert!((m - d.mean()).abs() < 4.0 * se, "{d:?}: mean {m} vs {}", d.mean());
+            assert!(
+                (m - d.mean()).abs() < 4.0 * se,
+                "{d:?}: mean {m} vs {}",
+                d.mean()
+            );
             // sd of the sample sd is about sd/sqrt(2n) for near-normal shapes; 1% is > 4 of those.
             assert!((s - sd).abs() / sd < 0.01, "{d:?}: sd {s} vs {sd}");
         }

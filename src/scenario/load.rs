@@ -41,7 +41,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let mut own_name: Option<String> = None;
     loop {
         let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
-        if chain.iter().any(|c| *c == canonical) {
+        if chain.contains(&canonical) {
             let mut names: Vec<String> = files
                 .iter()
                 .map(|f: &SourceFile| f.path.display().to_string())
@@ -70,9 +70,9 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
         // Typed parse of this file alone: syntax, unknown keys, types and simple ranges,
         // with line:column.
         let typed: RawScenario = parse_with_location(&current, &text)?;
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            located(&current, &text, e.span(), e.message())
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| located(&current, &text, e.span(), e.message()))?;
         if own_name.is_none() {
             own_name = Some(typed.name.clone().unwrap_or_else(|| file_stem(&current)));
         }
@@ -152,9 +152,7 @@ fn located(
     span: Option<std::ops::Range<usize>>,
     message: &str,
 ) -> ScenarioError {
-    let (line, column) = span
-        .map(|s| line_column(text, s.start))
-        .unwrap_or((1, 1));
+    let (line, column) = span.map(|s| line_column(text, s.start)).unwrap_or((1, 1));
     ScenarioError::Parse {
         path: path.to_path_buf(),
         line,
@@ -231,7 +229,10 @@ mod tests {
         assert_eq!(vals["2021"].as_float(), Some(6.0));
         assert_eq!(vals["2022"].as_float(), Some(3.0));
         let ar = g["ar"].as_table().unwrap();
-        assert!(!ar.contains_key("low"), "parameter tables are replaced whole");
+        assert!(
+            !ar.contains_key("low"),
+            "parameter tables are replaced whole"
+        );
         assert_eq!(ar["value"].as_float(), Some(0.5));
     }
 

@@ -101,13 +101,7 @@ impl Ctx {
         Ok(self.params.len() - 1)
     }
 
-    fn required_param(
-        &mut self,
-        key: &str,
-        raw: Option<&RawParam>,
-        lo: f64,
-        hi: f64,
-    ) -> R<Slot> {
+    fn required_param(&mut self, key: &str, raw: Option<&RawParam>, lo: f64, hi: f64) -> R<Slot> {
         match raw {
             Some(p) => self.param(key, p, lo, hi),
             None => Err(self.err(key, "is required")),
@@ -153,7 +147,10 @@ impl Ctx {
             v.ok_or_else(|| {
                 self.err(
                     key,
-                    format!("a {kind_name} distribution needs `{name}` (it takes {})", allowed.join(", ")),
+                    format!(
+                        "a {kind_name} distribution needs `{name}` (it takes {})",
+                        allowed.join(", ")
+                    ),
                 )
             })
         };
@@ -173,7 +170,10 @@ impl Ctx {
                 let low = need(p.low.map(|n| n.0), "low")?;
                 let high = need(p.high.map(|n| n.0), "high")?;
                 if low > high {
-                    return Err(self.err(key, format!("`low` ({low}) is greater than `high` ({high})")));
+                    return Err(self.err(
+                        key,
+                        format!("`low` ({low}) is greater than `high` ({high})"),
+                    ));
                 }
                 Dist::Uniform { low, high }
             }
@@ -195,8 +195,16 @@ impl Ctx {
 }
 
 fn fmt_range(lo: f64, hi: f64) -> String {
-    let l = if lo.is_infinite() { "(−∞".to_string() } else { format!("[{lo}") };
-    let h = if hi.is_infinite() { "∞)".to_string() } else { format!("{hi}]") };
+    let l = if lo.is_infinite() {
+        "(−∞".to_string()
+    } else {
+        format!("[{lo}")
+    };
+    let h = if hi.is_infinite() {
+        "∞)".to_string()
+    } else {
+        format!("{hi}]")
+    };
     format!("{l}, {h}")
 }
 
@@ -214,13 +222,14 @@ fn parse_period(s: &str) -> Option<(i32, i32)> {
 }
 
 fn indicator(ctx: &Ctx, key: &str, name: &Option<String>) -> R<Indicator> {
-    let name = name
-        .as_deref()
-        .ok_or_else(|| ctx.err(key, "is required"))?;
+    let name = name.as_deref().ok_or_else(|| ctx.err(key, "is required"))?;
     Indicator::from_key(name).ok_or_else(|| {
         ctx.err(
             key,
-            format!("unknown indicator `{name}`; valid indicators: {}", Indicator::valid_keys()),
+            format!(
+                "unknown indicator `{name}`; valid indicators: {}",
+                Indicator::valid_keys()
+            ),
         )
     })
 }
@@ -296,11 +305,13 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     if let Some(i) = path_values.iter().position(|v| v.is_nan()) {
         return Err(ctx.err(
             "growth.path.values",
-            format!("has no value for {} (every projection year needs one)", years[i]),
+            format!(
+                "has no value for {} (every projection year needs one)",
+                years[i]
+            ),
         ));
     }
-    let path_provenance =
-        ctx.provenance("growth.path", &gp.source, &gp.quote, &gp.assumption)?;
+    let path_provenance = ctx.provenance("growth.path", &gp.source, &gp.quote, &gp.assumption)?;
     let ar = ctx.required_param("growth.ar", g.ar.as_ref(), -0.99, 0.99)?;
     let g_sd = ctx.required_param("growth.noise_sd", g.noise_sd.as_ref(), 0.0, f64::INFINITY)?;
     let growth = Growth {
@@ -327,7 +338,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 )
             })?;
             if pi == i {
-                return Err(ctx.err(format!("regions.{id}.parent"), "a region cannot be its own parent"));
+                return Err(ctx.err(
+                    format!("regions.{id}.parent"),
+                    "a region cannot be its own parent",
+                ));
             }
             parents[i] = Some(pi);
         }
@@ -340,7 +354,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             if parents[p].is_some() {
                 return Err(ctx.err(
                     format!("regions.{id}.parent"),
-                    format!("`{}` has a parent itself; only one level of nesting is supported", ids[p]),
+                    format!(
+                        "`{}` has a parent itself; only one level of nesting is supported",
+                        ids[p]
+                    ),
                 ));
             }
         }
@@ -350,10 +367,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
 
     // Unemployment model (global parameters), validated lazily: only required if some
     // region has unemployment.
-    let any_unemployment = raw
-        .regions
-        .iter()
-        .any(|(_, r)| r.unemployment.is_some());
+    let any_unemployment = raw.regions.iter().any(|(_, r)| r.unemployment.is_some());
     let um = raw.unemployment.clone().unwrap_or_default();
     let unemployment = if any_unemployment {
         let floor = um
@@ -371,9 +385,24 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             ));
         }
         UnemploymentModel {
-            okun: ctx.required_param("unemployment.okun", um.okun.as_ref(), f64::NEG_INFINITY, f64::INFINITY)?,
-            adjustment: ctx.required_param("unemployment.adjustment", um.adjustment.as_ref(), 0.0, 1.0)?,
-            noise_sd: ctx.required_param("unemployment.noise_sd", um.noise_sd.as_ref(), 0.0, f64::INFINITY)?,
+            okun: ctx.required_param(
+                "unemployment.okun",
+                um.okun.as_ref(),
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+            )?,
+            adjustment: ctx.required_param(
+                "unemployment.adjustment",
+                um.adjustment.as_ref(),
+                0.0,
+                1.0,
+            )?,
+            noise_sd: ctx.required_param(
+                "unemployment.noise_sd",
+                um.noise_sd.as_ref(),
+                0.0,
+                f64::INFINITY,
+            )?,
             floor,
             ceiling,
         }
@@ -407,7 +436,12 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             Some(RawLevel::Province) => Level::Province,
             Some(RawLevel::City) => Level::City,
             Some(RawLevel::Area) => Level::Area,
-            None => return Err(ctx.err(format!("{rk}.level"), "is required (province, city or area)")),
+            None => {
+                return Err(ctx.err(
+                    format!("{rk}.level"),
+                    "is required (province, city or area)",
+                ));
+            }
         };
         let mut baselines = Vec::new();
         for (ik, b) in &r.baselines {
@@ -417,29 +451,46 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 .value
                 .ok_or_else(|| ctx.err(format!("{bk}.value"), "is required"))?
                 .0;
-            let kind = b
-                .kind
-                .ok_or_else(|| ctx.err(format!("{bk}.kind"), "is required (cumulative, annual or level)"))?;
+            let kind = b.kind.ok_or_else(|| {
+                ctx.err(
+                    format!("{bk}.kind"),
+                    "is required (cumulative, annual or level)",
+                )
+            })?;
             let (first, last) = match kind {
                 raw::BaselineKind::Cumulative => {
                     if b.year.is_some() {
-                        return Err(ctx.err(format!("{bk}.year"), "a cumulative baseline takes `period`, not `year`"));
+                        return Err(ctx.err(
+                            format!("{bk}.year"),
+                            "a cumulative baseline takes `period`, not `year`",
+                        ));
                     }
-                    let p = b
-                        .period
-                        .as_deref()
-                        .ok_or_else(|| ctx.err(format!("{bk}.period"), "is required for a cumulative baseline, e.g. \"2016-2020\""))?;
+                    let p = b.period.as_deref().ok_or_else(|| {
+                        ctx.err(
+                            format!("{bk}.period"),
+                            "is required for a cumulative baseline, e.g. \"2016-2020\"",
+                        )
+                    })?;
                     parse_period(p).ok_or_else(|| {
-                        ctx.err(format!("{bk}.period"), format!("`{p}` is not a period like \"2016-2020\""))
+                        ctx.err(
+                            format!("{bk}.period"),
+                            format!("`{p}` is not a period like \"2016-2020\""),
+                        )
                     })?
                 }
                 raw::BaselineKind::Annual | raw::BaselineKind::Level => {
                     if b.period.is_some() {
-                        return Err(ctx.err(format!("{bk}.period"), "an annual or level baseline takes `year`, not `period`"));
+                        return Err(ctx.err(
+                            format!("{bk}.period"),
+                            "an annual or level baseline takes `year`, not `period`",
+                        ));
                     }
-                    let y = b
-                        .year
-                        .ok_or_else(|| ctx.err(format!("{bk}.year"), "is required for an annual or level baseline"))?;
+                    let y = b.year.ok_or_else(|| {
+                        ctx.err(
+                            format!("{bk}.year"),
+                            "is required for an annual or level baseline",
+                        )
+                    })?;
                     (y, y)
                 }
             };
@@ -449,22 +500,35 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     format!("a baseline must lie before the projection: it ends in {last}, after horizon.base_year {base_year}"),
                 ));
             }
-            let kind_ok = match (ind.kind(), kind) {
-                (IndicatorKind::Flow, raw::BaselineKind::Cumulative | raw::BaselineKind::Annual) => true,
-                (IndicatorKind::Stock | IndicatorKind::Rate, raw::BaselineKind::Level) => true,
-                _ => false,
-            };
+            let kind_ok = matches!(
+                (ind.kind(), kind),
+                (
+                    IndicatorKind::Flow,
+                    raw::BaselineKind::Cumulative | raw::BaselineKind::Annual
+                ) | (
+                    IndicatorKind::Stock | IndicatorKind::Rate,
+                    raw::BaselineKind::Level
+                )
+            );
             if !kind_ok {
                 return Err(ctx.err(
                     format!("{bk}.kind"),
-                    format!("a {:?} indicator cannot have a {:?} baseline", ind.kind(), kind).to_lowercase(),
+                    format!(
+                        "a {:?} indicator cannot have a {:?} baseline",
+                        ind.kind(),
+                        kind
+                    )
+                    .to_lowercase(),
                 ));
             }
             if ind.kind() != IndicatorKind::Rate && value < 0.0 {
                 return Err(ctx.err(format!("{bk}.value"), format!("must be ≥ 0, got {value}")));
             }
             if ind.kind() == IndicatorKind::Flow && value <= 0.0 {
-                return Err(ctx.err(format!("{bk}.value"), "a flow baseline must be > 0 (the model works on its logarithm)"));
+                return Err(ctx.err(
+                    format!("{bk}.value"),
+                    "a flow baseline must be > 0 (the model works on its logarithm)",
+                ));
             }
             let provenance = ctx.provenance(&bk, &b.source, &b.quote, &b.assumption)?;
             baselines.push(Baseline {
@@ -508,18 +572,35 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 };
                 let own = r.params.get(f.key());
                 let def = raw.indicators.get(f.key());
-                let pick = |ctx: &mut Ctx, field: &str, lo: f64, hi: f64, get: fn(&RawIndicatorParams) -> &Option<RawParam>| -> R<Slot> {
+                let pick = |ctx: &mut Ctx,
+                            field: &str,
+                            lo: f64,
+                            hi: f64,
+                            get: fn(&RawIndicatorParams) -> &Option<RawParam>|
+                 -> R<Slot> {
                     let key = format!("{rk}.params.{}.{field}", f.key());
-                    match (own.and_then(|p| get(p).as_ref()), def.and_then(|p| get(p).as_ref())) {
+                    match (
+                        own.and_then(|p| get(p).as_ref()),
+                        def.and_then(|p| get(p).as_ref()),
+                    ) {
                         (Some(p), _) | (None, Some(p)) => ctx.param(&key, p, lo, hi),
                         (None, None) => Err(ctx.err(
                             key,
-                            format!("is required: set it here or as a default in indicators.{}.{field}", f.key()),
+                            format!(
+                                "is required: set it here or as a default in indicators.{}.{field}",
+                                f.key()
+                            ),
                         )),
                     }
                 };
                 let trend = pick(&mut ctx, "trend", -1.0, 1.0, |p| &p.trend)?;
-                let elasticity = pick(&mut ctx, "elasticity", f64::NEG_INFINITY, f64::INFINITY, |p| &p.elasticity)?;
+                let elasticity = pick(
+                    &mut ctx,
+                    "elasticity",
+                    f64::NEG_INFINITY,
+                    f64::INFINITY,
+                    |p| &p.elasticity,
+                )?;
                 let noise_sd = pick(&mut ctx, "noise_sd", 0.0, f64::INFINITY, |p| &p.noise_sd)?;
                 flows[fi] = Some(FlowModel {
                     anchor,
@@ -548,8 +629,14 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         ));
                     }
                     let key = format!("{rk}.params.rural_transfer_stock.exit_rate");
-                    let own = r.params.get("rural_transfer_stock").and_then(|p| p.exit_rate.as_ref());
-                    let def = raw.indicators.get("rural_transfer_stock").and_then(|p| p.exit_rate.as_ref());
+                    let own = r
+                        .params
+                        .get("rural_transfer_stock")
+                        .and_then(|p| p.exit_rate.as_ref());
+                    let def = raw
+                        .indicators
+                        .get("rural_transfer_stock")
+                        .and_then(|p| p.exit_rate.as_ref());
                     let exit_rate = match own.or(def) {
                         Some(p) => ctx.param(&key, p, 0.0, 1.0)?,
                         None => return Err(ctx.err(key, "is required: set it here or in indicators.rural_transfer_stock.exit_rate")),
@@ -562,7 +649,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             };
             let unemployment_model = match &r.unemployment {
                 None => {
-                    if baselines.iter().any(|b| b.indicator == Indicator::SurveyedUnemploymentRate) {
+                    if baselines
+                        .iter()
+                        .any(|b| b.indicator == Indicator::SurveyedUnemploymentRate)
+                    {
                         return Err(ctx.err(
                             format!("{rk}.unemployment"),
                             "the region has an unemployment baseline but no [unemployment] section (initial, natural_rate)",
@@ -572,12 +662,26 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 }
                 Some(u) => {
                     let initial = match u.initial.as_ref().or(um.initial.as_ref()) {
-                        Some(p) => ctx.param(&format!("{rk}.unemployment.initial"), p, 0.0, 100.0)?,
-                        None => return Err(ctx.err(format!("{rk}.unemployment.initial"), "is required (or a default in unemployment.initial)")),
+                        Some(p) => {
+                            ctx.param(&format!("{rk}.unemployment.initial"), p, 0.0, 100.0)?
+                        }
+                        None => {
+                            return Err(ctx.err(
+                                format!("{rk}.unemployment.initial"),
+                                "is required (or a default in unemployment.initial)",
+                            ));
+                        }
                     };
                     let natural_rate = match u.natural_rate.as_ref().or(um.natural_rate.as_ref()) {
-                        Some(p) => ctx.param(&format!("{rk}.unemployment.natural_rate"), p, 0.0, 100.0)?,
-                        None => return Err(ctx.err(format!("{rk}.unemployment.natural_rate"), "is required (or a default in unemployment.natural_rate)")),
+                        Some(p) => {
+                            ctx.param(&format!("{rk}.unemployment.natural_rate"), p, 0.0, 100.0)?
+                        }
+                        None => {
+                            return Err(ctx.err(
+                                format!("{rk}.unemployment.natural_rate"),
+                                "is required (or a default in unemployment.natural_rate)",
+                            ));
+                        }
                     };
                     Some(RegionUnemployment {
                         initial,
@@ -615,9 +719,17 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     return Err(ctx.err(format!("{rk}.rate_weight"), "must be a fixed value"));
                 };
                 if value <= 0.0 {
-                    return Err(ctx.err(format!("{rk}.rate_weight"), format!("must be > 0, got {value}")));
+                    return Err(ctx.err(
+                        format!("{rk}.rate_weight"),
+                        format!("must be > 0, got {value}"),
+                    ));
                 }
-                let prov = ctx.provenance(&format!("{rk}.rate_weight"), &p.source, &p.quote, &p.assumption)?;
+                let prov = ctx.provenance(
+                    &format!("{rk}.rate_weight"),
+                    &p.source,
+                    &p.quote,
+                    &p.assumption,
+                )?;
                 (Some(value), Some(prov))
             }
         };
@@ -826,7 +938,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 let mut out = Vec::new();
                 for (k, n) in list.iter().enumerate() {
                     let ri = index_of(n).ok_or_else(|| {
-                        ctx.err(format!("{key}[{k}]"), format!("unknown region `{n}`; regions: {}", ids.join(", ")))
+                        ctx.err(
+                            format!("{key}[{k}]"),
+                            format!("unknown region `{n}`; regions: {}", ids.join(", ")),
+                        )
                     })?;
                     let mut add = |li: usize| {
                         if !out.contains(&li) {
@@ -835,7 +950,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     };
                     match leaf_pos(ri) {
                         Some(li) => add(li),
-                        None => children[ri].iter().filter_map(|&c| leaf_pos(c)).for_each(add),
+                        None => children[ri]
+                            .iter()
+                            .filter_map(|&c| leaf_pos(c))
+                            .for_each(add),
                     }
                 }
                 out.sort();
@@ -847,9 +965,17 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     let mut shocks = Vec::new();
     for (sname, s) in &raw.shocks {
         let sk = format!("shocks.{sname}");
-        let year = s.year.ok_or_else(|| ctx.err(format!("{sk}.year"), "is required"))?;
+        let year = s
+            .year
+            .ok_or_else(|| ctx.err(format!("{sk}.year"), "is required"))?;
         if !years.contains(&year) {
-            return Err(ctx.err(format!("{sk}.year"), format!("{year} is outside the projection years {}-{end_year}", base_year + 1)));
+            return Err(ctx.err(
+                format!("{sk}.year"),
+                format!(
+                    "{year} is outside the projection years {}-{end_year}",
+                    base_year + 1
+                ),
+            ));
         }
         let probability = s
             .probability
@@ -857,7 +983,13 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             .0;
         let remaining = (end_year - year + 1) as usize;
         if s.growth.len() > remaining {
-            return Err(ctx.err(format!("{sk}.growth"), format!("has {} yearly values but only {remaining} projection years remain from {year}", s.growth.len())));
+            return Err(ctx.err(
+                format!("{sk}.growth"),
+                format!(
+                    "has {} yearly values but only {remaining} projection years remain from {year}",
+                    s.growth.len()
+                ),
+            ));
         }
         let shock_leaves = leaves_of(&ctx, &format!("{sk}.regions"), &s.regions)?;
         let mut effects = Vec::new();
@@ -865,14 +997,26 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             let ek = format!("{sk}.effects[{k}]");
             let ind = indicator(&ctx, &format!("{ek}.indicator"), &e.indicator)?;
             if ind.kind() == IndicatorKind::Stock {
-                return Err(ctx.err(format!("{ek}.indicator"), "a stock changes through its inflow; put the effect on rural_transfer_new"));
+                return Err(ctx.err(
+                    format!("{ek}.indicator"),
+                    "a stock changes through its inflow; put the effect on rural_transfer_new",
+                ));
             }
             if e.size.is_empty() || e.size.len() > remaining {
-                return Err(ctx.err(format!("{ek}.size"), format!("needs 1 to {remaining} yearly values from {year}")));
+                return Err(ctx.err(
+                    format!("{ek}.size"),
+                    format!("needs 1 to {remaining} yearly values from {year}"),
+                ));
             }
             if ind.kind() == IndicatorKind::Flow {
                 if let Some(v) = e.size.iter().find(|v| v.0 <= -1.0) {
-                    return Err(ctx.err(format!("{ek}.size"), format!("a relative change of a flow must be > -1 (−100 %), got {}", v.0)));
+                    return Err(ctx.err(
+                        format!("{ek}.size"),
+                        format!(
+                            "a relative change of a flow must be > -1 (−100 %), got {}",
+                            v.0
+                        ),
+                    ));
                 }
             }
             effects.push((ind, e.size.iter().map(|v| v.0).collect()));
@@ -903,22 +1047,37 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         let lk = format!("levers.{lname}");
         let ind = indicator(&ctx, &format!("{lk}.indicator"), &l.indicator)?;
         if ind.kind() == IndicatorKind::Stock {
-            return Err(ctx.err(format!("{lk}.indicator"), "a stock changes through its inflow; put the lever on rural_transfer_new"));
+            return Err(ctx.err(
+                format!("{lk}.indicator"),
+                "a stock changes through its inflow; put the lever on rural_transfer_new",
+            ));
         }
         let start_year = l
             .start_year
             .ok_or_else(|| ctx.err(format!("{lk}.start_year"), "is required"))?;
         if start_year <= base_year || start_year > end_year {
-            return Err(ctx.err(format!("{lk}.start_year"), format!("{start_year} is outside the projection years {}-{end_year}", base_year + 1)));
+            return Err(ctx.err(
+                format!("{lk}.start_year"),
+                format!(
+                    "{start_year} is outside the projection years {}-{end_year}",
+                    base_year + 1
+                ),
+            ));
         }
         let ramp_years = l.ramp_years.unwrap_or(0);
         if ramp_years > MAX_HORIZON as u32 {
-            return Err(ctx.err(format!("{lk}.ramp_years"), format!("must be at most {MAX_HORIZON}")));
+            return Err(ctx.err(
+                format!("{lk}.ramp_years"),
+                format!("must be at most {MAX_HORIZON}"),
+            ));
         }
         let lever_leaves = leaves_of(&ctx, &format!("{lk}.regions"), &l.regions)?;
         for &li in &lever_leaves {
             if !regions[leaves[li]].indicators.contains(&ind) {
-                return Err(ctx.err(format!("{lk}.regions"), format!("region `{}` does not project {ind}", ids[leaves[li]])));
+                return Err(ctx.err(
+                    format!("{lk}.regions"),
+                    format!("region `{}` does not project {ind}", ids[leaves[li]]),
+                ));
             }
         }
         let (lo, hi) = match ind.kind() {
@@ -947,7 +1106,14 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             if !regions[ri].indicators.contains(&ind) {
                 return Err(ctx.err(
                     format!("{tk}.indicator"),
-                    format!("region `{id}` does not project {ind} (it needs a baseline{})", if regions[ri].children.is_empty() { "" } else { " in every child region" }),
+                    format!(
+                        "region `{id}` does not project {ind} (it needs a baseline{})",
+                        if regions[ri].children.is_empty() {
+                            ""
+                        } else {
+                            " in every child region"
+                        }
+                    ),
                 ));
             }
             let kind = match t.kind {
@@ -955,19 +1121,32 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 Some(RawTargetKind::LevelCap) => TargetKind::LevelCap,
                 Some(RawTargetKind::LevelFloor) => TargetKind::LevelFloor,
                 Some(RawTargetKind::LevelAbout) => TargetKind::LevelAbout,
-                None => return Err(ctx.err(format!("{tk}.kind"), "is required (cumulative_floor, level_cap, level_floor or level_about)")),
+                None => {
+                    return Err(ctx.err(
+                        format!("{tk}.kind"),
+                        "is required (cumulative_floor, level_cap, level_floor or level_about)",
+                    ));
+                }
             };
-            let p = t
-                .period
-                .as_deref()
-                .ok_or_else(|| ctx.err(format!("{tk}.period"), "is required, e.g. \"2021-2025\" or \"2025\""))?;
+            let p = t.period.as_deref().ok_or_else(|| {
+                ctx.err(
+                    format!("{tk}.period"),
+                    "is required, e.g. \"2021-2025\" or \"2025\"",
+                )
+            })?;
             let (first, last) = parse_period(p).ok_or_else(|| {
-                ctx.err(format!("{tk}.period"), format!("`{p}` is not a period like \"2021-2025\" or a year"))
+                ctx.err(
+                    format!("{tk}.period"),
+                    format!("`{p}` is not a period like \"2021-2025\" or a year"),
+                )
             })?;
             if first <= base_year || last > end_year {
                 return Err(ctx.err(
                     format!("{tk}.period"),
-                    format!("{p} is outside the projection years {}-{end_year}", base_year + 1),
+                    format!(
+                        "{p} is outside the projection years {}-{end_year}",
+                        base_year + 1
+                    ),
                 ));
             }
             let value = t
@@ -976,10 +1155,20 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 .0;
             if kind == TargetKind::CumulativeFloor {
                 if ind.kind() != IndicatorKind::Flow {
-                    return Err(ctx.err(format!("{tk}.kind"), format!("cumulative_floor applies to flows; {ind} is a {:?}", ind.kind()).to_lowercase()));
+                    return Err(ctx.err(
+                        format!("{tk}.kind"),
+                        format!(
+                            "cumulative_floor applies to flows; {ind} is a {:?}",
+                            ind.kind()
+                        )
+                        .to_lowercase(),
+                    ));
                 }
                 if t.applies.is_some() {
-                    return Err(ctx.err(format!("{tk}.applies"), "does not apply to cumulative_floor (the period's total is checked)"));
+                    return Err(ctx.err(
+                        format!("{tk}.applies"),
+                        "does not apply to cumulative_floor (the period's total is checked)",
+                    ));
                 }
             }
             let applies = match (kind, t.applies) {
@@ -987,25 +1176,59 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 (_, Some(RawApplies::EachYear)) => Some(Applies::EachYear),
                 (_, Some(RawApplies::End)) => Some(Applies::End),
                 (_, None) => {
-                    return Err(ctx.err(format!("{tk}.applies"), "is required for level targets: \"each_year\" or \"end\""))
+                    return Err(ctx.err(
+                        format!("{tk}.applies"),
+                        "is required for level targets: \"each_year\" or \"end\"",
+                    ));
                 }
             };
             let tolerance = match (kind, t.tolerance) {
                 (TargetKind::LevelAbout, Some(tol)) => Some(tol.0),
                 (TargetKind::LevelAbout, None) => {
-                    return Err(ctx.err(format!("{tk}.tolerance"), "is required for level_about (左右) targets"))
+                    return Err(ctx.err(
+                        format!("{tk}.tolerance"),
+                        "is required for level_about (左右) targets",
+                    ));
                 }
-                (_, Some(_)) => return Err(ctx.err(format!("{tk}.tolerance"), "applies only to level_about targets")),
+                (_, Some(_)) => {
+                    return Err(ctx.err(
+                        format!("{tk}.tolerance"),
+                        "applies only to level_about targets",
+                    ));
+                }
                 (_, None) => None,
             };
             let nature = match t.nature {
                 Some(RawNature::Expected) => Nature::Expected,
                 Some(RawNature::Binding) => Nature::Binding,
                 Some(RawNature::Unspecified) => Nature::Unspecified,
-                None => return Err(ctx.err(format!("{tk}.nature"), "is required (expected 预期性, binding 约束性, or unspecified)")),
+                None => {
+                    return Err(ctx.err(
+                        format!("{tk}.nature"),
+                        "is required (expected 预期性, binding 约束性, or unspecified)",
+                    ));
+                }
             };
-            let source = t.source.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| ctx.err(format!("{tk}.source"), "is required: the plan document the target comes from"))?;
-            let quote = t.quote.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| ctx.err(format!("{tk}.quote"), "is required: the plan's Chinese text"))?;
+            let source = t
+                .source
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| {
+                    ctx.err(
+                        format!("{tk}.source"),
+                        "is required: the plan document the target comes from",
+                    )
+                })?;
+            let quote = t
+                .quote
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| {
+                    ctx.err(
+                        format!("{tk}.quote"),
+                        "is required: the plan's Chinese text",
+                    )
+                })?;
             let mut tid = format!("{id}.{ind}.{}", kind.key());
             if !seen_ids.insert(tid.clone()) {
                 let mut n = 2;
