@@ -15,8 +15,8 @@ use crate::scenario::Anchor;
 /// A flow's coefficients on one path.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FlowCoef {
-    /// log A: the log of the flow at the anchor year `mid` on the trend line.
-    pub log_level: f64,
+    /// A: the flow at the anchor year `mid` on the trend line (万人 per year).
+    pub level: f64,
     /// The anchor year (the middle of a cumulative baseline's window).
     pub mid: f64,
     /// τ: log growth per year.
@@ -28,24 +28,29 @@ pub struct FlowCoef {
 }
 
 impl FlowCoef {
-    /// Calibrates log A on a baseline for a given trend.
+    /// Calibrates A on a baseline for a given trend.
     ///
     /// A cumulative total over `first..=last` is the sum of yearly flows
     /// A·exp(τ·(y − m)) with m the window's middle year, so A = total / Σ exp(τ·(y − m)):
-    /// the total's mean belongs to the middle year, not to the window's last year.
+    /// the total's mean belongs to the middle year, not to the window's last year. The sum
+    /// is the geometric series exp(τ·(first − m))·Σₖ exp(τ)ᵏ.
     pub fn calibrate(anchor: Anchor, trend: f64, elasticity: f64, noise_sd: f64) -> FlowCoef {
-        let (log_level, mid) = match anchor {
+        let (level, mid) = match anchor {
             Anchor::Cumulative { total, first, last } => {
                 let mid = f64::from(first + last) / 2.0;
-                let denom: f64 = (first..=last)
-                    .map(|y| (trend * (f64::from(y) - mid)).exp())
-                    .sum();
-                ((total / denom).ln(), mid)
+                let r = trend.exp();
+                let mut term = (trend * (f64::from(first) - mid)).exp();
+                let mut denom = 0.0;
+                for _ in first..=last {
+                    denom += term;
+                    term *= r;
+                }
+                (total / denom, mid)
             }
-            Anchor::Annual { value, year } => (value.ln(), f64::from(year)),
+            Anchor::Annual { value, year } => (value, f64::from(year)),
         };
         FlowCoef {
-            log_level,
+            level,
             mid,
             trend,
             elasticity,
@@ -56,12 +61,9 @@ impl FlowCoef {
     /// The flow in `year` for a growth gap `gap`, a multiplicative `factor` (levers and
     /// shocks) and standard-normal noise `eta`. The −σ²/2 term makes the noise mean-one.
     pub fn value(&self, year: f64, gap: f64, factor: f64, eta: f64) -> f64 {
-        let log_j = self.log_level
-            + self.trend * (year - self.mid)
-            + self.elasticity * gap
-            + self.noise_sd * eta
+        let log_rel = self.trend * (year - self.mid) + self.elasticity * gap + self.noise_sd * eta
             - 0.5 * self.noise_sd * self.noise_sd;
-        log_j.exp() * factor
+        self.level * log_rel.exp() * factor
     }
 }
 

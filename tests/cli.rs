@@ -446,3 +446,24 @@ fn quiet_prints_nothing() {
     assert!(o.status.success());
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
 }
+
+#[test]
+fn summary_table_snapshot_at_a_fixed_seed() {
+    let dir = workdir();
+    let o = empsim(
+        &[
+            "run",
+            "henan-downside.toml",
+            "--paths",
+            "2000",
+            "--threads",
+            "2",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    // The first line carries the elapsed time; the table follows a blank line.
+    let table: String = stdout.lines().skip(2).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!(table);
+}
