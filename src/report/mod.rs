@@ -2,6 +2,7 @@
 //! summary), and the output folder, which is replaced atomically so a failed run never
 //! destroys an earlier run's output.
 
+pub mod chart;
 pub mod csv;
 pub mod manifest;
 pub mod outdir;

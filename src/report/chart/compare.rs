@@ -1,0 +1,279 @@
+//! Scenario comparison: several scenarios' medians and 90 % bands on one chart with the target.
+
+use std::path::Path;
+
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+use super::draw::{self, LegendEntry, Marker, Sizes, Swatch};
+use super::fan::{self, render_rgb};
+use super::{
+    Band, ChartError, FanChart, HistoryKind, HistoryPoint, PlotGeometry, RenderedChart, TargetLine,
+    YRange, palette,
+};
+
+/// One scenario's projection: median and one band (typically 5–95 %), per year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonSeries {
+    /// Scenario name for the legend, e.g. `"baseline"` or `"growth −2 pt in 2022"`.
+    pub label: String,
+    pub median: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Several scenarios of one indicator on shared axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonChart {
+    pub title: String,
+    pub y_label: String,
+    pub x_label: String,
+    /// Projection years, strictly increasing; every series has one value per year.
+    pub years: Vec<i32>,
+    /// At most 6 series get distinct colours and markers; later ones reuse them.
+    pub series: Vec<ComparisonSeries>,
+    /// Legend text explaining the shaded bands, e.g. `"Shaded: 5–95 % of paths"`.
+    pub band_label: String,
+    pub history: Vec<HistoryPoint>,
+    pub target: Option<TargetLine>,
+    pub annotation: Option<String>,
+    pub footer: String,
+    pub source_note: Option<String>,
+    pub y_range: YRange,
+    pub size: (u32, u32),
+}
+
+impl Default for ComparisonChart {
+    fn default() -> Self {
+        Self {
+            title: String::new(),
+            y_label: String::new(),
+            x_label: "Year".to_owned(),
+            years: Vec::new(),
+            series: Vec::new(),
+            band_label: "Shaded: 90 % band (5–95 % of paths)".to_owned(),
+            history: Vec::new(),
+            target: None,
+            annotation: None,
+            footer: String::new(),
+            source_note: None,
+            y_range: YRange::Auto,
+            size: (1200, 800),
+        }
+    }
+}
+
+/// Opacity of the series bands.
+const BAND_ALPHA: f64 = 0.16;
+
+/// Renders `spec` to a PNG file at `path`.
+///
+/// # Errors
+/// [`ChartError::InvalidSpec`] if a series' length differs from `years` or years are not
+/// increasing; [`ChartError::Write`] if the file cannot be written.
+pub fn render_comparison(spec: &ComparisonChart, path: &Path) -> Result<PlotGeometry, ChartError> {
+    let img = render_comparison_rgb(spec)?;
+    img.save_png(path)?;
+    Ok(img.plots[0])
+}
+
+/// Renders `spec` into memory; see [`render_comparison`].
+///
+/// # Errors
+/// As [`render_comparison`], except for writing.
+pub fn render_comparison_rgb(spec: &ComparisonChart) -> Result<RenderedChart, ChartError> {
+    let n = spec.years.len();
+    if spec.years.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(ChartError::invalid(
+            "years",
+            "years must be strictly increasing",
+        ));
+    }
+    for (i, s) in spec.series.iter().enumerate() {
+        for (name, v) in [
+            ("median", &s.median),
+            ("lower", &s.lower),
+            ("upper", &s.upper),
+        ] {
+            if v.len() != n {
+                return Err(ChartError::invalid(
+                    format!("series[{i}].{name}"),
+                    format!("{} values for {n} years", v.len()),
+                ));
+            }
+        }
+    }
+    render_rgb(spec.size, |root| {
+        let sz = Sizes::page(spec.size.0, spec.size.1);
+        let legend = legend_entries(spec, &sz);
+        let plot = fan::draw_frame(
+            root,
+            &spec.title,
+            spec.annotation.as_deref(),
+            &legend,
+            spec.source_note.as_deref(),
+            &spec.footer,
+            &sz,
+        )?;
+        Ok(vec![draw_plot(&plot, spec, &sz)?])
+    })
+}
+
+fn series_style(i: usize) -> (RGBColor, Marker) {
+    (
+        palette::SERIES[i % palette::SERIES.len()],
+        Marker::SERIES[i % Marker::SERIES.len()],
+    )
+}
+
+fn draw_plot(
+    area: &draw::Area<'_>,
+    spec: &ComparisonChart,
+    sz: &Sizes,
+) -> Result<PlotGeometry, ChartError> {
+    // Reuse the fan chart's axis logic through an equivalent fan spec (bands = series bands).
+    let proxy = FanChart {
+        years: spec.years.clone(),
+        bands: spec
+            .series
+            .iter()
+            .map(|s| Band {
+                lower: s
+                    .lower
+                    .iter()
+                    .zip(&s.median)
+                    .map(|(a, b)| a.min(*b))
+                    .collect(),
+                upper: s
+                    .upper
+                    .iter()
+                    .zip(&s.median)
+                    .map(|(a, b)| a.max(*b))
+                    .collect(),
+                label: String::new(),
+            })
+            .collect(),
+        median: vec![f64::NAN; spec.years.len()],
+        history: spec.history.clone(),
+        target: spec.target.clone(),
+        y_range: spec.y_range,
+        ..FanChart::default()
+    };
+    let (w, h) = area.dim_in_pixel();
+    let (x, y, has_data) = fan::axes(&proxy, w as i32 - 80, h as i32 - 60, sz);
+    let mut chart = draw::build_axes(area, &x, &y, &spec.x_label, &spec.y_label, sz)?;
+    if !has_data {
+        draw::draw_no_data(area, &chart, &x, &y, sz.axis_desc)?;
+        return Ok(draw::geometry(&chart, &x, &y));
+    }
+    for (i, s) in spec.series.iter().enumerate() {
+        let (color, _) = series_style(i);
+        let fill = ShapeStyle::from(color.mix(BAND_ALPHA)).filled();
+        draw::draw_band(&mut chart, &spec.years, &s.lower, &s.upper, fill, None)?;
+        for edge in [&s.lower, &s.upper] {
+            draw_dashed_edge(&mut chart, &spec.years, edge, color)?;
+        }
+    }
+    draw::draw_history(&mut chart, &spec.history, sz)?;
+    if let Some(t) = &spec.target {
+        let pts = draw::target_points(t, &spec.years, &x);
+        draw::draw_target(&mut chart, &pts, sz)?;
+    }
+    for (i, s) in spec.series.iter().enumerate() {
+        let (color, marker) = series_style(i);
+        let style = ShapeStyle::from(color).stroke_width(sz.median_width);
+        draw::draw_line(
+            &mut chart,
+            &spec.years,
+            &s.median,
+            style,
+            marker,
+            sz.marker + 1,
+        )?;
+    }
+    Ok(draw::geometry(&chart, &x, &y))
+}
+
+/// A thin dashed line along a band edge, so overlapping translucent bands stay readable.
+fn draw_dashed_edge(
+    chart: &mut draw::Chart<'_, '_>,
+    years: &[i32],
+    values: &[f64],
+    color: RGBColor,
+) -> Result<(), ChartError> {
+    let style = ShapeStyle::from(color.mix(0.8)).stroke_width(1);
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let flush = |run: &mut Vec<(f64, f64)>, chart: &mut draw::Chart<'_, '_>| {
+        if run.len() >= 2 {
+            chart
+                .draw_series(std::iter::once(DashedPathElement::new(
+                    std::mem::take(run),
+                    5u32,
+                    4u32,
+                    style,
+                )))
+                .map_err(draw::draw_err)?;
+        }
+        run.clear();
+        Ok::<(), ChartError>(())
+    };
+    for (yr, v) in years.iter().zip(values) {
+        if v.is_finite() {
+            run.push((f64::from(*yr), *v));
+        } else {
+            flush(&mut run, chart)?;
+        }
+    }
+    flush(&mut run, chart)
+}
+
+fn legend_entries(spec: &ComparisonChart, sz: &Sizes) -> Vec<LegendEntry> {
+    let mut out: Vec<LegendEntry> = spec
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (color, marker) = series_style(i);
+            LegendEntry {
+                swatch: Swatch::BandLine {
+                    color,
+                    width: sz.median_width,
+                    marker,
+                    alpha: BAND_ALPHA * 1.5,
+                },
+                label: s.label.clone(),
+            }
+        })
+        .collect();
+    if !spec.series.is_empty() && !spec.band_label.trim().is_empty() {
+        out.push(LegendEntry {
+            swatch: Swatch::Fill {
+                color: RGBColor(120, 120, 120).mix(BAND_ALPHA * 1.5),
+                edge: None,
+            },
+            label: spec.band_label.clone(),
+        });
+    }
+    for draw::HistoryGroup { kind, label, .. } in draw::history_groups(&spec.history) {
+        out.push(LegendEntry {
+            swatch: Swatch::Marker {
+                marker: draw::history_marker(kind),
+                color: palette::HISTORY,
+                dotted_line: kind == HistoryKind::PeriodAverage,
+            },
+            label: label.to_owned(),
+        });
+    }
+    if let Some(t) = &spec.target {
+        out.push(LegendEntry {
+            swatch: Swatch::Line {
+                color: palette::TARGET,
+                width: sz.target_width,
+                dashed: true,
+                marker: Marker::None,
+            },
+            label: t.label().to_owned(),
+        });
+    }
+    out
+}
