@@ -12,6 +12,7 @@ Examples:
   empsim run scenarios/henan-baseline.toml
   empsim run scenarios/henan-downside.toml --paths 20000 --seed 7 --out /tmp/downside
   empsim check scenarios/*.toml
+  empsim sens scenarios/henan-baseline.toml --method morris
 
 Exit codes: 0 success, 2 bad input (scenario, arguments, output folder), 1 other failure.";
 
@@ -56,6 +57,59 @@ is replaced only when every file is written."
         /// Print the targets table as JSON on stdout instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Sensitivity analysis: which assumptions drive each metric, per projection year.
+    #[command(
+        after_help = "Factors: every parameter the scenario declares with a distribution, grouped \
+by where it is declared (a default under [indicators.X] is one factor for all regions), plus \
+--range NAME=LOW:HIGH (uniform). Metrics: p_met:<target_id> (P(on track) each year of the \
+target's period), mean:<region>.<indicator>[.cumulative], median:<region>.<indicator>[.cumulative]; \
+default: p_met of every target. Every evaluation simulates --paths paths with the same path \
+seeds (common random numbers). Writes output/<scenario>/sensitivity/<method>/: indices.csv, \
+factors.csv, manifest.json.
+
+Examples:
+  empsim sens scenarios/henan-baseline.toml --method morris
+  empsim sens scenarios/henan-baseline.toml --method sobol --samples 1024 --paths 1000 \\
+      --metric p_met:xinxiang.rural_transfer_new.cumulative_floor
+  empsim sens scenarios/henan-downside.toml --method oat --range growth.reference=5:7"
+    )]
+    Sens {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// oat (tornado), morris (elementary effects) or sobol (variance-based indices).
+        #[arg(long, value_enum)]
+        method: crate::sens::Method,
+        /// Only these factors (comma-separated key paths).
+        #[arg(long, value_delimiter = ',')]
+        params: Option<Vec<String>>,
+        /// Give a parameter a uniform range: NAME=LOW:HIGH (repeatable).
+        #[arg(long = "range", value_parser = parse_range)]
+        ranges: Vec<(String, f64, f64)>,
+        /// Metric(s) to analyse (repeatable; default: P(met) of every target).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Sobol base samples N (default 256) or Morris trajectories r (default 20).
+        #[arg(long)]
+        samples: Option<usize>,
+        /// Monte Carlo paths per model evaluation (default 1000).
+        #[arg(long)]
+        paths: Option<usize>,
+        /// Seed of the paths and of the design (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder (default: output/<scenario>/sensitivity/<method>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Morris grid levels (even).
+        #[arg(long, default_value_t = 4)]
+        levels: usize,
+        /// Bootstrap resamples for confidence intervals.
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
     },
     /// Validate scenarios and print what each resolves to.
     Check {
@@ -116,6 +170,63 @@ pub fn execute(cli: Cli) -> Result<()> {
             };
             write_stdout(&mut stdout, &text)
         }
+        Command::Sens {
+            scenario,
+            method,
+            params,
+            ranges,
+            metrics,
+            samples,
+            paths,
+            seed,
+            out,
+            threads,
+            levels,
+            bootstrap,
+        } => {
+            let cfg = crate::sens::SensConfig {
+                scenario,
+                method,
+                params,
+                ranges,
+                metrics,
+                samples,
+                paths,
+                seed,
+                out,
+                threads,
+                levels,
+                bootstrap,
+            };
+            let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
+                let pb = indicatif::ProgressBar::new(0);
+                pb.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} [{bar:40}] {pos}/{len} evaluations, eta {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                pb.set_message(format!("{} sensitivity", method.key()));
+                pb
+            });
+            let report = |done: usize, total: usize| {
+                if let Some(pb) = &bar {
+                    pb.set_length(total as u64);
+                    if done as u64 > pb.position() {
+                        pb.set_position(done as u64);
+                    }
+                }
+            };
+            let outcome = crate::sens::run(&cfg, Some(&report));
+            if let Some(pb) = &bar {
+                pb.finish_and_clear();
+            }
+            let o = outcome?;
+            if !cli.quiet {
+                write_stdout(&mut stdout, &o.summary_text())?;
+            }
+            Ok(())
+        }
         Command::Check { scenarios } => {
             if let [single] = scenarios.as_slice() {
                 let s = Scenario::from_file(single)?;
@@ -149,6 +260,19 @@ pub fn execute(cli: Cli) -> Result<()> {
             }
         }
     }
+}
+
+/// Parses `NAME=LOW:HIGH`.
+fn parse_range(s: &str) -> std::result::Result<(String, f64, f64), String> {
+    let err = || format!("expected NAME=LOW:HIGH, got `{s}`");
+    let (name, range) = s.split_once('=').ok_or_else(err)?;
+    let (lo, hi) = range.split_once(':').ok_or_else(err)?;
+    let lo: f64 = lo.trim().parse().map_err(|_| err())?;
+    let hi: f64 = hi.trim().parse().map_err(|_| err())?;
+    if name.trim().is_empty() {
+        return Err(err());
+    }
+    Ok((name.trim().to_string(), lo, hi))
 }
 
 fn json_targets(o: &run::RunOutcome) -> Result<String> {

@@ -19,6 +19,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sens;
 pub mod sensitivity;
 pub mod stats;
 

@@ -181,54 +181,56 @@ fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
 
 /// Evaluates every target of the scenario on the simulated paths.
 pub fn evaluate_targets(scn: &Scenario, sim: &Simulation) -> Vec<TargetResult> {
-    scn.targets
-        .iter()
-        .enumerate()
-        .map(|(ti, t)| {
-            let s = scn
-                .series_index(t.region, t.indicator)
-                .expect("validated targets have a series");
-            let n = sim.n_paths;
-            let mut outcomes = Vec::with_capacity(n);
-            let mut gaps = Vec::with_capacity(n);
-            let a = (t.first_year - scn.base_year - 1) as usize;
-            let b = (t.last_year - scn.base_year - 1) as usize;
-            let mut glide_counts = vec![0usize; b - a + 1];
-            for p in 0..n {
-                let v = sim.path_series(p, s);
-                let (o, g) = target_outcome(t, scn.base_year, v);
-                outcomes.push(o);
-                gaps.push(g);
-                for (j, k) in (a..=b).enumerate() {
-                    if on_track(t, scn.base_year, v, k) {
-                        glide_counts[j] += 1;
-                    }
-                }
-            }
-            let met = gaps.iter().filter(|&&g| g <= 0.0).count();
-            let p = met as f64 / n as f64;
-            let missed: Vec<f64> = gaps.iter().copied().filter(|&g| g > 0.0).collect();
-            let st = sorted(&outcomes);
-            TargetResult {
-                target: ti,
-                p_met: p,
-                p_met_se: (p * (1.0 - p) / n as f64).sqrt(),
-                outcome_p50: quantile_sorted(&st, 0.5),
-                outcome_p05: quantile_sorted(&st, 0.05),
-                outcome_p95: quantile_sorted(&st, 0.95),
-                expected_shortfall: missed.iter().sum::<f64>() / n as f64,
-                shortfall_if_missed: if missed.is_empty() {
-                    0.0
-                } else {
-                    missed.iter().sum::<f64>() / missed.len() as f64
-                },
-                glide: (a..=b)
-                    .zip(&glide_counts)
-                    .map(|(k, &c)| (scn.base_year + 1 + k as i32, c as f64 / n as f64))
-                    .collect(),
-            }
-        })
+    (0..scn.targets.len())
+        .map(|ti| evaluate_target(scn, sim, ti))
         .collect()
+}
+
+/// Evaluates target `ti` of the scenario on the simulated paths.
+pub fn evaluate_target(scn: &Scenario, sim: &Simulation, ti: usize) -> TargetResult {
+    let t = &scn.targets[ti];
+    let s = scn
+        .series_index(t.region, t.indicator)
+        .expect("validated targets have a series");
+    let n = sim.n_paths;
+    let mut outcomes = Vec::with_capacity(n);
+    let mut gaps = Vec::with_capacity(n);
+    let a = (t.first_year - scn.base_year - 1) as usize;
+    let b = (t.last_year - scn.base_year - 1) as usize;
+    let mut glide_counts = vec![0usize; b - a + 1];
+    for p in 0..n {
+        let v = sim.path_series(p, s);
+        let (o, g) = target_outcome(t, scn.base_year, v);
+        outcomes.push(o);
+        gaps.push(g);
+        for (j, k) in (a..=b).enumerate() {
+            if on_track(t, scn.base_year, v, k) {
+                glide_counts[j] += 1;
+            }
+        }
+    }
+    let met = gaps.iter().filter(|&&g| g <= 0.0).count();
+    let p = met as f64 / n as f64;
+    let missed: Vec<f64> = gaps.iter().copied().filter(|&g| g > 0.0).collect();
+    let st = sorted(&outcomes);
+    TargetResult {
+        target: ti,
+        p_met: p,
+        p_met_se: (p * (1.0 - p) / n as f64).sqrt(),
+        outcome_p50: quantile_sorted(&st, 0.5),
+        outcome_p05: quantile_sorted(&st, 0.05),
+        outcome_p95: quantile_sorted(&st, 0.95),
+        expected_shortfall: missed.iter().sum::<f64>() / n as f64,
+        shortfall_if_missed: if missed.is_empty() {
+            0.0
+        } else {
+            missed.iter().sum::<f64>() / missed.len() as f64
+        },
+        glide: (a..=b)
+            .zip(&glide_counts)
+            .map(|(k, &c)| (scn.base_year + 1 + k as i32, c as f64 / n as f64))
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -140,6 +140,10 @@ impl Provenance {
 pub struct Param {
     /// The key path of the parameter, e.g. `regions.kaifeng.params.urban_new_jobs.trend`.
     pub name: String,
+    /// Where the distribution is declared: `name` itself, or the default it inherits
+    /// (e.g. `indicators.urban_new_jobs.trend`). Sensitivity analysis varies all the
+    /// parameters of one origin together, as one assumption.
+    pub origin: String,
     pub dist: Dist,
     /// The range the parameter must lie in; draws are clamped to it (normal and lognormal
     /// parameters are validated to keep 6 sd inside it, so clamping is practically never

@@ -60,6 +60,12 @@ impl Ctx {
 
     /// Validates a parameter, checks its support lies within `[lo, hi]`, and gives it a slot.
     fn param(&mut self, key: &str, raw: &RawParam, lo: f64, hi: f64) -> R<Slot> {
+        self.param_from(key, key, raw, lo, hi)
+    }
+
+    /// Like [`Ctx::param`] for a parameter whose distribution is declared at `origin`
+    /// (e.g. a default under `[indicators]` that a region inherits).
+    fn param_from(&mut self, key: &str, origin: &str, raw: &RawParam, lo: f64, hi: f64) -> R<Slot> {
         let dist = self.dist(key, raw)?;
         // Unbounded families are accepted when 6 sd (in log space for the lognormal) lie
         // within the bounds; draws are then truncated at the bounds, which happens with
@@ -94,6 +100,7 @@ impl Ctx {
         }
         self.params.push(Param {
             name: key.to_string(),
+            origin: origin.to_string(),
             dist,
             bounds: (lo, hi),
             provenance,
@@ -583,7 +590,14 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         own.and_then(|p| get(p).as_ref()),
                         def.and_then(|p| get(p).as_ref()),
                     ) {
-                        (Some(p), _) | (None, Some(p)) => ctx.param(&key, p, lo, hi),
+                        (Some(p), _) => ctx.param(&key, p, lo, hi),
+                        (None, Some(p)) => ctx.param_from(
+                            &key,
+                            &format!("indicators.{}.{field}", f.key()),
+                            p,
+                            lo,
+                            hi,
+                        ),
                         (None, None) => Err(ctx.err(
                             key,
                             format!(
@@ -637,9 +651,16 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         .indicators
                         .get("rural_transfer_stock")
                         .and_then(|p| p.exit_rate.as_ref());
-                    let exit_rate = match own.or(def) {
-                        Some(p) => ctx.param(&key, p, 0.0, 1.0)?,
-                        None => return Err(ctx.err(key, "is required: set it here or in indicators.rural_transfer_stock.exit_rate")),
+                    let exit_rate = match (own, def) {
+                        (Some(p), _) => ctx.param(&key, p, 0.0, 1.0)?,
+                        (None, Some(p)) => ctx.param_from(
+                            &key,
+                            "indicators.rural_transfer_stock.exit_rate",
+                            p,
+                            0.0,
+                            1.0,
+                        )?,
+                        (None, None) => return Err(ctx.err(key, "is required: set it here or in indicators.rural_transfer_stock.exit_rate")),
                     };
                     Some(StockModel {
                         initial: b.value,
@@ -661,22 +682,36 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     None
                 }
                 Some(u) => {
-                    let initial = match u.initial.as_ref().or(um.initial.as_ref()) {
-                        Some(p) => {
+                    let initial = match (u.initial.as_ref(), um.initial.as_ref()) {
+                        (Some(p), _) => {
                             ctx.param(&format!("{rk}.unemployment.initial"), p, 0.0, 100.0)?
                         }
-                        None => {
+                        (None, Some(p)) => ctx.param_from(
+                            &format!("{rk}.unemployment.initial"),
+                            "unemployment.initial",
+                            p,
+                            0.0,
+                            100.0,
+                        )?,
+                        (None, None) => {
                             return Err(ctx.err(
                                 format!("{rk}.unemployment.initial"),
                                 "is required (or a default in unemployment.initial)",
                             ));
                         }
                     };
-                    let natural_rate = match u.natural_rate.as_ref().or(um.natural_rate.as_ref()) {
-                        Some(p) => {
+                    let natural_rate = match (u.natural_rate.as_ref(), um.natural_rate.as_ref()) {
+                        (Some(p), _) => {
                             ctx.param(&format!("{rk}.unemployment.natural_rate"), p, 0.0, 100.0)?
                         }
-                        None => {
+                        (None, Some(p)) => ctx.param_from(
+                            &format!("{rk}.unemployment.natural_rate"),
+                            "unemployment.natural_rate",
+                            p,
+                            0.0,
+                            100.0,
+                        )?,
+                        (None, None) => {
                             return Err(ctx.err(
                                 format!("{rk}.unemployment.natural_rate"),
                                 "is required (or a default in unemployment.natural_rate)",
