@@ -37,7 +37,7 @@ fn engine(c: &mut Criterion) {
     let mut g = c.benchmark_group("run pipeline henan-baseline 10k paths");
     g.sample_size(20);
     let out = tempfile::tempdir().unwrap();
-    g.bench_function("load+simulate+summarize+write, 2 threads", |b| {
+    g.bench_function("load+simulate+summarize+charts+write, 2 threads", |b| {
         b.iter(|| {
             let cfg = empsim::run::RunConfig {
                 scenario: Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,6 +47,7 @@ fn engine(c: &mut Criterion) {
                 out: Some(out.path().join("run")),
                 threads: Some(2),
                 keep_paths: false,
+                no_charts: false,
             };
             black_box(empsim::run::run(&cfg).unwrap())
         })

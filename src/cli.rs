@@ -54,6 +54,9 @@ is replaced only when every file is written."
         /// Also write every path's values to paths.csv.
         #[arg(long)]
         keep_paths: bool,
+        /// Do not draw the PNG charts.
+        #[arg(long)]
+        no_charts: bool,
         /// Print the targets table as JSON on stdout instead of text.
         #[arg(long)]
         json: bool,
@@ -130,6 +133,7 @@ pub fn execute(cli: Cli) -> Result<()> {
             out,
             threads,
             keep_paths,
+            no_charts,
             json,
         } => {
             let cfg = RunConfig {
@@ -139,6 +143,7 @@ pub fn execute(cli: Cli) -> Result<()> {
                 out,
                 threads,
                 keep_paths,
+                no_charts,
             };
             let spinner = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
                 let pb = indicatif::ProgressBar::new_spinner();

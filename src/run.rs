@@ -22,6 +22,8 @@ pub struct RunConfig {
     /// Worker threads; default: all cores.
     pub threads: Option<usize>,
     pub keep_paths: bool,
+    /// Skip the PNG charts.
+    pub no_charts: bool,
 }
 
 /// What a run produced.
@@ -147,8 +149,15 @@ fn write_outputs(
             report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
             outputs.push("paths.csv");
         }
+        if !cfg.no_charts {
+            let t = Instant::now();
+            let jobs = report::charts::chart_jobs(scn, summaries, targets, seed, paths);
+            report::charts::render(&dir.join("charts"), &jobs)?;
+            timings.charts = t.elapsed().as_secs_f64();
+            outputs.push("charts/");
+        }
         outputs.push("manifest.json");
-        timings.write = t_write.elapsed().as_secs_f64();
+        timings.write = t_write.elapsed().as_secs_f64() - timings.charts;
         timings.total = t0.elapsed().as_secs_f64();
         report::manifest::write_manifest(
             &dir.join("manifest.json"),

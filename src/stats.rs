@@ -42,7 +42,7 @@ pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
 }
 
 /// Annual values or running sums from the first projection year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     Annual,

@@ -200,7 +200,7 @@ fn bad_cases() -> Vec<(
             "unknown.toml",
             "end_year = 2025",
             "end_year = 2025\nend_yaer = 2026",
-            "error: unknown.toml:46:1: unknown field `end_yaer`, expected `base_year` or `end_year`\n".into(),
+            "error: unknown.toml:46:1: unknown field `end_yaer`, expected one of `base_year`, `end_year`, `in_sample`\n".into(),
         ),
         (
             "henan-baseline.toml",
@@ -466,4 +466,72 @@ fn summary_table_snapshot_at_a_fixed_seed() {
     // The first line carries the elapsed time; the table follows a blank line.
     let table: String = stdout.lines().skip(2).collect::<Vec<_>>().join("\n");
     insta::assert_snapshot!(table);
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+fn png_size(path: &Path) -> (u32, u32) {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{}", path.display());
+    assert_eq!(&b[12..16], b"IHDR");
+    let w = u32::from_be_bytes(b[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(b[20..24].try_into().unwrap());
+    (w, h)
+}
+
+#[test]
+fn run_draws_a_fan_per_series_a_cumulative_chart_per_floor_and_an_overview() {
+    let dir = workdir();
+    for (scenario, fans, cumulative) in [("henan-baseline", 21, 11), ("shaoyang-baseline", 3, 1)] {
+        let o = empsim(
+            &["run", &format!("{scenario}.toml"), "--paths", "300"],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let charts = dir.path().join("output").join(scenario).join("charts");
+        let names: Vec<String> = std::fs::read_dir(&charts)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.iter().filter(|n| n.starts_with("fan-")).count(), fans);
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| n.starts_with("cumulative-"))
+                .count(),
+            cumulative
+        );
+        assert!(names.contains(&"overview.png".to_string()));
+        assert_eq!(names.len(), fans + cumulative + 1);
+        for n in &names {
+            let (w, h) = png_size(&charts.join(n));
+            if n == "overview.png" {
+                assert!(w >= 1200 && h >= 600, "{n}: {w}x{h}");
+            } else {
+                assert_eq!((w, h), (1200, 800), "{n}");
+            }
+        }
+        let m: serde_json::Value = serde_json::from_str(&read(
+            &dir.path()
+                .join("output")
+                .join(scenario)
+                .join("manifest.json"),
+        ))
+        .unwrap();
+        assert!(m["elapsed_seconds"]["charts"].as_f64().unwrap() > 0.0);
+    }
+    // --no-charts skips them.
+    let o = empsim(
+        &[
+            "run",
+            "shaoyang-baseline.toml",
+            "--paths",
+            "50",
+            "--no-charts",
+            "--out",
+            "nc",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    assert!(!dir.path().join("nc/charts").exists());
 }

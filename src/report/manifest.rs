@@ -16,6 +16,7 @@ pub struct Timings {
     pub load: f64,
     pub simulate: f64,
     pub summarize: f64,
+    pub charts: f64,
     pub write: f64,
     pub total: f64,
 }

@@ -3,6 +3,7 @@
 //! destroys an earlier run's output.
 
 pub mod chart;
+pub mod charts;
 pub mod csv;
 pub mod manifest;
 pub mod outdir;
