@@ -13,6 +13,8 @@ Examples:
   empsim run scenarios/henan-downside.toml --paths 20000 --seed 7 --out /tmp/downside
   empsim check scenarios/*.toml
   empsim sens scenarios/henan-baseline.toml --method morris
+  empsim calibrate scenarios/shaoyang-baseline.toml
+  empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv
 
 Exit codes: 0 success, 2 bad input (scenario, arguments, output folder), 1 other failure.";
 
@@ -73,6 +75,8 @@ factors.csv, manifest.json.
 
 Examples:
   empsim sens scenarios/henan-baseline.toml --method morris
+  empsim calibrate scenarios/shaoyang-baseline.toml
+  empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv
   empsim sens scenarios/henan-baseline.toml --method sobol --samples 1024 --paths 1000 \\
       --metric p_met:xinxiang.rural_transfer_new.cumulative_floor
   empsim sens scenarios/henan-downside.toml --method oat --range growth.reference=5:7"
@@ -113,6 +117,46 @@ Examples:
         /// Bootstrap resamples for confidence intervals.
         #[arg(long, default_value_t = 1000)]
         bootstrap: usize,
+    },
+    /// Score a scenario's projection against observed values (PIT, coverage, CRPS).
+    #[command(
+        after_help = "The actuals file is a CSV with the columns region, indicator, year, \
+value, source (and optionally measure = annual|cumulative and quote); see docs/CALIBRATION.md. \
+Writes output/<scenario>/backtest/ (or --out): backtest.csv, backtest-summary.csv, \
+manifest.json and a fan chart per region and indicator with the observed points.
+
+Example:
+  empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv"
+    )]
+    Backtest {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Observed values (CSV).
+        #[arg(long)]
+        actuals: PathBuf,
+        /// Monte Carlo paths (default: the scenario's).
+        #[arg(long)]
+        paths: Option<usize>,
+        /// Master seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder (default: output/<scenario>/backtest).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Do not draw the charts.
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Show how each baseline parameter derives from the plans' 2016-2020 figures.
+    Calibrate {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Validate scenarios and print what each resolves to.
     Check {
@@ -229,6 +273,43 @@ pub fn execute(cli: Cli) -> Result<()> {
             let o = outcome?;
             if !cli.quiet {
                 write_stdout(&mut stdout, &o.summary_text())?;
+            }
+            Ok(())
+        }
+        Command::Backtest {
+            scenario,
+            actuals,
+            paths,
+            seed,
+            out,
+            threads,
+            no_charts,
+        } => {
+            let cfg = crate::backtest::BacktestConfig {
+                scenario,
+                actuals,
+                paths,
+                seed,
+                out,
+                threads,
+                charts: !no_charts,
+            };
+            let o = crate::backtest::run(&cfg)?;
+            if !cli.quiet {
+                write_stdout(&mut stdout, &o.summary_text())?;
+            }
+            Ok(())
+        }
+        Command::Calibrate { scenario, json } => {
+            let scn = Scenario::from_file(&scenario)?;
+            let c = crate::backtest::calibrate::derive(&scn);
+            let text = if json {
+                serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))? + "\n"
+            } else {
+                c.text()
+            };
+            if !cli.quiet {
+                write_stdout(&mut stdout, &text)?;
             }
             Ok(())
         }

@@ -10,6 +10,7 @@
 //! [`stats::summarize`] / [`stats::evaluate_targets`] → [`report`]. The model equations
 //! are in [`model`] and `docs/MODEL.md`.
 
+pub mod backtest;
 pub mod check;
 pub mod cli;
 pub mod engine;

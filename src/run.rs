@@ -134,7 +134,8 @@ fn write_outputs(
     t0: Instant,
     t_write: Instant,
 ) -> Result<()> {
-    report::outdir::write_atomically(out_dir, |dir| {
+    // `sens` and `backtest` write inside the run's folder by default: keep their results.
+    report::outdir::write_atomically_keeping(out_dir, &["sensitivity", "backtest"], |dir| {
         let mut outputs = vec![
             "quantiles.csv",
             "targets.csv",

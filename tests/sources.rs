@@ -56,6 +56,13 @@ fn plan_quotes_occur_in_their_source_documents() {
                     );
                     checked += 1;
                 }
+                if let Some(Provenance::Plan { source, quote }) =
+                    b.single_year.as_ref().map(|y| &y.provenance)
+                {
+                    let what = format!("{name} {} {} single year", r.id, b.indicator);
+                    check_quote(&what, source, quote);
+                    checked += 1;
+                }
             }
         }
         for p in &scn.params {
@@ -87,5 +94,6 @@ fn plan_quotes_occur_in_their_source_documents() {
     // Targets: 15 in each Henan scenario, 2 for Shaoyang (47). Plan baselines: 13 in each
     // Henan scenario, 2 for Shaoyang (41). Quoted parameters: 3 levers and 2 Shaoyang
     // parameters (5). The downside shock (1).
-    assert_eq!(checked, 47 + 41 + 5 + 1);
+    // Shaoyang's 2020 single-year figure inside its cumulative baseline (1).
+    assert_eq!(checked, 47 + 41 + 5 + 1 + 1);
 }

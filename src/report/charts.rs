@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 /// One chart to render.
 pub enum ChartJob {
-    Fan(FanChart),
+    Fan(Box<FanChart>),
     Overview {
         panels: Vec<FanChart>,
         cols: usize,
@@ -296,7 +296,7 @@ pub fn chart_jobs(
                 slug(&scn.regions[key.region].id),
                 key.indicator.key()
             ),
-            ChartJob::Fan(spec),
+            ChartJob::Fan(Box::new(spec)),
         ));
     }
     panels.extend(stock_panels);
@@ -305,7 +305,7 @@ pub fn chart_jobs(
         if t.kind == TargetKind::CumulativeFloor {
             jobs.push((
                 format!("cumulative-{}.png", slug(&t.id)),
-                ChartJob::Fan(cumulative_chart(scn, summaries, r, &foot)),
+                ChartJob::Fan(Box::new(cumulative_chart(scn, summaries, r, &foot))),
             ));
         }
     }

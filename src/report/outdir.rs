@@ -16,6 +16,17 @@ fn out_err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// success it replaces `dest`, on failure the temporary folder is removed and `dest` is
 /// untouched.
 pub fn write_atomically<T>(dest: &Path, write: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    write_atomically_keeping(dest, &[], write)
+}
+
+/// Like [`write_atomically`], but entries of the previous `dest` named in `keep` (e.g. the
+/// `sensitivity/` and `backtest/` folders other commands write inside a run's folder) are
+/// carried over into the new folder when it does not have them itself.
+pub fn write_atomically_keeping<T>(
+    dest: &Path,
+    keep: &[&str],
+    write: impl FnOnce(&Path) -> Result<T>,
+) -> Result<T> {
     if dest.exists() && !dest.is_dir() {
         return Err(out_err(dest, "exists and is not a folder"));
     }
@@ -49,10 +60,22 @@ pub fn write_atomically<T>(dest: &Path, write: impl FnOnce(&Path) -> Result<T>) 
             return Err(e);
         }
     };
+    for k in keep {
+        let (from, to) = (dest.join(k), tmp.join(k));
+        if from.exists() && !to.exists() {
+            if let Err(e) = std::fs::rename(&from, &to) {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(out_err(&from, e));
+            }
+        }
+    }
     let old = parent.join(format!(".{name}.old-{pid}"));
     let had_old = dest.exists();
     if had_old {
         if let Err(e) = std::fs::rename(dest, &old) {
+            for k in keep {
+                let _ = std::fs::rename(tmp.join(k), dest.join(k));
+            }
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(out_err(dest, e));
         }
@@ -60,6 +83,9 @@ pub fn write_atomically<T>(dest: &Path, write: impl FnOnce(&Path) -> Result<T>) 
     if let Err(e) = std::fs::rename(&tmp, dest) {
         if had_old {
             let _ = std::fs::rename(&old, dest);
+            for k in keep {
+                let _ = std::fs::rename(tmp.join(k), dest.join(k));
+            }
         }
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(out_err(dest, e));
@@ -103,6 +129,24 @@ mod tests {
         );
         let leftovers: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folder removed");
+    }
+
+    #[test]
+    fn kept_entries_survive_a_new_run() {
+        let root = tempfile::tempdir().unwrap();
+        let dest = root.path().join("run");
+        std::fs::create_dir_all(dest.join("sensitivity/sobol")).unwrap();
+        std::fs::write(dest.join("sensitivity/sobol/indices.csv"), "x").unwrap();
+        std::fs::write(dest.join("targets.csv"), "old").unwrap();
+        write_atomically_keeping(&dest, &["sensitivity", "backtest"], |d| {
+            std::fs::write(d.join("targets.csv"), "new").map_err(|e| io_err(d, e))
+        })
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("targets.csv")).unwrap(),
+            "new"
+        );
+        assert!(dest.join("sensitivity/sobol/indices.csv").exists());
     }
 
     #[test]

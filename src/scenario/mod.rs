@@ -32,6 +32,10 @@ pub struct Scenario {
     /// The last observed year; projections start the year after.
     pub base_year: i32,
     pub end_year: i32,
+    /// `[horizon] in_sample = true`: baselines may overlap the projection, so that a
+    /// projection from an earlier origin can be scored against the figures it was
+    /// anchored on (an in-sample check for `empsim backtest`, never a forecast).
+    pub in_sample: bool,
     pub paths: usize,
     pub seed: u64,
     /// Every parameter, in the order each path draws them.
@@ -197,6 +201,18 @@ pub struct Baseline {
     pub last_year: i32,
     pub provenance: Provenance,
     pub note: Option<String>,
+    /// One year's flow inside a cumulative baseline's window, where the plan gives it too
+    /// (e.g. Shaoyang's 2020 flow beside its 2016-2020 total). The engine does not use it;
+    /// `backtest::calibrate` solves the trend that reconciles the two figures.
+    pub single_year: Option<YearFigure>,
+}
+
+/// One year's value of a flow, with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearFigure {
+    pub year: i32,
+    pub value: f64,
+    pub provenance: Provenance,
 }
 
 /// See [`raw::BaselineKind`].

@@ -100,6 +100,9 @@ pub struct RawSeries {
 pub struct RawHorizon {
     pub base_year: Option<i32>,
     pub end_year: Option<i32>,
+    /// Opt-in for in-sample checks (`empsim backtest`): baselines may overlap the
+    /// projection, i.e. end after `base_year` (but not after `end_year`).
+    pub in_sample: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -163,6 +166,20 @@ pub struct RawBaseline {
     pub quote: Option<String>,
     pub assumption: Option<String>,
     pub note: Option<String>,
+    /// One year's flow inside a cumulative baseline's window, where the plan gives it
+    /// beside the total (used by `empsim calibrate`, not by the engine).
+    pub single_year: Option<RawYearFigure>,
+}
+
+/// One year's value of a flow, with its provenance.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawYearFigure {
+    pub year: Option<i32>,
+    pub value: Option<Num>,
+    pub source: Option<String>,
+    pub quote: Option<String>,
+    pub assumption: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

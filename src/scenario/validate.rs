@@ -268,6 +268,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             format!("the horizon is limited to {MAX_HORIZON} years"),
         ));
     }
+    let in_sample = horizon.in_sample.unwrap_or(false);
     let years: Vec<i32> = (base_year + 1..=end_year).collect();
     let n_years = years.len();
     let mc = raw.monte_carlo.clone().unwrap_or_default();
@@ -501,12 +502,52 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     (y, y)
                 }
             };
-            if last > base_year {
+            if last > base_year && !in_sample {
                 return Err(ctx.err(
                     &bk,
                     format!("a baseline must lie before the projection: it ends in {last}, after horizon.base_year {base_year}"),
                 ));
             }
+            if last > end_year {
+                return Err(ctx.err(
+                    &bk,
+                    format!("an in-sample baseline must end by horizon.end_year {end_year}, it ends in {last}"),
+                ));
+            }
+            let single_year = match &b.single_year {
+                None => None,
+                Some(f) => {
+                    let fk = format!("{bk}.single_year");
+                    if kind != raw::BaselineKind::Cumulative || ind.kind() != IndicatorKind::Flow {
+                        return Err(ctx.err(
+                            &fk,
+                            "only a cumulative baseline of a flow takes a single_year figure",
+                        ));
+                    }
+                    let year = f
+                        .year
+                        .ok_or_else(|| ctx.err(format!("{fk}.year"), "is required"))?;
+                    if year < first || year > last {
+                        return Err(ctx.err(
+                            format!("{fk}.year"),
+                            format!("{year} is outside the baseline's period {first}-{last}"),
+                        ));
+                    }
+                    let v = f
+                        .value
+                        .ok_or_else(|| ctx.err(format!("{fk}.value"), "is required"))?
+                        .0;
+                    if v <= 0.0 {
+                        return Err(ctx.err(format!("{fk}.value"), format!("must be > 0, got {v}")));
+                    }
+                    let provenance = ctx.provenance(&fk, &f.source, &f.quote, &f.assumption)?;
+                    Some(YearFigure {
+                        year,
+                        value: v,
+                        provenance,
+                    })
+                }
+            };
             let kind_ok = matches!(
                 (ind.kind(), kind),
                 (
@@ -550,6 +591,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 last_year: last,
                 provenance,
                 note: b.note.clone(),
+                single_year,
             });
         }
         for pk in r.params.keys() {
@@ -1306,6 +1348,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         files,
         base_year,
         end_year,
+        in_sample,
         paths: paths as usize,
         seed,
         params: ctx.params,

@@ -1,0 +1,517 @@
+//! The actuals file: observed values to score a projection against.
+//!
+//! A CSV file (UTF-8, comma-separated, RFC 4180 quoting) whose first line is a header
+//! naming its columns, in any order:
+//!
+//! | column | required | meaning |
+//! |---|---|---|
+//! | `region` | yes | region id, as in the scenario (`kaifeng`, `henan`, …) |
+//! | `indicator` | yes | indicator key (`urban_new_jobs`, `rural_transfer_new`, `return_entrepreneurs`, `rural_transfer_stock`, `surveyed_unemployment_rate`) |
+//! | `year` | yes | the calendar year; for `measure = cumulative` also a period `2016-2020` |
+//! | `value` | yes | the observed value, in the indicator's unit (万人, or % for rates), ≥ 0 |
+//! | `source` | yes | where the value comes from (a plan document id, a yearbook table, …); not empty |
+//! | `measure` | no | `annual` (default: that year's value) or `cumulative` (flows only: a sum over years) |
+//! | `quote` | no | the text the value is read from |
+//! | `note` | no | free text |
+//!
+//! A cumulative value with a period `first-last` is scored against the sum of the
+//! simulated yearly flows over those years; with a single year `Y` it is the running sum
+//! from the first projection year to Y, as `quantiles.csv` defines it. Lines starting
+//! with `#` are comments; blank lines are skipped; cells are trimmed.
+//!
+//! Errors name the file and the line (1-based, counting comment lines): a missing,
+//! unknown or repeated header column, a row with the wrong number of fields, an empty
+//! region or source, an unknown indicator, a year or value that is not a number, an
+//! unknown measure, a cumulative measure on a stock or rate, a negative value, and a
+//! duplicate observation (same region, indicator, measure and period).
+
+use crate::error::Error;
+use crate::indicator::{Indicator, IndicatorKind};
+use crate::stats::Measure;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The columns every actuals file must have.
+pub const REQUIRED_COLUMNS: [&str; 5] = ["region", "indicator", "year", "value", "source"];
+/// The optional columns.
+pub const OPTIONAL_COLUMNS: [&str; 3] = ["measure", "quote", "note"];
+
+/// An error in the actuals file: the file cannot be read, or a line is malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActualsError {
+    #[error("cannot read actuals file {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("{path}:{line}: {message}")]
+    Line {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+}
+
+/// Bad input: exit code 2.
+impl From<ActualsError> for Error {
+    fn from(e: ActualsError) -> Error {
+        Error::Usage(e.to_string())
+    }
+}
+
+/// The years an observation covers: one year, or a sum over a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// One year (annual values; for cumulative values the running sum from the first
+    /// projection year up to it).
+    Year(i32),
+    /// A sum over `first..=last` (cumulative values only).
+    Range(i32, i32),
+}
+
+impl Period {
+    /// `2020` or `2016-2020`.
+    pub fn label(&self) -> String {
+        match *self {
+            Period::Year(y) => y.to_string(),
+            Period::Range(a, b) => format!("{a}-{b}"),
+        }
+    }
+
+    /// The last year.
+    pub fn last(&self) -> i32 {
+        match *self {
+            Period::Year(y) | Period::Range(_, y) => y,
+        }
+    }
+}
+
+/// One observed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The line of the actuals file it is on (1-based).
+    pub line: u64,
+    pub region: String,
+    pub indicator: Indicator,
+    pub measure: Measure,
+    pub period: Period,
+    pub value: f64,
+    pub source: String,
+    pub quote: String,
+    pub note: String,
+}
+
+impl Observation {
+    /// E.g. `zhumadian rural_transfer_new cumulative 2016-2020`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.region,
+            self.indicator,
+            measure_key(self.measure),
+            self.period.label()
+        )
+    }
+}
+
+/// `annual` or `cumulative`.
+pub fn measure_key(m: Measure) -> &'static str {
+    match m {
+        Measure::Annual => "annual",
+        Measure::Cumulative => "cumulative",
+    }
+}
+
+/// Reads and checks an actuals file.
+pub fn read(path: &Path) -> Result<Vec<Observation>, ActualsError> {
+    let text = std::fs::read(path).map_err(|e| ActualsError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    parse(path, &text)
+}
+
+/// Parses the content of an actuals file; `path` is used in messages only.
+pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsError> {
+    let at = |line: u64, message: String| ActualsError::Line {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let columns_help = format!(
+        "the header needs {} (optional: {})",
+        REQUIRED_COLUMNS.join(", "),
+        OPTIONAL_COLUMNS.join(", ")
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(content);
+    let mut records = reader.records();
+    // A record's position is where the reader started looking for it, before the blank
+    // and comment lines it skipped; its line is the first line after those.
+    let line_at = |pos: Option<&csv::Position>| {
+        pos.map_or(0, |p| {
+            let mut b = (p.byte() as usize).min(content.len());
+            while b < content.len() {
+                let end = content[b..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(content.len(), |i| b + i);
+                let line = &content[b..end];
+                if line.is_empty() || line == b"\r" || line[0] == b'#' {
+                    b = end + 1;
+                } else {
+                    break;
+                }
+            }
+            let b = b.min(content.len());
+            1 + content[..b].iter().filter(|&&c| c == b'\n').count() as u64
+        })
+    };
+    let csv_err = |e: csv::Error| {
+        let line = line_at(e.position());
+        let message = match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
+            _ => e.to_string(),
+        };
+        at(line, message)
+    };
+
+    // Header.
+    let header = loop {
+        match records.next() {
+            None => {
+                return Err(at(
+                    1,
+                    format!("the file is empty; the first line must be the header: {columns_help}"),
+                ));
+            }
+            Some(r) => {
+                let r = r.map_err(csv_err)?;
+                if r.iter().all(str::is_empty) {
+                    continue;
+                }
+                break r;
+            }
+        }
+    };
+    let header_line = line_at(header.position());
+    let mut col: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim_start_matches('\u{feff}');
+        let known = REQUIRED_COLUMNS
+            .iter()
+            .chain(&OPTIONAL_COLUMNS)
+            .find(|c| **c == name);
+        let Some(&known) = known else {
+            return Err(at(
+                header_line,
+                format!("unknown column `{name}`; {columns_help}"),
+            ));
+        };
+        if col.insert(known, i).is_some() {
+            return Err(at(header_line, format!("column `{name}` appears twice")));
+        }
+    }
+    for c in REQUIRED_COLUMNS {
+        if !col.contains_key(c) {
+            return Err(at(
+                header_line,
+                format!("missing column `{c}`; {columns_help}"),
+            ));
+        }
+    }
+    let width = header.len();
+
+    let mut out: Vec<Observation> = Vec::new();
+    let mut seen: HashMap<(String, Indicator, &str, Period), u64> = HashMap::new();
+    for r in records {
+        let r = r.map_err(csv_err)?;
+        let line = line_at(r.position());
+        if r.iter().all(str::is_empty) {
+            continue;
+        }
+        if r.len() != width {
+            return Err(at(
+                line,
+                format!(
+                    "expected {width} fields as in the header, found {}",
+                    r.len()
+                ),
+            ));
+        }
+        let get = |c: &str| col.get(c).map_or("", |&i| &r[i]);
+
+        let region = get("region");
+        if region.is_empty() {
+            return Err(at(line, "region is empty".into()));
+        }
+        let ind_key = get("indicator");
+        let indicator = Indicator::from_key(ind_key).ok_or_else(|| {
+            at(
+                line,
+                format!(
+                    "unknown indicator `{ind_key}`; valid: {}",
+                    Indicator::valid_keys()
+                ),
+            )
+        })?;
+        let measure = match get("measure") {
+            "" | "annual" => Measure::Annual,
+            "cumulative" => Measure::Cumulative,
+            other => {
+                return Err(at(
+                    line,
+                    format!("measure `{other}` is neither `annual` nor `cumulative`"),
+                ));
+            }
+        };
+        if measure == Measure::Cumulative && indicator.kind() != IndicatorKind::Flow {
+            return Err(at(
+                line,
+                format!(
+                    "measure `cumulative` applies to flows only; {indicator} is a {}",
+                    match indicator.kind() {
+                        IndicatorKind::Stock => "stock",
+                        _ => "rate",
+                    }
+                ),
+            ));
+        }
+        let year = get("year");
+        let period = parse_period(year).ok_or_else(|| {
+            at(
+                line,
+                format!("year `{year}` is not a year (or, for a cumulative value, a period like 2016-2020)"),
+            )
+        })?;
+        if measure == Measure::Annual {
+            if let Period::Range(..) = period {
+                return Err(at(
+                    line,
+                    format!("year `{year}` is a period; a period needs measure `cumulative`"),
+                ));
+            }
+        }
+        let raw_value = get("value");
+        let value: f64 = raw_value
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| at(line, format!("value `{raw_value}` is not a number")))?;
+        if value < 0.0 {
+            return Err(at(line, format!("value {value} is negative")));
+        }
+        let source = get("source");
+        if source.is_empty() {
+            return Err(at(
+                line,
+                "source is empty: say where the observed value comes from".into(),
+            ));
+        }
+        let obs = Observation {
+            line,
+            region: region.to_string(),
+            indicator,
+            measure,
+            period,
+            value,
+            source: source.to_string(),
+            quote: get("quote").to_string(),
+            note: get("note").to_string(),
+        };
+        let key = (obs.region.clone(), indicator, measure_key(measure), period);
+        if let Some(first) = seen.get(&key) {
+            return Err(at(
+                line,
+                format!(
+                    "duplicate observation: {} is already on line {first}",
+                    obs.describe()
+                ),
+            ));
+        }
+        seen.insert(key, line);
+        out.push(obs);
+    }
+    Ok(out)
+}
+
+/// `2020` or `2016-2020` (first ≤ last), years between 1900 and 2200.
+fn parse_period(s: &str) -> Option<Period> {
+    let year = |t: &str| {
+        t.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=2200).contains(y))
+    };
+    match s.split_once('-') {
+        None => year(s).map(Period::Year),
+        Some((a, b)) => {
+            let (a, b) = (year(a)?, year(b)?);
+            (a <= b).then_some(Period::Range(a, b))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Vec<Observation>, ActualsError> {
+        parse(Path::new("a.csv"), text.as_bytes())
+    }
+
+    fn err(text: &str) -> String {
+        p(text).unwrap_err().to_string()
+    }
+
+    const HEAD: &str = "region,indicator,year,value,source\n";
+
+    #[test]
+    fn parses_annual_and_cumulative_rows_with_comments_and_optional_columns() {
+        let obs = p("# observed values\n\
+             region,indicator,year,value,source,measure,quote\n\
+             shaoyang,urban_new_jobs,2020,4.72,004,,\"4.72[>23.5]\"\n\
+             \n\
+             # totals\n\
+             shaoyang, urban_new_jobs ,2016-2020,22.43,004,cumulative,\n\
+             kaifeng,urban_new_jobs,2023,7.5,yearbook,cumulative,\n")
+        .unwrap();
+        assert_eq!(obs.len(), 3);
+        assert_eq!(obs[0].line, 3);
+        assert_eq!(obs[0].measure, Measure::Annual);
+        assert_eq!(obs[0].period, Period::Year(2020));
+        assert_eq!(obs[0].quote, "4.72[>23.5]");
+        assert_eq!(obs[1].line, 6);
+        assert_eq!(obs[1].indicator, Indicator::UrbanNewJobs);
+        assert_eq!(obs[1].period, Period::Range(2016, 2020));
+        assert_eq!(obs[2].period, Period::Year(2023));
+        assert_eq!(obs[2].measure, Measure::Cumulative);
+    }
+
+    #[test]
+    fn header_errors_name_the_header_line() {
+        assert_eq!(
+            err("region,indicator,year,source\nx,urban_new_jobs,2020,a\n"),
+            "a.csv:1: missing column `value`; the header needs region, indicator, year, value, source (optional: measure, quote, note)"
+        );
+        assert_eq!(
+            err("# c\nregion,indicator,year,value,source,unit\n"),
+            "a.csv:2: unknown column `unit`; the header needs region, indicator, year, value, source (optional: measure, quote, note)"
+        );
+        assert_eq!(
+            err("region,indicator,year,value,source,year\n"),
+            "a.csv:1: column `year` appears twice"
+        );
+        assert_eq!(
+            err("# only a comment\n"),
+            "a.csv:1: the file is empty; the first line must be the header: the header needs region, indicator, year, value, source (optional: measure, quote, note)"
+        );
+    }
+
+    #[test]
+    fn row_errors_name_their_line() {
+        let cases = [
+            (
+                "kaifeng,urban_new_jobs,2021,7.1\n",
+                "a.csv:2: expected 5 fields as in the header, found 4",
+            ),
+            (
+                "kaifeng,urban_new_jobs,2021,7.1,x,y\n",
+                "a.csv:2: expected 5 fields as in the header, found 6",
+            ),
+            (
+                "kaifeng,gdp,2021,7.1,x\n",
+                "a.csv:2: unknown indicator `gdp`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate",
+            ),
+            (
+                "kaifeng,urban_new_jobs,2021,7,1,x\n",
+                "a.csv:2: expected 5 fields as in the header, found 6",
+            ),
+            (
+                "kaifeng,urban_new_jobs,2021,\"7,1\",x\n",
+                "a.csv:2: value `7,1` is not a number",
+            ),
+            (
+                "kaifeng,urban_new_jobs,2021,NaN,x\n",
+                "a.csv:2: value `NaN` is not a number",
+            ),
+            (
+                "kaifeng,urban_new_jobs,2021,-1,x\n",
+                "a.csv:2: value -1 is negative",
+            ),
+            (
+                "kaifeng,urban_new_jobs,21a,1,x\n",
+                "a.csv:2: year `21a` is not a year (or, for a cumulative value, a period like 2016-2020)",
+            ),
+            (
+                "kaifeng,urban_new_jobs,2016-2020,39.67,x\n",
+                "a.csv:2: year `2016-2020` is a period; a period needs measure `cumulative`",
+            ),
+            (",urban_new_jobs,2021,1,x\n", "a.csv:2: region is empty"),
+            (
+                "kaifeng,urban_new_jobs,2021,1,\n",
+                "a.csv:2: source is empty: say where the observed value comes from",
+            ),
+        ];
+        for (row, msg) in cases {
+            assert_eq!(err(&format!("{HEAD}{row}")), msg, "{row}");
+        }
+    }
+
+    #[test]
+    fn measure_errors() {
+        let head = "region,indicator,year,value,source,measure\n";
+        assert_eq!(
+            err(&format!("{head}kaifeng,urban_new_jobs,2021,1,x,total\n")),
+            "a.csv:2: measure `total` is neither `annual` nor `cumulative`"
+        );
+        assert_eq!(
+            err(&format!(
+                "{head}zhumadian,rural_transfer_stock,2020,267.82,x,cumulative\n"
+            )),
+            "a.csv:2: measure `cumulative` applies to flows only; rural_transfer_stock is a stock"
+        );
+    }
+
+    #[test]
+    fn duplicates_point_at_both_lines() {
+        let text = format!(
+            "{HEAD}kaifeng,urban_new_jobs,2021,7.1,x\n# a comment\nkaifeng,urban_new_jobs,2021,7.3,y\n"
+        );
+        assert_eq!(
+            err(&text),
+            "a.csv:4: duplicate observation: kaifeng urban_new_jobs annual 2021 is already on line 2"
+        );
+        // Blank lines and a quoted cell over two lines keep the count right.
+        let text = format!(
+            "{HEAD}\n\nkaifeng,urban_new_jobs,2021,7.1,\"a\nb\"\n\nkaifeng,urban_new_jobs,2021,7.3,y\n"
+        );
+        assert_eq!(
+            err(&text),
+            "a.csv:7: duplicate observation: kaifeng urban_new_jobs annual 2021 is already on line 4"
+        );
+        // The same years as annual and as a running sum are different observations.
+        let ok = "region,indicator,year,value,source,measure\n\
+                  kaifeng,urban_new_jobs,2021,7.1,x,annual\n\
+                  kaifeng,urban_new_jobs,2021,7.1,x,cumulative\n";
+        assert_eq!(p(ok).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_missing_file_is_a_read_error_with_exit_code_2() {
+        let e = read(Path::new("/nonexistent/actuals.csv")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("cannot read actuals file /nonexistent/actuals.csv: "),
+            "{e}"
+        );
+        assert_eq!(Error::from(e).exit_code(), 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let obs = p("\u{feff}region,indicator,year,value,source\nx,urban_new_jobs,2021,1,s\n");
+        assert_eq!(obs.unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,243 @@
+//! Backtest fan charts: for each region, indicator and measure with a scored observation,
+//! the simulated 5-95 % and 25-75 % bands and median over the projection years, with the
+//! observed values on top (filled diamonds). Annual observations sit at their year;
+//! cumulative ones on the running sum from the first projection year, at their last year.
+//! A cumulative observation over a window that starts later than the first projection
+//! year is scored but not drawn (it is not a point of the running sum).
+
+use super::actuals::{Period, measure_key};
+use super::{BacktestRow, Status, indicator_rank};
+use crate::engine::Simulation;
+use crate::indicator::{Indicator, IndicatorKind};
+use crate::report::chart::{Band, FanChart, HistoryPoint, YRange};
+use crate::scenario::Scenario;
+use crate::stats::{self, Measure, quantile_sorted};
+
+/// A chart to render: its file name inside `charts/` and its spec.
+pub(super) struct ChartJob {
+    pub file: String,
+    pub spec: FanChart,
+}
+
+/// The most observations listed in a chart's note box.
+const MAX_NOTES: usize = 6;
+
+/// One chart per (region, indicator, measure) with a drawable scored observation, in the
+/// scenario's region order and the indicators' order, annual before cumulative.
+pub(super) fn specs(
+    scn: &Scenario,
+    sim: &Simulation,
+    rows: &[BacktestRow],
+    seed: u64,
+) -> Vec<ChartJob> {
+    let p0 = scn.base_year + 1;
+    let drawable = |r: &BacktestRow| {
+        r.status == Status::Scored
+            && match (r.observation.measure, r.observation.period) {
+                (Measure::Annual, _) | (Measure::Cumulative, Period::Year(_)) => true,
+                (Measure::Cumulative, Period::Range(a, _)) => a == p0,
+            }
+    };
+    let mut groups: Vec<(usize, Indicator, Measure)> = Vec::new();
+    for r in rows.iter().filter(|r| drawable(r)) {
+        let Some(ri) = scn
+            .regions
+            .iter()
+            .position(|x| x.id == r.observation.region)
+        else {
+            continue;
+        };
+        let key = (ri, r.observation.indicator, r.observation.measure);
+        if !groups.contains(&key) {
+            groups.push(key);
+        }
+    }
+    groups.sort_by_key(|&(ri, ind, m)| (ri, indicator_rank(ind), m == Measure::Cumulative));
+
+    groups
+        .into_iter()
+        .filter_map(|(ri, ind, measure)| {
+            let series = scn.series_index(ri, ind)?;
+            let obs: Vec<&BacktestRow> = rows
+                .iter()
+                .filter(|r| {
+                    drawable(r)
+                        && r.observation.region == scn.regions[ri].id
+                        && r.observation.indicator == ind
+                        && r.observation.measure == measure
+                })
+                .collect();
+            Some(ChartJob {
+                file: format!(
+                    "{}-{}-{}.png",
+                    scn.regions[ri].id,
+                    ind.key(),
+                    measure_key(measure)
+                ),
+                spec: spec(scn, sim, ri, ind, measure, series, &obs, seed),
+            })
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spec(
+    scn: &Scenario,
+    sim: &Simulation,
+    ri: usize,
+    ind: Indicator,
+    measure: Measure,
+    series: usize,
+    obs: &[&BacktestRow],
+    seed: u64,
+) -> FanChart {
+    let years = scn.years();
+    let mut running = vec![0.0; sim.n_paths];
+    let mut q = vec![[0.0; 5]; years.len()];
+    for (k, qk) in q.iter_mut().enumerate() {
+        let xs = sim.across_paths(series, k);
+        let st = if measure == Measure::Cumulative {
+            for (r, x) in running.iter_mut().zip(&xs) {
+                *r += x;
+            }
+            stats::sorted(&running)
+        } else {
+            stats::sorted(&xs)
+        };
+        *qk = [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| quantile_sorted(&st, p));
+    }
+    let col = |i: usize| q.iter().map(|v| v[i]).collect::<Vec<f64>>();
+    let region = &scn.regions[ri];
+    let p0 = scn.base_year + 1;
+
+    let history: Vec<HistoryPoint> = obs
+        .iter()
+        .map(|r| {
+            let label = if r.is_baseline {
+                "Observed: a figure the scenario is calibrated on"
+            } else {
+                "Observed (actuals file)"
+            };
+            HistoryPoint::observed(r.observation.period.last(), r.observation.value, label)
+        })
+        .collect();
+    let mut notes: Vec<String> = obs
+        .iter()
+        .take(MAX_NOTES)
+        .filter_map(|r| {
+            let s = r.score?;
+            let band = if s.in_50 {
+                "in 50% band"
+            } else if s.in_90 {
+                "in 90% band only"
+            } else {
+                "outside 90% band"
+            };
+            Some(format!(
+                "{}: {} · PIT {:.2} · {band}",
+                r.observation.period.label(),
+                r.observation.value,
+                s.pit
+            ))
+        })
+        .collect();
+    if obs.len() > MAX_NOTES {
+        notes.push(format!("… and {} more", obs.len() - MAX_NOTES));
+    }
+    let mut sources: Vec<String> = Vec::new();
+    for r in obs {
+        let o = &r.observation;
+        let s = if o.quote.is_empty() {
+            o.source.clone()
+        } else {
+            format!("{}: “{}”", o.source, o.quote)
+        };
+        if !sources.contains(&s) {
+            sources.push(s);
+        }
+    }
+    let unit = match (ind.kind(), measure) {
+        (IndicatorKind::Flow, Measure::Annual) => "万人 (10k persons) per year".to_string(),
+        (IndicatorKind::Flow, Measure::Cumulative) => {
+            format!("万人 (10k persons), running sum from {p0}")
+        }
+        (IndicatorKind::Stock, _) => "万人 (10k persons), year end".to_string(),
+        (IndicatorKind::Rate, _) => "% (annual average)".to_string(),
+    };
+    FanChart {
+        title: format!(
+            "{} {} — {} {}{} · backtest",
+            region.name_zh,
+            region.name_en,
+            ind.name_zh(),
+            ind.name_en(),
+            if measure == Measure::Cumulative {
+                " (running sum)"
+            } else {
+                ""
+            }
+        ),
+        y_label: unit,
+        x_label: "Year".into(),
+        years,
+        bands: vec![
+            Band {
+                lower: col(0),
+                upper: col(4),
+                label: "5–95 % of paths".into(),
+            },
+            Band {
+                lower: col(1),
+                upper: col(3),
+                label: "25–75 % of paths".into(),
+            },
+        ],
+        median: col(2),
+        median_label: "Median".into(),
+        history,
+        target: None,
+        annotation: Some(notes.join("\n")),
+        footer: format!(
+            "empsim backtest · scenario {}{} · seed {seed} · {} paths",
+            scn.name,
+            if scn.in_sample { " (in-sample)" } else { "" },
+            sim.n_paths
+        ),
+        source_note: Some(sources.join("; ")),
+        y_range: YRange::Auto,
+        ..FanChart::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::chart::missing_glyphs;
+    use std::path::Path;
+
+    #[test]
+    fn every_text_of_the_example_charts_has_glyphs() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backtest");
+        let scn = Scenario::from_file(&dir.join("plans-in-sample.toml")).unwrap();
+        let obs = super::super::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
+        let sim = crate::engine::simulate(&scn, 200, 1, &[]);
+        let rows = super::super::score_observations(&scn, &sim, obs);
+        let jobs = specs(&scn, &sim, &rows, 1);
+        assert_eq!(jobs.len(), 15);
+        for j in &jobs {
+            let s = &j.spec;
+            let mut texts = vec![
+                s.title.clone(),
+                s.y_label.clone(),
+                s.footer.clone(),
+                s.annotation.clone().unwrap_or_default(),
+                s.source_note.clone().unwrap_or_default(),
+            ];
+            texts.extend(s.bands.iter().map(|b| b.label.clone()));
+            texts.extend(s.history.iter().map(|h| h.label.clone()));
+            for t in texts {
+                assert_eq!(missing_glyphs(&t), Vec::<char>::new(), "{}: {t}", j.file);
+            }
+        }
+    }
+}

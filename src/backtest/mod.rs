@@ -1,0 +1,320 @@
+//! `empsim backtest` and `empsim calibrate`: how far the bands can be trusted, and where
+//! every baseline parameter comes from.
+//!
+//! **Backtest.** [`run`] simulates a scenario and scores each observed value of an
+//! actuals file ([`actuals`]) against the simulated distribution of the same region,
+//! indicator, measure and period ([`score`]): its PIT (mid-rank), whether the central
+//! 50 % and 90 % bands cover it, the interval (Winkler) scores of those bands, the CRPS and
+//! the error of the median. A summary ([`summary`]) gives the coverage of each band
+//! against its nominal rate, the mean PIT and the mean CRPS per region and indicator, per
+//! region, per indicator and overall. Observed values the scenario does not project are
+//! kept as rows with status `not_projected` and the reason.
+//!
+//! An observed value that is itself one of the scenario's baselines (same region,
+//! indicator and period; or a baseline's `single_year` figure) is scored but flagged
+//! `is_baseline`: the projection was anchored on it, so it is in-sample by construction.
+//! Its PIT checks the anchoring (it should be near ½), not the width of the bands, and it
+//! is left out of the coverage and CRPS summaries, which count independent observations
+//! only.
+//!
+//! Outputs (`output/<scenario>/backtest/` by default, replaced atomically): `backtest.csv`
+//! (one row per observation), `backtest-summary.csv`, `manifest.json` and a fan chart per
+//! region, indicator and measure with the observed points on it (`charts/`).
+//!
+//! **Calibration.** [`calibrate::derive`] lists how each baseline parameter of a scenario
+//! follows from the plans' 2016-2020 figures (see `docs/CALIBRATION.md`).
+
+pub mod actuals;
+pub mod calibrate;
+mod charts;
+mod output;
+pub mod score;
+pub mod summary;
+
+pub use actuals::{ActualsError, Observation, Period};
+pub use score::Score;
+pub use summary::SummaryRow;
+
+use crate::engine::{self, Simulation};
+use crate::error::{Error, Result};
+use crate::indicator::Indicator;
+use crate::scenario::{BaselineKind, Scenario};
+use crate::stats::{self, Measure};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Settings of one backtest.
+#[derive(Debug, Clone)]
+pub struct BacktestConfig {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The actuals file (CSV, see [`actuals`]).
+    pub actuals: PathBuf,
+    /// Overrides the scenario's `monte_carlo.paths`.
+    pub paths: Option<usize>,
+    /// Overrides the scenario's `monte_carlo.seed`.
+    pub seed: Option<u64>,
+    /// The output folder; default `output/<scenario name>/backtest`.
+    pub out: Option<PathBuf>,
+    /// Worker threads; default: all cores. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Draw the fan charts (`charts/*.png`).
+    pub charts: bool,
+}
+
+impl BacktestConfig {
+    /// A configuration with the scenario's paths and seed, the default output folder and
+    /// charts.
+    pub fn new(scenario: impl Into<PathBuf>, actuals: impl Into<PathBuf>) -> BacktestConfig {
+        BacktestConfig {
+            scenario: scenario.into(),
+            actuals: actuals.into(),
+            paths: None,
+            seed: None,
+            out: None,
+            threads: None,
+            charts: true,
+        }
+    }
+}
+
+/// Whether an observation could be scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The scenario projects it; see the row's score.
+    Scored,
+    /// The scenario does not project this region, indicator or period; see the reason.
+    NotProjected,
+}
+
+impl Status {
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Scored => "scored",
+            Status::NotProjected => "not_projected",
+        }
+    }
+}
+
+/// One observation and its scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestRow {
+    pub observation: Observation,
+    pub status: Status,
+    /// Why it is not projected (`NotProjected` only).
+    pub reason: Option<String>,
+    /// The observed value is one of the scenario's own baselines (in-sample by
+    /// construction); such rows are left out of the summaries.
+    pub is_baseline: bool,
+    /// The years summed (the year itself for annual values), for scored rows.
+    pub years: Option<(i32, i32)>,
+    pub score: Option<Score>,
+}
+
+impl BacktestRow {
+    /// A scored observation that is not one of the scenario's baselines.
+    pub fn is_independent(&self) -> bool {
+        self.status == Status::Scored && !self.is_baseline
+    }
+}
+
+/// What a backtest produced.
+#[derive(Debug)]
+pub struct BacktestOutcome {
+    pub scenario: Scenario,
+    pub actuals: PathBuf,
+    pub paths: usize,
+    pub seed: u64,
+    pub threads: usize,
+    pub out_dir: PathBuf,
+    /// One row per observation, in file order.
+    pub rows: Vec<BacktestRow>,
+    /// Per region and indicator, per region, per indicator and overall.
+    pub summary: Vec<SummaryRow>,
+    /// The files written, relative to `out_dir`.
+    pub files: Vec<String>,
+}
+
+impl BacktestOutcome {
+    /// A summary for the terminal.
+    pub fn summary_text(&self) -> String {
+        summary::text(self)
+    }
+}
+
+/// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores,
+/// and writes the output folder atomically (a failure leaves an earlier folder as it was).
+pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
+    let scn = Scenario::from_file(&cfg.scenario)?;
+    let bytes = std::fs::read(&cfg.actuals).map_err(|e| ActualsError::Read {
+        path: cfg.actuals.clone(),
+        reason: e.to_string(),
+    })?;
+    let observations = actuals::parse(&cfg.actuals, &bytes)?;
+    let actuals_sha256 = output::sha256_hex(&bytes);
+    let paths = cfg.paths.unwrap_or(scn.paths);
+    if paths == 0 {
+        return Err(Error::Usage("--paths must be at least 1".into()));
+    }
+    if paths as u64 > crate::scenario::MAX_PATHS {
+        return Err(Error::Usage(format!(
+            "--paths must be at most {}",
+            crate::scenario::MAX_PATHS
+        )));
+    }
+    let seed = cfg.seed.unwrap_or(scn.seed);
+    let out_dir = cfg
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scn.name).join("backtest"));
+    let pool = crate::run::pool(cfg.threads)?;
+    let threads = pool.current_num_threads();
+    let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
+    let rows = score_observations(&scn, &sim, observations);
+    let summary = summary::summarize(&scn, &rows);
+    let charts = if cfg.charts {
+        charts::specs(&scn, &sim, &rows, seed)
+    } else {
+        Vec::new()
+    };
+    let files = crate::report::outdir::write_atomically(&out_dir, |dir| {
+        pool.install(|| {
+            output::write(
+                dir,
+                &output::Context {
+                    scn: &scn,
+                    actuals: &cfg.actuals,
+                    actuals_sha256: &actuals_sha256,
+                    paths,
+                    seed,
+                    threads,
+                },
+                &rows,
+                &summary,
+                &charts,
+            )
+        })
+    })?;
+    Ok(BacktestOutcome {
+        scenario: scn,
+        actuals: cfg.actuals.clone(),
+        paths,
+        seed,
+        threads,
+        out_dir,
+        rows,
+        summary,
+        files,
+    })
+}
+
+/// Scores every observation against the simulation, in file order.
+pub fn score_observations(
+    scn: &Scenario,
+    sim: &Simulation,
+    observations: Vec<Observation>,
+) -> Vec<BacktestRow> {
+    observations
+        .into_iter()
+        .map(|obs| match locate(scn, &obs) {
+            Err(reason) => BacktestRow {
+                observation: obs,
+                status: Status::NotProjected,
+                reason: Some(reason),
+                is_baseline: false,
+                years: None,
+                score: None,
+            },
+            Ok((region, series, first, last)) => {
+                let sample = stats::sorted(&window_values(scn, sim, series, first, last));
+                let score = score::score(&sample, obs.value);
+                let is_baseline = is_baseline(scn, region, &obs, first, last);
+                BacktestRow {
+                    observation: obs,
+                    status: Status::Scored,
+                    reason: None,
+                    is_baseline,
+                    years: Some((first, last)),
+                    score: Some(score),
+                }
+            }
+        })
+        .collect()
+}
+
+/// The region, series and years of an observation, or why the scenario does not project it.
+fn locate(
+    scn: &Scenario,
+    obs: &Observation,
+) -> std::result::Result<(usize, usize, i32, i32), String> {
+    let region = scn
+        .regions
+        .iter()
+        .position(|r| r.id == obs.region)
+        .ok_or_else(|| format!("region `{}` is not in the scenario", obs.region))?;
+    let series = scn.series_index(region, obs.indicator).ok_or_else(|| {
+        format!(
+            "the scenario does not project {} for {}",
+            obs.indicator, obs.region
+        )
+    })?;
+    let (p0, p1) = (scn.base_year + 1, scn.end_year);
+    let (first, last) = match (obs.measure, obs.period) {
+        (Measure::Annual, Period::Year(y)) => (y, y),
+        (Measure::Cumulative, Period::Year(y)) => (p0, y),
+        (_, Period::Range(a, b)) => (a, b),
+    };
+    if first < p0 || last > p1 || last < first {
+        return Err(match obs.period {
+            Period::Year(y) => format!("{y} is outside the projection years {p0}-{p1}"),
+            Period::Range(a, b) => {
+                format!("the period {a}-{b} is not within the projection years {p0}-{p1}")
+            }
+        });
+    }
+    Ok((region, series, first, last))
+}
+
+/// Per path: the sum of the series over `first..=last` (its value in that year when
+/// first == last, as for every annual observation).
+fn window_values(
+    scn: &Scenario,
+    sim: &Simulation,
+    series: usize,
+    first: i32,
+    last: i32,
+) -> Vec<f64> {
+    let a = (first - scn.base_year - 1) as usize;
+    let b = (last - scn.base_year - 1) as usize;
+    (0..sim.n_paths)
+        .map(|p| sim.path_series(p, series)[a..=b].iter().sum())
+        .collect()
+}
+
+/// Whether the observation is a figure the scenario was built on: a baseline of the same
+/// region and indicator over the same years, or a baseline's `single_year` figure.
+fn is_baseline(scn: &Scenario, region: usize, obs: &Observation, first: i32, last: i32) -> bool {
+    scn.regions[region]
+        .baselines
+        .iter()
+        .filter(|b| b.indicator == obs.indicator)
+        .any(|b| match obs.measure {
+            Measure::Cumulative => {
+                b.kind == BaselineKind::Cumulative && b.first_year == first && b.last_year == last
+                    || (first == last && b.single_year.as_ref().is_some_and(|f| f.year == first))
+            }
+            Measure::Annual => {
+                (b.kind != BaselineKind::Cumulative && b.last_year == first)
+                    || b.single_year.as_ref().is_some_and(|f| f.year == first)
+            }
+        })
+}
+
+/// The indicators in output order, for sorting.
+fn indicator_rank(i: Indicator) -> usize {
+    Indicator::ALL
+        .iter()
+        .position(|x| *x == i)
+        .unwrap_or(usize::MAX)
+}
