@@ -13,6 +13,11 @@
 //!   fixed at the design point (the other parameters are still drawn per path). Every
 //!   evaluation uses the same path seeds (common random numbers), so differences between
 //!   design points come from the factors, not from Monte Carlo noise.
+//! - **Outputs** (`output/<scenario>/sensitivity/<method>/`): `indices.csv`, `factors.csv`,
+//!   `manifest.json`, and per metric, for its final year, a PNG chart: `tornado-<metric>.png`
+//!   (OAT), `morris-<metric>.png` (μ*–σ) or `sobol-<metric>.png` (first-order and total
+//!   indices with bootstrap whiskers) plus `sobol-years-<metric>.png` (total indices over the
+//!   years); see [`crate::report::chart::sens_charts`].
 
 use crate::engine::{Simulation, simulate};
 use crate::error::{Error, Result};
@@ -753,6 +758,8 @@ fn write_outputs(dir: &Path, o: &SensOutcome) -> Result<()> {
         .map_err(e)?;
     }
     w.flush().map_err(|err| io_err(&path, err))?;
+
+    crate::report::chart::sens_charts::write_charts(dir, o)?;
 
     let m = SensManifest {
         empsim_version: env!("CARGO_PKG_VERSION"),

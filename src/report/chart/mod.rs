@@ -25,6 +25,7 @@ mod fan;
 pub mod font;
 mod multiples;
 mod scale;
+pub mod sens_charts;
 mod text;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,421 @@
+//! The charts of an `empsim sens` run, built from its [`SensOutcome`] and written into its
+//! output folder next to `indices.csv`, one set per metric (its final year, plus the years for
+//! Sobol'):
+//!
+//! - OAT: `tornado-<metric>.png`;
+//! - Morris: `morris-<metric>.png`;
+//! - Sobol': `sobol-<metric>.png` and `sobol-years-<metric>.png`;
+//!
+//! where `<metric>` is [`metric_slug`] of the metric's label.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::super::{ChartError, RenderedChart};
+use super::{
+    MorrisChart, SobolBarChart, SobolYearSeries, SobolYearsChart, TornadoChart, render_morris_rgb,
+    render_sobol_bars_rgb, render_sobol_years_rgb, render_tornado_rgb,
+};
+use crate::error::{Error, Result};
+use crate::indicator::IndicatorKind;
+use crate::scenario::{Applies, Scenario, TargetKind};
+use crate::sens::{Indices, Method, Metric, MetricKind, SensOutcome};
+
+/// One chart of a sensitivity run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SensChart {
+    Tornado(TornadoChart),
+    Morris(MorrisChart),
+    SobolBars(SobolBarChart),
+    SobolYears(SobolYearsChart),
+}
+
+impl SensChart {
+    /// Renders the chart into memory.
+    ///
+    /// # Errors
+    /// As the chart kind's renderer.
+    pub fn render_rgb(&self) -> std::result::Result<RenderedChart, ChartError> {
+        match self {
+            SensChart::Tornado(c) => render_tornado_rgb(c),
+            SensChart::Morris(c) => render_morris_rgb(c),
+            SensChart::SobolBars(c) => render_sobol_bars_rgb(c),
+            SensChart::SobolYears(c) => render_sobol_years_rgb(c),
+        }
+    }
+}
+
+/// A chart to write: its file name in the output folder, its metric and its spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensChartJob {
+    pub file_name: String,
+    /// The metric's label, e.g. `p_met:xinxiang.rural_transfer_new.cumulative_floor`.
+    pub metric: String,
+    pub chart: SensChart,
+}
+
+/// The file-name form of a metric label: lower case, every character other than `a-z`, `0-9`,
+/// `_` and `-` replaced by `-` (`p_met:kaifeng.urban_new_jobs.cumulative_floor` →
+/// `p_met-kaifeng-urban_new_jobs-cumulative_floor`).
+pub fn metric_slug(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The charts of `o`, in metric order (OAT, Morris: one per metric; Sobol': two). File names
+/// are unique: a slug met before gets `-2`, `-3`, ….
+pub fn jobs(o: &SensOutcome) -> Vec<SensChartJob> {
+    let footer = footer(o);
+    let mut out = Vec::new();
+    let mut slugs: Vec<String> = Vec::new();
+    let mut offset = 0;
+    for m in &o.metrics {
+        let first = offset;
+        offset += m.years.len();
+        let Some(&year) = m.years.last() else {
+            continue;
+        };
+        let k = first + m.years.len() - 1;
+        let base = metric_slug(&m.label);
+        let mut slug = base.clone();
+        let mut n = 1;
+        while slugs.contains(&slug) {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        slugs.push(slug.clone());
+        let text = MetricText::new(&o.scenario, m);
+        let title = format!(
+            "{} — {} {year}: {}",
+            o.scenario.name,
+            text.statistic(year),
+            text.subject
+        );
+        let job = |prefix: &str, chart: SensChart| SensChartJob {
+            file_name: format!("{prefix}-{slug}.png"),
+            metric: m.label.clone(),
+            chart,
+        };
+        match &o.indices {
+            Indices::Oat(r) => out.push(job(
+                "tornado",
+                SensChart::Tornado(TornadoChart {
+                    title,
+                    subtitle: format!(
+                        "One at a time: each factor at its 5 % and 95 % quantile, the others at their nominal values (median; mode if triangular) · metric {}",
+                        m.label
+                    ),
+                    x_label: text.axis(year, true),
+                    nominal: r.nominal_outputs.get(k).copied().unwrap_or(f64::NAN),
+                    rows: r.rows_for_output(k).to_vec(),
+                    low_label: "Factor at its 5 % quantile".into(),
+                    high_label: "Factor at its 95 % quantile".into(),
+                    value_tags: ("5 %".into(), "95 %".into()),
+                    bounds: text.bounds,
+                    notes: Vec::new(),
+                    footer: footer.clone(),
+                    size: (1200, 800),
+                }),
+            )),
+            Indices::Morris(r) => out.push(job(
+                "morris",
+                SensChart::Morris(MorrisChart {
+                    title,
+                    subtitle: format!(
+                        "Morris elementary effects: μ* (Campolongo et al. 2007) ranks the factors, σ shows non-linearity or interactions · metric {}",
+                        m.label
+                    ),
+                    x_label: format!(
+                        "μ*: mean |elementary effect| on {}",
+                        text.axis(year, true)
+                    ),
+                    y_label: "σ: standard deviation of the elementary effects".into(),
+                    rows: r.rows_for_output(k).to_vec(),
+                    notes: Vec::new(),
+                    footer: footer.clone(),
+                    size: (1200, 800),
+                }),
+            )),
+            Indices::Sobol(r) => {
+                let sums = r
+                    .outputs
+                    .get(k)
+                    .and_then(|s| Some((s.sum_first_order?, s.sum_total?)))
+                    .map(|(f, t)| {
+                        format!(" · Σ S_i = {f:.3}, Σ S_Ti = {t:.3} (1 − Σ S_i: the share of interactions)")
+                    })
+                    .unwrap_or_default();
+                out.push(job(
+                    "sobol",
+                    SensChart::SobolBars(SobolBarChart {
+                        title: title.clone(),
+                        subtitle: format!(
+                            "Sobol' indices (Saltelli 2010 first-order, Jansen 1999 total){sums} · metric {}",
+                            m.label
+                        ),
+                        x_label: format!(
+                            "Sobol' index: share of the variance of {}",
+                            text.axis(year, false)
+                        ),
+                        rows: r.rows_for_output(k).to_vec(),
+                        first_label: "First-order S_i (the factor alone)".into(),
+                        total_label: "Total S_Ti (with its interactions)".into(),
+                        notes: Vec::new(),
+                        footer: footer.clone(),
+                        size: (1200, 800),
+                    }),
+                ));
+                let series = r
+                    .factors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| SobolYearSeries {
+                        factor: f.clone(),
+                        total: (first..=k)
+                            .map(|kk| r.row(i, kk).and_then(|row| row.total))
+                            .collect(),
+                    })
+                    .collect();
+                let max_series = 6;
+                out.push(job(
+                    "sobol-years",
+                    SensChart::SobolYears(SobolYearsChart {
+                        title: format!(
+                            "{} — {} by year: {}",
+                            o.scenario.name,
+                            text.statistic_by_year(),
+                            text.subject
+                        ),
+                        subtitle: format!(
+                            "Total Sobol' index S_Ti per year of the factors with the largest in any year (at most {max_series}) · metric {}",
+                            m.label
+                        ),
+                        y_label: format!("Total index S_Ti of {}", text.axis_by_year()),
+                        x_label: "Year".into(),
+                        years: m.years.clone(),
+                        series,
+                        max_series,
+                        notes: Vec::new(),
+                        footer: footer.clone(),
+                        size: (1200, 800),
+                    }),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Renders every chart of `o` into `dir` in parallel and returns the files written, in the
+/// order of [`jobs`].
+///
+/// # Errors
+/// [`Error::Output`] naming the file if a chart cannot be written; [`Error::Internal`] if one
+/// cannot be drawn.
+pub fn write_charts(dir: &Path, o: &SensOutcome) -> Result<Vec<PathBuf>> {
+    jobs(o)
+        .par_iter()
+        .map(|j| {
+            let path = dir.join(&j.file_name);
+            j.chart
+                .render_rgb()
+                .and_then(|img| img.save_png(&path))
+                .map(|()| path.clone())
+                .map_err(|e| chart_error(&path, e))
+        })
+        .collect()
+}
+
+fn chart_error(path: &Path, e: ChartError) -> Error {
+    match e {
+        ChartError::Write { path, reason } => Error::Output { path, reason },
+        other => Error::Internal(format!("chart {}: {other}", path.display())),
+    }
+}
+
+/// `scenario henan-baseline · Sobol' N = 256, 1000 bootstrap resamples · 4864 evaluations ×
+/// 500 paths each · seed 20211231 · empsim 0.1.0`.
+fn footer(o: &SensOutcome) -> String {
+    let method = match (&o.indices, o.method) {
+        (Indices::Oat(_), _) | (_, Method::Oat) => "OAT (5 % / 95 % quantiles)".to_owned(),
+        (Indices::Morris(r), _) => format!(
+            "Morris, r = {} trajectories, {} levels",
+            r.options.trajectories, r.options.levels
+        ),
+        (Indices::Sobol(r), _) => format!(
+            "Sobol', N = {}, {} bootstrap resamples",
+            r.n_base, r.options.bootstrap
+        ),
+    };
+    format!(
+        "scenario {} · {method} · {} factors · {} evaluations × {} paths per evaluation · seed {} · empsim {}",
+        o.scenario.name,
+        o.factors.len(),
+        o.evaluations,
+        o.paths,
+        o.seed,
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// How a metric reads in titles and on axes.
+struct MetricText {
+    /// `新乡市 Xinxiang, 新增农村劳动力转移就业 ≥ 11.2 万人 over 2021-2025`.
+    subject: String,
+    kind: MetricKind,
+    last_target_year: Option<i32>,
+    /// ` (cumulative from 2021)` or empty.
+    cumulative: String,
+    /// `万人` or `%`; none for probabilities.
+    unit: Option<&'static str>,
+    /// The natural range of the values (0–1 for probabilities).
+    bounds: Option<(f64, f64)>,
+}
+
+impl MetricText {
+    fn new(scn: &Scenario, m: &Metric) -> Self {
+        match m.kind {
+            MetricKind::PMet { target } => {
+                let t = &scn.targets[target];
+                let r = &scn.regions[t.region];
+                let unit = short_unit(t.indicator.kind());
+                let what = match t.kind {
+                    TargetKind::CumulativeFloor => {
+                        format!("≥ {} {unit} over {}", t.value, t.period_label())
+                    }
+                    kind => {
+                        let op = match kind {
+                            TargetKind::LevelCap => "≤",
+                            TargetKind::LevelFloor => "≥",
+                            _ => "≈",
+                        };
+                        let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
+                        let when = match t.applies {
+                            Some(Applies::EachYear) => format!("each year {}", t.period_label()),
+                            _ => format!("in {}", t.last_year),
+                        };
+                        format!("{op} {}{tol} {unit} {when}", t.value)
+                    }
+                };
+                MetricText {
+                    subject: format!(
+                        "{} {}, {} {what}",
+                        r.name_zh,
+                        r.name_en,
+                        t.indicator.name_zh()
+                    ),
+                    kind: m.kind.clone(),
+                    last_target_year: Some(t.last_year),
+                    cumulative: String::new(),
+                    unit: None,
+                    bounds: Some((0.0, 1.0)),
+                }
+            }
+            MetricKind::Mean { series, cumulative } | MetricKind::Median { series, cumulative } => {
+                let s = &scn.series[series];
+                let r = &scn.regions[s.region];
+                let first = m.years.first().copied().unwrap_or(scn.base_year + 1);
+                let cum = if cumulative {
+                    format!(" (cumulative from {first})")
+                } else {
+                    String::new()
+                };
+                MetricText {
+                    subject: format!(
+                        "{} {}, {} {}{cum}",
+                        r.name_zh,
+                        r.name_en,
+                        s.indicator.name_zh(),
+                        s.indicator.name_en()
+                    ),
+                    kind: m.kind.clone(),
+                    last_target_year: None,
+                    cumulative: cum,
+                    unit: Some(short_unit(s.indicator.kind())),
+                    bounds: None,
+                }
+            }
+        }
+    }
+
+    /// `P(met) 2025` in the target's last year, else `P(on track) 2023`; `Mean 2025`.
+    fn statistic(&self, year: i32) -> String {
+        match self.kind {
+            MetricKind::PMet { .. } if self.last_target_year == Some(year) => "P(met)".into(),
+            MetricKind::PMet { .. } => "P(on track)".into(),
+            MetricKind::Mean { .. } => "Mean".into(),
+            MetricKind::Median { .. } => "Median".into(),
+        }
+    }
+
+    fn statistic_by_year(&self) -> &'static str {
+        match self.kind {
+            MetricKind::PMet { .. } => "P(on track)",
+            MetricKind::Mean { .. } => "Mean",
+            MetricKind::Median { .. } => "Median",
+        }
+    }
+
+    /// The quantity in `year` for an axis title: `P(on track) 2025 = P(met)`,
+    /// `mean 2025 (cumulative from 2021), 万人` (without the unit for a share of variance).
+    fn axis(&self, year: i32, with_unit: bool) -> String {
+        match self.kind {
+            MetricKind::PMet { .. } if self.last_target_year == Some(year) => {
+                format!("P(on track) {year} = P(met)")
+            }
+            MetricKind::PMet { .. } => format!("P(on track) {year}"),
+            _ => {
+                let unit = match self.unit {
+                    Some(u) if with_unit => format!(", {u}"),
+                    _ => String::new(),
+                };
+                format!(
+                    "{} {year}{}{unit}",
+                    self.statistic(year).to_lowercase(),
+                    self.cumulative
+                )
+            }
+        }
+    }
+
+    fn axis_by_year(&self) -> String {
+        match self.kind {
+            MetricKind::PMet { .. } => "P(on track) in each year".into(),
+            _ => format!(
+                "the {} in each year",
+                self.statistic_by_year().to_lowercase()
+            ),
+        }
+    }
+}
+
+fn short_unit(kind: IndicatorKind) -> &'static str {
+    match kind {
+        IndicatorKind::Rate => "%",
+        _ => "万人",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_keep_only_safe_characters() {
+        assert_eq!(
+            metric_slug("p_met:kaifeng.urban_new_jobs.cumulative_floor"),
+            "p_met-kaifeng-urban_new_jobs-cumulative_floor"
+        );
+        assert_eq!(metric_slug("mean:Henan.x-y/z 新"), "mean-henan-x-y-z--");
+    }
+}
