@@ -12,6 +12,7 @@ Examples:
   empsim run scenarios/henan-baseline.toml
   empsim run scenarios/henan-downside.toml --paths 20000 --seed 7 --out /tmp/downside
   empsim check scenarios/*.toml
+  empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml
   empsim sens scenarios/henan-baseline.toml --method morris
   empsim calibrate scenarios/shaoyang-baseline.toml
   empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv
@@ -157,6 +158,33 @@ Example:
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Compare scenarios: the same paths and seed for each, medians and 90 % bands on one
+    /// chart per region and indicator, P(met) side by side with the difference from the first.
+    #[command(
+        after_help = "Writes output/compare-<name1>-vs-<name2>... (or --out): p_met.csv, \
+quantiles.csv, charts/compare-<region>-<indicator>.png, manifest.json. Targets are matched by \
+id; a target missing from a scenario is kept with empty cells.
+
+Example:
+  empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml"
+    )]
+    Compare {
+        /// Scenario files (TOML), 2 to 6; the first is the baseline of the differences.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Monte Carlo paths per scenario (default: the first scenario's monte_carlo.paths).
+        #[arg(long)]
+        paths: Option<usize>,
+        /// Master seed of every scenario (default: the first scenario's monte_carlo.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder (default: output/compare-<name1>-vs-<name2>...).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Validate scenarios and print what each resolves to.
     Check {
@@ -310,6 +338,36 @@ pub fn execute(cli: Cli) -> Result<()> {
             };
             if !cli.quiet {
                 write_stdout(&mut stdout, &text)?;
+            }
+            Ok(())
+        }
+        Command::Compare {
+            scenarios,
+            paths,
+            seed,
+            out,
+            threads,
+        } => {
+            let cfg = crate::compare::CompareConfig {
+                scenarios,
+                paths,
+                seed,
+                out,
+                threads,
+            };
+            let spinner = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
+                let pb = indicatif::ProgressBar::new_spinner();
+                pb.set_message(format!("comparing {} scenarios", cfg.scenarios.len()));
+                pb.enable_steady_tick(std::time::Duration::from_millis(100));
+                pb
+            });
+            let outcome = crate::compare::compare(&cfg);
+            if let Some(pb) = spinner {
+                pb.finish_and_clear();
+            }
+            let o = outcome?;
+            if !cli.quiet {
+                write_stdout(&mut stdout, &o.summary_text())?;
             }
             Ok(())
         }

@@ -2,13 +2,19 @@
 //! aggregation to parent regions, and parallel execution whose result never depends on
 //! the number of threads.
 //!
-//! Randomness: each path p has its own Xoshiro256++ generator seeded from
-//! `path_seed(seed, p)`, so a path's numbers do not depend on which thread runs it or on
-//! how many paths there are. Results are stored by path index. On each path the engine
-//! draws, in this order: every non-fixed parameter (in `Scenario::params` order; these are
-//! the *parameter* uncertainty), one uniform per shock (does it happen), then each year:
-//! one standard normal per simulated region for growth (correlated through the Cholesky
-//! factor), and per region one normal per flow and one for the rate (the *process* noise).
+//! Randomness: each path p has three Xoshiro256++ generators, one per kind of draw, seeded
+//! from `path_seed(seed ^ STREAM, p)`, so a path's numbers do not depend on which thread
+//! runs it or on how many paths there are. Results are stored by path index.
+//! - the *parameter* stream draws every non-fixed parameter in `Scenario::params` order
+//!   (parameter uncertainty, once per path);
+//! - the *event* stream draws one uniform per shock (does it happen on this path);
+//! - the *noise* stream draws, each year, one standard normal per simulated region for
+//!   growth (correlated through the Cholesky factor), then per region one normal per flow
+//!   and one for the rate (process noise).
+//!
+//! Separate streams keep scenarios in step: a scenario that adds a shock or a lever (whose
+//! parameters come last) draws exactly the same noise and the same earlier parameters as
+//! the scenario it extends, so differences between them are not Monte Carlo noise.
 
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::model::{self, Exogenous, FlowCoef, LeafCoef, LeafState, Noise, RateCoef, SharedCoef};
@@ -41,6 +47,11 @@ impl Simulation {
             .collect()
     }
 }
+
+/// Stream tags mixed into the master seed (arbitrary distinct constants).
+const STREAM_PARAMS: u64 = 0x5041_5241_4D53_0001;
+const STREAM_EVENTS: u64 = 0x4556_454E_5453_0002;
+const STREAM_NOISE: u64 = 0x4E4F_4953_4500_0003;
 
 /// The seed of path `p`: SplitMix64 of the master seed, plus p times the 64-bit golden
 /// ratio (odd, so distinct paths get distinct seeds); Xoshiro256++'s `seed_from_u64`
@@ -194,17 +205,20 @@ fn run_path(
     out: &mut [f64],
 ) {
     let scn = plan.scn;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(path_seed(seed, path));
+    let stream = |tag: u64| Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ tag, path));
+    let mut rng_params = stream(STREAM_PARAMS);
+    let mut rng_events = stream(STREAM_EVENTS);
+    let mut rng = stream(STREAM_NOISE);
 
     // Parameter uncertainty: one draw per parameter per path.
     for (t, p) in ws.theta.iter_mut().zip(&scn.params) {
-        *t = p.sample(&mut rng);
+        *t = p.sample(&mut rng_params);
     }
     for &(slot, v) in overrides {
         ws.theta[slot] = v;
     }
     for (k, s) in scn.shocks.iter().enumerate() {
-        let u: f64 = rng.random();
+        let u: f64 = rng_events.random();
         ws.shock_scale[k] = if u < s.probability {
             s.scale.map_or(1.0, |slot| ws.theta[slot])
         } else {

@@ -13,6 +13,7 @@
 pub mod backtest;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod indicator;

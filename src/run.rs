@@ -150,13 +150,16 @@ fn write_outputs(
             report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
             outputs.push("paths.csv");
         }
+        let mut chart_files = Vec::new();
         if !cfg.no_charts {
             let t = Instant::now();
             let jobs = report::charts::chart_jobs(scn, summaries, targets, seed, paths);
-            report::charts::render(&dir.join("charts"), &jobs)?;
+            chart_files = report::charts::render(&dir.join("charts"), &jobs)?;
             timings.charts = t.elapsed().as_secs_f64();
             outputs.push("charts/");
         }
+        report::html::write_report(dir, scn, targets, seed, paths, &chart_files)?;
+        outputs.push("report.html");
         outputs.push("manifest.json");
         timings.write = t_write.elapsed().as_secs_f64() - timings.charts;
         timings.total = t0.elapsed().as_secs_f64();

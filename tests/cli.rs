@@ -535,3 +535,50 @@ fn run_draws_a_fan_per_series_a_cumulative_chart_per_floor_and_an_overview() {
     assert!(o.status.success());
     assert!(!dir.path().join("nc/charts").exists());
 }
+
+#[test]
+fn compare_keeps_scenarios_in_step_so_unaffected_targets_do_not_move() {
+    let dir = workdir();
+    let o = empsim(
+        &[
+            "compare",
+            "henan-baseline.toml",
+            "henan-policy.toml",
+            "--paths",
+            "2000",
+            "--out",
+            "cmp",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = read(&dir.path().join("cmp/p_met.csv"));
+    let row = |target: &str, scenario: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{target},")) && l.contains(&format!(",{scenario},")))
+            .unwrap_or_else(|| panic!("{target} {scenario}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    // The policy levers act on transfers, returnees and unemployment only: the urban-jobs
+    // target sees the same paths, so its P(met) is identical and the difference exactly 0.
+    let base = row("kaifeng.urban_new_jobs.cumulative_floor", "henan-baseline");
+    let policy = row("kaifeng.urban_new_jobs.cumulative_floor", "henan-policy");
+    assert_eq!(base[8], policy[8]);
+    assert_eq!(&policy[11..13], ["0.0000", "0.0000"]);
+    // The training lever raises Xinxiang's transfers on every path: P(met) cannot fall.
+    let b: f64 = row(
+        "xinxiang.rural_transfer_new.cumulative_floor",
+        "henan-baseline",
+    )[8]
+    .parse()
+    .unwrap();
+    let p: f64 = row(
+        "xinxiang.rural_transfer_new.cumulative_floor",
+        "henan-policy",
+    )[8]
+    .parse()
+    .unwrap();
+    assert!(p > b, "{p} vs {b}");
+}

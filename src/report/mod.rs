@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod manifest;
 pub mod outdir;
 pub mod table;

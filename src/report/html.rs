@@ -1,0 +1,982 @@
+//! `report.html`: one self-contained page per run for readers who do not open CSV files.
+//!
+//! The page holds the scenario's name and description, the run settings, the targets with
+//! P(met) (riskiest first), the overview chart, every chart grouped by region, every
+//! parameter with its distribution and provenance (plan quote or assumption rationale), the
+//! growth path, correlation, shocks and levers, and the plan baselines with their quotes.
+//!
+//! Self-contained: the charts are embedded as `data:image/png;base64,` URIs and the page
+//! loads nothing (no scripts, no web fonts, no links out), so it can be mailed or archived
+//! as one file. Chinese text in the page relies on the reader's system fonts (a CJK
+//! fallback list follows the Latin system stack); the charts carry theirs as pixels.
+//! Every text is HTML-escaped. The page is deterministic: the same run gives the same
+//! bytes (no date, no thread count, no timings). Print: A4, charts at most the page width,
+//! table rows and figures kept whole.
+
+use super::outdir::io_err;
+use crate::error::Result;
+use crate::indicator::{Indicator, IndicatorKind};
+use crate::report::charts::chart_title;
+use crate::scenario::{
+    Applies, BaselineKind, Nature, Param, Provenance, Scenario, Target, TargetKind,
+};
+use crate::stats::TargetResult;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The file name of the report in the output folder.
+pub const REPORT_FILE: &str = "report.html";
+
+/// A chart to embed: its file name (e.g. `fan-kaifeng-urban_new_jobs.png`) and PNG bytes.
+#[derive(Debug, Clone)]
+pub struct ChartImage {
+    pub file_name: String,
+    pub png: Vec<u8>,
+}
+
+/// Writes `dir/report.html` for a run, embedding the PNG charts `chart_files` (as returned
+/// by [`crate::report::charts::render`]); returns the report's path.
+///
+/// Charts are grouped by region by their `empsim run` file names (`fan-<region>-…`,
+/// `cumulative-<target>…`); `overview.png` goes first; any other chart is shown under
+/// "Other charts", so every file given is embedded exactly once.
+///
+/// # Errors
+/// [`crate::Error::Output`] if a chart cannot be read or is not a PNG, or the report cannot
+/// be written.
+pub fn write_report(
+    dir: &Path,
+    scn: &Scenario,
+    targets: &[TargetResult],
+    seed: u64,
+    paths: usize,
+    chart_files: &[PathBuf],
+) -> Result<PathBuf> {
+    let charts = chart_files
+        .iter()
+        .map(|p| {
+            let png = std::fs::read(p).map_err(|e| io_err(p, e))?;
+            if png_size(&png).is_none() {
+                return Err(io_err(p, "not a PNG file"));
+            }
+            let file_name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(ChartImage { file_name, png })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let path = dir.join(REPORT_FILE);
+    let html = report_html(scn, targets, seed, paths, &charts);
+    std::fs::write(&path, html).map_err(|e| io_err(&path, e))?;
+    Ok(path)
+}
+
+/// The report as a string; see [`write_report`].
+pub fn report_html(
+    scn: &Scenario,
+    targets: &[TargetResult],
+    seed: u64,
+    paths: usize,
+    charts: &[ChartImage],
+) -> String {
+    let mut h =
+        String::with_capacity(charts.iter().map(|c| c.png.len() * 4 / 3).sum::<usize>() + 200_000);
+    let title = format!("{} — empsim report", scn.name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta name=\"generator\" content=\"empsim {}\">\n<title>{}</title>\n<style>{CSS}</style>\n\
+</head>\n<body>\n",
+        env!("CARGO_PKG_VERSION"),
+        escape(&title)
+    );
+    let groups = group_charts(scn, charts);
+    header(&mut h, scn, seed, paths);
+    contents(&mut h, scn, &groups);
+    targets_section(&mut h, scn, targets, paths);
+    charts_section(&mut h, scn, &groups);
+    assumptions_section(&mut h, scn);
+    baselines_section(&mut h, scn);
+    let _ = write!(
+        h,
+        "<footer><p>Written by empsim {} from {} with seed {seed} and {paths} paths. \
+The same command gives the same report, byte for byte.</p></footer>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION"),
+        escape(&files_label(scn)),
+    );
+    h
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Standard base64 (RFC 4648 §4: `A–Z a–z 0–9 + /`, `=` padding, no line breaks).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
+        out.push(sextet(18));
+        out.push(sextet(12));
+        out.push(if chunk.len() > 1 { sextet(6) } else { '=' });
+        out.push(if chunk.len() > 2 { sextet(0) } else { '=' });
+    }
+    out
+}
+
+/// Width and height of a PNG from its IHDR chunk, or `None` if `bytes` is not a PNG.
+pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let be =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    Some((be(16), be(20)))
+}
+
+fn op(kind: TargetKind) -> &'static str {
+    match kind {
+        TargetKind::CumulativeFloor | TargetKind::LevelFloor => "≥",
+        TargetKind::LevelCap => "≤",
+        TargetKind::LevelAbout => "≈",
+    }
+}
+
+fn unit(ind: Indicator) -> &'static str {
+    match ind.kind() {
+        IndicatorKind::Rate => " %",
+        _ => " 万",
+    }
+}
+
+/// What a target requires, in one line: `≥ 33 万 in total over 2021-2025`,
+/// `≤ 5.5 % every year 2021-2025`, `≈ 5.5 ± 0.5 % in 2025`.
+pub fn requirement(t: &Target) -> String {
+    let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
+    let head = format!("{} {}{tol}{}", op(t.kind), t.value, unit(t.indicator));
+    match (t.kind, t.applies) {
+        (TargetKind::CumulativeFloor, _) => {
+            format!("{head} in total over {}", t.period_label())
+        }
+        (_, Some(Applies::EachYear)) => format!("{head} every year {}", t.period_label()),
+        _ => format!("{head} in {}", t.last_year),
+    }
+}
+
+/// What the target's outcome (median and 5–95 %) measures.
+fn outcome_label(t: &Target) -> String {
+    match (t.kind, t.applies) {
+        (TargetKind::CumulativeFloor, _) => format!("total {}", t.period_label()),
+        (TargetKind::LevelCap, Some(Applies::EachYear)) => "highest year".into(),
+        (TargetKind::LevelFloor, Some(Applies::EachYear)) => "lowest year".into(),
+        (TargetKind::LevelAbout, Some(Applies::EachYear)) => "year farthest from target".into(),
+        _ => format!("in {}", t.last_year),
+    }
+}
+
+fn nature_html(n: Nature) -> String {
+    match n {
+        Nature::Expected => format!("{} expected", zh("预期性")),
+        Nature::Binding => format!("{} binding", zh("约束性")),
+        Nature::Unspecified => "not stated".into(),
+    }
+}
+
+/// Chinese text, escaped, marked `lang="zh-CN"` so browsers pick a Simplified Chinese font.
+fn zh(s: &str) -> String {
+    format!("<span lang=\"zh-CN\">{}</span>", escape(s))
+}
+
+/// A plan quote: `source “quote”`.
+fn quote_html(source: &str, quote: &str) -> String {
+    format!(
+        "<span class=\"quote\" lang=\"zh-CN\">“{}”</span> <span class=\"src\">{}</span>",
+        escape(quote),
+        escape(source)
+    )
+}
+
+fn provenance_html(p: &Provenance) -> String {
+    match p {
+        Provenance::Plan { source, quote } => quote_html(source, quote),
+        Provenance::Assumption {
+            rationale,
+            source,
+            quote,
+        } => {
+            let mut s = escape(rationale);
+            match (source, quote) {
+                (Some(src), Some(q)) => {
+                    let _ = write!(s, "<br>From the plan: {}", quote_html(src, q));
+                }
+                (Some(src), None) => {
+                    let _ = write!(s, " <span class=\"src\">{}</span>", escape(src));
+                }
+                (None, Some(q)) => {
+                    let _ = write!(s, "<br>From the plan: {}", quote_html("", q));
+                }
+                (None, None) => {}
+            }
+            s
+        }
+    }
+}
+
+fn basis_html(p: &Provenance) -> &'static str {
+    match p {
+        Provenance::Plan { .. } => "<span class=\"basis plan\">plan</span>",
+        Provenance::Assumption { .. } => "<span class=\"basis assumption\">assumption</span>",
+    }
+}
+
+fn region_html(scn: &Scenario, ri: usize) -> String {
+    let r = &scn.regions[ri];
+    format!("{} {}", zh(&r.name_zh), escape(&r.name_en))
+}
+
+fn indicator_html(ind: Indicator) -> String {
+    format!("{} {}", zh(ind.name_zh()), escape(ind.name_en()))
+}
+
+fn files_label(scn: &Scenario) -> String {
+    scn.files
+        .first()
+        .map(|f| f.path.display().to_string())
+        .unwrap_or_else(|| scn.name.clone())
+}
+
+fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize) {
+    let _ = write!(
+        h,
+        "<header>\n<p class=\"kicker\">empsim scenario report</p>\n<h1>{}</h1>\n<p class=\"desc\">{}</p>\n",
+        escape(&scn.name),
+        escape(&scn.description)
+    );
+    let files: Vec<String> = scn
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "<code>{}</code> <span class=\"src\">SHA-256 {}</span>",
+                escape(&f.path.display().to_string()),
+                escape(f.sha256.get(..12).unwrap_or(&f.sha256))
+            )
+        })
+        .collect();
+    let rows = [
+        ("Scenario files", files.join("<br>")),
+        (
+            "Projection",
+            format!(
+                "{}–{} (base year {}), yearly",
+                scn.base_year + 1,
+                scn.end_year,
+                scn.base_year
+            ),
+        ),
+        (
+            "Monte Carlo",
+            format!("{paths} paths, seed {seed} (Xoshiro256++ per path, seeds derived from the master seed)"),
+        ),
+        (
+            "Quantiles",
+            "Hyndman &amp; Fan (1996) type 7, as R and NumPy; bands show 5–95 % and 25–75 % of paths"
+                .into(),
+        ),
+        ("empsim", escape(env!("CARGO_PKG_VERSION"))),
+        (
+            "Reproduce",
+            format!(
+                "<code>empsim run {} --paths {paths} --seed {seed}</code>",
+                escape(&files_label(scn))
+            ),
+        ),
+    ];
+    h.push_str("<table class=\"settings\">\n");
+    for (k, v) in rows {
+        let _ = writeln!(h, "<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>");
+    }
+    h.push_str("</table>\n</header>\n");
+}
+
+/// Charts grouped for the page: the overview, per region (in scenario order) its charts in
+/// the given order, and the rest.
+struct Groups<'a> {
+    overview: Vec<(&'a ChartImage, String)>,
+    regions: Vec<(usize, Vec<(&'a ChartImage, String)>)>,
+    other: Vec<(&'a ChartImage, String)>,
+}
+
+/// As `report::charts`' file names.
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
+    // Expected file name → (region, caption).
+    let mut known: Vec<(String, usize, String)> = Vec::new();
+    for s in &scn.series {
+        known.push((
+            format!(
+                "fan-{}-{}.png",
+                slug(&scn.regions[s.region].id),
+                s.indicator.key()
+            ),
+            s.region,
+            chart_title(scn, s.region, s.indicator),
+        ));
+    }
+    for t in &scn.targets {
+        known.push((
+            format!("cumulative-{}.png", slug(&t.id)),
+            t.region,
+            format!(
+                "{} — running total against the glide path to {}",
+                chart_title(scn, t.region, t.indicator),
+                requirement(t)
+            ),
+        ));
+    }
+    let mut g = Groups {
+        overview: Vec::new(),
+        regions: Vec::new(),
+        other: Vec::new(),
+    };
+    for c in charts {
+        if c.file_name == "overview.png" {
+            g.overview
+                .push((c, format!("{}: every region and indicator", scn.name)));
+        } else if let Some((_, ri, caption)) = known.iter().find(|(n, ..)| *n == c.file_name) {
+            match g.regions.iter_mut().find(|(r, _)| r == ri) {
+                Some((_, v)) => v.push((c, caption.clone())),
+                None => g.regions.push((*ri, vec![(c, caption.clone())])),
+            }
+        } else {
+            g.other.push((c, c.file_name.clone()));
+        }
+    }
+    g.regions.sort_by_key(|(ri, _)| *ri);
+    g
+}
+
+fn contents(h: &mut String, scn: &Scenario, g: &Groups) {
+    let mut items = vec!["<a href=\"#targets\">Targets, riskiest first</a>".to_string()];
+    if !g.overview.is_empty() {
+        items.push("<a href=\"#overview\">Overview chart</a>".into());
+    }
+    if !g.regions.is_empty() || !g.other.is_empty() {
+        let mut regions: Vec<String> = g
+            .regions
+            .iter()
+            .map(|(ri, _)| {
+                format!(
+                    "<a href=\"#region-{}\">{}</a>",
+                    escape(&slug(&scn.regions[*ri].id)),
+                    region_html(scn, *ri)
+                )
+            })
+            .collect();
+        if !g.other.is_empty() {
+            regions.push("<a href=\"#other-charts\">Other charts</a>".into());
+        }
+        items.push(format!(
+            "<a href=\"#charts\">Charts by region</a>: {}",
+            regions.join(" · ")
+        ));
+    }
+    items.push("<a href=\"#assumptions\">Assumptions and their sources</a>".into());
+    items.push("<a href=\"#baselines\">Baselines from the plans</a>".into());
+    h.push_str("<nav>\n<p><b>Contents</b></p>\n<ul>\n");
+    for i in items {
+        let _ = writeln!(h, "<li>{i}</li>");
+    }
+    h.push_str("</ul>\n</nav>\n");
+}
+
+fn risk_class(p: f64) -> &'static str {
+    if p < 0.5 {
+        "risk-high"
+    } else if p < 0.8 {
+        "risk-mid"
+    } else {
+        "risk-low"
+    }
+}
+
+fn num(v: f64) -> String {
+    // Up to 2 decimals, trailing zeros kept for alignment.
+    format!("{v:.2}")
+}
+
+fn targets_section(h: &mut String, scn: &Scenario, targets: &[TargetResult], paths: usize) {
+    h.push_str("<section id=\"targets\">\n<h2>Targets, riskiest first</h2>\n");
+    headline(h, scn, targets);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">P(met) is \
+the share of the {paths} simulated paths on which the target is met, read with the plan's own \
+semantics (a five-year total 以上, a cap 以内 every year, 左右 within a tolerance); ± is its \
+Monte Carlo standard error √(p(1−p)/n). The outcome is the number the target is judged on: its \
+median and, in brackets, the 5–95 % range across paths. Shading: \
+<span class=\"swatch risk-high\">below 0.5</span> <span class=\"swatch risk-mid\">0.5–0.8</span> \
+<span class=\"swatch risk-low\">0.8 and above</span>.</p>"
+    );
+    let mut order: Vec<&TargetResult> = targets.iter().collect();
+    order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
+    h.push_str(
+        "<table class=\"targets\">\n<thead><tr><th>P(met)</th><th>Region and indicator</th>\
+<th>Target</th><th>Outcome: median <span class=\"nw\">[5–95 %]</span></th><th>Nature</th><th>Plan text</th></tr></thead>\n<tbody>\n",
+    );
+    for r in order {
+        let Some(t) = scn.targets.get(r.target) else {
+            continue;
+        };
+        let shortfall = if r.p_met < 1.0 && r.shortfall_if_missed > 0.0 {
+            format!(
+                "<br><span class=\"small\">mean gap when missed: {}{}</span>",
+                num(r.shortfall_if_missed),
+                escape(unit(t.indicator))
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            h,
+            "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\"><b>{p:.3}</b><br>± {se:.3}</td>\
+<td>{region}<br>{ind}<br><code class=\"small id\">{id_wrapped}</code></td><td class=\"req\">{req}</td>\
+<td class=\"num\">{m}{u} <span class=\"small\">[{lo}, {hi}]</span><br>\
+<span class=\"small\">{what}</span>{shortfall}</td><td>{nature}</td><td>{quote}</td></tr>",
+            id_attr = escape(&slug(&t.id)),
+            cls = risk_class(r.p_met),
+            p = r.p_met,
+            se = r.p_met_se,
+            region = region_html(scn, t.region),
+            ind = indicator_html(t.indicator),
+            id = escape(&t.id),
+            id_wrapped = escape(&t.id).replace('.', ".<wbr>"),
+            req = escape(&requirement(t)),
+            m = num(r.outcome_p50),
+            u = escape(unit(t.indicator)),
+            lo = num(r.outcome_p05),
+            hi = num(r.outcome_p95),
+            what = escape(&outcome_label(t)),
+            nature = nature_html(t.nature),
+            quote = quote_html(&t.source, &t.quote),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    if targets.is_empty() {
+        h.push_str("<p>The scenario has no targets.</p>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// One sentence on how many targets are at risk, naming the riskiest.
+fn headline(h: &mut String, scn: &Scenario, targets: &[TargetResult]) {
+    let Some(worst) = targets
+        .iter()
+        .min_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)))
+    else {
+        return;
+    };
+    let Some(t) = scn.targets.get(worst.target) else {
+        return;
+    };
+    let below = |x: f64| targets.iter().filter(|r| r.p_met < x).count();
+    let _ = writeln!(
+        h,
+        "<p class=\"headline\">{} targets: {} with P(met) below 0.5, {} below 0.8. Riskiest: \
+{} {} {}, P(met) {:.3}.</p>",
+        targets.len(),
+        below(0.5),
+        below(0.8),
+        region_html(scn, t.region),
+        indicator_html(t.indicator),
+        escape(&requirement(t)),
+        worst.p_met
+    );
+}
+
+fn figure(h: &mut String, c: &ChartImage, caption: &str) {
+    let size = png_size(&c.png)
+        .map(|(w, hh)| format!(" width=\"{w}\" height=\"{hh}\""))
+        .unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<figure><img src=\"data:image/png;base64,{}\"{size} alt=\"{}\">\
+<figcaption>{} <span class=\"src\">· charts/{}</span></figcaption></figure>",
+        base64_encode(&c.png),
+        escape(caption),
+        escape(caption),
+        escape(&c.file_name)
+    );
+}
+
+fn charts_section(h: &mut String, scn: &Scenario, g: &Groups) {
+    if !g.overview.is_empty() {
+        h.push_str("<section id=\"overview\" class=\"charts\">\n<h2>Overview</h2>\n");
+        for (c, caption) in &g.overview {
+            figure(h, c, caption);
+        }
+        h.push_str("</section>\n");
+    }
+    if g.regions.is_empty() && g.other.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<section id=\"charts\" class=\"charts\">\n<h2>Charts by region</h2>\n<p class=\"note\">\
+Yearly charts: bands hold 5–95 % and 25–75 % of paths, the line is the median, grey marks \
+are the plans' 2016–2020 figures and the red dashed line the target (a five-year total \
+shown pro rata per year). Running-total charts compare the cumulative sum with the glide \
+path 时间过半、任务过半.</p>\n",
+    );
+    for (ri, charts) in &g.regions {
+        let _ = writeln!(
+            h,
+            "<h3 id=\"region-{}\">{}</h3>",
+            escape(&slug(&scn.regions[*ri].id)),
+            region_html(scn, *ri)
+        );
+        for (c, caption) in charts {
+            figure(h, c, caption);
+        }
+    }
+    if !g.other.is_empty() {
+        h.push_str("<h3 id=\"other-charts\">Other charts</h3>\n");
+        for (c, caption) in &g.other {
+            figure(h, c, caption);
+        }
+    }
+    h.push_str("</section>\n");
+}
+
+fn assumptions_section(h: &mut String, scn: &Scenario) {
+    let n_plan = scn
+        .params
+        .iter()
+        .filter(|p| matches!(p.provenance, Provenance::Plan { .. }))
+        .count();
+    let _ = write!(
+        h,
+        "<section id=\"assumptions\">\n<h2>Assumptions and their sources</h2>\n<p class=\"note\">\
+Every number the model uses, with where it comes from: <span class=\"basis plan\">plan</span> \
+values quote the plan; <span class=\"basis assumption\">assumption</span> values give the \
+rationale. {} parameters: {n_plan} from plans, {} assumptions. A parameter with a spread is \
+drawn once per path (parameter uncertainty); a default declared once and inherited by several \
+regions is listed once, with the regions that draw it.</p>\n",
+        scn.params.len(),
+        scn.params.len() - n_plan
+    );
+
+    // Growth path and correlation.
+    let path: Vec<String> = scn
+        .years()
+        .iter()
+        .zip(&scn.growth.path)
+        .map(|(y, v)| format!("{y}: {v} %"))
+        .collect();
+    let _ = write!(
+        h,
+        "<h3>Growth path and correlation</h3>\n<table class=\"params\">\n<thead><tr><th>What</th>\
+<th>Value</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n\
+<tr><td>growth path</td><td>{}</td><td>{}</td><td>{}</td></tr>\n\
+<tr><td>correlation of growth surprises across regions</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        escape(&path.join(", ")),
+        basis_html(&scn.growth.path_provenance),
+        provenance_html(&scn.growth.path_provenance),
+        escape(&correlation_label(scn)),
+        basis_html(&scn.correlation.provenance),
+        provenance_html(&scn.correlation.provenance),
+    );
+    for (ri, r) in scn.regions.iter().enumerate() {
+        if let (Some(w), Some(p)) = (r.rate_weight, &r.rate_weight_provenance) {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}: weight in the parent's unemployment rate</td><td class=\"num\">{w}</td>\
+<td>{}</td><td>{}</td></tr>",
+                region_html(scn, ri),
+                basis_html(p),
+                provenance_html(p)
+            );
+        }
+    }
+    h.push_str("</tbody>\n</table>\n");
+
+    if !scn.shocks.is_empty() {
+        h.push_str(
+            "<h3>Shocks</h3>\n<table class=\"params\">\n<thead><tr><th>Shock</th><th>When and how large</th>\
+<th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
+        );
+        for s in &scn.shocks {
+            let regions: Vec<&str> = s
+                .leaves
+                .iter()
+                .filter_map(|&l| scn.leaves.get(l).map(|&ri| scn.regions[ri].id.as_str()))
+                .collect();
+            let mut what = format!(
+                "from {}, probability {}; growth {} points per year",
+                s.year,
+                s.probability,
+                fmt_list(&s.growth)
+            );
+            for (ind, size) in &s.effects {
+                let _ = write!(what, "; {}: {}", ind.key(), fmt_list(size));
+            }
+            if let Some(slot) = s.scale {
+                let _ = write!(what, "; scaled by {}", scn.params[slot].dist.describe());
+            }
+            let _ = write!(what, "; regions: {}", regions.join(", "));
+            let _ = writeln!(
+                h,
+                "<tr><td><b>{}</b><br>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&s.name),
+                escape(&s.description),
+                escape(&what),
+                basis_html(&s.provenance),
+                provenance_html(&s.provenance)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+
+    if !scn.levers.is_empty() {
+        h.push_str(
+            "<h3>Policy levers</h3>\n<table class=\"params\">\n<thead><tr><th>Lever</th><th>Effect</th>\
+<th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
+        );
+        for l in &scn.levers {
+            let p = &scn.params[l.effect];
+            let regions: Vec<&str> = l
+                .leaves
+                .iter()
+                .filter_map(|&x| scn.leaves.get(x).map(|&ri| scn.regions[ri].id.as_str()))
+                .collect();
+            let what = format!(
+                "{} from {}, full after {} years: {}; regions: {}",
+                l.indicator.key(),
+                l.start_year,
+                l.ramp_years,
+                p.dist.describe(),
+                regions.join(", ")
+            );
+            let _ = writeln!(
+                h,
+                "<tr><td><b>{}</b><br>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&l.name),
+                escape(&l.description),
+                escape(&what),
+                basis_html(&p.provenance),
+                provenance_html(&p.provenance)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+
+    h.push_str(
+        "<h3>Parameters</h3>\n<table class=\"params\">\n<thead><tr><th>Parameter</th>\
+<th>Distribution</th><th>Mean</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
+    );
+    for group in param_groups(scn) {
+        let p = group[0];
+        let mut name = format!("<code>{}</code>", escape(&p.origin));
+        if group.len() > 1 || p.name != p.origin {
+            let members: Vec<String> = group.iter().map(|q| member_label(&q.name)).collect();
+            let full: Vec<&str> = group.iter().map(|q| q.name.as_str()).collect();
+            let how = if p.dist.is_fixed() {
+                "used by"
+            } else {
+                "drawn separately for"
+            };
+            let _ = write!(
+                name,
+                "<br><span class=\"small\" title=\"{}\">{how}: {}</span>",
+                escape(&full.join("\n")),
+                escape(&members.join(", "))
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<tr><td>{name}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&p.dist.describe()),
+            escape(&trim_num(p.dist.mean())),
+            basis_html(&p.provenance),
+            provenance_html(&p.provenance)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// Parameters declared once and inherited by several regions (same origin, distribution
+/// and provenance), in order of first appearance.
+fn param_groups(scn: &Scenario) -> Vec<Vec<&Param>> {
+    let mut groups: Vec<Vec<&Param>> = Vec::new();
+    for p in &scn.params {
+        match groups.iter_mut().find(|g| {
+            g[0].origin == p.origin && g[0].dist == p.dist && g[0].provenance == p.provenance
+        }) {
+            Some(g) => g.push(p),
+            None => groups.push(vec![p]),
+        }
+    }
+    groups
+}
+
+/// `regions.kaifeng.params.urban_new_jobs.trend` → `kaifeng`; other names in full.
+fn member_label(name: &str) -> String {
+    match name
+        .strip_prefix("regions.")
+        .and_then(|r| r.split_once('.'))
+    {
+        Some((region, _)) => region.to_string(),
+        None => name.to_string(),
+    }
+}
+
+fn correlation_label(scn: &Scenario) -> String {
+    let m = &scn.correlation.matrix;
+    let n = m.nrows();
+    if n < 2 {
+        return "one simulated region".into();
+    }
+    let off: Vec<f64> = (0..n)
+        .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+        .map(|(i, j)| m[(i, j)])
+        .collect();
+    let lo = off.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = off.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if (hi - lo).abs() < 1e-12 {
+        format!(
+            "{} between every pair of the {n} simulated regions",
+            trim_num(lo)
+        )
+    } else {
+        format!(
+            "{} to {} between the {n} simulated regions",
+            trim_num(lo),
+            trim_num(hi)
+        )
+    }
+}
+
+fn fmt_list(v: &[f64]) -> String {
+    let items: Vec<String> = v.iter().map(|x| trim_num(*x)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Up to 4 decimals, without trailing zeros.
+fn trim_num(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+fn baselines_section(h: &mut String, scn: &Scenario) {
+    h.push_str(
+        "<section id=\"baselines\">\n<h2>Baselines from the plans</h2>\n<p class=\"note\">The \
+figures each region's projection is anchored on. A five-year total is shown with its yearly \
+average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicator</th>\
+<th>Period</th><th>Value</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
+    );
+    for (ri, r) in scn.regions.iter().enumerate() {
+        for b in &r.baselines {
+            let period = if b.first_year == b.last_year {
+                b.first_year.to_string()
+            } else {
+                format!("{}–{}", b.first_year, b.last_year)
+            };
+            let years = f64::from(b.last_year - b.first_year + 1);
+            let value = match b.kind {
+                BaselineKind::Cumulative => format!(
+                    "{}{} total<br><span class=\"small\">{:.2} per year</span>",
+                    trim_num(b.value),
+                    escape(unit(b.indicator)),
+                    b.value / years
+                ),
+                BaselineKind::Annual => {
+                    format!(
+                        "{}{} in the year",
+                        trim_num(b.value),
+                        escape(unit(b.indicator))
+                    )
+                }
+                BaselineKind::Level => {
+                    format!("{}{}", trim_num(b.value), escape(unit(b.indicator)))
+                }
+            };
+            let mut prov = provenance_html(&b.provenance);
+            if let Some(n) = &b.note {
+                let _ = write!(prov, "<br><span class=\"small\">Note: {}</span>", escape(n));
+            }
+            if let Some(y) = &b.single_year {
+                let _ = write!(
+                    prov,
+                    "<br><span class=\"small\">Also {}: {}{} — </span>{}",
+                    y.year,
+                    trim_num(y.value),
+                    escape(unit(b.indicator)),
+                    provenance_html(&y.provenance)
+                );
+            }
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{period}</td><td class=\"num\">{value}</td><td>{}</td><td>{prov}</td></tr>",
+                region_html(scn, ri),
+                indicator_html(b.indicator),
+                basis_html(&b.provenance),
+            );
+        }
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// Screen and print styles. System fonts only: the Latin stack first, then CJK fallbacks
+/// for Simplified Chinese on Windows, macOS and Linux.
+const CSS: &str = r#"
+:root { --ink: #1b1b1b; --muted: #5e5e5e; --rule: #d8d8d8; --head: #f3f5f8; --accent: #08306b; }
+* { box-sizing: border-box; }
+html { color: var(--ink); background: #fff; line-height: 1.45;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+    "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
+    "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans SC", sans-serif; }
+[lang="zh-CN"] { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+    "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans SC", sans-serif; }
+body { max-width: 1120px; margin: 0 auto; padding: 28px 32px 48px; font-size: 15px; }
+h1 { font-size: 28px; margin: 0 0 6px; color: var(--accent); }
+h2 { font-size: 21px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--accent); color: var(--accent); }
+h3 { font-size: 17px; margin: 26px 0 8px; }
+.kicker { margin: 0; color: var(--muted); font-size: 13px; letter-spacing: .04em; text-transform: uppercase; }
+.desc { margin: 4px 0 16px; max-width: 75ch; }
+.note { color: var(--muted); font-size: 13.5px; max-width: 100ch; }
+.small, .src { font-size: 12px; color: var(--muted); }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
+table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0 16px; }
+th, td { border-bottom: 1px solid var(--rule); padding: 5px 7px; text-align: left; vertical-align: top; }
+thead th { background: var(--head); border-bottom: 1px solid #b9c2cf; font-weight: 600; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.settings { width: auto; font-size: 13.5px; }
+table.settings th { background: none; font-weight: 600; white-space: nowrap; padding-right: 18px; }
+table.targets td:first-child { width: 5.5em; }
+table.targets td.req { min-width: 9em; }
+table.params td:first-child { width: 33%; }
+table.params td:first-child code { font-size: 12px; }
+code { overflow-wrap: anywhere; }
+code.id { overflow-wrap: normal; font-size: 11.5px; }
+.nw { white-space: nowrap; }
+.headline { font-size: 15.5px; margin: 10px 0 12px; }
+nav ul { margin: 4px 0 0; padding-left: 20px; }
+nav p { margin: 18px 0 0; }
+.quote { font-size: 14px; }
+.basis { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; white-space: nowrap; }
+.basis.plan { background: #e3eefb; color: #0b3d78; }
+.basis.assumption { background: #fdf0d8; color: #7a4a00; }
+.risk-high { background: #fbdcd9; }
+.risk-mid { background: #fdf1cf; }
+.risk-low { background: #e2f2de; }
+.swatch { padding: 0 6px; border-radius: 3px; }
+.risk-high, .risk-mid, .risk-low, .basis, thead th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+nav a, a { color: var(--accent); }
+figure { margin: 10px 0 26px; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid #e6e6e6; }
+figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
+footer { margin-top: 40px; border-top: 1px solid var(--rule); color: var(--muted); font-size: 12.5px; }
+@page { size: A4; margin: 14mm 12mm 16mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  table { font-size: 8.5pt; }
+  .quote { font-size: 9pt; }
+  h2 { break-after: avoid; }
+  h3 { break-after: avoid; }
+  section.charts, #assumptions { break-before: page; }
+  thead { display: table-header-group; }
+  tr, figure, img { break-inside: avoid; }
+  figure { margin: 4mm 0 6mm; }
+  figure img { width: auto; max-width: 100%; max-height: 112mm; margin: 0 auto; border: none; }
+  #overview figure img { max-height: 235mm; }
+  nav a, a { color: inherit; text-decoration: none; }
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_test_vectors() {
+        // RFC 4648 §10.
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64_encode(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        // Every sextet value, including + and / at the end of the alphabet.
+        assert_eq!(base64_encode(&[0xfb, 0xff, 0xbf]), "+/+/");
+        assert_eq!(base64_encode(&[0, 0x10, 0x83]), "ABCD");
+    }
+
+    #[test]
+    fn escaping_covers_markup_and_both_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & Jerry's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(
+            escape("城镇新增就业 33 万人以上"),
+            "城镇新增就业 33 万人以上"
+        );
+        assert_eq!(
+            escape("&amp;"),
+            "&amp;amp;",
+            "escaping is not idempotent by design"
+        );
+    }
+
+    #[test]
+    fn png_size_reads_ihdr_and_rejects_other_files() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(1200u32.to_be_bytes());
+        png.extend(800u32.to_be_bytes());
+        assert_eq!(png_size(&png), Some((1200, 800)));
+        assert_eq!(png_size(b"GIF89a not a png at all"), None);
+        assert_eq!(png_size(&png[..20]), None);
+    }
+
+    #[test]
+    fn trimmed_numbers() {
+        assert_eq!(trim_num(6.0), "6");
+        assert_eq!(trim_num(0.125), "0.125");
+        assert_eq!(trim_num(-0.00001), "0");
+        assert_eq!(trim_num(39.67), "39.67");
+    }
+}
