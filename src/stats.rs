@@ -24,9 +24,12 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Sorts a copy of `xs` (total order) and returns it.
+///
+/// The sort is unstable, which cannot change the result: values equal under `total_cmp`
+/// are bitwise identical.
 pub fn sorted(xs: &[f64]) -> Vec<f64> {
     let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     v
 }
 
@@ -63,22 +66,29 @@ pub struct SeriesSummary {
 
 /// Summarises every series and year, annual and (for flows) cumulative.
 pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
+    use rayon::prelude::*;
     let years = scn.years();
-    let mut rows = Vec::new();
-    for (s, key) in scn.series.iter().enumerate() {
-        let mut running = vec![0.0; sim.n_paths];
-        for (k, &year) in years.iter().enumerate() {
-            let xs = sim.across_paths(s, k);
-            rows.push(summary_row(s, Measure::Annual, year, &xs));
-            if key.indicator.kind() == IndicatorKind::Flow {
-                for (r, x) in running.iter_mut().zip(&xs) {
-                    *r += x;
+    // Series in parallel, each summarised sequentially; collected in series order, so the
+    // rows do not depend on the number of threads.
+    scn.series
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(s, key)| {
+            let mut rows = Vec::new();
+            let mut running = vec![0.0; sim.n_paths];
+            for (k, &year) in years.iter().enumerate() {
+                let xs = sim.across_paths(s, k);
+                rows.push(summary_row(s, Measure::Annual, year, &xs));
+                if key.indicator.kind() == IndicatorKind::Flow {
+                    for (r, x) in running.iter_mut().zip(&xs) {
+                        *r += x;
+                    }
+                    rows.push(summary_row(s, Measure::Cumulative, year, &running));
                 }
-                rows.push(summary_row(s, Measure::Cumulative, year, &running));
             }
-        }
-    }
-    rows
+            rows
+        })
+        .collect()
 }
 
 fn summary_row(series: usize, measure: Measure, year: i32, xs: &[f64]) -> SeriesSummary {
