@@ -169,16 +169,7 @@ pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
         .collect();
     let years = aligned_years(&spans)?;
     let first = &scenarios[0];
-    let paths = cfg.paths.unwrap_or(first.paths);
-    if paths == 0 {
-        return Err(Error::Usage("--paths must be at least 1".into()));
-    }
-    if paths as u64 > crate::scenario::MAX_PATHS {
-        return Err(Error::Usage(format!(
-            "--paths must be at most {}",
-            crate::scenario::MAX_PATHS
-        )));
-    }
+    let paths = crate::run::resolve_paths(cfg.paths, first.paths)?;
     let seed = cfg.seed.unwrap_or(first.seed);
     let out_dir = cfg
         .out
@@ -252,19 +243,6 @@ fn file_safe(s: &str) -> String {
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
                 c
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
-/// The lower-case, file-safe slug of a region id (as `empsim run`'s chart names).
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c.to_ascii_lowercase()
             } else {
                 '-'
             }
@@ -586,7 +564,11 @@ fn chart_specs(
             ..ComparisonChart::default()
         };
         out.push((
-            format!("compare-{}-{}.png", slug(&region_id), ind.key()),
+            format!(
+                "compare-{}-{}.png",
+                crate::report::charts::slug(&region_id),
+                ind.key()
+            ),
             spec,
         ));
     }

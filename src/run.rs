@@ -39,6 +39,21 @@ pub struct RunOutcome {
     pub timings: Timings,
 }
 
+/// The number of paths: `--paths` if given, else the scenario's; 1 to `MAX_PATHS`.
+pub fn resolve_paths(requested: Option<usize>, scenario_default: usize) -> Result<usize> {
+    let paths = requested.unwrap_or(scenario_default);
+    if paths == 0 {
+        return Err(Error::Usage("--paths must be at least 1".into()));
+    }
+    if paths as u64 > crate::scenario::MAX_PATHS {
+        return Err(Error::Usage(format!(
+            "--paths must be at most {}",
+            crate::scenario::MAX_PATHS
+        )));
+    }
+    Ok(paths)
+}
+
 /// Builds a rayon pool with `threads` workers (all cores if `None`).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     if threads == Some(0) {
@@ -56,16 +71,7 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let scn = Scenario::from_file(&cfg.scenario)?;
-    let paths = cfg.paths.unwrap_or(scn.paths);
-    if paths == 0 {
-        return Err(Error::Usage("--paths must be at least 1".into()));
-    }
-    if paths as u64 > crate::scenario::MAX_PATHS {
-        return Err(Error::Usage(format!(
-            "--paths must be at most {}",
-            crate::scenario::MAX_PATHS
-        )));
-    }
+    let paths = resolve_paths(cfg.paths, scn.paths)?;
     let seed = cfg.seed.unwrap_or(scn.seed);
     let out_dir = cfg
         .out

@@ -36,7 +36,7 @@ pub use score::Score;
 pub use summary::SummaryRow;
 
 use crate::engine::{self, Simulation};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::indicator::Indicator;
 use crate::scenario::{BaselineKind, Scenario};
 use crate::stats::{self, Measure};
@@ -153,16 +153,7 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
     })?;
     let observations = actuals::parse(&cfg.actuals, &bytes)?;
     let actuals_sha256 = output::sha256_hex(&bytes);
-    let paths = cfg.paths.unwrap_or(scn.paths);
-    if paths == 0 {
-        return Err(Error::Usage("--paths must be at least 1".into()));
-    }
-    if paths as u64 > crate::scenario::MAX_PATHS {
-        return Err(Error::Usage(format!(
-            "--paths must be at most {}",
-            crate::scenario::MAX_PATHS
-        )));
-    }
+    let paths = crate::run::resolve_paths(cfg.paths, scn.paths)?;
     let seed = cfg.seed.unwrap_or(scn.seed);
     let out_dir = cfg
         .out

@@ -48,14 +48,6 @@ pub fn chart_title(scn: &Scenario, region: usize, ind: Indicator) -> String {
     )
 }
 
-fn op(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::CumulativeFloor | TargetKind::LevelFloor => "≥",
-        TargetKind::LevelCap => "≤",
-        TargetKind::LevelAbout => "≈",
-    }
-}
-
 fn unit_short(ind: Indicator) -> &'static str {
     match ind.kind() {
         IndicatorKind::Rate => "%",
@@ -72,7 +64,7 @@ pub fn yearly_target_line(t: &Target) -> TargetLine {
             value: t.value / n,
             label: format!(
                 "Target: {} {} {} over {} ({:.2} per year pro rata)",
-                op(t.kind),
+                t.kind.symbol(),
                 t.value,
                 unit_short(t.indicator),
                 t.period_label(),
@@ -89,7 +81,7 @@ pub fn yearly_target_line(t: &Target) -> TargetLine {
                 value: t.value,
                 label: format!(
                     "Target: {} {}{tol} {} {when}, {}",
-                    op(t.kind),
+                    t.kind.symbol(),
                     t.value,
                     unit_short(t.indicator),
                     t.period_label()
@@ -240,7 +232,7 @@ pub fn cumulative_chart(
             points,
             label: format!(
                 "Glide path to {} {} 万 by {} (时间过半、任务过半)",
-                op(t.kind),
+                t.kind.symbol(),
                 t.value,
                 t.last_year
             ),
@@ -257,7 +249,9 @@ pub fn cumulative_chart(
     }
 }
 
-fn slug(s: &str) -> String {
+/// The lower-case, file-safe slug used in chart file names: ASCII letters, digits, `_` and
+/// `-` are kept, anything else becomes `-`.
+pub fn slug(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' || c == '-' {

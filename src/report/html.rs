@@ -151,14 +151,6 @@ pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((be(16), be(20)))
 }
 
-fn op(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::CumulativeFloor | TargetKind::LevelFloor => "≥",
-        TargetKind::LevelCap => "≤",
-        TargetKind::LevelAbout => "≈",
-    }
-}
-
 fn unit(ind: Indicator) -> &'static str {
     match ind.kind() {
         IndicatorKind::Rate => " %",
@@ -170,7 +162,7 @@ fn unit(ind: Indicator) -> &'static str {
 /// `≤ 5.5 % every year 2021-2025`, `≈ 5.5 ± 0.5 % in 2025`.
 pub fn requirement(t: &Target) -> String {
     let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
-    let head = format!("{} {}{tol}{}", op(t.kind), t.value, unit(t.indicator));
+    let head = format!("{} {}{tol}{}", t.kind.symbol(), t.value, unit(t.indicator));
     match (t.kind, t.applies) {
         (TargetKind::CumulativeFloor, _) => {
             format!("{head} in total over {}", t.period_label())
@@ -324,19 +316,6 @@ struct Groups<'a> {
     other: Vec<(&'a ChartImage, String)>,
 }
 
-/// As `report::charts`' file names.
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
 fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
     // Expected file name → (region, caption).
     let mut known: Vec<(String, usize, String)> = Vec::new();
@@ -344,7 +323,7 @@ fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
         known.push((
             format!(
                 "fan-{}-{}.png",
-                slug(&scn.regions[s.region].id),
+                crate::report::charts::slug(&scn.regions[s.region].id),
                 s.indicator.key()
             ),
             s.region,
@@ -353,7 +332,7 @@ fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
     }
     for t in &scn.targets {
         known.push((
-            format!("cumulative-{}.png", slug(&t.id)),
+            format!("cumulative-{}.png", crate::report::charts::slug(&t.id)),
             t.region,
             format!(
                 "{} — running total against the glide path to {}",
@@ -396,7 +375,7 @@ fn contents(h: &mut String, scn: &Scenario, g: &Groups) {
             .map(|(ri, _)| {
                 format!(
                     "<a href=\"#region-{}\">{}</a>",
-                    escape(&slug(&scn.regions[*ri].id)),
+                    escape(&crate::report::charts::slug(&scn.regions[*ri].id)),
                     region_html(scn, *ri)
                 )
             })
@@ -471,7 +450,7 @@ median and, in brackets, the 5–95 % range across paths. Shading: \
 <td>{region}<br>{ind}<br><code class=\"small id\">{id_wrapped}</code></td><td class=\"req\">{req}</td>\
 <td class=\"num\">{m}{u} <span class=\"small\">[{lo}, {hi}]</span><br>\
 <span class=\"small\">{what}</span>{shortfall}</td><td>{nature}</td><td>{quote}</td></tr>",
-            id_attr = escape(&slug(&t.id)),
+            id_attr = escape(&crate::report::charts::slug(&t.id)),
             cls = risk_class(r.p_met),
             p = r.p_met,
             se = r.p_met_se,
@@ -559,7 +538,7 @@ path 时间过半、任务过半.</p>\n",
         let _ = writeln!(
             h,
             "<h3 id=\"region-{}\">{}</h3>",
-            escape(&slug(&scn.regions[*ri].id)),
+            escape(&crate::report::charts::slug(&scn.regions[*ri].id)),
             region_html(scn, *ri)
         );
         for (c, caption) in charts {

@@ -4,15 +4,6 @@ use crate::scenario::{Scenario, TargetKind};
 use crate::stats::TargetResult;
 use std::fmt::Write;
 
-/// The symbol of a target's comparison, e.g. `≥` for floors.
-fn op(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::CumulativeFloor | TargetKind::LevelFloor => "≥",
-        TargetKind::LevelCap => "≤",
-        TargetKind::LevelAbout => "≈",
-    }
-}
-
 /// Formats the targets table, sorted by P(met) ascending (ties in scenario order).
 pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
     let mut order: Vec<&TargetResult> = results.iter().collect();
@@ -25,7 +16,7 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
                 TargetKind::CumulativeFloor => format!(
                     "{} total {} {} ({})",
                     t.indicator,
-                    op(t.kind),
+                    t.kind.symbol(),
                     t.value,
                     t.period_label()
                 ),
@@ -38,7 +29,7 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
                     format!(
                         "{} {} {}{tol} ({}, {when})",
                         t.indicator,
-                        op(t.kind),
+                        t.kind.symbol(),
                         t.value,
                         t.period_label()
                     )

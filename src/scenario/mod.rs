@@ -292,6 +292,15 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    /// The comparison a target requires: `≥` for floors, `≤` for caps, `≈` for 左右.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            TargetKind::CumulativeFloor | TargetKind::LevelFloor => "≥",
+            TargetKind::LevelCap => "≤",
+            TargetKind::LevelAbout => "≈",
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             TargetKind::CumulativeFloor => "cumulative_floor",
