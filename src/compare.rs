@@ -170,6 +170,9 @@ pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
     let years = aligned_years(&spans)?;
     let first = &scenarios[0];
     let paths = crate::run::resolve_paths(cfg.paths, first.paths)?;
+    for s in &scenarios {
+        crate::run::check_memory(s, paths)?;
+    }
     let seed = cfg.seed.unwrap_or(first.seed);
     let out_dir = cfg
         .out

@@ -54,6 +54,26 @@ pub fn resolve_paths(requested: Option<usize>, scenario_default: usize) -> Resul
     Ok(paths)
 }
 
+/// The most simulated values (paths × series × years) one simulation may hold: 250 million
+/// values are 2 GB.
+pub const MAX_VALUES: u64 = 250_000_000;
+
+/// Checks that `paths` paths of the scenario fit in memory.
+pub fn check_memory(scn: &Scenario, paths: usize) -> Result<()> {
+    let per_path = (scn.series.len() as u64 * scn.n_years() as u64).max(1);
+    let values = (paths as u64).saturating_mul(per_path);
+    if values > MAX_VALUES {
+        return Err(Error::Usage(format!(
+            "--paths {paths} would hold {values} values ({} series × {} years per path, {:.1} GB); the limit is {MAX_VALUES} values (2 GB), i.e. at most {} paths for this scenario",
+            scn.series.len(),
+            scn.n_years(),
+            values as f64 * 8.0 / 1e9,
+            MAX_VALUES / per_path
+        )));
+    }
+    Ok(())
+}
+
 /// Builds a rayon pool with `threads` workers (all cores if `None`).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     if threads == Some(0) {
@@ -72,6 +92,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let scn = Scenario::from_file(&cfg.scenario)?;
     let paths = resolve_paths(cfg.paths, scn.paths)?;
+    check_memory(&scn, paths)?;
     let seed = cfg.seed.unwrap_or(scn.seed);
     let out_dir = cfg
         .out

@@ -371,6 +371,11 @@ pub fn run(
             crate::scenario::MAX_PATHS
         )));
     }
+    // Evaluations run in parallel, one simulation per worker thread at a time.
+    crate::run::check_memory(
+        &scn,
+        paths.saturating_mul(rayon::current_num_threads().max(2)),
+    )?;
     let seed = cfg.seed.unwrap_or(scn.seed);
     let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
     let d = factors.len();
@@ -667,12 +672,15 @@ impl SensOutcome {
                 m.label,
                 m.years[m.years.len() - 1]
             );
-            for (name, v) in self
+            let ranked: Vec<(String, f64)> = self
                 .importance(last)
-                .iter()
+                .into_iter()
                 .filter(|(_, v)| *v > 0.0)
-                .take(8)
-            {
+                .collect();
+            if ranked.is_empty() {
+                let _ = writeln!(o, "  (no factor changes this metric in that year)");
+            }
+            for (name, v) in ranked.iter().take(8) {
                 let _ = writeln!(o, "  {v:>9.4}  {name}");
             }
             offset += m.years.len();

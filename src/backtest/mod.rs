@@ -154,6 +154,7 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
     let observations = actuals::parse(&cfg.actuals, &bytes)?;
     let actuals_sha256 = output::sha256_hex(&bytes);
     let paths = crate::run::resolve_paths(cfg.paths, scn.paths)?;
+    crate::run::check_memory(&scn, paths)?;
     let seed = cfg.seed.unwrap_or(scn.seed);
     let out_dir = cfg
         .out

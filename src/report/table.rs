@@ -6,6 +6,9 @@ use std::fmt::Write;
 
 /// Formats the targets table, sorted by P(met) ascending (ties in scenario order).
 pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
+    if results.is_empty() {
+        return "The scenario has no targets; see quantiles.csv for the projections.\n".into();
+    }
     let mut order: Vec<&TargetResult> = results.iter().collect();
     order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
     let rows: Vec<[String; 4]> = order
