@@ -483,21 +483,3 @@ fn bad_input_gives_exact_error_messages() {
         "output 0 of design row 0 is not finite (NaN)"
     );
 }
-
-// ----------------------------------------------------------------------------------------------
-// Timing (informational)
-// ----------------------------------------------------------------------------------------------
-
-#[test]
-fn ishigami_n1024_timing_report() {
-    let factors = ishigami_factors();
-    let t = std::time::Instant::now();
-    let res = sa::sobol::analyze(&factors, 1024, ishigami, &SobolOptions::default()).unwrap();
-    let elapsed = t.elapsed();
-    eprintln!(
-        "Sobol' analysis of Ishigami, N = 1024 ({} model runs, 1000 bootstrap resamples): {:.1} ms",
-        res.n_evaluations,
-        elapsed.as_secs_f64() * 1e3
-    );
-    assert_eq!(res.n_evaluations, 5120);
-}
