@@ -1,5 +1,9 @@
 //! The command line (clap derive): raw arguments → validated settings → library calls.
 
+// The doc comments below are also the `--help` text, where `<scenario>` placeholders read
+// better than code spans.
+#![allow(rustdoc::invalid_html_tags)]
+
 use crate::error::{Error, Result};
 use crate::run::{self, RunConfig};
 use crate::scenario::Scenario;

@@ -15,7 +15,7 @@
 //!    22.43), the trend that reconciles the two: C / Σ_y exp(τ (y − s)) = v, solved by
 //!    bisection ([`solve_trend`]), compared with the scenario's central trend;
 //! 6. the approximate spread of log J in the first projection year from the parameter
-//!    and noise distributions: √(Var τ · (t₁ − m)² + E[ε²]·E[σ_g²] + E[σ²]) (trend
+//!    and noise distributions: √(Var τ · (t₁ − m)² + E(ε²)·E(σ_g²) + E(σ²)) (trend
 //!    uncertainty, one year's growth surprise times the elasticity, the flow's own noise;
 //!    shocks and levers excluded; the second-order effect of τ on A is ignored).
 //!
@@ -33,7 +33,7 @@ use crate::scenario::{Anchor, BaselineKind, Dist, Param, Provenance, Scenario};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// Everything [`derive`] finds.
+/// Everything [`derive()`] finds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibration {
     pub scenario: String,
