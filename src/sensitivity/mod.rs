@@ -87,6 +87,29 @@ pub use sobol::{
 pub use sobol_seq::{SobolSequence, SobolSkip};
 pub use stats::ConfidenceInterval;
 
+/// The row of factor `i` and output `k` in rows laid out output-major (row `k * d + i`, with
+/// `d` factors and `n_outputs` outputs), as every result type stores them.
+pub(crate) fn output_major_row<T>(
+    rows: &[T],
+    d: usize,
+    n_outputs: usize,
+    i: usize,
+    k: usize,
+) -> Option<&T> {
+    if i >= d || k >= n_outputs {
+        return None;
+    }
+    rows.get(k * d + i)
+}
+
+/// The rows of output `k`, in factor order, from rows laid out output-major.
+pub(crate) fn output_major_slice<T>(rows: &[T], d: usize, n_outputs: usize, k: usize) -> &[T] {
+    if k >= n_outputs {
+        return &[];
+    }
+    rows.get(k * d..(k + 1) * d).unwrap_or(&[])
+}
+
 /// `Result` with [`SensitivityError`].
 pub type Result<T> = std::result::Result<T, SensitivityError>;
 

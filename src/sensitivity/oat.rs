@@ -77,22 +77,18 @@ pub struct OatResult {
 impl OatResult {
     /// The row of factor `factor_index` and output `output_index`.
     pub fn row(&self, factor_index: usize, output_index: usize) -> Option<&OatRow> {
-        if factor_index >= self.factors.len() || output_index >= self.n_outputs {
-            return None;
-        }
-        self.rows
-            .get(output_index * self.factors.len() + factor_index)
+        super::output_major_row(
+            &self.rows,
+            self.factors.len(),
+            self.n_outputs,
+            factor_index,
+            output_index,
+        )
     }
 
     /// The rows of output `output_index`, in factor order.
     pub fn rows_for_output(&self, output_index: usize) -> &[OatRow] {
-        if output_index >= self.n_outputs {
-            return &[];
-        }
-        let d = self.factors.len();
-        self.rows
-            .get(output_index * d..(output_index + 1) * d)
-            .unwrap_or(&[])
+        super::output_major_slice(&self.rows, self.factors.len(), self.n_outputs, output_index)
     }
 
     /// The rows of output `output_index` sorted by decreasing swing (ties keep factor order):
