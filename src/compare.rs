@@ -40,12 +40,12 @@
 use crate::engine;
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, IndicatorKind};
+use crate::outdir::{Destination, Stage, create, io_err};
 use crate::report::chart::{self, ComparisonChart, ComparisonSeries, YRange, palette};
 use crate::report::charts::{chart_title, history, yearly_target_line};
 use crate::report::csv::fmt4;
 use crate::report::html::requirement;
 use crate::report::manifest::Timings;
-use crate::report::outdir::{create, io_err, write_atomically};
 use crate::scenario::{Applies, Scenario, Target};
 use crate::stats::{self, Measure, SeriesSummary, TargetResult};
 use rayon::prelude::*;
@@ -178,8 +178,11 @@ pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenarios));
+    let inputs: Vec<PathBuf> = scenarios.iter().flat_map(|s| s.input_files()).collect();
+    let dest = Destination::new(&out_dir, &inputs)?;
     let pool = crate::run::pool(cfg.threads)?;
     let threads = pool.current_num_threads();
+    let stage = Stage::begin(dest)?;
     let mut timings = Timings {
         load: t0.elapsed().as_secs_f64(),
         ..Timings::default()
@@ -189,6 +192,7 @@ pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
     for scn in scenarios {
         let t = Instant::now();
         let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
+        sim.check_finite(&scn)?;
         timings.simulate += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let ((summaries, targets), met) = pool.install(|| {
@@ -226,10 +230,12 @@ pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
         timings,
     };
     let t_write = Instant::now();
-    pool.install(|| {
-        write_atomically(&outcome.out_dir.clone(), |dir| {
-            write_outputs(dir, &mut outcome, t0, t_write)
-        })
+    let stage_dir = stage.dir().to_path_buf();
+    let written = pool.install(|| write_outputs(&stage_dir, &outcome));
+    let chart_seconds = written.map_err(|e| stage.relocate(e))?;
+    outcome.timings.charts = chart_seconds;
+    stage.commit(&[], |dir, outputs| {
+        write_manifest(dir, &mut outcome, outputs, t0, t_write)
     })?;
     Ok(outcome)
 }
@@ -687,11 +693,13 @@ struct Manifest<'a> {
     years: &'a [i32],
     common_random_numbers: &'a str,
     quantile_estimator: &'a str,
-    outputs: Vec<String>,
+    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
+    outputs: &'a [String],
     elapsed_seconds: &'a Timings,
 }
 
-fn write_outputs(dir: &Path, o: &mut CompareOutcome, t0: Instant, t_write: Instant) -> Result<()> {
+/// Writes the tables and charts; returns the seconds spent on charts.
+fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
     write_p_met(&dir.join("p_met.csv"), &o.rows)?;
     write_quantiles(&dir.join("quantiles.csv"), &o.runs)?;
     let t = Instant::now();
@@ -703,10 +711,16 @@ fn write_outputs(dir: &Path, o: &mut CompareOutcome, t0: Instant, t_write: Insta
             .map(|_| ())
             .map_err(|e| io_err(&path, e))
     })?;
-    o.timings.charts = t.elapsed().as_secs_f64();
-    let mut outputs = vec!["p_met.csv".to_string(), "quantiles.csv".to_string()];
-    outputs.extend(o.charts.iter().map(|(name, _)| format!("charts/{name}")));
-    outputs.push("manifest.json".into());
+    Ok(t.elapsed().as_secs_f64())
+}
+
+fn write_manifest(
+    dir: &Path,
+    o: &mut CompareOutcome,
+    outputs: &[String],
+    t0: Instant,
+    t_write: Instant,
+) -> Result<()> {
     o.timings.write = t_write.elapsed().as_secs_f64() - o.timings.charts;
     o.timings.total = t0.elapsed().as_secs_f64();
     let m = Manifest {

@@ -40,6 +40,29 @@ impl Simulation {
         &self.values[start..start + self.n_years]
     }
 
+    /// Checks that every simulated value is finite; names the first one that is not.
+    ///
+    /// # Errors
+    /// [`crate::Error::NonFinite`] with the region, indicator, year and path.
+    pub fn check_finite(&self, scn: &Scenario) -> crate::Result<()> {
+        let Some(i) = self.values.iter().position(|v| !v.is_finite()) else {
+            return Ok(());
+        };
+        let year = i % self.n_years;
+        let series = (i / self.n_years) % self.n_series;
+        let path = i / (self.n_years * self.n_series);
+        let key = scn.series[series];
+        Err(crate::Error::NonFinite {
+            what: format!(
+                "the simulated {} of {} in {} (path {path})",
+                key.indicator,
+                scn.regions[key.region].id,
+                scn.base_year + 1 + year as i32
+            ),
+            value: self.values[i],
+        })
+    }
+
     /// The value of one series in one year on every path, in path order.
     pub fn across_paths(&self, series: usize, year: usize) -> Vec<f64> {
         (0..self.n_paths)

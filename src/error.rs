@@ -47,6 +47,18 @@ pub enum Error {
     /// The output folder cannot be created or written.
     #[error("cannot write output folder {path}: {reason}")]
     Output { path: PathBuf, reason: String },
+    /// An output folder empsim will not write: it would replace what empsim did not write,
+    /// or a folder the user works in.
+    #[error("will not write to {path}: {reason}")]
+    OutputRefused { path: PathBuf, reason: String },
+    /// Another empsim process is writing the same output folder.
+    #[error("{path} is being written by another empsim process{}; wait for it to finish, or choose another folder with --out", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    Busy { path: PathBuf, pid: Option<u32> },
+    /// A result that is not a finite number: nothing was written.
+    #[error(
+        "{what} is not a finite number ({value}); nothing was written. This is a bug or an extreme the scenario's bounds did not catch: please report it with the scenario"
+    )]
+    NonFinite { what: String, value: f64 },
     /// A failure that is not the user's input (e.g. a worker pool that cannot start).
     #[error("{0}")]
     Internal(String),
@@ -56,8 +68,12 @@ impl Error {
     /// The process exit code for this error: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
-            Error::Internal(_) => 1,
+            Error::Scenario(_)
+            | Error::Usage(_)
+            | Error::Output { .. }
+            | Error::OutputRefused { .. }
+            | Error::Busy { .. } => 2,
+            Error::Internal(_) | Error::NonFinite { .. } => 1,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod indicator;
 pub mod model;
+pub mod outdir;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -3,6 +3,7 @@
 
 use crate::engine::{self, Simulation};
 use crate::error::{Error, Result};
+use crate::outdir::{self, Destination, Stage};
 use crate::report::{self, manifest::Timings};
 use crate::scenario::Scenario;
 use crate::stats::{self, SeriesSummary, TargetResult};
@@ -74,10 +75,18 @@ pub fn check_memory(scn: &Scenario, paths: usize) -> Result<()> {
     Ok(())
 }
 
-/// Builds a rayon pool with `threads` workers (all cores if `None`).
+/// The most worker threads accepted by `--threads`.
+pub const MAX_THREADS: usize = 256;
+
+/// Builds a rayon pool with `threads` workers (all cores if `None`), 1 to [`MAX_THREADS`].
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    if threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
+    if let Some(n) = threads {
+        if n == 0 || n > MAX_THREADS {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            return Err(Error::Usage(format!(
+                "--threads must be between 1 and {MAX_THREADS}, got {n} (this machine has {cores} cores; results do not depend on it)"
+            )));
+        }
     }
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
@@ -98,8 +107,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scn.name));
+    let dest = Destination::new(&out_dir, &scn.input_files())?;
     let pool = pool(cfg.threads)?;
     let threads = pool.current_num_threads();
+    let stage = Stage::begin(dest)?;
     let mut timings = Timings {
         load: t0.elapsed().as_secs_f64(),
         ..Timings::default()
@@ -107,6 +118,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
 
     let t = Instant::now();
     let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
+    sim.check_finite(&scn)?;
     timings.simulate = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -118,9 +130,11 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
     });
     timings.summarize = t.elapsed().as_secs_f64();
 
+    stats::check_finite(&scn, &summaries, &targets)?;
+
     let t = Instant::now();
     write_outputs(
-        &out_dir,
+        stage,
         &scn,
         &sim,
         &summaries,
@@ -148,7 +162,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
 
 #[allow(clippy::too_many_arguments)]
 fn write_outputs(
-    out_dir: &Path,
+    stage: Stage,
     scn: &Scenario,
     sim: &Simulation,
     summaries: &[SeriesSummary],
@@ -162,42 +176,42 @@ fn write_outputs(
     t_write: Instant,
 ) -> Result<()> {
     // `sens` and `backtest` write inside the run's folder by default: keep their results.
-    report::outdir::write_atomically_keeping(out_dir, &["sensitivity", "backtest"], |dir| {
-        let mut outputs = vec![
-            "quantiles.csv",
-            "targets.csv",
-            "baselines.csv",
-            "parameters.csv",
-        ];
-        report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
-        report::csv::write_targets(&dir.join("targets.csv"), scn, targets)?;
-        report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
-        report::csv::write_parameters(&dir.join("parameters.csv"), scn)?;
-        if cfg.keep_paths {
-            report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
-            outputs.push("paths.csv");
-        }
-        let mut chart_files = Vec::new();
-        if !cfg.no_charts {
-            let t = Instant::now();
-            let jobs = report::charts::chart_jobs(scn, summaries, targets, seed, paths);
-            chart_files = report::charts::render(&dir.join("charts"), &jobs)?;
-            timings.charts = t.elapsed().as_secs_f64();
-            outputs.push("charts/");
-        }
-        report::html::write_report(dir, scn, targets, seed, paths, &chart_files)?;
-        outputs.push("report.html");
-        outputs.push("manifest.json");
-        timings.write = t_write.elapsed().as_secs_f64() - timings.charts;
-        timings.total = t0.elapsed().as_secs_f64();
-        report::manifest::write_manifest(
-            &dir.join("manifest.json"),
-            scn,
-            paths,
-            seed,
-            threads,
-            &outputs,
-            timings,
-        )
-    })
+    outdir::write_folder(
+        stage,
+        outdir::KEPT_BY_RUN,
+        |dir| {
+            report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
+            report::csv::write_targets(&dir.join("targets.csv"), scn, targets)?;
+            report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
+            report::csv::write_parameters(&dir.join("parameters.csv"), scn)?;
+            if cfg.keep_paths {
+                report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
+            }
+            let mut chart_files = Vec::new();
+            let mut chart_seconds = 0.0;
+            if !cfg.no_charts {
+                let t = Instant::now();
+                let jobs = report::charts::chart_jobs(scn, summaries, targets, seed, paths);
+                chart_files = report::charts::render(&dir.join("charts"), &jobs)?;
+                chart_seconds = t.elapsed().as_secs_f64();
+            }
+            report::html::write_report(dir, scn, targets, seed, paths, &chart_files)?;
+            Ok(chart_seconds)
+        },
+        |dir, outputs, &chart_seconds| {
+            timings.charts = chart_seconds;
+            timings.write = t_write.elapsed().as_secs_f64() - timings.charts;
+            timings.total = t0.elapsed().as_secs_f64();
+            report::manifest::write_manifest(
+                &dir.join("manifest.json"),
+                scn,
+                paths,
+                seed,
+                threads,
+                outputs,
+                timings,
+            )
+        },
+    )
+    .map(|_| ())
 }

@@ -22,8 +22,8 @@
 use crate::engine::{Simulation, simulate};
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, IndicatorKind};
+use crate::outdir::{self, Destination, Stage, create, io_err};
 use crate::report::csv::fmt4;
-use crate::report::outdir::{create, io_err, write_atomically};
 use crate::scenario::{Dist, Scenario, Slot};
 use crate::sensitivity::{
     self as sa, Factor, FactorDist, MorrisOptions, MorrisResult, OatResult, SobolOptions,
@@ -364,13 +364,7 @@ pub fn run(
             .map(|m| parse_metric(&scn, m))
             .collect::<Result<_>>()?
     };
-    let paths = cfg.paths.unwrap_or(1000);
-    if paths == 0 || paths as u64 > crate::scenario::MAX_PATHS {
-        return Err(Error::Usage(format!(
-            "--paths must be between 1 and {}",
-            crate::scenario::MAX_PATHS
-        )));
-    }
+    let paths = crate::run::resolve_paths(cfg.paths, 1000)?;
     // Evaluations run in parallel, one simulation per worker thread at a time.
     crate::run::check_memory(
         &scn,
@@ -383,6 +377,7 @@ pub fn run(
         Method::Sobol => 256,
         _ => 20,
     });
+    check_design_flags(cfg.method, samples, cfg.levels, cfg.bootstrap)?;
     let evaluations = match cfg.method {
         Method::Oat => 1 + 2 * d,
         Method::Morris => samples.saturating_mul(d + 1),
@@ -400,7 +395,9 @@ pub fn run(
             .join(cfg.method.key())
     });
     let usage = |e: sa::SensitivityError| Error::Usage(e.to_string());
+    let dest = Destination::new(&out_dir, &scn.input_files())?;
     let pool = crate::run::pool(cfg.threads)?;
+    let stage = Stage::begin(dest)?;
     let params = &scn.params;
     let model = |x: &[f64]| -> Vec<f64> {
         let overrides: Vec<(Slot, f64)> = facs
@@ -463,8 +460,69 @@ pub fn run(
         out_dir,
         elapsed: t0.elapsed().as_secs_f64(),
     };
-    write_atomically(&outcome.out_dir, |dir| write_outputs(dir, &outcome))?;
+    check_finite(&outcome.rows())?;
+    outdir::write_folder(
+        stage,
+        &[],
+        |dir| write_outputs(dir, &outcome),
+        |dir, outputs, _| write_manifest(dir, &outcome, outputs),
+    )?;
     Ok(outcome)
+}
+
+/// The largest `--levels` and `--bootstrap` accepted.
+pub const MAX_LEVELS: usize = 100;
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
+/// Checks `--samples`, `--levels` and `--bootstrap`, naming the flag.
+fn check_design_flags(
+    method: Method,
+    samples: usize,
+    levels: usize,
+    bootstrap: usize,
+) -> Result<()> {
+    let what = match method {
+        Method::Sobol => Some("the number of base samples N"),
+        Method::Morris => Some("the number of trajectories"),
+        Method::Oat => None,
+    };
+    if let Some(what) = what {
+        if samples < 2 {
+            return Err(Error::Usage(format!(
+                "--samples must be at least 2 for {} ({what}), got {samples}",
+                method.key()
+            )));
+        }
+    }
+    if method == Method::Morris && (levels < 2 || levels % 2 != 0 || levels > MAX_LEVELS) {
+        return Err(Error::Usage(format!(
+            "--levels must be an even number from 2 to {MAX_LEVELS}, got {levels}"
+        )));
+    }
+    if bootstrap == 1 || bootstrap > MAX_BOOTSTRAP {
+        return Err(Error::Usage(format!(
+            "--bootstrap must be 0 (no confidence intervals) or between 2 and {MAX_BOOTSTRAP}, got {bootstrap}"
+        )));
+    }
+    Ok(())
+}
+
+/// The final guard before anything is written: every index and interval is finite or
+/// empty (not applicable).
+fn check_finite(rows: &[IndexRow]) -> Result<()> {
+    for r in rows {
+        let values = [r.estimate, r.ci_low, r.ci_high];
+        if let Some(v) = values.into_iter().flatten().find(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: format!(
+                    "the {} of {} for {} in {}",
+                    r.statistic, r.parameter, r.metric, r.year
+                ),
+                value: v,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One row of `indices.csv`.
@@ -705,6 +763,8 @@ struct SensManifest<'a> {
     paths_per_evaluation: usize,
     seed: u64,
     common_random_numbers: &'a str,
+    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
+    outputs: &'a [String],
     elapsed_seconds: f64,
 }
 
@@ -767,8 +827,10 @@ fn write_outputs(dir: &Path, o: &SensOutcome) -> Result<()> {
     }
     w.flush().map_err(|err| io_err(&path, err))?;
 
-    crate::report::chart::sens_charts::write_charts(dir, o)?;
+    crate::report::chart::sens_charts::write_charts(dir, o).map(|_| ())
+}
 
+fn write_manifest(dir: &Path, o: &SensOutcome, outputs: &[String]) -> Result<()> {
     let m = SensManifest {
         empsim_version: env!("CARGO_PKG_VERSION"),
         scenario: &o.scenario.name,
@@ -784,6 +846,7 @@ fn write_outputs(dir: &Path, o: &SensOutcome) -> Result<()> {
         paths_per_evaluation: o.paths,
         seed: o.seed,
         common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
+        outputs,
         elapsed_seconds: o.elapsed,
     };
     let path = dir.join("manifest.json");
@@ -847,7 +910,7 @@ mod tests {
         let e = factors(&scn, None, &[("growth.ar".into(), 0.5, 1.5)]).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "--range growth.ar=0.5:1.5: `growth.ar` must lie in [-0.99, 0.99]"
+            "--range growth.ar=0.5:1.5: `growth.ar` must lie in [-0.9, 0.9]"
         );
     }
 

@@ -52,6 +52,16 @@ pub enum Measure {
     Cumulative,
 }
 
+impl Measure {
+    /// `annual` or `cumulative`, as in the CSV files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Annual => "annual",
+            Measure::Cumulative => "cumulative",
+        }
+    }
+}
+
 /// One row of `quantiles.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeriesSummary {
@@ -102,6 +112,54 @@ fn summary_row(series: usize, measure: Measure, year: i32, xs: &[f64]) -> Series
         sd,
         q: PROBS.map(|p| quantile_sorted(&st, p)),
     }
+}
+
+/// The final guard before anything is written: every summary and target figure must be
+/// finite. Names the first that is not.
+///
+/// # Errors
+/// [`crate::Error::NonFinite`] naming the series and year, or the target.
+pub fn check_finite(
+    scn: &Scenario,
+    summaries: &[SeriesSummary],
+    targets: &[TargetResult],
+) -> crate::Result<()> {
+    for r in summaries {
+        let values = [r.mean, r.sd].into_iter().chain(r.q);
+        if let Some(v) = values.into_iter().find(|v| !v.is_finite()) {
+            let key = scn.series[r.series];
+            return Err(crate::Error::NonFinite {
+                what: format!(
+                    "the {} summary of {} {} in {}",
+                    r.measure.key(),
+                    scn.regions[key.region].id,
+                    key.indicator,
+                    r.year
+                ),
+                value: v,
+            });
+        }
+    }
+    for r in targets {
+        let values = [
+            r.p_met,
+            r.p_met_se,
+            r.outcome_p50,
+            r.outcome_p05,
+            r.outcome_p95,
+            r.expected_shortfall,
+            r.shortfall_if_missed,
+        ]
+        .into_iter()
+        .chain(r.glide.iter().map(|g| g.1));
+        if let Some(v) = values.into_iter().find(|v| !v.is_finite()) {
+            return Err(crate::Error::NonFinite {
+                what: format!("the result of target {}", scn.targets[r.target].id),
+                value: v,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The outcome of one target across paths.

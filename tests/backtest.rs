@@ -415,7 +415,7 @@ fn single_year_figures_are_validated() {
         (
             "year = 2020, value = 4.72",
             "year = 2020, value = 0",
-            "regions.shaoyang.baselines.urban_new_jobs.single_year.value: must be > 0, got 0",
+            "regions.shaoyang.baselines.urban_new_jobs.single_year.value: must lie in (0, 100000] (万人), got 0",
         ),
         (
             ", source = \"004_7c121f2adea77f47\", quote = \"1.城镇新增就业人数(万人) 4.72[>23.5]\" }",

@@ -369,7 +369,7 @@ fn failed_runs_leave_the_earlier_output_untouched() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "error: cannot write output folder afile/run: afile is a file, not a folder\n"
+        "error: will not write to afile/run: afile is a file, not a folder\n"
     );
     // Bad command-line values.
     let o = empsim(&["run", "henan-baseline.toml", "--paths", "0"], d);
@@ -383,7 +383,13 @@ fn failed_runs_leave_the_earlier_output_untouched() {
     );
     let o = empsim(&["run", "henan-baseline.toml", "--threads", "0"], d);
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(stderr(&o), "error: --threads must be at least 1\n");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: --threads must be between 1 and 256, got 0 (this machine has {} cores; results do not depend on it)\n",
+            std::thread::available_parallelism().unwrap()
+        )
+    );
     // Nothing but the earlier output and the inputs is left behind.
     let mut names: Vec<String> = std::fs::read_dir(d)
         .unwrap()

@@ -103,7 +103,7 @@ fn bad_sensitivity_requests_exit_with_code_2() {
         ),
         (
             &["--range", "growth.ar=0.5:1.5"],
-            "error: --range growth.ar=0.5:1.5: `growth.ar` must lie in [-0.99, 0.99]\n",
+            "error: --range growth.ar=0.5:1.5: `growth.ar` must lie in [-0.9, 0.9]\n",
         ),
         (
             &["--range", "growth.ar=0.7:0.3"],

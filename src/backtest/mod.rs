@@ -160,9 +160,14 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scn.name).join("backtest"));
+    let mut inputs = scn.input_files();
+    inputs.push(cfg.actuals.clone());
+    let dest = crate::outdir::Destination::new(&out_dir, &inputs)?;
     let pool = crate::run::pool(cfg.threads)?;
     let threads = pool.current_num_threads();
+    let stage = crate::outdir::Stage::begin(dest)?;
     let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
+    sim.check_finite(&scn)?;
     let rows = score_observations(&scn, &sim, observations);
     let summary = summary::summarize(&scn, &rows);
     let charts = if cfg.charts {
@@ -170,24 +175,24 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
     } else {
         Vec::new()
     };
-    let files = crate::report::outdir::write_atomically(&out_dir, |dir| {
-        pool.install(|| {
-            output::write(
-                dir,
-                &output::Context {
-                    scn: &scn,
-                    actuals: &cfg.actuals,
-                    actuals_sha256: &actuals_sha256,
-                    paths,
-                    seed,
-                    threads,
-                },
-                &rows,
-                &summary,
-                &charts,
-            )
-        })
-    })?;
+    let ctx = output::Context {
+        scn: &scn,
+        actuals: &cfg.actuals,
+        actuals_sha256: &actuals_sha256,
+        paths,
+        seed,
+        threads,
+    };
+    let mut files = Vec::new();
+    crate::outdir::write_folder(
+        stage,
+        &[],
+        |dir| pool.install(|| output::write(dir, &ctx, &rows, &summary, &charts)),
+        |dir, outputs, _| {
+            files = outputs.to_vec();
+            output::write_manifest(&dir.join("manifest.json"), &ctx, outputs)
+        },
+    )?;
     Ok(BacktestOutcome {
         scenario: scn,
         actuals: cfg.actuals.clone(),

@@ -7,7 +7,7 @@ use super::charts::ChartJob;
 use super::summary::{SummaryRow, num};
 use super::{BacktestRow, Status};
 use crate::error::{Error, Result};
-use crate::report::outdir::{create, io_err};
+use crate::outdir::{create, io_err};
 use crate::scenario::{Scenario, SourceFile};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,43 +23,32 @@ pub(super) struct Context<'a> {
     pub threads: usize,
 }
 
-/// Writes every file into `dir` and returns their names relative to it.
+/// Writes every file but the manifest into `dir`.
 pub(super) fn write(
     dir: &Path,
     ctx: &Context,
     rows: &[BacktestRow],
     summary: &[SummaryRow],
     charts: &[ChartJob],
-) -> Result<Vec<String>> {
-    let mut files = vec![
-        "backtest.csv".to_string(),
-        "backtest-summary.csv".to_string(),
-    ];
+) -> Result<()> {
     write_rows(&dir.join("backtest.csv"), ctx, rows)?;
     write_summary(&dir.join("backtest-summary.csv"), ctx, summary)?;
     if !charts.is_empty() {
         let chart_dir = dir.join("charts");
         std::fs::create_dir(&chart_dir).map_err(|e| io_err(&chart_dir, e))?;
-        let written: Vec<Result<String>> = charts
-            .par_iter()
-            .map(|job| {
-                let path = chart_dir.join(&job.file);
-                crate::report::chart::render_fan_chart(&job.spec, &path).map_err(|e| match e {
+        charts.par_iter().try_for_each(|job| {
+            let path = chart_dir.join(&job.file);
+            crate::report::chart::render_fan_chart(&job.spec, &path)
+                .map_err(|e| match e {
                     crate::report::chart::ChartError::Write { path, reason } => {
                         Error::Output { path, reason }
                     }
                     other => Error::Internal(format!("chart {}: {other}", job.file)),
-                })?;
-                Ok(format!("charts/{}", job.file))
-            })
-            .collect();
-        for w in written {
-            files.push(w?);
-        }
+                })
+                .map(|_| ())
+        })?;
     }
-    files.push("manifest.json".to_string());
-    write_manifest(&dir.join("manifest.json"), ctx, &files)?;
-    Ok(files)
+    Ok(())
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -221,7 +210,7 @@ struct ActualsFile {
     sha256: String,
 }
 
-fn write_manifest(path: &Path, ctx: &Context, outputs: &[String]) -> Result<()> {
+pub(super) fn write_manifest(path: &Path, ctx: &Context, outputs: &[String]) -> Result<()> {
     let m = Manifest {
         empsim_version: env!("CARGO_PKG_VERSION"),
         command: "backtest",

@@ -1,9 +1,9 @@
 //! CSV exporters: tidy long tables that pandas, R and Excel read at once. Numbers are
 //! written with fixed precision (4 decimals) so files are stable and diffable.
 
-use super::outdir::{create, io_err};
 use crate::engine::Simulation;
 use crate::error::Result;
+use crate::outdir::{create, io_err};
 use crate::scenario::{Provenance, Scenario};
 use crate::stats::{Measure, SeriesSummary, TargetResult};
 use serde::{Serialize, Serializer};

@@ -13,9 +13,9 @@
 //! bytes (no date, no thread count, no timings). Print: A4, charts at most the page width,
 //! table rows and figures kept whole.
 
-use super::outdir::io_err;
 use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
+use crate::outdir::io_err;
 use crate::report::charts::chart_title;
 use crate::scenario::{
     Applies, BaselineKind, Nature, Param, Provenance, Scenario, Target, TargetKind,

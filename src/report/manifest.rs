@@ -4,8 +4,8 @@
 //! Only `threads` and `elapsed_seconds` vary between two runs of the same scenario and
 //! seed; every other file of the output folder is byte-identical.
 
-use super::outdir::{create, io_err};
 use crate::error::Result;
+use crate::outdir::{create, io_err};
 use crate::scenario::{Scenario, SourceFile};
 use serde::Serialize;
 use std::path::Path;
@@ -35,7 +35,8 @@ struct Manifest<'a> {
     regions: Vec<&'a str>,
     targets: usize,
     quantile_estimator: &'a str,
-    outputs: Vec<&'a str>,
+    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
+    outputs: &'a [String],
     elapsed_seconds: &'a Timings,
 }
 
@@ -47,7 +48,7 @@ pub fn write_manifest(
     paths: usize,
     seed: u64,
     threads: usize,
-    outputs: &[&str],
+    outputs: &[String],
     timings: &Timings,
 ) -> Result<()> {
     let m = Manifest {
@@ -63,7 +64,7 @@ pub fn write_manifest(
         regions: scn.regions.iter().map(|r| r.id.as_str()).collect(),
         targets: scn.targets.len(),
         quantile_estimator: "Hyndman-Fan type 7 (linear interpolation, as R and NumPy default)",
-        outputs: outputs.to_vec(),
+        outputs,
         elapsed_seconds: timings,
     };
     let f = create(path)?;

@@ -7,5 +7,4 @@ pub mod charts;
 pub mod csv;
 pub mod html;
 pub mod manifest;
-pub mod outdir;
 pub mod table;

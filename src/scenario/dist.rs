@@ -153,6 +153,12 @@ pub struct Param {
 }
 
 impl Param {
+    /// The largest value a draw can take: the top of the distribution's support, within
+    /// the bounds.
+    pub fn support_high(&self) -> f64 {
+        self.dist.support().1.min(self.bounds.1)
+    }
+
     /// Draws the parameter, clamped to its bounds.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.dist.sample(rng).clamp(self.bounds.0, self.bounds.1)

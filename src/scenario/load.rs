@@ -32,6 +32,100 @@ pub struct Loaded {
 /// The maximum length of an `extends` chain.
 pub const MAX_EXTENDS_DEPTH: usize = 16;
 
+/// The largest scenario file read, in bytes (a scenario of China's 2,850 county-level units
+/// is a few MB).
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
+
+/// The longest scenario name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Checks that a scenario name is a plain folder name: the run writes `output/<name>/`.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("`{}` {why}", name.escape_debug()));
+    if name.trim().is_empty() {
+        return Err("is empty; the run writes to output/<name>/, so give a plain folder name such as \"henan-baseline\"".into());
+    }
+    if name == "." || name == ".." {
+        return bad("is not a folder name; the run writes to output/<name>/");
+    }
+    if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\')) {
+        return bad(&format!(
+            "contains `{c}`; the name must be a plain folder name (the run writes to output/<name>/), without path separators"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return bad("contains a control character; the name must be a plain folder name");
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+    {
+        return bad(&format!(
+            "contains `{c}`, which folder names on Windows cannot; the name must be a plain folder name"
+        ));
+    }
+    if name.starts_with('.') {
+        return bad(
+            "starts with `.`, which would hide its output folder; the name must be a plain folder name",
+        );
+    }
+    if name != name.trim() {
+        return bad("starts or ends with a space; the name must be a plain folder name");
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return bad(&format!("is longer than {MAX_NAME_CHARS} characters"));
+    }
+    Ok(())
+}
+
+/// Reads a scenario file: a regular file of at most [`MAX_SCENARIO_BYTES`]. The error is
+/// the reason, for the caller to place.
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a folder, not a scenario file".into());
+    }
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    let too_big = || {
+        format!(
+            "it is larger than {} MB, the limit for a scenario file",
+            MAX_SCENARIO_BYTES >> 20
+        )
+    };
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// The text of a scenario file, which must be UTF-8; the error points at the first byte
+/// that is not.
+fn utf8(path: &Path, bytes: &[u8]) -> Result<String, ScenarioError> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t.strip_prefix('\u{feff}').unwrap_or(t).to_string()),
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let (line, column) = line_column(valid, valid.len());
+            Err(ScenarioError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "the file is not UTF-8 (saved as GBK or another legacy encoding?); save it as UTF-8".into(),
+            })
+        }
+    }
+}
+
 /// Reads a scenario file and everything it extends.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let mut chain: Vec<PathBuf> = Vec::new();
@@ -59,14 +153,18 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
                 message: format!("`extends` chain is longer than {MAX_EXTENDS_DEPTH} files"),
             });
         }
-        let bytes = std::fs::read(&current).map_err(|e| ScenarioError::Read {
-            path: current.clone(),
-            reason: e.to_string(),
+        let bytes = read_limited(&current).map_err(|reason| match files.last() {
+            None => ScenarioError::Read {
+                path: current.clone(),
+                reason,
+            },
+            Some(holder) => ScenarioError::Invalid {
+                path: holder.path.clone(),
+                key: "extends".into(),
+                message: format!("cannot read {}: {reason}", current.display()),
+            },
         })?;
-        let text = String::from_utf8(bytes.clone()).map_err(|e| ScenarioError::Read {
-            path: current.clone(),
-            reason: format!("not valid UTF-8: {e}"),
-        })?;
+        let text = utf8(&current, &bytes)?;
         // Typed parse of this file alone: syntax, unknown keys, types and simple ranges,
         // with line:column.
         let typed: RawScenario = parse_with_location(&current, &text)?;
@@ -74,7 +172,25 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             .parse()
             .map_err(|e: toml::de::Error| located(&current, &text, e.span(), e.message()))?;
         if own_name.is_none() {
-            own_name = Some(typed.name.clone().unwrap_or_else(|| file_stem(&current)));
+            let name = match &typed.name {
+                Some(n) => n.clone(),
+                None => file_stem(&current),
+            };
+            if let Err(why) = check_name(&name) {
+                let message = match &typed.name {
+                    Some(_) => why,
+                    None => format!(
+                        "the file name gives the scenario name `{name}`, which {}; set `name`",
+                        why.trim_start_matches(&format!("`{name}` "))
+                    ),
+                };
+                return Err(ScenarioError::Invalid {
+                    path: current.clone(),
+                    key: "name".into(),
+                    message,
+                });
+            }
+            own_name = Some(name);
         }
         files.push(SourceFile {
             path: current.clone(),
@@ -87,7 +203,14 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             Some(parent) => {
                 let base = current.parent().map(Path::to_path_buf).unwrap_or_default();
                 let next = base.join(&parent);
-                if !next.exists() {
+                if parent.trim().is_empty() {
+                    return Err(ScenarioError::Invalid {
+                        path: current.clone(),
+                        key: "extends".into(),
+                        message: "is empty: name the scenario file this one builds on".into(),
+                    });
+                }
+                if std::fs::symlink_metadata(&next).is_err() {
                     return Err(ScenarioError::Invalid {
                         path: current.clone(),
                         key: "extends".into(),

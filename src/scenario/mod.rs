@@ -61,6 +61,11 @@ impl Scenario {
         validate::validate(path, loaded)
     }
 
+    /// The files the scenario was read from: the scenario file and every file it extends.
+    pub fn input_files(&self) -> Vec<std::path::PathBuf> {
+        self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
     /// The projection years, `base_year + 1 ..= end_year`.
     pub fn years(&self) -> Vec<i32> {
         (self.base_year + 1..=self.end_year).collect()

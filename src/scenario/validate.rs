@@ -16,6 +16,31 @@ pub const MAX_PATHS: u64 = 10_000_000;
 /// Upper bound on the projection horizon in years.
 pub const MAX_HORIZON: i32 = 50;
 
+// Bounds on every number a scenario gives. Each is far outside anything plausible, and
+// together they keep every simulated value finite (docs/MODEL.md, "Bounds"): a flow's log
+// deviation from its anchor stays below about 320 even with 8-sd noise, so values stay
+// below 1e145 and their squares finite.
+
+/// Earliest and latest calendar year accepted anywhere in a scenario.
+pub const MIN_YEAR: i32 = 1950;
+pub const MAX_YEAR: i32 = 2100;
+/// Largest flow, stock or target in 万人 (1 billion persons, above China's labour force).
+pub const MAX_PERSONS: f64 = 1e5;
+/// Largest growth rate, reference or yearly growth shock in absolute value (points).
+pub const MAX_GROWTH: f64 = 30.0;
+/// Largest combined growth shock in one year, at the shocks' largest scales (points).
+pub const MAX_COMBINED_SHOCK: f64 = 30.0;
+/// Largest shock scale.
+pub const MAX_SHOCK_SCALE: f64 = 3.0;
+/// Largest relative lift of a flow by a lever or shock effect (+300 %).
+pub const MAX_FLOW_EFFECT: f64 = 3.0;
+/// Largest shift of the unemployment rate by a lever or shock effect (points).
+pub const MAX_RATE_EFFECT: f64 = 20.0;
+/// Most shocks and most levers in a scenario.
+pub const MAX_EVENTS: usize = 20;
+/// Largest rate weight.
+pub const MAX_RATE_WEIGHT: f64 = 1e6;
+
 struct Ctx {
     path: PathBuf,
     params: Vec<Param>,
@@ -66,6 +91,33 @@ impl Ctx {
     /// Like [`Ctx::param`] for a parameter whose distribution is declared at `origin`
     /// (e.g. a default under `[indicators]` that a region inherits).
     fn param_from(&mut self, key: &str, origin: &str, raw: &RawParam, lo: f64, hi: f64) -> R<Slot> {
+        // Errors name the key where the value is written, and the region that inherits it.
+        let inherited = |e: ScenarioError| match e {
+            ScenarioError::Invalid { path, message, .. } if origin != key => {
+                let region = key
+                    .strip_prefix("regions.")
+                    .and_then(|r| r.split('.').next())
+                    .unwrap_or(key);
+                ScenarioError::Invalid {
+                    path,
+                    key: origin.to_string(),
+                    message: format!("{message} (the default region `{region}` inherits)"),
+                }
+            }
+            other => other,
+        };
+        self.checked_param(key, origin, raw, lo, hi)
+            .map_err(inherited)
+    }
+
+    fn checked_param(
+        &mut self,
+        key: &str,
+        origin: &str,
+        raw: &RawParam,
+        lo: f64,
+        hi: f64,
+    ) -> R<Slot> {
         let dist = self.dist(key, raw)?;
         // Unbounded families are accepted when 6 sd (in log space for the lognormal) lie
         // within the bounds; draws are then truncated at the bounds, which happens with
@@ -75,6 +127,14 @@ impl Ctx {
             Dist::Lognormal { mu, sigma } => (0.0, (mu + 6.0 * sigma).exp()),
             d => d.support(),
         };
+        if let Dist::Fixed { value } = dist {
+            if value < lo || value > hi {
+                return Err(self.err(
+                    key,
+                    format!("must lie in {}, got {value}", fmt_range(lo, hi)),
+                ));
+            }
+        }
         if a < lo || b > hi {
             let range = fmt_range(lo, hi);
             let hint = if matches!(dist, Dist::Normal { .. } | Dist::Lognormal { .. }) {
@@ -228,6 +288,18 @@ fn parse_period(s: &str) -> Option<(i32, i32)> {
     (a <= b).then_some((a, b))
 }
 
+/// Checks a calendar year against [`MIN_YEAR`]..=[`MAX_YEAR`] before any arithmetic.
+fn check_year(ctx: &Ctx, key: &str, year: i32) -> R<()> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(ctx.err(
+            key,
+            format!("{year} is not a year empsim projects; years lie in {MIN_YEAR}-{MAX_YEAR}"),
+        ))
+    }
+}
+
 fn indicator(ctx: &Ctx, key: &str, name: &Option<String>) -> R<Indicator> {
     let name = name.as_deref().ok_or_else(|| ctx.err(key, "is required"))?;
     Indicator::from_key(name).ok_or_else(|| {
@@ -256,6 +328,12 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     let end_year = horizon
         .end_year
         .ok_or_else(|| ctx.err("horizon.end_year", "is required"))?;
+    for (key, y) in [
+        ("horizon.base_year", base_year),
+        ("horizon.end_year", end_year),
+    ] {
+        check_year(&ctx, key, y)?;
+    }
     if end_year <= base_year {
         return Err(ctx.err(
             "horizon.end_year",
@@ -293,8 +371,8 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     let reference = ctx.required_param(
         "growth.reference",
         g.reference.as_ref(),
-        f64::NEG_INFINITY,
-        f64::INFINITY,
+        -MAX_GROWTH,
+        MAX_GROWTH,
     )?;
     let gp = g
         .path
@@ -307,6 +385,15 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             .parse()
             .map_err(|_| ctx.err(&key, "keys of growth.path.values must be years"))?;
         if let Some(i) = years.iter().position(|&x| x == y) {
+            if v.0.abs() > MAX_GROWTH {
+                return Err(ctx.err(
+                    &key,
+                    format!(
+                        "must lie in [-{MAX_GROWTH}, {MAX_GROWTH}] (% growth), got {}",
+                        v.0
+                    ),
+                ));
+            }
             path_values[i] = v.0;
         }
     }
@@ -320,8 +407,8 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         ));
     }
     let path_provenance = ctx.provenance("growth.path", &gp.source, &gp.quote, &gp.assumption)?;
-    let ar = ctx.required_param("growth.ar", g.ar.as_ref(), -0.99, 0.99)?;
-    let g_sd = ctx.required_param("growth.noise_sd", g.noise_sd.as_ref(), 0.0, f64::INFINITY)?;
+    let ar = ctx.required_param("growth.ar", g.ar.as_ref(), -0.9, 0.9)?;
+    let g_sd = ctx.required_param("growth.noise_sd", g.noise_sd.as_ref(), 0.0, 5.0)?;
     let growth = Growth {
         reference,
         path: path_values,
@@ -393,12 +480,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             ));
         }
         UnemploymentModel {
-            okun: ctx.required_param(
-                "unemployment.okun",
-                um.okun.as_ref(),
-                f64::NEG_INFINITY,
-                f64::INFINITY,
-            )?,
+            okun: ctx.required_param("unemployment.okun", um.okun.as_ref(), -5.0, 5.0)?,
             adjustment: ctx.required_param(
                 "unemployment.adjustment",
                 um.adjustment.as_ref(),
@@ -409,7 +491,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 "unemployment.noise_sd",
                 um.noise_sd.as_ref(),
                 0.0,
-                f64::INFINITY,
+                5.0,
             )?,
             floor,
             ceiling,
@@ -502,6 +584,27 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     (y, y)
                 }
             };
+            let ykey = match kind {
+                raw::BaselineKind::Cumulative => format!("{bk}.period"),
+                _ => format!("{bk}.year"),
+            };
+            check_year(&ctx, &ykey, first)?;
+            check_year(&ctx, &ykey, last)?;
+            if last - first >= MAX_HORIZON {
+                return Err(ctx.err(
+                    format!("{bk}.period"),
+                    format!(
+                        "spans {} years; a baseline covers at most {MAX_HORIZON}",
+                        last - first + 1
+                    ),
+                ));
+            }
+            if last < base_year - MAX_HORIZON {
+                return Err(ctx.err(
+                    &bk,
+                    format!("ends in {last}, more than {MAX_HORIZON} years before horizon.base_year {base_year}"),
+                ));
+            }
             if last > base_year && !in_sample {
                 return Err(ctx.err(
                     &bk,
@@ -537,8 +640,11 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         .value
                         .ok_or_else(|| ctx.err(format!("{fk}.value"), "is required"))?
                         .0;
-                    if v <= 0.0 {
-                        return Err(ctx.err(format!("{fk}.value"), format!("must be > 0, got {v}")));
+                    if v <= 0.0 || v > MAX_PERSONS {
+                        return Err(ctx.err(
+                            format!("{fk}.value"),
+                            format!("must lie in (0, {MAX_PERSONS}] (万人), got {v}"),
+                        ));
                     }
                     let provenance = ctx.provenance(&fk, &f.source, &f.quote, &f.assumption)?;
                     Some(YearFigure {
@@ -571,6 +677,18 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             }
             if ind.kind() != IndicatorKind::Rate && value < 0.0 {
                 return Err(ctx.err(format!("{bk}.value"), format!("must be ≥ 0, got {value}")));
+            }
+            if ind.kind() == IndicatorKind::Rate && !(0.0..=100.0).contains(&value) {
+                return Err(ctx.err(
+                    format!("{bk}.value"),
+                    format!("a rate must lie in [0, 100] (%), got {value}"),
+                ));
+            }
+            if ind.kind() != IndicatorKind::Rate && value > MAX_PERSONS {
+                return Err(ctx.err(
+                    format!("{bk}.value"),
+                    format!("must be at most {MAX_PERSONS} (万人, 1 billion persons), got {value}"),
+                ));
             }
             if ind.kind() == IndicatorKind::Flow && value <= 0.0 {
                 return Err(ctx.err(
@@ -649,15 +767,9 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         )),
                     }
                 };
-                let trend = pick(&mut ctx, "trend", -1.0, 1.0, |p| &p.trend)?;
-                let elasticity = pick(
-                    &mut ctx,
-                    "elasticity",
-                    f64::NEG_INFINITY,
-                    f64::INFINITY,
-                    |p| &p.elasticity,
-                )?;
-                let noise_sd = pick(&mut ctx, "noise_sd", 0.0, f64::INFINITY, |p| &p.noise_sd)?;
+                let trend = pick(&mut ctx, "trend", -0.5, 0.5, |p| &p.trend)?;
+                let elasticity = pick(&mut ctx, "elasticity", -1.0, 1.0, |p| &p.elasticity)?;
+                let noise_sd = pick(&mut ctx, "noise_sd", 0.0, 1.0, |p| &p.noise_sd)?;
                 flows[fi] = Some(FlowModel {
                     anchor,
                     trend,
@@ -795,10 +907,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 let Dist::Fixed { value } = d else {
                     return Err(ctx.err(format!("{rk}.rate_weight"), "must be a fixed value"));
                 };
-                if value <= 0.0 {
+                if value <= 0.0 || value > MAX_RATE_WEIGHT {
                     return Err(ctx.err(
                         format!("{rk}.rate_weight"),
-                        format!("must be > 0, got {value}"),
+                        format!("must lie in (0, {MAX_RATE_WEIGHT}], got {value}"),
                     ));
                 }
                 let prov = ctx.provenance(
@@ -1039,6 +1151,24 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         }
     };
 
+    if raw.shocks.len() > MAX_EVENTS {
+        return Err(ctx.err(
+            "shocks",
+            format!(
+                "has {} shocks; a scenario takes at most {MAX_EVENTS}",
+                raw.shocks.len()
+            ),
+        ));
+    }
+    if raw.levers.len() > MAX_EVENTS {
+        return Err(ctx.err(
+            "levers",
+            format!(
+                "has {} levers; a scenario takes at most {MAX_EVENTS}",
+                raw.levers.len()
+            ),
+        ));
+    }
     let mut shocks = Vec::new();
     for (sname, s) in &raw.shocks {
         let sk = format!("shocks.{sname}");
@@ -1068,6 +1198,15 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 ),
             ));
         }
+        if let Some(v) = s.growth.iter().find(|v| v.0.abs() > MAX_GROWTH) {
+            return Err(ctx.err(
+                format!("{sk}.growth"),
+                format!(
+                    "yearly growth shocks must lie in [-{MAX_GROWTH}, {MAX_GROWTH}] points, got {}",
+                    v.0
+                ),
+            ));
+        }
         let shock_leaves = leaves_of(&ctx, &format!("{sk}.regions"), &s.regions)?;
         let mut effects = Vec::new();
         for (k, e) in s.effects.iter().enumerate() {
@@ -1086,15 +1225,24 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 ));
             }
             if ind.kind() == IndicatorKind::Flow {
-                if let Some(v) = e.size.iter().find(|v| v.0 <= -1.0) {
+                if let Some(v) = e.size.iter().find(|v| v.0 <= -1.0 || v.0 > MAX_FLOW_EFFECT) {
                     return Err(ctx.err(
                         format!("{ek}.size"),
                         format!(
-                            "a relative change of a flow must be > -1 (−100 %), got {}",
+                            "a relative change of a flow must lie in (-1, {MAX_FLOW_EFFECT}] (−100 % to +{} %), got {}",
+                            MAX_FLOW_EFFECT * 100.0,
                             v.0
                         ),
                     ));
                 }
+            } else if let Some(v) = e.size.iter().find(|v| v.0.abs() > MAX_RATE_EFFECT) {
+                return Err(ctx.err(
+                    format!("{ek}.size"),
+                    format!(
+                        "a shift of the rate must lie in [-{MAX_RATE_EFFECT}, {MAX_RATE_EFFECT}] points, got {}",
+                        v.0
+                    ),
+                ));
             }
             effects.push((ind, e.size.iter().map(|v| v.0).collect()));
         }
@@ -1104,7 +1252,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         let provenance = ctx.provenance(&sk, &s.source, &s.quote, &s.assumption)?;
         let scale = match &s.scale {
             None => None,
-            Some(p) => Some(ctx.param(&format!("{sk}.scale"), p, 0.0, f64::INFINITY)?),
+            Some(p) => Some(ctx.param(&format!("{sk}.scale"), p, 0.0, MAX_SHOCK_SCALE)?),
         };
         shocks.push(Shock {
             name: sname.clone(),
@@ -1118,6 +1266,8 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             provenance,
         });
     }
+
+    check_combined_shocks(&ctx, &shocks, &years)?;
 
     let mut levers = Vec::new();
     for (lname, l) in &raw.levers {
@@ -1158,8 +1308,8 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             }
         }
         let (lo, hi) = match ind.kind() {
-            IndicatorKind::Flow => (-0.99, f64::INFINITY),
-            _ => (f64::NEG_INFINITY, f64::INFINITY),
+            IndicatorKind::Flow => (-0.99, MAX_FLOW_EFFECT),
+            _ => (-MAX_RATE_EFFECT, MAX_RATE_EFFECT),
         };
         let effect = ctx.required_param(&format!("{lk}.effect"), l.effect.as_ref(), lo, hi)?;
         levers.push(Lever {
@@ -1230,6 +1380,17 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 .value
                 .ok_or_else(|| ctx.err(format!("{tk}.value"), "is required"))?
                 .0;
+            let most = match ind.kind() {
+                IndicatorKind::Rate => 100.0,
+                IndicatorKind::Stock => MAX_PERSONS,
+                IndicatorKind::Flow => MAX_PERSONS * f64::from(last - first + 1),
+            };
+            if !(0.0..=most).contains(&value) {
+                return Err(ctx.err(
+                    format!("{tk}.value"),
+                    format!("must lie in [0, {most}] for {ind}, got {value}"),
+                ));
+            }
             if kind == TargetKind::CumulativeFloor {
                 if ind.kind() != IndicatorKind::Flow {
                     return Err(ctx.err(
@@ -1260,6 +1421,12 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 }
             };
             let tolerance = match (kind, t.tolerance) {
+                (TargetKind::LevelAbout, Some(tol)) if tol.0 > most => {
+                    return Err(ctx.err(
+                        format!("{tk}.tolerance"),
+                        format!("must lie in [0, {most}], got {}", tol.0),
+                    ));
+                }
                 (TargetKind::LevelAbout, Some(tol)) => Some(tol.0),
                 (TargetKind::LevelAbout, None) => {
                     return Err(ctx.err(
@@ -1362,6 +1529,38 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         targets,
         series,
     })
+}
+
+/// Checks that the growth shocks of one year, each at its largest scale, add up to at most
+/// [`MAX_COMBINED_SHOCK`] points in absolute value.
+fn check_combined_shocks(ctx: &Ctx, shocks: &[Shock], years: &[i32]) -> R<()> {
+    for &y in years {
+        let mut total = 0.0;
+        let mut names = Vec::new();
+        for s in shocks {
+            let Some(g) = usize::try_from(y - s.year)
+                .ok()
+                .and_then(|j| s.growth.get(j))
+            else {
+                continue;
+            };
+            let scale = s.scale.map_or(1.0, |slot| ctx.params[slot].support_high());
+            if *g != 0.0 {
+                total += g.abs() * scale;
+                names.push(s.name.as_str());
+            }
+            if total > MAX_COMBINED_SHOCK {
+                return Err(ctx.err(
+                    format!("shocks.{}.growth", s.name),
+                    format!(
+                        "the growth shocks of {y} ({}) can add up to {total} points at their largest scale; together they must stay within {MAX_COMBINED_SHOCK} points",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
