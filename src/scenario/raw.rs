@@ -18,7 +18,10 @@ impl TryFrom<f64> for Num {
         if v.is_finite() {
             Ok(Num(v))
         } else {
-            Err(format!("expected a finite number, got {v}"))
+            Err(format!(
+                "expected a finite number, got {}",
+                super::dist::num(v)
+            ))
         }
     }
 }
@@ -34,7 +37,10 @@ impl TryFrom<f64> for NonNeg {
         if v.is_finite() && v >= 0.0 {
             Ok(NonNeg(v))
         } else {
-            Err(format!("expected a number ≥ 0, got {v}"))
+            Err(format!(
+                "expected a number ≥ 0, got {}",
+                super::dist::num(v)
+            ))
         }
     }
 }
@@ -50,7 +56,10 @@ impl TryFrom<f64> for Probability {
         if (0.0..=1.0).contains(&v) {
             Ok(Probability(v))
         } else {
-            Err(format!("expected a probability in [0, 1], got {v}"))
+            Err(format!(
+                "expected a probability in [0, 1], got {}",
+                super::dist::num(v)
+            ))
         }
     }
 }

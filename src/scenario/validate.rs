@@ -2,6 +2,7 @@
 //! other fields, references between regions, indicators, shocks and levers, the
 //! correlation matrix, and the provenance of every number. Errors name the key path.
 
+use super::dist::num;
 use super::load::Loaded;
 use super::raw::{
     DistKind, RawApplies, RawIndicatorParams, RawLevel, RawNature, RawParam, RawTargetKind,
@@ -101,7 +102,7 @@ impl Ctx {
                 ScenarioError::Invalid {
                     path,
                     key: origin.to_string(),
-                    message: format!("{message} (the default region `{region}` inherits)"),
+                    message: format!("{message} (inherited by regions.{region})"),
                 }
             }
             other => other,
@@ -131,7 +132,7 @@ impl Ctx {
             if value < lo || value > hi {
                 return Err(self.err(
                     key,
-                    format!("must lie in {}, got {value}", fmt_range(lo, hi)),
+                    format!("must lie in {}, got {}", fmt_range(lo, hi), num(value)),
                 ));
             }
         }
@@ -239,7 +240,11 @@ impl Ctx {
                 if low > high {
                     return Err(self.err(
                         key,
-                        format!("`low` ({low}) is greater than `high` ({high})"),
+                        format!(
+                            "`low` ({}) is greater than `high` ({})",
+                            num(low),
+                            num(high)
+                        ),
                     ));
                 }
                 Dist::Uniform { low, high }
@@ -251,7 +256,12 @@ impl Ctx {
                 if !(low <= mode && mode <= high) {
                     return Err(self.err(
                         key,
-                        format!("needs low ≤ mode ≤ high, got {low}, {mode}, {high}"),
+                        format!(
+                            "needs low ≤ mode ≤ high, got {}, {}, {}",
+                            num(low),
+                            num(mode),
+                            num(high)
+                        ),
                     ));
                 }
                 Dist::Triangular { low, mode, high }
@@ -265,12 +275,12 @@ fn fmt_range(lo: f64, hi: f64) -> String {
     let l = if lo.is_infinite() {
         "(−∞".to_string()
     } else {
-        format!("[{lo}")
+        format!("[{}", num(lo))
     };
     let h = if hi.is_infinite() {
         "∞)".to_string()
     } else {
-        format!("{hi}]")
+        format!("{}]", num(hi))
     };
     format!("{l}, {h}")
 }
@@ -390,7 +400,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     &key,
                     format!(
                         "must lie in [-{MAX_GROWTH}, {MAX_GROWTH}] (% growth), got {}",
-                        v.0
+                        num(v.0)
                     ),
                 ));
             }
@@ -643,7 +653,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     if v <= 0.0 || v > MAX_PERSONS {
                         return Err(ctx.err(
                             format!("{fk}.value"),
-                            format!("must lie in (0, {MAX_PERSONS}] (万人), got {v}"),
+                            format!("must lie in (0, {MAX_PERSONS}] (万人), got {}", num(v)),
                         ));
                     }
                     let provenance = ctx.provenance(&fk, &f.source, &f.quote, &f.assumption)?;
@@ -676,18 +686,24 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 ));
             }
             if ind.kind() != IndicatorKind::Rate && value < 0.0 {
-                return Err(ctx.err(format!("{bk}.value"), format!("must be ≥ 0, got {value}")));
+                return Err(ctx.err(
+                    format!("{bk}.value"),
+                    format!("must be ≥ 0, got {}", num(value)),
+                ));
             }
             if ind.kind() == IndicatorKind::Rate && !(0.0..=100.0).contains(&value) {
                 return Err(ctx.err(
                     format!("{bk}.value"),
-                    format!("a rate must lie in [0, 100] (%), got {value}"),
+                    format!("a rate must lie in [0, 100] (%), got {}", num(value)),
                 ));
             }
             if ind.kind() != IndicatorKind::Rate && value > MAX_PERSONS {
                 return Err(ctx.err(
                     format!("{bk}.value"),
-                    format!("must be at most {MAX_PERSONS} (万人, 1 billion persons), got {value}"),
+                    format!(
+                        "must be at most {MAX_PERSONS} (万人, 1 billion persons), got {}",
+                        num(value)
+                    ),
                 ));
             }
             if ind.kind() == IndicatorKind::Flow && value <= 0.0 {
@@ -910,7 +926,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 if value <= 0.0 || value > MAX_RATE_WEIGHT {
                     return Err(ctx.err(
                         format!("{rk}.rate_weight"),
-                        format!("must lie in (0, {MAX_RATE_WEIGHT}], got {value}"),
+                        format!("must lie in (0, {MAX_RATE_WEIGHT}], got {}", num(value)),
                     ));
                 }
                 let prov = ctx.provenance(
@@ -1049,7 +1065,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     }
                     let rho = rho.0;
                     if !(-1.0..=1.0).contains(&rho) {
-                        return Err(ctx.err("correlation.common", format!("must lie in [-1, 1], got {rho}")));
+                        return Err(ctx.err("correlation.common", format!("must lie in [-1, 1], got {}", num(rho))));
                     }
                     DMatrix::from_fn(n_leaves, n_leaves, |i, j| if i == j { 1.0 } else { rho })
                 }
@@ -1088,13 +1104,13 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         for (b, v) in row.iter().enumerate() {
                             let v = v.0;
                             if a == b && (v - 1.0).abs() > 1e-12 {
-                                return Err(ctx.err(format!("correlation.matrix[{a}][{b}]"), format!("diagonal entries must be 1, got {v}")));
+                                return Err(ctx.err(format!("correlation.matrix[{a}][{b}]"), format!("diagonal entries must be 1, got {}", num(v))));
                             }
                             if !(-1.0..=1.0).contains(&v) {
-                                return Err(ctx.err(format!("correlation.matrix[{a}][{b}]"), format!("must lie in [-1, 1], got {v}")));
+                                return Err(ctx.err(format!("correlation.matrix[{a}][{b}]"), format!("must lie in [-1, 1], got {}", num(v))));
                             }
                             if (v - m[b][a].0).abs() > 1e-12 {
-                                return Err(ctx.err(format!("correlation.matrix[{a}][{b}]"), format!("the matrix must be symmetric: {v} ≠ matrix[{b}][{a}] = {}", m[b][a].0)));
+                                return Err(ctx.err(format!("correlation.matrix[{a}][{b}]"), format!("the matrix must be symmetric: {} ≠ matrix[{b}][{a}] = {}", num(v), num(m[b][a].0))));
                             }
                             mat[(order[a], order[b])] = v;
                         }
@@ -1203,7 +1219,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 format!("{sk}.growth"),
                 format!(
                     "yearly growth shocks must lie in [-{MAX_GROWTH}, {MAX_GROWTH}] points, got {}",
-                    v.0
+                    num(v.0)
                 ),
             ));
         }
@@ -1231,7 +1247,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                         format!(
                             "a relative change of a flow must lie in (-1, {MAX_FLOW_EFFECT}] (−100 % to +{} %), got {}",
                             MAX_FLOW_EFFECT * 100.0,
-                            v.0
+                            num(v.0)
                         ),
                     ));
                 }
@@ -1240,7 +1256,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                     format!("{ek}.size"),
                     format!(
                         "a shift of the rate must lie in [-{MAX_RATE_EFFECT}, {MAX_RATE_EFFECT}] points, got {}",
-                        v.0
+                        num(v.0)
                     ),
                 ));
             }
@@ -1388,7 +1404,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
             if !(0.0..=most).contains(&value) {
                 return Err(ctx.err(
                     format!("{tk}.value"),
-                    format!("must lie in [0, {most}] for {ind}, got {value}"),
+                    format!("must lie in [0, {most}] for {ind}, got {}", num(value)),
                 ));
             }
             if kind == TargetKind::CumulativeFloor {
@@ -1424,7 +1440,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
                 (TargetKind::LevelAbout, Some(tol)) if tol.0 > most => {
                     return Err(ctx.err(
                         format!("{tk}.tolerance"),
-                        format!("must lie in [0, {most}], got {}", tol.0),
+                        format!("must lie in [0, {most}], got {}", num(tol.0)),
                     ));
                 }
                 (TargetKind::LevelAbout, Some(tol)) => Some(tol.0),

@@ -1,0 +1,255 @@
+//! Crash safety of the output swap: a run killed (SIGKILL) at every step of putting its
+//! folder in place leaves, at the final path, either the complete earlier output or the
+//! complete new one, each with the `sensitivity/` results the earlier run kept; the next
+//! run recognises and removes the leftovers. The steps are reached through the test hook
+//! `EMPSIM_TEST_CRASH_AT` (src/outdir/swap.rs); a second test kills runs at arbitrary
+//! moments.
+
+use empsim::outdir::owned;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const STEPS: &[&str] = &[
+    "staged",
+    "written",
+    "manifest",
+    "kept",
+    "unmarked",
+    "moved-old",
+    "exchanged",
+    "old-marked",
+    "removing-old",
+];
+
+fn empsim(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_empsim"));
+    c.args(args).current_dir(cwd);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("binary runs")
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shaoyang-baseline.toml");
+    std::fs::copy(src, dir.path().join("s.toml")).unwrap();
+    dir
+}
+
+fn run_args(seed: &str) -> Vec<&str> {
+    vec![
+        "-q", "run", "s.toml", "--paths", "300", "--seed", seed, "--out", "out/run",
+    ]
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The files of a folder with their contents; manifests (with their timings) and empsim's
+/// lock files (which a run killed while carrying `sensitivity/` over leaves, empty, beside
+/// the folders it locked) excluded.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = owned::list_files(dir).unwrap();
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| f != "manifest.json" && !f.ends_with("/manifest.json"))
+        .filter(|f| !owned::is_lock_name(f.rsplit('/').next().unwrap_or(f)))
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Old output (seed 1, with a sensitivity result inside) and the new output a clean run
+/// with seed 2 gives, for comparison.
+struct Fixture {
+    dir: tempfile::TempDir,
+    old: Vec<(String, Vec<u8>)>,
+    new: Vec<(String, Vec<u8>)>,
+}
+
+fn fixture() -> Fixture {
+    let dir = setup();
+    let d = dir.path();
+    ok(&empsim(&run_args("2"), d, &[]));
+    ok(&empsim(
+        &[
+            "-q",
+            "sens",
+            "s.toml",
+            "--method",
+            "oat",
+            "--paths",
+            "20",
+            "--out",
+            "out/run/sensitivity/oat",
+        ],
+        d,
+        &[],
+    ));
+    let new = snapshot(&d.join("out/run"));
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    ok(&empsim(&run_args("1"), d, &[]));
+    ok(&empsim(
+        &[
+            "-q",
+            "sens",
+            "s.toml",
+            "--method",
+            "oat",
+            "--paths",
+            "20",
+            "--out",
+            "out/run/sensitivity/oat",
+        ],
+        d,
+        &[],
+    ));
+    let old = snapshot(&d.join("out/run"));
+    assert_ne!(old, new, "seeds 1 and 2 give different outputs");
+    Fixture { dir, old, new }
+}
+
+/// The invariant: the final path holds the complete old or the complete new output, with
+/// the kept sensitivity results, and nothing empsim did not write.
+fn check_final(f: &Fixture, step: &str, fallback: bool) -> &'static str {
+    let fin = f.dir.path().join("out/run");
+    if !fin.exists() {
+        assert!(
+            fallback && step == "moved-old",
+            "{step}: the final path is missing"
+        );
+        return "missing";
+    }
+    let found = owned::foreign_entries(&fin, 5).unwrap();
+    assert!(found.names.is_empty(), "{step}: {:?}", found.names);
+    assert!(owned::has_manifest(&fin), "{step}: no manifest");
+    let now = snapshot(&fin);
+    if now == f.old {
+        "old"
+    } else if now == f.new {
+        "new"
+    } else {
+        panic!("{step}: the final folder is neither the old nor the new output");
+    }
+}
+
+fn crash_at_every_step(fallback: bool) {
+    for step in STEPS {
+        if *step == "moved-old" && !fallback {
+            continue;
+        }
+        let f = fixture();
+        let d = f.dir.path();
+        let mut env = vec![("EMPSIM_TEST_CRASH_AT", *step)];
+        if fallback {
+            env.push(("EMPSIM_TEST_NO_EXCHANGE", "1"));
+        }
+        let o = empsim(&run_args("2"), d, &env);
+        assert_eq!(o.status.code(), None, "{step}: the run was killed");
+        let state = check_final(&f, step, fallback);
+        let expected = match *step {
+            "exchanged" | "old-marked" | "removing-old" => "new",
+            "moved-old" => "missing",
+            _ => "old",
+        };
+        assert_eq!(state, expected, "{step}");
+        // The next run cleans up and completes; nothing is left beside the folder.
+        ok(&empsim(&run_args("2"), d, &[]));
+        assert_eq!(
+            check_final(&f, step, fallback),
+            "new",
+            "{step}: after the next run"
+        );
+        assert_eq!(names(&d.join("out")), ["run"], "{step}: leftovers removed");
+    }
+}
+
+#[test]
+fn a_kill_at_any_step_of_the_atomic_exchange_leaves_a_complete_folder() {
+    crash_at_every_step(false);
+}
+
+#[test]
+fn a_kill_at_any_step_of_the_two_rename_fallback_is_recovered_by_the_next_run() {
+    crash_at_every_step(true);
+}
+
+#[test]
+fn a_killed_first_run_leaves_nothing_or_a_complete_folder() {
+    for step in STEPS
+        .iter()
+        .filter(|s| !["moved-old", "old-marked", "removing-old"].contains(s))
+    {
+        let dir = setup();
+        let d = dir.path();
+        let o = empsim(&run_args("2"), d, &[("EMPSIM_TEST_CRASH_AT", step)]);
+        assert_eq!(o.status.code(), None, "{step}");
+        let fin = d.join("out/run");
+        if *step == "exchanged" {
+            assert!(owned::has_manifest(&fin), "{step}");
+        } else {
+            assert!(!fin.exists(), "{step}: no partial folder at the final path");
+        }
+        ok(&empsim(&run_args("2"), d, &[]));
+        assert_eq!(names(&d.join("out")), ["run"], "{step}");
+    }
+}
+
+#[test]
+fn runs_killed_at_arbitrary_moments_never_leave_a_broken_folder() {
+    let f = fixture();
+    let d = f.dir.path();
+    let bin = env!("CARGO_BIN_EXE_empsim");
+    // The duration of one run with charts, to spread the kills over it.
+    let t = std::time::Instant::now();
+    ok(&empsim(
+        &[
+            "-q",
+            "run",
+            "s.toml",
+            "--paths",
+            "300",
+            "--seed",
+            "1",
+            "--out",
+            "out/probe",
+        ],
+        d,
+        &[],
+    ));
+    let span = t.elapsed();
+    std::fs::remove_dir_all(d.join("out/probe")).unwrap();
+    for k in 0..12u32 {
+        let mut child = Command::new(bin)
+            .args(run_args(if k % 2 == 0 { "2" } else { "1" }))
+            .current_dir(d)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(span * k / 10);
+        let _ = child.kill();
+        let _ = child.wait();
+        let state = check_final(&f, "arbitrary", false);
+        assert!(state == "old" || state == "new", "{k}: {state}");
+        // The next run on the folder removes whatever the killed one left.
+        ok(&empsim(&run_args("1"), d, &[]));
+        assert_eq!(
+            names(&d.join("out")),
+            ["run"],
+            "kill {k}: leftovers removed"
+        );
+    }
+}
