@@ -80,13 +80,13 @@ pub const MAX_THREADS: usize = 256;
 
 /// Builds a rayon pool with `threads` workers (all cores if `None`), 1 to [`MAX_THREADS`].
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    if let Some(n) = threads {
-        if n == 0 || n > MAX_THREADS {
-            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-            return Err(Error::Usage(format!(
-                "--threads must be between 1 and {MAX_THREADS}, got {n} (this machine has {cores} cores; results do not depend on it)"
-            )));
-        }
+    if let Some(n) = threads
+        && (n == 0 || n > MAX_THREADS)
+    {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        return Err(Error::Usage(format!(
+            "--threads must be between 1 and {MAX_THREADS}, got {n} (this machine has {cores} cores; results do not depend on it)"
+        )));
     }
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {

@@ -486,15 +486,16 @@ fn check_design_flags(
         Method::Morris => Some("the number of trajectories"),
         Method::Oat => None,
     };
-    if let Some(what) = what {
-        if samples < 2 {
-            return Err(Error::Usage(format!(
-                "--samples must be at least 2 for {} ({what}), got {samples}",
-                method.key()
-            )));
-        }
+    if let Some(what) = what
+        && samples < 2
+    {
+        return Err(Error::Usage(format!(
+            "--samples must be at least 2 for {} ({what}), got {samples}",
+            method.key()
+        )));
     }
-    if method == Method::Morris && (levels < 2 || levels % 2 != 0 || levels > MAX_LEVELS) {
+    if method == Method::Morris && (levels < 2 || !levels.is_multiple_of(2) || levels > MAX_LEVELS)
+    {
         return Err(Error::Usage(format!(
             "--levels must be an even number from 2 to {MAX_LEVELS}, got {levels}"
         )));

@@ -238,14 +238,11 @@ fn seed_text(name: &str) -> Vec<u8> {
     .expect("seed exists")
 }
 
+/// Byte ranges `(start, end)` of tokens.
+type Spans = Vec<(usize, usize)>;
+
 /// Byte ranges of number-like and string tokens, and of keys, in a TOML text.
-fn tokens(
-    text: &[u8],
-) -> (
-    Vec<(usize, usize)>,
-    Vec<(usize, usize)>,
-    Vec<(usize, usize)>,
-) {
+fn tokens(text: &[u8]) -> (Spans, Spans, Spans) {
     let (mut nums, mut strs, mut keys) = (Vec::new(), Vec::new(), Vec::new());
     let mut i = 0;
     let mut line_start = true;

@@ -121,9 +121,9 @@ pub fn measure_key(m: Measure) -> &'static str {
 
 /// Reads and checks an actuals file.
 pub fn read(path: &Path) -> Result<Vec<Observation>, ActualsError> {
-    let text = std::fs::read(path).map_err(|e| ActualsError::Read {
+    let text = crate::scenario::load::read_limited(path).map_err(|reason| ActualsError::Read {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason,
     })?;
     parse(path, &text)
 }
@@ -285,13 +285,13 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
                 format!("year `{year}` is not a year (or, for a cumulative value, a period like 2016-2020)"),
             )
         })?;
-        if measure == Measure::Annual {
-            if let Period::Range(..) = period {
-                return Err(at(
-                    line,
-                    format!("year `{year}` is a period; a period needs measure `cumulative`"),
-                ));
-            }
+        if measure == Measure::Annual
+            && let Period::Range(..) = period
+        {
+            return Err(at(
+                line,
+                format!("year `{year}` is a period; a period needs measure `cumulative`"),
+            ));
         }
         let raw_value = get("value");
         let value: f64 = raw_value

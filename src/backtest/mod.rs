@@ -147,10 +147,11 @@ impl BacktestOutcome {
 /// and writes the output folder atomically (a failure leaves an earlier folder as it was).
 pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
     let scn = Scenario::from_file(&cfg.scenario)?;
-    let bytes = std::fs::read(&cfg.actuals).map_err(|e| ActualsError::Read {
-        path: cfg.actuals.clone(),
-        reason: e.to_string(),
-    })?;
+    let bytes =
+        crate::scenario::load::read_limited(&cfg.actuals).map_err(|reason| ActualsError::Read {
+            path: cfg.actuals.clone(),
+            reason,
+        })?;
     let observations = actuals::parse(&cfg.actuals, &bytes)?;
     let actuals_sha256 = output::sha256_hex(&bytes);
     let paths = crate::run::resolve_paths(cfg.paths, scn.paths)?;

@@ -248,10 +248,10 @@ fn resolve(abs: &Path, cwd: &Path) -> std::result::Result<PathBuf, String> {
         }
     }
     for a in out.ancestors().skip(1) {
-        if let Ok(meta) = std::fs::metadata(a) {
-            if !meta.is_dir() {
-                return Err(format!("{} is a file, not a folder", shown(a)));
-            }
+        if let Ok(meta) = std::fs::metadata(a)
+            && !meta.is_dir()
+        {
+            return Err(format!("{} is a file, not a folder", shown(a)));
         }
     }
     Ok(out)

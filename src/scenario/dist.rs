@@ -93,7 +93,12 @@ impl Dist {
 /// A number as messages show it: as written for ordinary sizes, in exponent form beyond
 /// (`1e300`, not three hundred digits).
 pub fn num(v: f64) -> String {
-    if v != 0.0 && v.is_finite() && !(1e-6..1e9).contains(&v.abs()) {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    // Seven significant digits at most: 1.2000000000000002 is shown as 1.2.
+    let v: f64 = format!("{v:.6e}").parse().unwrap_or(v);
+    if v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
         format!("{v:e}")
     } else {
         format!("{v}")

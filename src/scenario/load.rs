@@ -78,20 +78,20 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads a scenario file: a regular file of at most [`MAX_SCENARIO_BYTES`]. The error is
-/// the reason, for the caller to place.
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+/// Reads an input file (scenario or actuals): a regular file of at most
+/// [`MAX_SCENARIO_BYTES`]. The error is the reason, for the caller to place.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.is_dir() {
-        return Err("it is a folder, not a scenario file".into());
+        return Err("it is a folder, not a file".into());
     }
     if !meta.is_file() {
         return Err("it is not a regular file".into());
     }
     let too_big = || {
         format!(
-            "it is larger than {} MB, the limit for a scenario file",
+            "it is larger than {} MB, the limit for an input file",
             MAX_SCENARIO_BYTES >> 20
         )
     };
@@ -356,8 +356,47 @@ fn located(
         path: path.to_path_buf(),
         line,
         column,
-        message: message.trim().to_string(),
+        message: in_user_terms(message),
     }
+}
+
+/// The parser's message on one line, with Rust type names put in the format's terms.
+fn in_user_terms(message: &str) -> String {
+    const TERMS: &[(&str, &str)] = &[
+        (
+            "expected struct RawParam",
+            "expected a parameter table, e.g. { value = 0.5, assumption = \"...\" }",
+        ),
+        (
+            "expected struct RawSeries",
+            "expected a table with `values`",
+        ),
+        (
+            "expected struct RawYearFigure",
+            "expected a table with `year` and `value`",
+        ),
+        (
+            "expected struct RawRegionUnemployment",
+            "expected a table with `initial` and `natural_rate`",
+        ),
+        (
+            "expected struct RawEffect",
+            "expected a table with `indicator` and `size`",
+        ),
+        ("expected struct RawTarget", "expected a target table"),
+        ("expected struct ", "expected a table "),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected i32", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a map", "expected a table"),
+        ("expected a sequence", "expected an array [...]"),
+    ];
+    let mut m = message.trim().replace('\n', "; ");
+    for (from, to) in TERMS {
+        m = m.replace(from, to);
+    }
+    m
 }
 
 /// 1-based line and column (in characters) of a byte offset.

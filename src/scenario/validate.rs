@@ -128,13 +128,13 @@ impl Ctx {
             Dist::Lognormal { mu, sigma } => (0.0, (mu + 6.0 * sigma).exp()),
             d => d.support(),
         };
-        if let Dist::Fixed { value } = dist {
-            if value < lo || value > hi {
-                return Err(self.err(
-                    key,
-                    format!("must lie in {}, got {}", fmt_range(lo, hi), num(value)),
-                ));
-            }
+        if let Dist::Fixed { value } = dist
+            && (value < lo || value > hi)
+        {
+            return Err(self.err(
+                key,
+                format!("must lie in {}, got {}", fmt_range(lo, hi), num(value)),
+            ));
         }
         if a < lo || b > hi {
             let range = fmt_range(lo, hi);
@@ -455,16 +455,16 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         .map(|i| (0..ids.len()).filter(|&c| parents[c] == Some(i)).collect())
         .collect();
     for (i, id) in ids.iter().enumerate() {
-        if let Some(p) = parents[i] {
-            if parents[p].is_some() {
-                return Err(ctx.err(
-                    format!("regions.{id}.parent"),
-                    format!(
-                        "`{}` has a parent itself; only one level of nesting is supported",
-                        ids[p]
-                    ),
-                ));
-            }
+        if let Some(p) = parents[i]
+            && parents[p].is_some()
+        {
+            return Err(ctx.err(
+                format!("regions.{id}.parent"),
+                format!(
+                    "`{}` has a parent itself; only one level of nesting is supported",
+                    ids[p]
+                ),
+            ));
         }
     }
     let leaves: Vec<usize> = (0..ids.len()).filter(|&i| children[i].is_empty()).collect();
@@ -980,16 +980,16 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         let mut inds = Vec::new();
         for ind in Indicator::ALL {
             if kids.iter().all(|&c| regions[c].indicators.contains(&ind)) {
-                if ind.kind() == IndicatorKind::Rate {
-                    if let Some(&c) = kids.iter().find(|&&c| regions[c].rate_weight.is_none()) {
-                        return Err(ctx.err(
+                if ind.kind() == IndicatorKind::Rate
+                    && let Some(&c) = kids.iter().find(|&&c| regions[c].rate_weight.is_none())
+                {
+                    return Err(ctx.err(
                             format!("regions.{}.rate_weight", regions[c].id),
                             format!(
                                 "is required: `{}` has a rate and its parent `{}` averages its children's rates with these weights",
                                 regions[c].id, regions[a].id
                             ),
                         ));
-                    }
                 }
                 inds.push(ind);
             }

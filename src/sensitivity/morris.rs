@@ -85,7 +85,7 @@ impl MorrisOptions {
                 reason: format!("must be at least 2 (got {})", self.trajectories),
             });
         }
-        if self.levels < 2 || self.levels % 2 != 0 {
+        if self.levels < 2 || !self.levels.is_multiple_of(2) {
             return Err(SensitivityError::InvalidOption {
                 option: "levels",
                 reason: format!("must be even and at least 2 (got {})", self.levels),
