@@ -253,3 +253,50 @@ fn runs_killed_at_arbitrary_moments_never_leave_a_broken_folder() {
         );
     }
 }
+
+#[test]
+fn of_two_runs_into_one_folder_at_once_one_wins_and_the_other_exits_2() {
+    let dir = setup();
+    let d = dir.path();
+    let lock = d.join("out/.run.empsim-lock");
+    // The first run must still hold the folder when the second starts: give it enough
+    // paths, and more on a retry if the machine was too quick.
+    for paths in ["400000", "1500000"] {
+        let mut first = Command::new(env!("CARGO_BIN_EXE_empsim"))
+            .args([
+                "-q",
+                "run",
+                "s.toml",
+                "--paths",
+                paths,
+                "--no-charts",
+                "--out",
+                "out/run",
+            ])
+            .current_dir(d)
+            .spawn()
+            .unwrap();
+        let t = std::time::Instant::now();
+        while !lock.exists() && t.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let second = empsim(&run_args("2"), d, &[]);
+        let first_ok = first.wait().unwrap().success();
+        assert!(first_ok, "the first run completes");
+        if second.status.success() {
+            continue; // the first run had already finished: try again, longer
+        }
+        assert_eq!(second.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&second.stderr),
+            format!(
+                "error: out/run is being written by another empsim process (pid {}); wait for it to finish, or choose another folder with --out\n",
+                first.id()
+            )
+        );
+        assert_eq!(names(&d.join("out")), ["run"], "nothing left behind");
+        assert!(owned::has_manifest(&d.join("out/run")));
+        return;
+    }
+    panic!("the first run always finished before the second started");
+}

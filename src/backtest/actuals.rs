@@ -302,6 +302,28 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
         if value < 0.0 {
             return Err(at(line, format!("value {value} is negative")));
         }
+        // The scenario bounds (docs/MODEL.md): rates in %, flows and stocks up to 1e5 万人 a
+        // year, so that every score stays finite.
+        let most = match indicator.kind() {
+            IndicatorKind::Rate => 100.0,
+            _ => {
+                let years = match (measure, period) {
+                    (Measure::Annual, _) => 1,
+                    (Measure::Cumulative, Period::Year(_)) => crate::scenario::MAX_HORIZON,
+                    (Measure::Cumulative, Period::Range(a, b)) => b - a + 1,
+                };
+                crate::scenario::MAX_PERSONS * f64::from(years)
+            }
+        };
+        if value > most {
+            return Err(at(
+                line,
+                format!(
+                    "value {} is above {most}, the most {indicator} can be here",
+                    crate::scenario::dist::num(value)
+                ),
+            ));
+        }
         let source = get("source");
         if source.is_empty() {
             return Err(at(

@@ -143,6 +143,39 @@ impl BacktestOutcome {
     }
 }
 
+/// The final guard before anything is written: every score is finite (the percentages
+/// relative to an observed 0 are the one documented "not applicable", written empty).
+fn check_finite(rows: &[BacktestRow]) -> Result<()> {
+    for r in rows {
+        let Some(s) = &r.score else { continue };
+        let values = [
+            s.p05,
+            s.p25,
+            s.median,
+            s.p75,
+            s.p95,
+            s.pit,
+            s.interval_score_50,
+            s.interval_score_90,
+            s.crps,
+        ];
+        if let Some(v) = values.into_iter().find(|v| !v.is_finite()) {
+            let o = &r.observation;
+            return Err(crate::Error::NonFinite {
+                what: format!(
+                    "the score of line {} ({} {} {})",
+                    o.line,
+                    o.region,
+                    o.indicator,
+                    o.period.label()
+                ),
+                value: v,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores,
 /// and writes the output folder atomically (a failure leaves an earlier folder as it was).
 pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
@@ -170,6 +203,7 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
     let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
     sim.check_finite(&scn)?;
     let rows = score_observations(&scn, &sim, observations);
+    check_finite(&rows)?;
     let summary = summary::summarize(&scn, &rows);
     let charts = if cfg.charts {
         charts::specs(&scn, &sim, &rows, seed)
