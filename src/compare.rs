@@ -20,7 +20,7 @@
 //!   series is blank outside its own horizon. Each scenario's P(met) uses its own target
 //!   definition; where it differs from the first scenario's, the terminal table marks it.
 //!
-//! Outputs (default `output/compare-<name1>-vs-<name2>…`, written atomically):
+//! Outputs (default `output/compare-<name1>-vs-<name2>…`, written by the rules of [`crate::outdir`]):
 //!
 //! - `p_met.csv`: one row per target and scenario (targets in order of first appearance,
 //!   scenarios in command-line order): `target_id, region, indicator, kind, applies, period,

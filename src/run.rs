@@ -1,5 +1,5 @@
 //! `empsim run`: load and validate a scenario, simulate, summarise, and write the output
-//! folder atomically.
+//! folder by the rules of [`crate::outdir`].
 
 use crate::engine::{self, Simulation};
 use crate::error::{Error, Result};

@@ -17,7 +17,7 @@
 //! is left out of the coverage and CRPS summaries, which count independent observations
 //! only.
 //!
-//! Outputs (`output/<scenario>/backtest/` by default, replaced atomically): `backtest.csv`
+//! Outputs (`output/<scenario>/backtest/` by default, replaced by the rules of [`crate::outdir`]): `backtest.csv`
 //! (one row per observation), `backtest-summary.csv`, `manifest.json` and a fan chart per
 //! region, indicator and measure with the observed points on it (`charts/`).
 //!

@@ -1,6 +1,5 @@
 //! Writing results: one exporter per format (CSV tables, the JSON manifest, the terminal
-//! summary), and the output folder, which is replaced atomically so a failed run never
-//! destroys an earlier run's output.
+//! summary, HTML, PNG charts). The output folder they write into is [`crate::outdir`]'s.
 
 pub mod chart;
 pub mod charts;
