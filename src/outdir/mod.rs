@@ -9,14 +9,14 @@
 //! 2. **Whose** ([`owned`]): empsim replaces a folder only if every file in it is listed by
 //!    an empsim `manifest.json` in it or in one of its subfolders (besides empsim's own lock
 //!    files and temporary folders). Anything else is refused with exit 2.
-//! 3. **One writer** ([`lock`]): a lock file beside the folder; a second process writing
+//! 3. **One writer** (`lock`): a lock file beside the folder; a second process writing
 //!    the same folder exits 2 at once.
 //! 4. **Crash-safe swap** ([`Stage::commit`]): the new folder is written to a temporary
 //!    sibling, the kept results of other commands (`sensitivity/`, `backtest/`) are linked
 //!    into it, and it is exchanged with the old folder in one atomic step (`renameat2`
 //!    with `RENAME_EXCHANGE` on Linux). A kill at any moment leaves the complete old or the
 //!    complete new folder at the final path; the next run on that folder removes the
-//!    leftover temporary folders (see [`swap`] for systems without an atomic exchange).
+//!    leftover temporary folders (see `swap` for systems without an atomic exchange).
 //!
 //! Nothing is created before the run has something to write, and on failure everything
 //! this run created (temporary folder, lock file, parent folders it made) is removed again.
