@@ -104,6 +104,9 @@ pub(super) fn recover(dest: &Destination) -> Result<()> {
 /// Steps 2-5 of the module docs.
 pub(super) fn commit(dest: &Destination, tmp: &Path, keep: &[&str]) -> Result<()> {
     let fin = dest.path();
+    // Checked again at the last moment: a file put into the old folder while the run was
+    // computing must not go with it.
+    dest.check_replaceable()?;
     let exists = std::fs::symlink_metadata(fin).is_ok();
     let mut locks = Vec::new();
     if exists {

@@ -212,3 +212,31 @@ fn ownership_follows_nested_manifests_and_legacy_folder_entries() {
     assert_eq!(f.names, ["b.csv"]);
     assert!(f.more);
 }
+
+#[test]
+fn a_file_added_to_the_old_folder_during_the_run_is_not_lost() {
+    let root = tempfile::tempdir().unwrap();
+    let dest = root.path().join("run");
+    commit_run(&dest, &[("q.csv", "1")], &[]).unwrap();
+    let stage = Stage::begin(Destination::new(&dest, &[]).unwrap()).unwrap();
+    write(&dest.join("added-meanwhile.txt"), "mine");
+    let r = write_folder(
+        stage,
+        &[],
+        |dir| {
+            write(&dir.join("q.csv"), "2");
+            Ok(())
+        },
+        |dir, outputs, _| {
+            let m = serde_json::json!({"empsim_version": "test", "outputs": outputs});
+            fs::write(dir.join("manifest.json"), m.to_string()).map_err(|e| io_err(dir, e))
+        },
+    );
+    assert!(r.unwrap_err().to_string().contains("(added-meanwhile.txt)"));
+    assert_eq!(
+        fs::read_to_string(dest.join("added-meanwhile.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(fs::read_to_string(dest.join("q.csv")).unwrap(), "1");
+    assert_eq!(names(root.path()), ["run"]);
+}
