@@ -81,44 +81,21 @@ struct Fixture {
     new: Vec<(String, Vec<u8>)>,
 }
 
+/// A run with `seed` into `out/run`, then a sensitivity analysis inside it; returns the
+/// folder's snapshot.
+fn run_with_sensitivity(d: &Path, seed: &str) -> Vec<(String, Vec<u8>)> {
+    ok(&empsim(&run_args(seed), d, &[]));
+    let sens = "-q sens s.toml --method oat --paths 20 --out out/run/sensitivity/oat";
+    ok(&empsim(&sens.split(' ').collect::<Vec<_>>(), d, &[]));
+    snapshot(&d.join("out/run"))
+}
+
 fn fixture() -> Fixture {
     let dir = setup();
     let d = dir.path();
-    ok(&empsim(&run_args("2"), d, &[]));
-    ok(&empsim(
-        &[
-            "-q",
-            "sens",
-            "s.toml",
-            "--method",
-            "oat",
-            "--paths",
-            "20",
-            "--out",
-            "out/run/sensitivity/oat",
-        ],
-        d,
-        &[],
-    ));
-    let new = snapshot(&d.join("out/run"));
+    let new = run_with_sensitivity(d, "2");
     std::fs::remove_dir_all(d.join("out")).unwrap();
-    ok(&empsim(&run_args("1"), d, &[]));
-    ok(&empsim(
-        &[
-            "-q",
-            "sens",
-            "s.toml",
-            "--method",
-            "oat",
-            "--paths",
-            "20",
-            "--out",
-            "out/run/sensitivity/oat",
-        ],
-        d,
-        &[],
-    ));
-    let old = snapshot(&d.join("out/run"));
+    let old = run_with_sensitivity(d, "1");
     assert_ne!(old, new, "seeds 1 and 2 give different outputs");
     Fixture { dir, old, new }
 }
