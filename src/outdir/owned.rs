@@ -10,6 +10,9 @@ use std::path::Path;
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The file that marks a folder as empsim's and incomplete (being written or removed).
+pub const MARKER: &str = ".empsim-incomplete";
+
 /// The largest manifest read when deciding ownership (a real one is a few kB).
 const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 
@@ -162,7 +165,7 @@ pub fn recognise(dir: &Path) -> Leftover {
     if !meta.is_dir() {
         return Leftover::Foreign;
     }
-    if std::fs::symlink_metadata(dir.join(super::swap::MARKER)).is_ok_and(|m| m.is_file()) {
+    if std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file()) {
         return Leftover::Incomplete;
     }
     match std::fs::read_dir(dir) {

@@ -28,8 +28,7 @@ use super::owned::{self, Leftover, TempKind};
 use crate::error::Result;
 use std::path::{Path, PathBuf};
 
-/// The file that marks a folder as empsim's and incomplete.
-pub(super) const MARKER: &str = ".empsim-incomplete";
+pub(super) use super::owned::MARKER;
 
 /// Kills the process with SIGKILL if `EMPSIM_TEST_CRASH_AT` names `step` (test hook for
 /// the crash-safety tests; the steps are `staged`, `written`, `manifest`, `kept`,
