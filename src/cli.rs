@@ -334,7 +334,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         }
         Command::Calibrate { scenario, json } => {
             let scn = Scenario::from_file(&scenario)?;
-            let c = crate::backtest::calibrate::derive(&scn);
+            let c = crate::analysis::calibration::derive(&scn);
             let text = if json {
                 serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))? + "\n"
             } else {

@@ -37,15 +37,15 @@
 //! - `manifest.json`: version, scenarios and their files (SHA-256), seed, paths, years,
 //!   outputs, elapsed seconds.
 
+use crate::chart::{self, ComparisonChart, ComparisonSeries, YRange, palette};
 use crate::engine;
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::outdir::{Destination, Stage, create, io_err};
-use crate::report::chart::{self, ComparisonChart, ComparisonSeries, YRange, palette};
-use crate::report::charts::{chart_title, history, yearly_target_line};
 use crate::report::csv::fmt4;
 use crate::report::html::requirement;
 use crate::report::manifest::Timings;
+use crate::report::png::run::{chart_title, history, yearly_target_line};
 use crate::scenario::{Applies, Scenario, Target};
 use crate::stats::{self, Measure, SeriesSummary, TargetResult};
 use rayon::prelude::*;
@@ -575,7 +575,7 @@ fn chart_specs(
         out.push((
             format!(
                 "compare-{}-{}.png",
-                crate::report::charts::slug(&region_id),
+                crate::report::png::run::slug(&region_id),
                 ind.key()
             ),
             spec,

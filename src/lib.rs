@@ -10,7 +10,10 @@
 //! [`stats::summarize`] / [`stats::evaluate_targets`] → [`report`]. The model equations
 //! are in [`model`] and `docs/MODEL.md`.
 
+pub mod actuals;
+pub mod analysis;
 pub mod backtest;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod compare;

@@ -191,8 +191,8 @@ fn write_outputs(
             let mut chart_seconds = 0.0;
             if !cfg.no_charts {
                 let t = Instant::now();
-                let jobs = report::charts::chart_jobs(scn, summaries, targets, seed, paths);
-                chart_files = report::charts::render(&dir.join("charts"), &jobs)?;
+                let jobs = report::png::run::chart_jobs(scn, summaries, targets, seed, paths);
+                chart_files = report::png::run::render(&dir.join("charts"), &jobs)?;
                 chart_seconds = t.elapsed().as_secs_f64();
             }
             report::html::write_report(dir, scn, targets, seed, paths, &chart_files)?;

@@ -17,7 +17,7 @@
 //!   `manifest.json`, and per metric, for its final year, a PNG chart: `tornado-<metric>.png`
 //!   (OAT), `morris-<metric>.png` (μ*–σ) or `sobol-<metric>.png` (first-order and total
 //!   indices with bootstrap whiskers) plus `sobol-years-<metric>.png` (total indices over the
-//!   years); see [`crate::report::chart::sens_charts`].
+//!   years); see [`crate::chart::indices`].
 
 use crate::engine::{Simulation, simulate};
 use crate::error::{Error, Result};
@@ -828,7 +828,7 @@ fn write_outputs(dir: &Path, o: &SensOutcome) -> Result<()> {
     }
     w.flush().map_err(|err| io_err(&path, err))?;
 
-    crate::report::chart::sens_charts::write_charts(dir, o).map(|_| ())
+    crate::report::png::sens::write_charts(dir, o).map(|_| ())
 }
 
 fn write_manifest(dir: &Path, o: &SensOutcome, outputs: &[String]) -> Result<()> {

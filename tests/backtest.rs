@@ -6,11 +6,13 @@
 
 mod support;
 
-use empsim::backtest::actuals::{self, Observation, Period};
-use empsim::backtest::{self, BacktestConfig, Status, calibrate, score};
+use empsim::actuals::{self, Observation, Period};
+use empsim::analysis::calibration as calibrate;
+use empsim::backtest::{self, BacktestConfig, Status};
 use empsim::engine;
 use empsim::indicator::Indicator;
 use empsim::scenario::{Provenance, Scenario};
+use empsim::stats::score;
 use empsim::stats::{self, Measure};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use empsim::report::chart::{
+use empsim::chart::{
     Band, ChartError, ComparisonChart, ComparisonSeries, FanChart, HistoryPoint, PlotGeometry,
     RenderedChart, TargetLine, YRange, missing_glyphs, palette, render_comparison_rgb,
     render_fan_chart, render_fan_chart_rgb, render_small_multiples, render_small_multiples_rgb,

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use empsim::chart::{palette, render_comparison_rgb};
 use empsim::compare::{CompareConfig, CompareOutcome, compare};
-use empsim::report::chart::{palette, render_comparison_rgb};
 use empsim::report::html::{escape, write_report};
 use empsim::scenario::{Provenance, Scenario};
 use empsim::{engine, report, stats};
@@ -411,8 +411,8 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
     let summaries = stats::summarize(&scn, &sim);
     let targets = stats::evaluate_targets(&scn, &sim);
     let tmp = tempfile::tempdir().unwrap();
-    let jobs = report::charts::chart_jobs(&scn, &summaries, &targets, SEED, paths);
-    let files = report::charts::render(&tmp.path().join("charts"), &jobs).unwrap();
+    let jobs = report::png::run::chart_jobs(&scn, &summaries, &targets, SEED, paths);
+    let files = report::png::run::render(&tmp.path().join("charts"), &jobs).unwrap();
     let path = write_report(tmp.path(), &scn, &targets, SEED, paths, &files).unwrap();
     assert_eq!(path, tmp.path().join("report.html"));
     let html = std::fs::read_to_string(&path).unwrap();

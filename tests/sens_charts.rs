@@ -4,12 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use empsim::report::chart::RenderedChart;
-use empsim::report::chart::sens_charts::{
-    self, COLOR_A, COLOR_B, MorrisChart, SensChart, SobolBarChart, SobolYearSeries,
-    SobolYearsChart, TornadoChart, flagged_fill, jobs, render_morris_rgb, render_sobol_bars_rgb,
-    render_sobol_years_rgb, render_tornado_rgb, write_charts,
+use empsim::chart::RenderedChart;
+use empsim::chart::indices::{
+    COLOR_A, COLOR_B, MorrisChart, SobolBarChart, SobolYearSeries, SobolYearsChart, TornadoChart,
+    flagged_fill, render_morris_rgb, render_sobol_bars_rgb, render_sobol_years_rgb,
+    render_tornado_rgb,
 };
+use empsim::report::png::sens::{self as sens_charts, SensChart, jobs, write_charts};
 use empsim::sens::{self, Method, SensConfig, SensOutcome};
 use empsim::sensitivity::{ConfidenceInterval, MorrisRow, OatRow, SobolIndex, SobolRow};
 use plotters::style::RGBColor;

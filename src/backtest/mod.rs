@@ -24,15 +24,11 @@
 //! **Calibration.** [`calibrate::derive`] lists how each baseline parameter of a scenario
 //! follows from the plans' 2016-2020 figures (see `docs/CALIBRATION.md`).
 
-pub mod actuals;
-pub mod calibrate;
-mod charts;
 mod output;
-pub mod score;
 pub mod summary;
 
-pub use actuals::{ActualsError, Observation, Period};
-pub use score::Score;
+pub use crate::actuals::{ActualsError, Observation, Period};
+pub use crate::stats::score::Score;
 pub use summary::SummaryRow;
 
 use crate::engine::{self, Simulation};
@@ -185,7 +181,7 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
             path: cfg.actuals.clone(),
             reason,
         })?;
-    let observations = actuals::parse(&cfg.actuals, &bytes)?;
+    let observations = crate::actuals::parse(&cfg.actuals, &bytes)?;
     let actuals_sha256 = output::sha256_hex(&bytes);
     let paths = crate::run::resolve_paths(cfg.paths, scn.paths)?;
     crate::run::check_memory(&scn, paths)?;
@@ -206,7 +202,7 @@ pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
     check_finite(&rows)?;
     let summary = summary::summarize(&scn, &rows);
     let charts = if cfg.charts {
-        charts::specs(&scn, &sim, &rows, seed)
+        crate::report::png::backtest::specs(&scn, &sim, &rows, seed)
     } else {
         Vec::new()
     };
@@ -260,7 +256,7 @@ pub fn score_observations(
             },
             Ok((region, series, first, last)) => {
                 let sample = stats::sorted(&window_values(scn, sim, series, first, last));
-                let score = score::score(&sample, obs.value);
+                let score = crate::stats::score::score(&sample, obs.value);
                 let is_baseline = is_baseline(scn, region, &obs, first, last);
                 BacktestRow {
                     observation: obs,
@@ -344,7 +340,7 @@ fn is_baseline(scn: &Scenario, region: usize, obs: &Observation, first: i32, las
 }
 
 /// The indicators in output order, for sorting.
-fn indicator_rank(i: Indicator) -> usize {
+pub fn indicator_rank(i: Indicator) -> usize {
     Indicator::ALL
         .iter()
         .position(|x| *x == i)

@@ -2,12 +2,12 @@
 //! and the charts. Numbers are written with 4 decimals; an empty cell means "not
 //! applicable" (a row that is not projected, a mean over no observation).
 
-use super::actuals::measure_key;
-use super::charts::ChartJob;
 use super::summary::{SummaryRow, num};
 use super::{BacktestRow, Status};
+use crate::actuals::measure_key;
 use crate::error::{Error, Result};
 use crate::outdir::{create, io_err};
+use crate::report::png::backtest::ChartJob;
 use crate::scenario::{Scenario, SourceFile};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -38,9 +38,9 @@ pub(super) fn write(
         std::fs::create_dir(&chart_dir).map_err(|e| io_err(&chart_dir, e))?;
         charts.par_iter().try_for_each(|job| {
             let path = chart_dir.join(&job.file);
-            crate::report::chart::render_fan_chart(&job.spec, &path)
+            crate::chart::render_fan_chart(&job.spec, &path)
                 .map_err(|e| match e {
-                    crate::report::chart::ChartError::Write { path, reason } => {
+                    crate::chart::ChartError::Write { path, reason } => {
                         Error::Output { path, reason }
                     }
                     other => Error::Internal(format!("chart {}: {other}", job.file)),

@@ -16,7 +16,7 @@
 use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::outdir::io_err;
-use crate::report::charts::chart_title;
+use crate::report::png::run::chart_title;
 use crate::scenario::{
     Applies, BaselineKind, Nature, Param, Provenance, Scenario, Target, TargetKind,
 };
@@ -35,7 +35,7 @@ pub struct ChartImage {
 }
 
 /// Writes `dir/report.html` for a run, embedding the PNG charts `chart_files` (as returned
-/// by [`crate::report::charts::render`]); returns the report's path.
+/// by [`crate::report::png::run::render`]); returns the report's path.
 ///
 /// Charts are grouped by region by their `empsim run` file names (`fan-<region>-…`,
 /// `cumulative-<target>…`); `overview.png` goes first; any other chart is shown under
@@ -323,7 +323,7 @@ fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
         known.push((
             format!(
                 "fan-{}-{}.png",
-                crate::report::charts::slug(&scn.regions[s.region].id),
+                crate::report::png::run::slug(&scn.regions[s.region].id),
                 s.indicator.key()
             ),
             s.region,
@@ -332,7 +332,7 @@ fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
     }
     for t in &scn.targets {
         known.push((
-            format!("cumulative-{}.png", crate::report::charts::slug(&t.id)),
+            format!("cumulative-{}.png", crate::report::png::run::slug(&t.id)),
             t.region,
             format!(
                 "{} — running total against the glide path to {}",
@@ -375,7 +375,7 @@ fn contents(h: &mut String, scn: &Scenario, g: &Groups) {
             .map(|(ri, _)| {
                 format!(
                     "<a href=\"#region-{}\">{}</a>",
-                    escape(&crate::report::charts::slug(&scn.regions[*ri].id)),
+                    escape(&crate::report::png::run::slug(&scn.regions[*ri].id)),
                     region_html(scn, *ri)
                 )
             })
@@ -450,7 +450,7 @@ median and, in brackets, the 5–95 % range across paths. Shading: \
 <td>{region}<br>{ind}<br><code class=\"small id\">{id_wrapped}</code></td><td class=\"req\">{req}</td>\
 <td class=\"num\">{m}{u} <span class=\"small\">[{lo}, {hi}]</span><br>\
 <span class=\"small\">{what}</span>{shortfall}</td><td>{nature}</td><td>{quote}</td></tr>",
-            id_attr = escape(&crate::report::charts::slug(&t.id)),
+            id_attr = escape(&crate::report::png::run::slug(&t.id)),
             cls = risk_class(r.p_met),
             p = r.p_met,
             se = r.p_met_se,
@@ -538,7 +538,7 @@ path 时间过半、任务过半.</p>\n",
         let _ = writeln!(
             h,
             "<h3 id=\"region-{}\">{}</h3>",
-            escape(&crate::report::charts::slug(&scn.regions[*ri].id)),
+            escape(&crate::report::png::run::slug(&scn.regions[*ri].id)),
             region_html(scn, *ri)
         );
         for (c, caption) in charts {

@@ -1,9 +1,8 @@
 //! Writing results: one exporter per format (CSV tables, the JSON manifest, the terminal
 //! summary, HTML, PNG charts). The output folder they write into is [`crate::outdir`]'s.
 
-pub mod chart;
-pub mod charts;
 pub mod csv;
 pub mod html;
 pub mod manifest;
+pub mod png;
 pub mod table;

@@ -20,7 +20,7 @@ use plotters::style::FontStyle;
 use super::ChartError;
 
 /// The font file, embedded at compile time.
-static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
 
 /// Family name under which the embedded font is registered (besides the generic names).
 pub const FONT_FAMILY: &str = "Noto Sans CJK SC";

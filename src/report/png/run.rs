@@ -8,7 +8,7 @@
 //!   from the first projection year against the pro-rata glide path to the target;
 //! - `overview.png`: small multiples of every region and indicator on one page.
 
-use super::chart::{self, Band, ChartError, FanChart, HistoryPoint, TargetLine, YRange};
+use crate::chart::{self, Band, ChartError, FanChart, HistoryPoint, TargetLine, YRange};
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::scenario::{BaselineKind, Scenario, Target, TargetKind};

@@ -5,6 +5,8 @@
 //! x₁..xₙ and probability p, h = (n − 1)p, Q(p) = x⌊h⌋ + (h − ⌊h⌋)(x⌊h⌋+1 − x⌊h⌋)
 //! (0-based indices).
 
+pub mod score;
+
 use crate::engine::Simulation;
 use crate::indicator::IndicatorKind;
 use crate::scenario::{Applies, Scenario, Target, TargetKind};

@@ -20,19 +20,11 @@
 //! for the row position: `y_range` is `(rows, 0)`, so the row drawn `i`-th from the top spans
 //! `[i, i + 1]` and its centre is `to_pixel(value, i + 0.5)`.
 
-// The files sit beside this one as `sens_*.rs` (the parent `mod.rs` is shared with other
-// chart kinds).
-#[path = "sens_morris.rs"]
 mod morris;
-#[path = "sens_outputs.rs"]
-mod outputs;
-#[path = "sens_sobol.rs"]
 mod sobol;
-#[path = "sens_tornado.rs"]
 mod tornado;
 
 pub use morris::{MorrisChart, render_morris, render_morris_rgb};
-pub use outputs::{SensChart, SensChartJob, jobs, metric_slug, write_charts};
 pub use sobol::{
     SobolBarChart, SobolYearSeries, SobolYearsChart, render_sobol_bars, render_sobol_bars_rgb,
     render_sobol_years, render_sobol_years_rgb,

@@ -5,16 +5,16 @@
 //! A cumulative observation over a window that starts later than the first projection
 //! year is scored but not drawn (it is not a point of the running sum).
 
-use super::actuals::{Period, measure_key};
-use super::{BacktestRow, Status, indicator_rank};
+use crate::actuals::{Period, measure_key};
+use crate::backtest::{BacktestRow, Status, indicator_rank};
+use crate::chart::{Band, FanChart, HistoryPoint, YRange};
 use crate::engine::Simulation;
 use crate::indicator::{Indicator, IndicatorKind};
-use crate::report::chart::{Band, FanChart, HistoryPoint, YRange};
 use crate::scenario::Scenario;
 use crate::stats::{self, Measure, quantile_sorted};
 
 /// A chart to render: its file name inside `charts/` and its spec.
-pub(super) struct ChartJob {
+pub struct ChartJob {
     pub file: String,
     pub spec: FanChart,
 }
@@ -24,12 +24,7 @@ const MAX_NOTES: usize = 6;
 
 /// One chart per (region, indicator, measure) with a drawable scored observation, in the
 /// scenario's region order and the indicators' order, annual before cumulative.
-pub(super) fn specs(
-    scn: &Scenario,
-    sim: &Simulation,
-    rows: &[BacktestRow],
-    seed: u64,
-) -> Vec<ChartJob> {
+pub fn specs(scn: &Scenario, sim: &Simulation, rows: &[BacktestRow], seed: u64) -> Vec<ChartJob> {
     let p0 = scn.base_year + 1;
     let drawable = |r: &BacktestRow| {
         r.status == Status::Scored
@@ -212,16 +207,16 @@ fn spec(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::chart::missing_glyphs;
+    use crate::chart::missing_glyphs;
     use std::path::Path;
 
     #[test]
     fn every_text_of_the_example_charts_has_glyphs() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backtest");
         let scn = Scenario::from_file(&dir.join("plans-in-sample.toml")).unwrap();
-        let obs = super::super::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
+        let obs = crate::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
         let sim = crate::engine::simulate(&scn, 200, 1, &[]);
-        let rows = super::super::score_observations(&scn, &sim, obs);
+        let rows = crate::backtest::score_observations(&scn, &sim, obs);
         let jobs = specs(&scn, &sim, &rows, 1);
         assert_eq!(jobs.len(), 15);
         for j in &jobs {

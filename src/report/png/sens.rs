@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::super::{ChartError, RenderedChart};
-use super::{
+use crate::chart::indices::{
     MorrisChart, SobolBarChart, SobolYearSeries, SobolYearsChart, TornadoChart, render_morris_rgb,
     render_sobol_bars_rgb, render_sobol_years_rgb, render_tornado_rgb,
 };
+use crate::chart::{ChartError, RenderedChart};
 use crate::error::{Error, Result};
 use crate::indicator::IndicatorKind;
 use crate::scenario::{Applies, Scenario, TargetKind};

@@ -23,9 +23,9 @@ mod compare;
 mod draw;
 mod fan;
 pub mod font;
+pub mod indices;
 mod multiples;
 mod scale;
-pub mod sens_charts;
 mod text;
 
 use std::path::{Path, PathBuf};

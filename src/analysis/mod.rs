@@ -1,0 +1,5 @@
+//! What each command computes from a scenario and its simulation, without any I/O:
+//! calibration derivations, scored observations, scenario comparisons and sensitivity
+//! studies.
+
+pub mod calibration;
