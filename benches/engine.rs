@@ -39,17 +39,20 @@ fn engine(c: &mut Criterion) {
     let out = tempfile::tempdir().unwrap();
     g.bench_function("load+simulate+summarize+charts+write, 2 threads", |b| {
         b.iter(|| {
-            let cfg = empsim::run::RunConfig {
+            let cfg = empsim::commands::run::RunArgs {
                 scenario: Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("scenarios/henan-baseline.toml"),
-                paths: Some(paths),
-                seed: None,
-                out: Some(out.path().join("run")),
-                threads: Some(2),
+                sim: empsim::commands::settings::SimArgs {
+                    paths: Some(paths),
+                    seed: None,
+                    out: Some(out.path().join("run")),
+                    threads: Some(2),
+                },
                 keep_paths: false,
                 no_charts: false,
+                json: false,
             };
-            black_box(empsim::run::run(&cfg).unwrap())
+            black_box(empsim::commands::run::run(&cfg).unwrap())
         })
     });
     g.finish();

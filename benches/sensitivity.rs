@@ -5,7 +5,9 @@
 //! Run with `cargo bench --bench sensitivity`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use empsim::sens::{Method, SensConfig};
+use empsim::analysis::sens::Method;
+use empsim::commands::sens::SensArgs;
+use empsim::commands::settings::SimArgs;
 use empsim::sensitivity::{self as sa, Factor, SobolOptions};
 use std::f64::consts::PI;
 use std::hint::black_box;
@@ -45,7 +47,7 @@ fn benches(c: &mut Criterion) {
         "sobol 8 factors N=64 paths=200 (640 evaluations, charts)",
         |b| {
             b.iter(|| {
-                let cfg = SensConfig {
+                let cfg = SensArgs {
                     scenario: Path::new(env!("CARGO_MANIFEST_DIR"))
                         .join("scenarios/henan-baseline.toml"),
                     method: Method::Sobol,
@@ -53,14 +55,16 @@ fn benches(c: &mut Criterion) {
                     ranges: Vec::new(),
                     metrics: vec!["p_met:xinxiang.rural_transfer_new.cumulative_floor".into()],
                     samples: Some(64),
-                    paths: Some(200),
-                    seed: None,
-                    out: Some(out.path().join("s")),
-                    threads: Some(2),
+                    sim: SimArgs {
+                        paths: Some(200),
+                        seed: None,
+                        out: Some(out.path().join("s")),
+                        threads: Some(2),
+                    },
                     levels: 4,
                     bootstrap: 200,
                 };
-                black_box(empsim::sens::run(&cfg, None).unwrap())
+                black_box(empsim::commands::sens::run(&cfg, None).unwrap())
             })
         },
     );

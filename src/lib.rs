@@ -12,20 +12,16 @@
 
 pub mod actuals;
 pub mod analysis;
-pub mod backtest;
 pub mod chart;
-pub mod check;
 pub mod cli;
-pub mod compare;
+pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod indicator;
 pub mod model;
 pub mod outdir;
 pub mod report;
-pub mod run;
 pub mod scenario;
-pub mod sens;
 pub mod sensitivity;
 pub mod stats;
 

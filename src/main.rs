@@ -4,7 +4,7 @@ use clap::Parser;
 
 fn main() {
     let cli = empsim::cli::Cli::parse();
-    if let Err(e) = empsim::cli::execute(cli) {
+    if let Err(e) = empsim::cli::run(cli) {
         let code = e.exit_code();
         eprintln!("error: {:#}", anyhow::Error::from(e));
         std::process::exit(code);

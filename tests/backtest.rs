@@ -7,8 +7,9 @@
 mod support;
 
 use empsim::actuals::{self, Observation, Period};
+use empsim::analysis::backtest::{Status, score_observations};
 use empsim::analysis::calibration as calibrate;
-use empsim::backtest::{self, BacktestConfig, Status};
+use empsim::commands::backtest::{self, BacktestArgs};
 use empsim::engine;
 use empsim::indicator::Indicator;
 use empsim::scenario::{Provenance, Scenario};
@@ -26,11 +27,11 @@ fn example() -> (PathBuf, PathBuf) {
     (d.join("plans-in-sample.toml"), d.join("actuals-plans.csv"))
 }
 
-fn config(scenario: &Path, actuals: &Path, out: &Path) -> BacktestConfig {
-    let mut cfg = BacktestConfig::new(scenario, actuals);
-    cfg.paths = Some(2000);
-    cfg.out = Some(out.to_path_buf());
-    cfg.charts = false;
+fn config(scenario: &Path, actuals: &Path, out: &Path) -> BacktestArgs {
+    let mut cfg = BacktestArgs::new(scenario, actuals);
+    cfg.sim.paths = Some(2000);
+    cfg.sim.out = Some(out.to_path_buf());
+    cfg.no_charts = true;
     cfg
 }
 
@@ -52,7 +53,7 @@ fn the_shipped_in_sample_example_scores_every_plan_figure() {
     let dir = tempfile::tempdir().unwrap();
     let (scn, act) = example();
     let mut cfg = config(&scn, &act, &dir.path().join("bt"));
-    cfg.charts = true;
+    cfg.no_charts = false;
     let o = backtest::run(&cfg).unwrap();
     assert!(o.scenario.in_sample);
     assert_eq!(o.rows.len(), 16);
@@ -247,7 +248,7 @@ fn scores_of_draws_from_the_scenario_itself_are_calibrated() {
             note: String::new(),
         })
         .collect();
-    let rows = backtest::score_observations(&scn, &forecast, obs);
+    let rows = score_observations(&scn, &forecast, obs);
     let mf = m as f64;
     let cov = |f: fn(&score::Score) -> bool| {
         rows.iter().filter(|r| f(r.score.as_ref().unwrap())).count() as f64 / mf
@@ -318,7 +319,7 @@ fn malformed_actuals_are_usage_errors_with_file_and_line_and_keep_earlier_output
     assert_eq!(e.exit_code(), 2);
 
     let mut cfg = config(&scn, &act, &out);
-    cfg.paths = Some(0);
+    cfg.sim.paths = Some(0);
     let e = backtest::run(&cfg).unwrap_err();
     assert_eq!(
         (e.to_string().as_str(), e.exit_code()),
@@ -331,11 +332,11 @@ fn outputs_do_not_depend_on_the_number_of_threads() {
     let dir = tempfile::tempdir().unwrap();
     let (scn, act) = example();
     let mut a = config(&scn, &act, &dir.path().join("a"));
-    a.threads = Some(1);
-    a.charts = true;
+    a.sim.threads = Some(1);
+    a.no_charts = false;
     let mut b = config(&scn, &act, &dir.path().join("b"));
-    b.threads = Some(2);
-    b.charts = true;
+    b.sim.threads = Some(2);
+    b.no_charts = false;
     let oa = backtest::run(&a).unwrap();
     backtest::run(&b).unwrap();
     for f in oa.files.iter().filter(|f| *f != "manifest.json") {

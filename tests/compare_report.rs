@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use empsim::chart::{palette, render_comparison_rgb};
-use empsim::compare::{CompareConfig, CompareOutcome, compare};
+use empsim::commands::compare::{CompareArgs, CompareOutcome, compare};
+use empsim::commands::settings::SimArgs;
 use empsim::report::html::{escape, write_report};
 use empsim::scenario::{Provenance, Scenario};
 use empsim::{engine, report, stats};
@@ -33,12 +34,14 @@ fn workdir() -> tempfile::TempDir {
 }
 
 fn run_compare(files: &[PathBuf], out: &Path) -> CompareOutcome {
-    compare(&CompareConfig {
+    compare(&CompareArgs {
         scenarios: files.to_vec(),
-        paths: Some(PATHS),
-        seed: Some(SEED),
-        out: Some(out.to_path_buf()),
-        threads: Some(2),
+        sim: SimArgs {
+            paths: Some(PATHS),
+            seed: Some(SEED),
+            out: Some(out.to_path_buf()),
+            threads: Some(2),
+        },
     })
     .unwrap_or_else(|e| panic!("compare failed: {e}"))
 }
@@ -251,7 +254,7 @@ quote = "城镇新增就业 30 万人以上 (a variant)"
     }
     // The target both have, defined differently: flagged, and its paths exactly paired
     // (targets change no draw), so the lower floor is met on at least the same paths.
-    let redefined: Vec<&empsim::compare::CompareRow> =
+    let redefined: Vec<&empsim::analysis::compare::CompareRow> =
         o.rows.iter().filter(|r| r.redefined).collect();
     assert_eq!(redefined.len(), 1);
     assert_eq!(
@@ -320,11 +323,13 @@ end_year = 2026
 #[test]
 fn bad_comparisons_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = |files: Vec<PathBuf>| CompareConfig {
+    let cfg = |files: Vec<PathBuf>| CompareArgs {
         scenarios: files,
-        paths: Some(10),
-        out: Some(tmp.path().join("cmp")),
-        ..CompareConfig::default()
+        sim: SimArgs {
+            paths: Some(10),
+            out: Some(tmp.path().join("cmp")),
+            ..SimArgs::default()
+        },
     };
     let e = compare(&cfg(vec![scenario("henan-baseline.toml")])).unwrap_err();
     assert_eq!(e.exit_code(), 2);
@@ -352,12 +357,14 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
     ];
     let run = |threads: usize| {
         let out = tmp.path().join(format!("t{threads}"));
-        compare(&CompareConfig {
+        compare(&CompareArgs {
             scenarios: files.to_vec(),
-            paths: Some(200),
-            seed: Some(SEED),
-            out: Some(out.clone()),
-            threads: Some(threads),
+            sim: SimArgs {
+                paths: Some(200),
+                seed: Some(SEED),
+                out: Some(out.clone()),
+                threads: Some(threads),
+            },
         })
         .unwrap();
         out

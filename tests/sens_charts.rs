@@ -4,14 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
+use empsim::analysis::sens::Method;
 use empsim::chart::RenderedChart;
 use empsim::chart::indices::{
     COLOR_A, COLOR_B, MorrisChart, SobolBarChart, SobolYearSeries, SobolYearsChart, TornadoChart,
     flagged_fill, render_morris_rgb, render_sobol_bars_rgb, render_sobol_years_rgb,
     render_tornado_rgb,
 };
+use empsim::commands::sens::{self, SensArgs, SensOutcome};
+use empsim::commands::settings::SimArgs;
 use empsim::report::png::sens::{self as sens_charts, SensChart, jobs, write_charts};
-use empsim::sens::{self, Method, SensConfig, SensOutcome};
 use empsim::sensitivity::{ConfidenceInterval, MorrisRow, OatRow, SobolIndex, SobolRow};
 use plotters::style::RGBColor;
 
@@ -26,18 +28,20 @@ const PARAMS: [&str; 4] = [
     "unemployment.okun",
 ];
 
-fn config(method: Method, out: &Path, samples: usize) -> SensConfig {
-    SensConfig {
+fn config(method: Method, out: &Path, samples: usize) -> SensArgs {
+    SensArgs {
         scenario: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/henan-baseline.toml"),
         method,
         params: Some(PARAMS.iter().map(|s| s.to_string()).collect()),
         ranges: Vec::new(),
         metrics: vec![METRIC.into(), METRIC_2.into()],
         samples: Some(samples),
-        paths: Some(100),
-        seed: None,
-        out: Some(out.to_path_buf()),
-        threads: Some(2),
+        sim: SimArgs {
+            paths: Some(100),
+            seed: None,
+            out: Some(out.to_path_buf()),
+            threads: Some(2),
+        },
         levels: 4,
         bootstrap: 50,
     }
@@ -109,7 +113,7 @@ fn oat_writes_a_tornado_per_metric_with_bars_where_the_geometry_says() {
     }
     assert!(o.out_dir.join("indices.csv").exists());
 
-    let js = jobs(&o);
+    let js = jobs(&o.study);
     assert_eq!(js.len(), 2);
     let SensChart::Tornado(spec) = &js[0].chart else {
         panic!("a tornado")
@@ -154,7 +158,7 @@ fn morris_writes_a_scatter_per_metric_with_points_at_mu_star_and_sigma() {
     for f in pngs(&o.out_dir) {
         assert_eq!(png_size(&o.out_dir.join(f)), (1200, 800));
     }
-    let js = jobs(&o);
+    let js = jobs(&o.study);
     let SensChart::Morris(spec) = &js[0].chart else {
         panic!("a scatter")
     };
@@ -184,7 +188,7 @@ fn sobol_writes_bars_and_years_per_metric() {
     for f in &expected {
         assert_eq!(png_size(&o.out_dir.join(f)), (1200, 800));
     }
-    let js = jobs(&o);
+    let js = jobs(&o.study);
     assert_eq!(js.len(), 4);
     let SensChart::SobolBars(bars) = &js[0].chart else {
         panic!("bars first")
@@ -225,12 +229,12 @@ fn sobol_writes_bars_and_years_per_metric() {
 #[test]
 fn rendering_is_deterministic_and_unwritable_folders_are_output_errors() {
     let (dir, o) = run(Method::Oat, 0);
-    let js = jobs(&o);
+    let js = jobs(&o.study);
     let a = js[0].chart.render_rgb().unwrap();
     let b = js[0].chart.render_rgb().unwrap();
     assert!(a.rgb == b.rgb);
     let missing = dir.path().join("no/such/folder");
-    match write_charts(&missing, &o) {
+    match write_charts(&missing, &o.study) {
         Err(empsim::Error::Output { path, .. }) => {
             assert!(path.starts_with(&missing), "{}", path.display());
             assert!(path.extension().is_some_and(|e| e == "png"));
@@ -246,7 +250,7 @@ fn repeated_metrics_get_distinct_file_names() {
     cfg.metrics = vec![METRIC.into(), METRIC.into()];
     cfg.params = Some(vec![PARAMS[0].into()]);
     let o = sens::run(&cfg, None).unwrap();
-    let written: Vec<PathBuf> = write_charts(&o.out_dir, &o).unwrap();
+    let written: Vec<PathBuf> = write_charts(&o.out_dir, &o.study).unwrap();
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())

@@ -2,4 +2,7 @@
 //! calibration derivations, scored observations, scenario comparisons and sensitivity
 //! studies.
 
+pub mod backtest;
 pub mod calibration;
+pub mod compare;
+pub mod sens;

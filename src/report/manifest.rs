@@ -4,8 +4,11 @@
 //! Only `threads` and `elapsed_seconds` vary between two runs of the same scenario and
 //! seed; every other file of the output folder is byte-identical.
 
+use crate::analysis::sens::{Method, SensStudy};
 use crate::error::Result;
 use crate::outdir::{create, io_err};
+use crate::report::csv::backtest::BacktestContext;
+use crate::report::text::compare::CompareView;
 use crate::scenario::{Scenario, SourceFile};
 use serde::Serialize;
 use std::path::Path;
@@ -67,10 +70,170 @@ pub fn write_manifest(
         outputs,
         elapsed_seconds: timings,
     };
+    write_json(path, &m)
+}
+
+/// Writes a manifest: pretty JSON and a final newline.
+fn write_json(path: &Path, m: &impl Serialize) -> Result<()> {
+    use std::io::Write;
     let f = create(path)?;
     let mut w = std::io::BufWriter::new(f);
-    serde_json::to_writer_pretty(&mut w, &m).map_err(|e| io_err(path, e))?;
-    use std::io::Write;
+    serde_json::to_writer_pretty(&mut w, m).map_err(|e| io_err(path, e))?;
     writeln!(w).map_err(|e| io_err(path, e))?;
     w.flush().map_err(|e| io_err(path, e))
+}
+
+#[derive(Serialize)]
+struct SensManifest<'a> {
+    empsim_version: &'a str,
+    scenario: &'a str,
+    files: &'a [SourceFile],
+    method: Method,
+    factors: Vec<serde_json::Value>,
+    metrics: Vec<&'a str>,
+    evaluations: usize,
+    paths_per_evaluation: usize,
+    seed: u64,
+    common_random_numbers: &'a str,
+    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
+    outputs: &'a [String],
+    elapsed_seconds: f64,
+}
+
+/// Writes the `manifest.json` of a sensitivity study into `dir`.
+pub fn write_sens(dir: &Path, o: &SensStudy, outputs: &[String], elapsed: f64) -> Result<()> {
+    let m = SensManifest {
+        empsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: &o.scenario.name,
+        files: &o.scenario.files,
+        method: o.method,
+        factors: o
+            .factors
+            .iter()
+            .map(|f| serde_json::json!({"name": f.name, "distribution": f.dist.describe(), "parameters_set": f.slots.len()}))
+            .collect(),
+        metrics: o.metrics.iter().map(|m| m.label.as_str()).collect(),
+        evaluations: o.evaluations,
+        paths_per_evaluation: o.paths,
+        seed: o.seed,
+        common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
+        outputs,
+        elapsed_seconds: elapsed,
+    };
+    write_json(&dir.join("manifest.json"), &m)
+}
+
+#[derive(Serialize)]
+struct BacktestManifest<'a> {
+    empsim_version: &'a str,
+    command: &'a str,
+    scenario: &'a str,
+    in_sample: bool,
+    files: &'a [SourceFile],
+    actuals: ActualsFile,
+    seed: u64,
+    paths: usize,
+    threads: usize,
+    base_year: i32,
+    end_year: i32,
+    quantile_estimator: &'a str,
+    pit: &'a str,
+    crps: &'a str,
+    interval_score: &'a str,
+    outputs: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ActualsFile {
+    path: String,
+    sha256: String,
+}
+
+/// Writes the `manifest.json` of a backtest.
+pub fn write_backtest(path: &Path, ctx: &BacktestContext, outputs: &[String]) -> Result<()> {
+    let m = BacktestManifest {
+        empsim_version: env!("CARGO_PKG_VERSION"),
+        command: "backtest",
+        scenario: &ctx.scn.name,
+        in_sample: ctx.scn.in_sample,
+        files: &ctx.scn.files,
+        actuals: ActualsFile {
+            path: ctx.actuals.display().to_string(),
+            sha256: ctx.actuals_sha256.to_string(),
+        },
+        seed: ctx.seed,
+        paths: ctx.paths,
+        threads: ctx.threads,
+        base_year: ctx.scn.base_year,
+        end_year: ctx.scn.end_year,
+        quantile_estimator: "Hyndman-Fan type 7",
+        pit: "mid-rank: (b + (e + 1)/2) / (n + 1), b sample values below, e equal",
+        crps: "energy form E|X - y| - 1/2 E|X - X'|, fair estimator, sorted sample (Gneiting & Raftery 2007; Ferro 2014)",
+        interval_score: "Winkler / Gneiting & Raftery 2007 eq. 43, alpha 0.5 and 0.1",
+        outputs,
+    };
+    write_json(path, &m)
+}
+
+#[derive(Serialize)]
+struct ManifestScenario<'a> {
+    name: &'a str,
+    description: &'a str,
+    files: &'a [SourceFile],
+    base_year: i32,
+    end_year: i32,
+    targets: usize,
+}
+
+#[derive(Serialize)]
+struct CompareManifest<'a> {
+    empsim_version: &'a str,
+    command: &'a str,
+    scenarios: Vec<ManifestScenario<'a>>,
+    baseline_scenario: &'a str,
+    seed: u64,
+    paths: usize,
+    threads: usize,
+    years: &'a [i32],
+    common_random_numbers: &'a str,
+    quantile_estimator: &'a str,
+    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
+    outputs: &'a [String],
+    elapsed_seconds: &'a Timings,
+}
+
+/// Writes the `manifest.json` of a comparison into `dir`.
+pub fn write_compare(
+    dir: &Path,
+    o: &CompareView,
+    outputs: &[String],
+    timings: &Timings,
+) -> Result<()> {
+    let m = CompareManifest {
+        empsim_version: env!("CARGO_PKG_VERSION"),
+        command: "compare",
+        scenarios: o
+            .runs
+            .iter()
+            .map(|r| ManifestScenario {
+                name: &r.scenario.name,
+                description: &r.scenario.description,
+                files: &r.scenario.files,
+                base_year: r.scenario.base_year,
+                end_year: r.scenario.end_year,
+                targets: r.scenario.targets.len(),
+            })
+            .collect(),
+        baseline_scenario: &o.runs[0].scenario.name,
+        seed: o.seed,
+        paths: o.paths,
+        threads: o.threads,
+        years: o.years,
+        common_random_numbers: "every scenario runs the same paths from the same master seed; \
+diff_se is the standard error of the paired difference sd(I_s - I_baseline)/sqrt(n)",
+        quantile_estimator: "Hyndman-Fan type 7 (linear interpolation, as R and NumPy default)",
+        outputs,
+        elapsed_seconds: timings,
+    };
+    write_json(&dir.join("manifest.json"), &m)
 }

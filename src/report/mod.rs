@@ -2,7 +2,8 @@
 //! summary, HTML, PNG charts). The output folder they write into is [`crate::outdir`]'s.
 
 pub mod csv;
+pub mod describe;
 pub mod html;
 pub mod manifest;
 pub mod png;
-pub mod table;
+pub mod text;

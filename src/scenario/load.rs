@@ -421,7 +421,8 @@ fn file_stem(p: &Path) -> String {
         .unwrap_or_else(|| "scenario".into())
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// The SHA-256 of bytes, in hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -4,8 +4,8 @@
 //! Like the other renderers of this module they are pure: a spec in ([`TornadoChart`],
 //! [`MorrisChart`], [`SobolBarChart`], [`SobolYearsChart`]), a PNG file or an RGB buffer out.
 //! The specs hold the rows of the generic [`crate::sensitivity`] results, so they know nothing
-//! about the employment model; [`jobs`] builds them from a [`crate::sens::SensOutcome`] and
-//! [`write_charts`] renders them in parallel next to `indices.csv`.
+//! about the employment model; [`crate::report::png::sens`] builds them from a study and
+//! renders them next to `indices.csv`.
 //!
 //! Every page has the same frame: title and subtitle on top, a legend row under them (on the
 //! right for the chart over the years), notes and a footer at the bottom.

@@ -6,12 +6,15 @@
 //! year is scored but not drawn (it is not a point of the running sum).
 
 use crate::actuals::{Period, measure_key};
-use crate::backtest::{BacktestRow, Status, indicator_rank};
+use crate::analysis::backtest::{BacktestRow, Status, indicator_rank};
 use crate::chart::{Band, FanChart, HistoryPoint, YRange};
 use crate::engine::Simulation;
+use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::scenario::Scenario;
 use crate::stats::{self, Measure, quantile_sorted};
+use rayon::prelude::*;
+use std::path::Path;
 
 /// A chart to render: its file name inside `charts/` and its spec.
 pub struct ChartJob {
@@ -204,6 +207,23 @@ fn spec(
     }
 }
 
+/// Renders the charts into `dir/charts/` in parallel.
+///
+/// # Errors
+/// As [`super::chart_error`].
+pub fn render(dir: &Path, charts: &[ChartJob]) -> Result<()> {
+    if charts.is_empty() {
+        return Ok(());
+    }
+    let chart_dir = dir.join("charts");
+    std::fs::create_dir(&chart_dir).map_err(|e| crate::outdir::io_err(&chart_dir, e))?;
+    charts.par_iter().try_for_each(|job| {
+        crate::chart::render_fan_chart(&job.spec, &chart_dir.join(&job.file))
+            .map(|_| ())
+            .map_err(super::chart_error)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,7 +236,7 @@ mod tests {
         let scn = Scenario::from_file(&dir.join("plans-in-sample.toml")).unwrap();
         let obs = crate::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
         let sim = crate::engine::simulate(&scn, 200, 1, &[]);
-        let rows = crate::backtest::score_observations(&scn, &sim, obs);
+        let rows = crate::analysis::backtest::score_observations(&scn, &sim, obs);
         let jobs = specs(&scn, &sim, &rows, 1);
         assert_eq!(jobs.len(), 15);
         for j in &jobs {

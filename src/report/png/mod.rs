@@ -2,5 +2,18 @@
 //! with [`crate::chart`].
 
 pub mod backtest;
+pub mod compare;
 pub mod run;
 pub mod sens;
+
+use crate::chart::ChartError;
+use crate::error::Error;
+
+/// The one way a chart error becomes an [`Error`]: a file that cannot be written is an
+/// output-folder error (exit code 2), anything else a failure of the renderer (exit 1).
+pub fn chart_error(e: ChartError) -> Error {
+    match e {
+        ChartError::Write { path, reason } => Error::Output { path, reason },
+        other => Error::Internal(format!("cannot draw a chart: {other}")),
+    }
+}

@@ -1,4 +1,4 @@
-//! The charts of an `empsim sens` run, built from its [`SensOutcome`] and written into its
+//! The charts of an `empsim sens` run, built from its [`SensStudy`] and written into its
 //! output folder next to `indices.csv`, one set per metric (its final year, plus the years for
 //! Sobol'):
 //!
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::analysis::sens::{Indices, Method, Metric, MetricKind, SensStudy};
 use crate::chart::indices::{
     MorrisChart, SobolBarChart, SobolYearSeries, SobolYearsChart, TornadoChart, render_morris_rgb,
     render_sobol_bars_rgb, render_sobol_years_rgb, render_tornado_rgb,
@@ -20,7 +21,6 @@ use crate::chart::{ChartError, RenderedChart};
 use crate::error::{Error, Result};
 use crate::indicator::IndicatorKind;
 use crate::scenario::{Applies, Scenario, TargetKind};
-use crate::sens::{Indices, Method, Metric, MetricKind, SensOutcome};
 
 /// One chart of a sensitivity run.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +74,7 @@ pub fn metric_slug(label: &str) -> String {
 
 /// The charts of `o`, in metric order (OAT, Morris: one per metric; Sobol': two). File names
 /// are unique: a slug met before gets `-2`, `-3`, ….
-pub fn jobs(o: &SensOutcome) -> Vec<SensChartJob> {
+pub fn jobs(o: &SensStudy) -> Vec<SensChartJob> {
     let footer = footer(o);
     let mut out = Vec::new();
     let mut slugs: Vec<String> = Vec::new();
@@ -222,7 +222,7 @@ pub fn jobs(o: &SensOutcome) -> Vec<SensChartJob> {
 /// # Errors
 /// [`Error::Output`] naming the file if a chart cannot be written; [`Error::Internal`] if one
 /// cannot be drawn.
-pub fn write_charts(dir: &Path, o: &SensOutcome) -> Result<Vec<PathBuf>> {
+pub fn write_charts(dir: &Path, o: &SensStudy) -> Result<Vec<PathBuf>> {
     jobs(o)
         .par_iter()
         .map(|j| {
@@ -245,7 +245,7 @@ fn chart_error(path: &Path, e: ChartError) -> Error {
 
 /// `scenario henan-baseline · Sobol' N = 256, 1000 bootstrap resamples · 4864 evaluations ×
 /// 500 paths each · seed 20211231 · empsim 0.1.0`.
-fn footer(o: &SensOutcome) -> String {
+fn footer(o: &SensStudy) -> String {
     let method = match (&o.indices, o.method) {
         (Indices::Oat(_), _) | (_, Method::Oat) => "OAT (5 % / 95 % quantiles)".to_owned(),
         (Indices::Morris(r), _) => format!(

@@ -1,9 +1,7 @@
-//! `empsim backtest` and `empsim calibrate`: how far the bands can be trusted, and where
-//! every baseline parameter comes from.
-//!
-//! **Backtest.** [`run`] simulates a scenario and scores each observed value of an
-//! actuals file ([`actuals`]) against the simulated distribution of the same region,
-//! indicator, measure and period ([`score`]): its PIT (mid-rank), whether the central
+//! Backtesting: how far the bands can be trusted. [`score_observations`] scores each
+//! observed value of an actuals file ([`crate::actuals`]) against the simulated
+//! distribution of the same region, indicator, measure and period
+//! ([`crate::stats::score`]): its PIT (mid-rank), whether the central
 //! 50 % and 90 % bands cover it, the interval (Winkler) scores of those bands, the CRPS and
 //! the error of the median. A summary ([`summary`]) gives the coverage of each band
 //! against its nominal rate, the mean PIT and the mean CRPS per region and indicator, per
@@ -16,63 +14,19 @@
 //! Its PIT checks the anchoring (it should be near ½), not the width of the bands, and it
 //! is left out of the coverage and CRPS summaries, which count independent observations
 //! only.
-//!
-//! Outputs (`output/<scenario>/backtest/` by default, replaced by the rules of [`crate::outdir`]): `backtest.csv`
-//! (one row per observation), `backtest-summary.csv`, `manifest.json` and a fan chart per
-//! region, indicator and measure with the observed points on it (`charts/`).
-//!
-//! **Calibration.** [`calibrate::derive`] lists how each baseline parameter of a scenario
-//! follows from the plans' 2016-2020 figures (see `docs/CALIBRATION.md`).
 
-mod output;
 pub mod summary;
 
 pub use crate::actuals::{ActualsError, Observation, Period};
 pub use crate::stats::score::Score;
 pub use summary::SummaryRow;
 
-use crate::engine::{self, Simulation};
+use crate::engine::Simulation;
 use crate::error::Result;
 use crate::indicator::Indicator;
 use crate::scenario::{BaselineKind, Scenario};
 use crate::stats::{self, Measure};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// Settings of one backtest.
-#[derive(Debug, Clone)]
-pub struct BacktestConfig {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// The actuals file (CSV, see [`actuals`]).
-    pub actuals: PathBuf,
-    /// Overrides the scenario's `monte_carlo.paths`.
-    pub paths: Option<usize>,
-    /// Overrides the scenario's `monte_carlo.seed`.
-    pub seed: Option<u64>,
-    /// The output folder; default `output/<scenario name>/backtest`.
-    pub out: Option<PathBuf>,
-    /// Worker threads; default: all cores. Results do not depend on it.
-    pub threads: Option<usize>,
-    /// Draw the fan charts (`charts/*.png`).
-    pub charts: bool,
-}
-
-impl BacktestConfig {
-    /// A configuration with the scenario's paths and seed, the default output folder and
-    /// charts.
-    pub fn new(scenario: impl Into<PathBuf>, actuals: impl Into<PathBuf>) -> BacktestConfig {
-        BacktestConfig {
-            scenario: scenario.into(),
-            actuals: actuals.into(),
-            paths: None,
-            seed: None,
-            out: None,
-            threads: None,
-            charts: true,
-        }
-    }
-}
 
 /// Whether an observation could be scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,33 +69,9 @@ impl BacktestRow {
     }
 }
 
-/// What a backtest produced.
-#[derive(Debug)]
-pub struct BacktestOutcome {
-    pub scenario: Scenario,
-    pub actuals: PathBuf,
-    pub paths: usize,
-    pub seed: u64,
-    pub threads: usize,
-    pub out_dir: PathBuf,
-    /// One row per observation, in file order.
-    pub rows: Vec<BacktestRow>,
-    /// Per region and indicator, per region, per indicator and overall.
-    pub summary: Vec<SummaryRow>,
-    /// The files written, relative to `out_dir`.
-    pub files: Vec<String>,
-}
-
-impl BacktestOutcome {
-    /// A summary for the terminal.
-    pub fn summary_text(&self) -> String {
-        summary::text(self)
-    }
-}
-
 /// The final guard before anything is written: every score is finite (the percentages
 /// relative to an observed 0 are the one documented "not applicable", written empty).
-fn check_finite(rows: &[BacktestRow]) -> Result<()> {
+pub fn check_finite(rows: &[BacktestRow]) -> Result<()> {
     for r in rows {
         let Some(s) = &r.score else { continue };
         let values = [
@@ -170,71 +100,6 @@ fn check_finite(rows: &[BacktestRow]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores,
-/// and writes the output folder atomically (a failure leaves an earlier folder as it was).
-pub fn run(cfg: &BacktestConfig) -> Result<BacktestOutcome> {
-    let scn = Scenario::from_file(&cfg.scenario)?;
-    let bytes =
-        crate::scenario::load::read_limited(&cfg.actuals).map_err(|reason| ActualsError::Read {
-            path: cfg.actuals.clone(),
-            reason,
-        })?;
-    let observations = crate::actuals::parse(&cfg.actuals, &bytes)?;
-    let actuals_sha256 = output::sha256_hex(&bytes);
-    let paths = crate::run::resolve_paths(cfg.paths, scn.paths)?;
-    crate::run::check_memory(&scn, paths)?;
-    let seed = cfg.seed.unwrap_or(scn.seed);
-    let out_dir = cfg
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scn.name).join("backtest"));
-    let mut inputs = scn.input_files();
-    inputs.push(cfg.actuals.clone());
-    let dest = crate::outdir::Destination::new(&out_dir, &inputs)?;
-    let pool = crate::run::pool(cfg.threads)?;
-    let threads = pool.current_num_threads();
-    let stage = crate::outdir::Stage::begin(dest)?;
-    let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
-    sim.check_finite(&scn)?;
-    let rows = score_observations(&scn, &sim, observations);
-    check_finite(&rows)?;
-    let summary = summary::summarize(&scn, &rows);
-    let charts = if cfg.charts {
-        crate::report::png::backtest::specs(&scn, &sim, &rows, seed)
-    } else {
-        Vec::new()
-    };
-    let ctx = output::Context {
-        scn: &scn,
-        actuals: &cfg.actuals,
-        actuals_sha256: &actuals_sha256,
-        paths,
-        seed,
-        threads,
-    };
-    let mut files = Vec::new();
-    crate::outdir::write_folder(
-        stage,
-        &[],
-        |dir| pool.install(|| output::write(dir, &ctx, &rows, &summary, &charts)),
-        |dir, outputs, _| {
-            files = outputs.to_vec();
-            output::write_manifest(&dir.join("manifest.json"), &ctx, outputs)
-        },
-    )?;
-    Ok(BacktestOutcome {
-        scenario: scn,
-        actuals: cfg.actuals.clone(),
-        paths,
-        seed,
-        threads,
-        out_dir,
-        rows,
-        summary,
-        files,
-    })
 }
 
 /// Scores every observation against the simulation, in file order.

@@ -9,11 +9,20 @@ use crate::stats::{Measure, SeriesSummary, TargetResult};
 use serde::{Serialize, Serializer};
 use std::path::Path;
 
-fn fixed4<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub mod backtest;
+pub mod compare;
+pub mod sens;
+
+pub use sens::{write_factors as write_sens_factors, write_indices as write_sens_indices};
+
+pub(crate) fn fixed4<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&fmt4(*v))
 }
 
-fn fixed4_opt<S: Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn fixed4_opt<S: Serializer>(
+    v: &Option<f64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match v {
         Some(x) => s.serialize_str(&fmt4(*x)),
         None => s.serialize_str(""),
@@ -54,37 +63,44 @@ struct QuantileRow<'a> {
     p95: f64,
 }
 
-fn writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+pub(crate) fn writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
     Ok(csv::Writer::from_writer(create(path)?))
 }
 
-fn finish(path: &Path, mut w: csv::Writer<std::fs::File>) -> Result<()> {
+pub(crate) fn finish(path: &Path, mut w: csv::Writer<std::fs::File>) -> Result<()> {
     w.flush().map_err(|e| io_err(path, e))
 }
 
 /// Writes `quantiles.csv`.
 pub fn write_quantiles(path: &Path, scn: &Scenario, rows: &[SeriesSummary]) -> Result<()> {
+    write_quantiles_of(path, &[(scn, rows)])
+}
+
+/// Writes the quantiles of several scenarios into one `quantiles.csv` (`empsim compare`).
+pub fn write_quantiles_of(path: &Path, runs: &[(&Scenario, &[SeriesSummary])]) -> Result<()> {
     let mut w = writer(path)?;
-    for r in rows {
-        let key = scn.series[r.series];
-        let q = r.q;
-        w.serialize(QuantileRow {
-            scenario: &scn.name,
-            region: &scn.regions[key.region].id,
-            indicator: key.indicator.key(),
-            measure: r.measure,
-            year: r.year,
-            mean: r.mean,
-            sd: r.sd,
-            p05: q[0],
-            p10: q[1],
-            p25: q[2],
-            p50: q[3],
-            p75: q[4],
-            p90: q[5],
-            p95: q[6],
-        })
-        .map_err(|e| io_err(path, e))?;
+    for (scn, rows) in runs {
+        for r in *rows {
+            let key = scn.series[r.series];
+            let q = r.q;
+            w.serialize(QuantileRow {
+                scenario: &scn.name,
+                region: &scn.regions[key.region].id,
+                indicator: key.indicator.key(),
+                measure: r.measure,
+                year: r.year,
+                mean: r.mean,
+                sd: r.sd,
+                p05: q[0],
+                p10: q[1],
+                p25: q[2],
+                p50: q[3],
+                p75: q[4],
+                p90: q[5],
+                p95: q[6],
+            })
+            .map_err(|e| io_err(path, e))?;
+        }
     }
     finish(path, w)
 }

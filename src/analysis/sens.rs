@@ -1,5 +1,6 @@
-//! `empsim sens`: sensitivity analysis of a scenario with the generic samplers and
-//! estimators of [`crate::sensitivity`].
+//! Sensitivity studies of a scenario with the generic samplers and estimators of
+//! [`crate::sensitivity`]: the factors, the metrics, the model evaluation and the tidy rows
+//! of the indices. `empsim sens` ([`crate::commands::sens`]) runs them and writes them.
 //!
 //! - **Factors** are the scenario's assumptions with a distribution: every parameter
 //!   declared with a spread, grouped by where it is declared (a default under
@@ -13,17 +14,10 @@
 //!   fixed at the design point (the other parameters are still drawn per path). Every
 //!   evaluation uses the same path seeds (common random numbers), so differences between
 //!   design points come from the factors, not from Monte Carlo noise.
-//! - **Outputs** (`output/<scenario>/sensitivity/<method>/`): `indices.csv`, `factors.csv`,
-//!   `manifest.json`, and per metric, for its final year, a PNG chart: `tornado-<metric>.png`
-//!   (OAT), `morris-<metric>.png` (μ*–σ) or `sobol-<metric>.png` (first-order and total
-//!   indices with bootstrap whiskers) plus `sobol-years-<metric>.png` (total indices over the
-//!   years); see [`crate::chart::indices`].
 
 use crate::engine::{Simulation, simulate};
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, IndicatorKind};
-use crate::outdir::{self, Destination, Stage, create, io_err};
-use crate::report::csv::fmt4;
 use crate::scenario::{Dist, Scenario, Slot};
 use crate::sensitivity::{
     self as sa, Factor, FactorDist, MorrisOptions, MorrisResult, OatResult, SobolOptions,
@@ -31,8 +25,6 @@ use crate::sensitivity::{
 };
 use crate::stats;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Maximum number of model evaluations a design may need.
 pub const MAX_EVALUATIONS: usize = 1_000_000;
@@ -57,30 +49,6 @@ impl Method {
             Method::Sobol => "sobol",
         }
     }
-}
-
-/// Settings of `empsim sens`.
-#[derive(Debug, Clone)]
-pub struct SensConfig {
-    pub scenario: PathBuf,
-    pub method: Method,
-    /// Restrict to these factors (default: every declared uncertain parameter).
-    pub params: Option<Vec<String>>,
-    /// Extra or replaced factors: (name, low, high), uniform.
-    pub ranges: Vec<(String, f64, f64)>,
-    /// Metric specifications (default: `p_met` of every target).
-    pub metrics: Vec<String>,
-    /// Sobol base samples N, or Morris trajectories r (defaults 256 and 20).
-    pub samples: Option<usize>,
-    /// Paths per model evaluation (default 1000).
-    pub paths: Option<usize>,
-    pub seed: Option<u64>,
-    pub out: Option<PathBuf>,
-    pub threads: Option<usize>,
-    /// Morris grid levels.
-    pub levels: usize,
-    /// Bootstrap resamples for intervals.
-    pub bootstrap: usize,
 }
 
 /// A factor of the analysis and the parameter slots it sets.
@@ -325,9 +293,9 @@ pub enum Indices {
     Sobol(SobolResult),
 }
 
-/// What `empsim sens` produced.
+/// A sensitivity study's results: what was varied, what was measured, and the indices.
 #[derive(Debug)]
-pub struct SensOutcome {
+pub struct SensStudy {
     pub scenario: Scenario,
     pub method: Method,
     pub factors: Vec<ScenarioFactor>,
@@ -336,181 +304,123 @@ pub struct SensOutcome {
     pub evaluations: usize,
     pub paths: usize,
     pub seed: u64,
-    pub out_dir: PathBuf,
-    pub elapsed: f64,
 }
 
-/// Runs a sensitivity analysis and writes its outputs.
-pub fn run(
-    cfg: &SensConfig,
-    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
-) -> Result<SensOutcome> {
-    let t0 = Instant::now();
-    let scn = Scenario::from_file(&cfg.scenario)?;
-    let facs = factors(&scn, cfg.params.as_deref(), &cfg.ranges)?;
-    let metrics: Vec<Metric> = if cfg.metrics.is_empty() {
+/// The design of a study: the method and its sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Design {
+    pub method: Method,
+    /// Sobol base samples N, or Morris trajectories r.
+    pub samples: usize,
+    /// Morris grid levels.
+    pub levels: usize,
+    /// Bootstrap resamples for intervals.
+    pub bootstrap: usize,
+    /// Paths per model evaluation.
+    pub paths: usize,
+    /// Seed of the paths and of the design.
+    pub seed: u64,
+}
+
+impl Design {
+    /// The number of model evaluations for `factors` factors.
+    pub fn evaluations(&self, factors: usize) -> usize {
+        match self.method {
+            Method::Oat => 1 + 2 * factors,
+            Method::Morris => self.samples.saturating_mul(factors + 1),
+            Method::Sobol => self.samples.saturating_mul(factors + 2),
+        }
+    }
+}
+
+/// The metrics of `specs`, or P(met) of every target when there are none.
+///
+/// # Errors
+/// [`Error::Usage`] for a malformed metric, or no metric and no target.
+pub fn metrics(scn: &Scenario, specs: &[String]) -> Result<Vec<Metric>> {
+    if specs.is_empty() {
         if scn.targets.is_empty() {
             return Err(Error::Usage(
                 "the scenario has no targets; name a metric with --metric".into(),
             ));
         }
-        scn.targets
+        return scn
+            .targets
             .iter()
-            .map(|t| parse_metric(&scn, &format!("p_met:{}", t.id)))
-            .collect::<Result<_>>()?
-    } else {
-        cfg.metrics
-            .iter()
-            .map(|m| parse_metric(&scn, m))
-            .collect::<Result<_>>()?
-    };
-    let paths = crate::run::resolve_paths(cfg.paths, 1000)?;
-    // Evaluations run in parallel, one simulation per worker thread at a time.
-    crate::run::check_memory(
-        &scn,
-        paths.saturating_mul(rayon::current_num_threads().max(2)),
-    )?;
-    let seed = cfg.seed.unwrap_or(scn.seed);
-    let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
-    let d = factors.len();
-    let samples = cfg.samples.unwrap_or(match cfg.method {
-        Method::Sobol => 256,
-        _ => 20,
-    });
-    check_design_flags(cfg.method, samples, cfg.levels, cfg.bootstrap)?;
-    let evaluations = match cfg.method {
-        Method::Oat => 1 + 2 * d,
-        Method::Morris => samples.saturating_mul(d + 1),
-        Method::Sobol => samples.saturating_mul(d + 2),
-    };
-    if evaluations > MAX_EVALUATIONS {
-        return Err(Error::Usage(format!(
-            "the design needs {evaluations} model evaluations, more than the limit of {MAX_EVALUATIONS}; lower --samples or the number of factors"
-        )));
+            .map(|t| parse_metric(scn, &format!("p_met:{}", t.id)))
+            .collect();
     }
-    let out_dir = cfg.out.clone().unwrap_or_else(|| {
-        Path::new("output")
-            .join(&scn.name)
-            .join("sensitivity")
-            .join(cfg.method.key())
-    });
+    specs.iter().map(|m| parse_metric(scn, m)).collect()
+}
+
+/// Evaluates the design on the scenario, on the current rayon pool: every evaluation
+/// simulates `design.paths` paths from `design.seed` with the factors fixed at the design
+/// point (common random numbers). `done(n)` reports progress.
+///
+/// # Errors
+/// [`Error::Usage`] if the sensitivity library rejects the design.
+pub fn analyze(
+    scn: &Scenario,
+    facs: &[ScenarioFactor],
+    metrics: &[Metric],
+    design: &Design,
+    done: &(dyn Fn(usize) + Sync),
+) -> Result<Indices> {
+    let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
     let usage = |e: sa::SensitivityError| Error::Usage(e.to_string());
-    let dest = Destination::new(&out_dir, &scn.input_files())?;
-    let pool = crate::run::pool(cfg.threads)?;
-    let stage = Stage::begin(dest)?;
-    let params = &scn.params;
     let model = |x: &[f64]| -> Vec<f64> {
         let overrides: Vec<(Slot, f64)> = facs
             .iter()
             .zip(x)
             .flat_map(|(f, &v)| {
                 f.slots.iter().map(move |&s| {
-                    let (lo, hi) = params[s].bounds;
+                    let (lo, hi) = scn.params[s].bounds;
                     (s, v.clamp(lo, hi))
                 })
             })
             .collect();
-        let sim = simulate(&scn, paths, seed, &overrides);
-        metrics.iter().flat_map(|m| m.eval(&scn, &sim)).collect()
+        let sim = simulate(scn, design.paths, design.seed, &overrides);
+        metrics.iter().flat_map(|m| m.eval(scn, &sim)).collect()
     };
-    let done = |n: usize| {
-        if let Some(p) = progress {
-            p(n, evaluations)
+    Ok(match design.method {
+        Method::Oat => Indices::Oat(
+            sa::oat::analyze_with_progress(&factors, model, Some(done)).map_err(usage)?,
+        ),
+        Method::Morris => {
+            let opts = MorrisOptions {
+                trajectories: design.samples,
+                levels: design.levels,
+                seed: design.seed,
+                bootstrap: design.bootstrap,
+                ..MorrisOptions::default()
+            };
+            Indices::Morris(
+                sa::morris::analyze_with(&factors, &opts, model, Some(done)).map_err(usage)?,
+            )
         }
-    };
-    let indices = pool.install(|| -> Result<Indices> {
-        Ok(match cfg.method {
-            Method::Oat => Indices::Oat(
-                sa::oat::analyze_with_progress(&factors, model, Some(&done)).map_err(usage)?,
-            ),
-            Method::Morris => {
-                let opts = MorrisOptions {
-                    trajectories: samples,
-                    levels: cfg.levels,
-                    seed,
-                    bootstrap: cfg.bootstrap,
-                    ..MorrisOptions::default()
-                };
-                Indices::Morris(
-                    sa::morris::analyze_with(&factors, &opts, model, Some(&done)).map_err(usage)?,
+        Method::Sobol => {
+            let opts = SobolOptions {
+                bootstrap: design.bootstrap,
+                seed: design.seed,
+                ..SobolOptions::default()
+            };
+            Indices::Sobol(
+                sa::sobol::analyze_with_progress(
+                    &factors,
+                    design.samples,
+                    model,
+                    &opts,
+                    Some(done),
                 )
-            }
-            Method::Sobol => {
-                let opts = SobolOptions {
-                    bootstrap: cfg.bootstrap,
-                    seed,
-                    ..SobolOptions::default()
-                };
-                Indices::Sobol(
-                    sa::sobol::analyze_with_progress(&factors, samples, model, &opts, Some(&done))
-                        .map_err(usage)?,
-                )
-            }
-        })
-    })?;
-    let outcome = SensOutcome {
-        scenario: scn,
-        method: cfg.method,
-        factors: facs,
-        metrics,
-        indices,
-        evaluations,
-        paths,
-        seed,
-        out_dir,
-        elapsed: t0.elapsed().as_secs_f64(),
-    };
-    check_finite(&outcome.rows())?;
-    outdir::write_folder(
-        stage,
-        &[],
-        |dir| write_outputs(dir, &outcome),
-        |dir, outputs, _| write_manifest(dir, &outcome, outputs),
-    )?;
-    Ok(outcome)
-}
-
-/// The largest `--levels` and `--bootstrap` accepted.
-pub const MAX_LEVELS: usize = 100;
-pub const MAX_BOOTSTRAP: usize = 100_000;
-
-/// Checks `--samples`, `--levels` and `--bootstrap`, naming the flag.
-fn check_design_flags(
-    method: Method,
-    samples: usize,
-    levels: usize,
-    bootstrap: usize,
-) -> Result<()> {
-    let what = match method {
-        Method::Sobol => Some("the number of base samples N"),
-        Method::Morris => Some("the number of trajectories"),
-        Method::Oat => None,
-    };
-    if let Some(what) = what
-        && samples < 2
-    {
-        return Err(Error::Usage(format!(
-            "--samples must be at least 2 for {} ({what}), got {samples}",
-            method.key()
-        )));
-    }
-    if method == Method::Morris && (levels < 2 || !levels.is_multiple_of(2) || levels > MAX_LEVELS)
-    {
-        return Err(Error::Usage(format!(
-            "--levels must be an even number from 2 to {MAX_LEVELS}, got {levels}"
-        )));
-    }
-    if bootstrap == 1 || bootstrap > MAX_BOOTSTRAP {
-        return Err(Error::Usage(format!(
-            "--bootstrap must be 0 (no confidence intervals) or between 2 and {MAX_BOOTSTRAP}, got {bootstrap}"
-        )));
-    }
-    Ok(())
+                .map_err(usage)?,
+            )
+        }
+    })
 }
 
 /// The final guard before anything is written: every index and interval is finite or
 /// empty (not applicable).
-fn check_finite(rows: &[IndexRow]) -> Result<()> {
+pub fn check_finite(rows: &[IndexRow]) -> Result<()> {
     for r in rows {
         let values = [r.estimate, r.ci_low, r.ci_high];
         if let Some(v) = values.into_iter().flatten().find(|v| !v.is_finite()) {
@@ -539,7 +449,7 @@ pub struct IndexRow {
     pub flag: String,
 }
 
-impl SensOutcome {
+impl SensStudy {
     /// Maps an output index of the model to its metric and year.
     fn output_label(&self, k: usize) -> (&str, i32) {
         let mut k = k;
@@ -700,164 +610,12 @@ impl SensOutcome {
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
-
-    /// The terminal summary: per metric, the final year's factors by importance.
-    pub fn summary_text(&self) -> String {
-        use std::fmt::Write;
-        let stat = match self.method {
-            Method::Oat => "swing",
-            Method::Morris => "mu*",
-            Method::Sobol => "total index",
-        };
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "{}: {} sensitivity, {} factors, {} evaluations × {} paths (seed {}), {:.1} s -> {}",
-            self.scenario.name,
-            self.method.key(),
-            self.factors.len(),
-            self.evaluations,
-            self.paths,
-            self.seed,
-            self.elapsed,
-            self.out_dir.display()
-        );
-        let mut offset = 0;
-        for m in &self.metrics {
-            let last = offset + m.years.len() - 1;
-            let _ = writeln!(
-                o,
-                "\n{} in {} — factors by {stat}:",
-                m.label,
-                m.years[m.years.len() - 1]
-            );
-            let ranked: Vec<(String, f64)> = self
-                .importance(last)
-                .into_iter()
-                .filter(|(_, v)| *v > 0.0)
-                .collect();
-            if ranked.is_empty() {
-                let _ = writeln!(o, "  (no factor changes this metric in that year)");
-            }
-            for (name, v) in ranked.iter().take(8) {
-                let _ = writeln!(o, "  {v:>9.4}  {name}");
-            }
-            offset += m.years.len();
-        }
-        o
-    }
-}
-
-fn opt4(v: Option<f64>) -> String {
-    v.map(fmt4).unwrap_or_default()
-}
-
-#[derive(Serialize)]
-struct SensManifest<'a> {
-    empsim_version: &'a str,
-    scenario: &'a str,
-    files: &'a [crate::scenario::SourceFile],
-    method: Method,
-    factors: Vec<serde_json::Value>,
-    metrics: Vec<&'a str>,
-    evaluations: usize,
-    paths_per_evaluation: usize,
-    seed: u64,
-    common_random_numbers: &'a str,
-    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
-    outputs: &'a [String],
-    elapsed_seconds: f64,
-}
-
-fn write_outputs(dir: &Path, o: &SensOutcome) -> Result<()> {
-    let path = dir.join("indices.csv");
-    let mut w = csv::Writer::from_writer(create(&path)?);
-    let e = |err: csv::Error| io_err(&path, err);
-    w.write_record([
-        "scenario",
-        "method",
-        "metric",
-        "year",
-        "parameter",
-        "statistic",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "flag",
-    ])
-    .map_err(e)?;
-    for r in o.rows() {
-        w.write_record([
-            o.scenario.name.as_str(),
-            o.method.key(),
-            &r.metric,
-            &r.year.to_string(),
-            &r.parameter,
-            r.statistic,
-            &opt4(r.estimate),
-            &opt4(r.ci_low),
-            &opt4(r.ci_high),
-            &r.flag,
-        ])
-        .map_err(e)?;
-    }
-    w.flush().map_err(|err| io_err(&path, err))?;
-
-    let path = dir.join("factors.csv");
-    let mut w = csv::Writer::from_writer(create(&path)?);
-    let e = |err: csv::Error| io_err(&path, err);
-    w.write_record(["parameter", "distribution", "parameters_set", "source"])
-        .map_err(e)?;
-    for f in &o.factors {
-        let names: Vec<&str> = f
-            .slots
-            .iter()
-            .map(|&s| o.scenario.params[s].name.as_str())
-            .collect();
-        w.write_record([
-            f.name.as_str(),
-            &f.dist.describe(),
-            &names.join(" "),
-            if f.from_command_line {
-                "--range"
-            } else {
-                "scenario"
-            },
-        ])
-        .map_err(e)?;
-    }
-    w.flush().map_err(|err| io_err(&path, err))?;
-
-    crate::report::png::sens::write_charts(dir, o).map(|_| ())
-}
-
-fn write_manifest(dir: &Path, o: &SensOutcome, outputs: &[String]) -> Result<()> {
-    let m = SensManifest {
-        empsim_version: env!("CARGO_PKG_VERSION"),
-        scenario: &o.scenario.name,
-        files: &o.scenario.files,
-        method: o.method,
-        factors: o
-            .factors
-            .iter()
-            .map(|f| serde_json::json!({"name": f.name, "distribution": f.dist.describe(), "parameters_set": f.slots.len()}))
-            .collect(),
-        metrics: o.metrics.iter().map(|m| m.label.as_str()).collect(),
-        evaluations: o.evaluations,
-        paths_per_evaluation: o.paths,
-        seed: o.seed,
-        common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
-        outputs,
-        elapsed_seconds: o.elapsed,
-    };
-    let path = dir.join("manifest.json");
-    let text = serde_json::to_string_pretty(&m).map_err(|err| io_err(&path, err))? + "\n";
-    std::fs::write(&path, text).map_err(|err| io_err(&path, err))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn henan() -> Scenario {
         Scenario::from_file(

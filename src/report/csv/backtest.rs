@@ -1,20 +1,18 @@
-//! The backtest's output folder: `backtest.csv`, `backtest-summary.csv`, `manifest.json`
-//! and the charts. Numbers are written with 4 decimals; an empty cell means "not
-//! applicable" (a row that is not projected, a mean over no observation).
+//! The tables of `empsim backtest`: `backtest.csv` (one row per observation) and
+//! `backtest-summary.csv`, and its charts. Numbers are written with 4 decimals; an empty
+//! cell means "not applicable" (a row that is not projected, a mean over no observation).
 
-use super::summary::{SummaryRow, num};
-use super::{BacktestRow, Status};
+use super::fmt4;
 use crate::actuals::measure_key;
-use crate::error::{Error, Result};
+use crate::analysis::backtest::{BacktestRow, Score, Status, SummaryRow};
+use crate::error::Result;
 use crate::outdir::{create, io_err};
-use crate::report::png::backtest::ChartJob;
-use crate::scenario::{Scenario, SourceFile};
-use rayon::prelude::*;
+use crate::scenario::Scenario;
 use serde::Serialize;
 use std::path::Path;
 
-/// What the files say about the run.
-pub(super) struct Context<'a> {
+/// What the files of a backtest say about it.
+pub struct BacktestContext<'a> {
     pub scn: &'a Scenario,
     pub actuals: &'a Path,
     pub actuals_sha256: &'a str,
@@ -23,32 +21,13 @@ pub(super) struct Context<'a> {
     pub threads: usize,
 }
 
-/// Writes every file but the manifest into `dir`.
-pub(super) fn write(
-    dir: &Path,
-    ctx: &Context,
-    rows: &[BacktestRow],
-    summary: &[SummaryRow],
-    charts: &[ChartJob],
-) -> Result<()> {
-    write_rows(&dir.join("backtest.csv"), ctx, rows)?;
-    write_summary(&dir.join("backtest-summary.csv"), ctx, summary)?;
-    if !charts.is_empty() {
-        let chart_dir = dir.join("charts");
-        std::fs::create_dir(&chart_dir).map_err(|e| io_err(&chart_dir, e))?;
-        charts.par_iter().try_for_each(|job| {
-            let path = chart_dir.join(&job.file);
-            crate::chart::render_fan_chart(&job.spec, &path)
-                .map_err(|e| match e {
-                    crate::chart::ChartError::Write { path, reason } => {
-                        Error::Output { path, reason }
-                    }
-                    other => Error::Internal(format!("chart {}: {other}", job.file)),
-                })
-                .map(|_| ())
-        })?;
+/// Fixed 4 decimals, or empty for NaN (no observation to average).
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        fmt4(v)
+    } else {
+        String::new()
     }
-    Ok(())
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -88,13 +67,14 @@ struct Row<'a> {
     note: &'a str,
 }
 
-fn write_rows(path: &Path, ctx: &Context, rows: &[BacktestRow]) -> Result<()> {
+/// Writes `backtest.csv`.
+pub fn write_rows(path: &Path, ctx: &BacktestContext, rows: &[BacktestRow]) -> Result<()> {
     let mut w = csv::Writer::from_writer(create(path)?);
     for r in rows {
         let o = &r.observation;
         let s = r.score;
-        let f = |g: fn(&super::Score) -> f64| s.as_ref().map_or(String::new(), |s| num(g(s)));
-        let b = |g: fn(&super::Score) -> bool| s.as_ref().map_or("", |s| yes_no(g(s)));
+        let f = |g: fn(&Score) -> f64| s.as_ref().map_or(String::new(), |s| num(g(s)));
+        let b = |g: fn(&Score) -> bool| s.as_ref().map_or("", |s| yes_no(g(s)));
         let scored = r.status == Status::Scored;
         w.serialize(Row {
             scenario: &ctx.scn.name,
@@ -155,7 +135,8 @@ struct SumRow<'a> {
     mean_abs_median_error_pct: String,
 }
 
-fn write_summary(path: &Path, ctx: &Context, rows: &[SummaryRow]) -> Result<()> {
+/// Writes `backtest-summary.csv`.
+pub fn write_summary(path: &Path, ctx: &BacktestContext, rows: &[SummaryRow]) -> Result<()> {
     let mut w = csv::Writer::from_writer(create(path)?);
     for r in rows {
         w.serialize(SumRow {
@@ -182,66 +163,4 @@ fn write_summary(path: &Path, ctx: &Context, rows: &[SummaryRow]) -> Result<()> 
         .map_err(|e| io_err(path, e))?;
     }
     w.flush().map_err(|e| io_err(path, e))
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    empsim_version: &'a str,
-    command: &'a str,
-    scenario: &'a str,
-    in_sample: bool,
-    files: &'a [SourceFile],
-    actuals: ActualsFile,
-    seed: u64,
-    paths: usize,
-    threads: usize,
-    base_year: i32,
-    end_year: i32,
-    quantile_estimator: &'a str,
-    pit: &'a str,
-    crps: &'a str,
-    interval_score: &'a str,
-    outputs: &'a [String],
-}
-
-#[derive(Serialize)]
-struct ActualsFile {
-    path: String,
-    sha256: String,
-}
-
-pub(super) fn write_manifest(path: &Path, ctx: &Context, outputs: &[String]) -> Result<()> {
-    let m = Manifest {
-        empsim_version: env!("CARGO_PKG_VERSION"),
-        command: "backtest",
-        scenario: &ctx.scn.name,
-        in_sample: ctx.scn.in_sample,
-        files: &ctx.scn.files,
-        actuals: ActualsFile {
-            path: ctx.actuals.display().to_string(),
-            sha256: ctx.actuals_sha256.to_string(),
-        },
-        seed: ctx.seed,
-        paths: ctx.paths,
-        threads: ctx.threads,
-        base_year: ctx.scn.base_year,
-        end_year: ctx.scn.end_year,
-        quantile_estimator: "Hyndman-Fan type 7",
-        pit: "mid-rank: (b + (e + 1)/2) / (n + 1), b sample values below, e equal",
-        crps: "energy form E|X - y| - 1/2 E|X - X'|, fair estimator, sorted sample (Gneiting & Raftery 2007; Ferro 2014)",
-        interval_score: "Winkler / Gneiting & Raftery 2007 eq. 43, alpha 0.5 and 0.1",
-        outputs,
-    };
-    let text = serde_json::to_string_pretty(&m).map_err(|e| io_err(path, e))? + "\n";
-    let mut f = create(path)?;
-    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| io_err(path, e))
-}
-
-/// The SHA-256 of a file's bytes, in hex.
-pub(super) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -1,4 +1,4 @@
-//! `empsim check`: validates scenarios and prints what each resolves to: regions,
+//! What `empsim check` prints of a validated scenario: regions,
 //! baselines and targets with their plan quotes, and every parameter marked as a plan
 //! figure or an assumption.
 

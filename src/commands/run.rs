@@ -1,30 +1,39 @@
 //! `empsim run`: load and validate a scenario, simulate, summarise, and write the output
 //! folder by the rules of [`crate::outdir`].
 
+use super::Ui;
+use super::settings::{self, Sim, SimArgs, default_out};
 use crate::engine::{self, Simulation};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::outdir::{self, Destination, Stage};
 use crate::report::{self, manifest::Timings};
 use crate::scenario::Scenario;
 use crate::stats::{self, SeriesSummary, TargetResult};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-/// Validated settings of one run.
-#[derive(Debug, Clone)]
-pub struct RunConfig {
+/// The arguments of `empsim run`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Writes output/<scenario>/ (or --out): quantiles.csv, targets.csv, \
+baselines.csv, parameters.csv, manifest.json, report.html, charts/, and paths.csv with \
+--keep-paths. The folder is replaced only when every file is written, and only if it holds \
+nothing but empsim's outputs."
+)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// Overrides the scenario's `monte_carlo.paths`.
-    pub paths: Option<usize>,
-    /// Overrides the scenario's `monte_carlo.seed`.
-    pub seed: Option<u64>,
-    /// The output folder; default `output/<scenario name>`.
-    pub out: Option<PathBuf>,
-    /// Worker threads; default: all cores.
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Also write every path's values to paths.csv.
+    #[arg(long)]
     pub keep_paths: bool,
-    /// Skip the PNG charts.
+    /// Do not draw the PNG charts.
+    #[arg(long)]
     pub no_charts: bool,
+    /// Print the targets table as JSON on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What a run produced.
@@ -40,76 +49,45 @@ pub struct RunOutcome {
     pub timings: Timings,
 }
 
-/// The number of paths: `--paths` if given, else the scenario's; 1 to `MAX_PATHS`.
-pub fn resolve_paths(requested: Option<usize>, scenario_default: usize) -> Result<usize> {
-    let paths = requested.unwrap_or(scenario_default);
-    if paths == 0 {
-        return Err(Error::Usage("--paths must be at least 1".into()));
-    }
-    if paths as u64 > crate::scenario::MAX_PATHS {
-        return Err(Error::Usage(format!(
-            "--paths must be at most {}",
-            crate::scenario::MAX_PATHS
-        )));
-    }
-    Ok(paths)
+/// Runs the command and prints the targets table (or JSON).
+pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
+    let o = ui.spinner(format!("simulating {}", args.scenario.display()), || {
+        run(args)
+    })?;
+    let text = if args.json {
+        report::text::targets_json(&o.scenario, &o.targets, o.paths, o.seed, &o.out_dir)?
+    } else {
+        format!(
+            "{}: {} paths, seed {}, {} threads, {:.2} s -> {}\n\n{}",
+            o.scenario.name,
+            o.paths,
+            o.seed,
+            o.threads,
+            o.timings.total,
+            o.out_dir.display(),
+            report::text::targets_table(&o.scenario, &o.targets)
+        )
+    };
+    ui.print(&text)
 }
 
-/// The most simulated values (paths × series × years) one simulation may hold: 250 million
-/// values are 2 GB.
-pub const MAX_VALUES: u64 = 250_000_000;
-
-/// Checks that `paths` paths of the scenario fit in memory.
-pub fn check_memory(scn: &Scenario, paths: usize) -> Result<()> {
-    let per_path = (scn.series.len() as u64 * scn.n_years() as u64).max(1);
-    let values = (paths as u64).saturating_mul(per_path);
-    if values > MAX_VALUES {
-        return Err(Error::Usage(format!(
-            "--paths {paths} would hold {values} values ({} series × {} years per path, {:.1} GB); the limit is {MAX_VALUES} values (2 GB), i.e. at most {} paths for this scenario",
-            scn.series.len(),
-            scn.n_years(),
-            values as f64 * 8.0 / 1e9,
-            MAX_VALUES / per_path
-        )));
-    }
-    Ok(())
-}
-
-/// The most worker threads accepted by `--threads`.
-pub const MAX_THREADS: usize = 256;
-
-/// Builds a rayon pool with `threads` workers (all cores if `None`), 1 to [`MAX_THREADS`].
-pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    if let Some(n) = threads
-        && (n == 0 || n > MAX_THREADS)
-    {
-        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-        return Err(Error::Usage(format!(
-            "--threads must be between 1 and {MAX_THREADS}, got {n} (this machine has {cores} cores; results do not depend on it)"
-        )));
-    }
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        b = b.num_threads(n);
-    }
-    b.build()
-        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))
-}
-
-/// Runs a scenario end to end.
-pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
+/// Runs a scenario end to end: simulates, summarises and writes the output folder.
+pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let t0 = Instant::now();
-    let scn = Scenario::from_file(&cfg.scenario)?;
-    let paths = resolve_paths(cfg.paths, scn.paths)?;
-    check_memory(&scn, paths)?;
-    let seed = cfg.seed.unwrap_or(scn.seed);
-    let out_dir = cfg
+    let scn = Scenario::from_file(&args.scenario)?;
+    let Sim {
+        paths,
+        seed,
+        pool,
+        threads,
+    } = args.sim.resolve(scn.paths, scn.seed)?;
+    settings::check_memory(&scn, paths)?;
+    let out_dir = args
+        .sim
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scn.name));
+        .unwrap_or_else(|| default_out(&scn, &[]));
     let dest = Destination::new(&out_dir, &scn.input_files())?;
-    let pool = pool(cfg.threads)?;
-    let threads = pool.current_num_threads();
     let stage = Stage::begin(dest)?;
     let mut timings = Timings {
         load: t0.elapsed().as_secs_f64(),
@@ -139,7 +117,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutcome> {
         &sim,
         &summaries,
         &targets,
-        cfg,
+        args,
         paths,
         seed,
         threads,
@@ -167,7 +145,7 @@ fn write_outputs(
     sim: &Simulation,
     summaries: &[SeriesSummary],
     targets: &[TargetResult],
-    cfg: &RunConfig,
+    cfg: &RunArgs,
     paths: usize,
     seed: u64,
     threads: usize,

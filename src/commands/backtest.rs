@@ -1,0 +1,162 @@
+//! `empsim backtest`: scores a scenario's projection against observed values
+//! ([`crate::analysis::backtest`]) and writes `output/<scenario>/backtest/` (or `--out`):
+//! `backtest.csv` (one row per observation), `backtest-summary.csv`, `manifest.json` and a
+//! fan chart per region, indicator and measure with the observed points on it (`charts/`).
+
+use super::Ui;
+use super::settings::{self, SimArgs, default_out};
+use crate::actuals::{self, ActualsError};
+use crate::analysis::backtest::{self, BacktestRow, SummaryRow};
+use crate::engine;
+use crate::error::Result;
+use crate::outdir::{self, Stage};
+use crate::report::csv::backtest::BacktestContext;
+use crate::report::{self, text::BacktestView};
+use crate::scenario::{Scenario, load};
+use std::path::PathBuf;
+
+/// The arguments of `empsim backtest`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "The actuals file is a CSV with the columns region, indicator, year, \
+value, source (and optionally measure = annual|cumulative and quote); see docs/CALIBRATION.md. \
+Writes output/<scenario>/backtest/ (or --out): backtest.csv, backtest-summary.csv, \
+manifest.json and a fan chart per region and indicator with the observed points.
+
+Example:
+  empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv"
+)]
+pub struct BacktestArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Observed values (CSV).
+    #[arg(long)]
+    pub actuals: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Do not draw the charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+impl BacktestArgs {
+    /// The scenario's paths and seed, the default output folder, and charts.
+    pub fn new(scenario: impl Into<PathBuf>, actuals: impl Into<PathBuf>) -> BacktestArgs {
+        BacktestArgs {
+            scenario: scenario.into(),
+            actuals: actuals.into(),
+            sim: SimArgs::default(),
+            no_charts: false,
+        }
+    }
+}
+
+/// What a backtest produced.
+#[derive(Debug)]
+pub struct BacktestOutcome {
+    pub scenario: Scenario,
+    pub actuals: PathBuf,
+    pub paths: usize,
+    pub seed: u64,
+    pub threads: usize,
+    pub out_dir: PathBuf,
+    /// One row per observation, in file order.
+    pub rows: Vec<BacktestRow>,
+    /// Per region and indicator, per region, per indicator and overall.
+    pub summary: Vec<SummaryRow>,
+    /// The files written, relative to `out_dir`.
+    pub files: Vec<String>,
+}
+
+impl BacktestOutcome {
+    /// The summary for the terminal.
+    pub fn summary_text(&self) -> String {
+        report::text::backtest(&BacktestView {
+            scenario: &self.scenario,
+            actuals: &self.actuals,
+            paths: self.paths,
+            seed: self.seed,
+            rows: &self.rows,
+            summary: &self.summary,
+            out_dir: &self.out_dir,
+            files: &self.files,
+        })
+    }
+}
+
+/// Runs the command and prints the summary.
+pub fn execute(args: &BacktestArgs, ui: Ui) -> Result<()> {
+    let o = run(args)?;
+    ui.print(&o.summary_text())
+}
+
+/// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores, and
+/// writes the output folder.
+pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
+    let scn = Scenario::from_file(&args.scenario)?;
+    let bytes = load::read_limited(&args.actuals).map_err(|reason| ActualsError::Read {
+        path: args.actuals.clone(),
+        reason,
+    })?;
+    let observations = actuals::parse(&args.actuals, &bytes)?;
+    let actuals_sha256 = load::hex_sha256(&bytes);
+    let sim = args.sim.resolve(scn.paths, scn.seed)?;
+    settings::check_memory(&scn, sim.paths)?;
+    let mut inputs = scn.input_files();
+    inputs.push(args.actuals.clone());
+    let dest = args
+        .sim
+        .destination(|| default_out(&scn, &["backtest"]), &inputs)?;
+    let out_dir = dest.shown().to_path_buf();
+    let stage = Stage::begin(dest)?;
+    let simulation = sim
+        .pool
+        .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
+    simulation.check_finite(&scn)?;
+    let rows = backtest::score_observations(&scn, &simulation, observations);
+    backtest::check_finite(&rows)?;
+    let summary = backtest::summary::summarize(&scn, &rows);
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        report::png::backtest::specs(&scn, &simulation, &rows, sim.seed)
+    };
+    let ctx = BacktestContext {
+        scn: &scn,
+        actuals: &args.actuals,
+        actuals_sha256: &actuals_sha256,
+        paths: sim.paths,
+        seed: sim.seed,
+        threads: sim.threads,
+    };
+    let mut files = Vec::new();
+    outdir::write_folder(
+        stage,
+        &[],
+        |dir| {
+            report::csv::backtest::write_rows(&dir.join("backtest.csv"), &ctx, &rows)?;
+            report::csv::backtest::write_summary(
+                &dir.join("backtest-summary.csv"),
+                &ctx,
+                &summary,
+            )?;
+            sim.pool
+                .install(|| report::png::backtest::render(dir, &charts))
+        },
+        |dir, outputs, _| {
+            files = outputs.to_vec();
+            report::manifest::write_backtest(&dir.join("manifest.json"), &ctx, outputs)
+        },
+    )?;
+    Ok(BacktestOutcome {
+        scenario: scn,
+        actuals: args.actuals.clone(),
+        paths: sim.paths,
+        seed: sim.seed,
+        threads: sim.threads,
+        out_dir,
+        rows,
+        summary,
+        files,
+    })
+}

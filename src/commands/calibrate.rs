@@ -1,0 +1,29 @@
+//! `empsim calibrate`: how every baseline parameter derives from the plans' 2016-2020
+//! figures ([`crate::analysis::calibration`]), as text or JSON.
+
+use super::Ui;
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+use std::path::PathBuf;
+
+/// The arguments of `empsim calibrate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibrateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Derives and prints the calibration.
+pub fn execute(args: &CalibrateArgs, ui: Ui) -> Result<()> {
+    let scn = Scenario::from_file(&args.scenario)?;
+    let c = crate::analysis::calibration::derive(&scn);
+    let text = if args.json {
+        serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))? + "\n"
+    } else {
+        c.text()
+    };
+    ui.print(&text)
+}

@@ -1,0 +1,271 @@
+//! `empsim compare`: several scenarios simulated with the same paths and seed
+//! ([`crate::analysis::compare`]), their projections overlaid on one chart per region and
+//! indicator, and the probability of meeting each target side by side with its difference
+//! from the first scenario.
+//!
+//! Outputs (default `output/compare-<name1>-vs-<name2>…`, written by the rules of
+//! [`crate::outdir`]):
+//!
+//! - `p_met.csv`: one row per target and scenario (targets in order of first appearance,
+//!   scenarios in command-line order): `target_id, region, indicator, kind, applies, period,
+//!   target_value, scenario, p_met, p_met_se, baseline_scenario, diff, diff_se`, where
+//!   `baseline_scenario` is the first scenario, `diff` = p_met − p_met of the baseline (0 for
+//!   the baseline itself) and `diff_se` its paired standard error. The target columns
+//!   describe the scenario's own definition, or the first definition found when the
+//!   scenario lacks the target (then `p_met` … `diff_se` are empty; `diff` is also empty
+//!   when the baseline lacks the target).
+//! - `quantiles.csv`: the quantiles of every scenario, with the columns of `empsim run`'s.
+//! - `charts/compare-<region>-<indicator>.png`: per region and indicator, each scenario's
+//!   median and 5–95 % band in its own colour, the plan history and the target of the first
+//!   scenario that has one there, with every scenario's P(met) in the note box.
+//! - `manifest.json`: version, scenarios and their files (SHA-256), seed, paths, years,
+//!   outputs, elapsed seconds.
+
+use super::Ui;
+use super::settings::{self, Sim, SimArgs};
+use crate::analysis::compare::{CompareRow, ScenarioRun, aligned_years, compare_rows, met_by_path};
+use crate::chart::{ComparisonChart, palette};
+use crate::engine;
+use crate::error::{Error, Result};
+use crate::outdir::Stage;
+use crate::report::manifest::Timings;
+use crate::report::text::CompareView;
+use crate::report::{self, png};
+use crate::scenario::Scenario;
+use crate::stats;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The most scenarios one comparison takes: one distinct chart colour each.
+pub const MAX_SCENARIOS: usize = palette::SERIES.len();
+
+/// The arguments of `empsim compare`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(
+    after_help = "Writes output/compare-<name1>-vs-<name2>... (or --out): p_met.csv, \
+quantiles.csv, charts/compare-<region>-<indicator>.png, manifest.json. Targets are matched by \
+id; a target missing from a scenario is kept with empty cells.
+
+Example:
+  empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml"
+)]
+pub struct CompareArgs {
+    /// Scenario files (TOML), 2 to 6; the first is the baseline of the differences.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+/// What a comparison produced.
+#[derive(Debug)]
+pub struct CompareOutcome {
+    /// The scenarios in command-line order; the first is the baseline.
+    pub runs: Vec<ScenarioRun>,
+    pub paths: usize,
+    pub seed: u64,
+    pub threads: usize,
+    /// The union of the scenarios' projection years.
+    pub years: Vec<i32>,
+    pub out_dir: PathBuf,
+    /// One row per target per scenario, as in `p_met.csv`.
+    pub rows: Vec<CompareRow>,
+    /// The charts: file name under `charts/` and the spec it was drawn from.
+    pub charts: Vec<(String, ComparisonChart)>,
+    pub timings: Timings,
+}
+
+impl CompareOutcome {
+    /// What the terminal summary and the manifest show.
+    pub fn view(&self) -> CompareView<'_> {
+        CompareView {
+            runs: &self.runs,
+            rows: &self.rows,
+            years: &self.years,
+            paths: self.paths,
+            seed: self.seed,
+            threads: self.threads,
+            seconds: self.timings.total,
+            out_dir: &self.out_dir,
+        }
+    }
+
+    /// The chart files written, in chart order.
+    pub fn chart_files(&self) -> Vec<PathBuf> {
+        let dir = self.out_dir.join("charts");
+        self.charts.iter().map(|(name, _)| dir.join(name)).collect()
+    }
+
+    /// The terminal summary (see [`report::text::compare()`]).
+    pub fn summary_text(&self) -> String {
+        report::text::compare(&self.view())
+    }
+}
+
+/// Runs the command under a spinner and prints the summary.
+pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
+    let o = ui.spinner(
+        format!("comparing {} scenarios", args.scenarios.len()),
+        || compare(args),
+    )?;
+    ui.print(&o.summary_text())
+}
+
+/// Loads, simulates and compares the scenarios of `args`, and writes the output folder.
+///
+/// # Errors
+/// [`Error::Usage`] for fewer than two or more than [`MAX_SCENARIOS`] scenarios, two with
+/// the same name, horizons without a common year, or out-of-range `--paths`/`--threads`;
+/// scenario errors as [`Scenario::from_file`]; [`Error::Output`] if the folder cannot be
+/// written.
+pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
+    let t0 = Instant::now();
+    if args.scenarios.len() < 2 {
+        return Err(Error::Usage(format!(
+            "compare needs at least two scenarios, got {}",
+            args.scenarios.len()
+        )));
+    }
+    if args.scenarios.len() > MAX_SCENARIOS {
+        return Err(Error::Usage(format!(
+            "compare takes at most {MAX_SCENARIOS} scenarios (one chart colour each), got {}",
+            args.scenarios.len()
+        )));
+    }
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|p| Scenario::from_file(p).map_err(Error::from))
+        .collect::<Result<Vec<_>>>()?;
+    for (i, s) in scenarios.iter().enumerate() {
+        if let Some(j) = scenarios[..i].iter().position(|o| o.name == s.name) {
+            return Err(Error::Usage(format!(
+                "{} and {} are both named `{}`: compared scenarios need distinct names",
+                args.scenarios[j].display(),
+                args.scenarios[i].display(),
+                s.name
+            )));
+        }
+    }
+    let spans: Vec<(&str, i32, i32)> = scenarios
+        .iter()
+        .map(|s| (s.name.as_str(), s.base_year + 1, s.end_year))
+        .collect();
+    let years = aligned_years(&spans)?;
+    let first = &scenarios[0];
+    let Sim {
+        paths,
+        seed,
+        pool,
+        threads,
+    } = args.sim.resolve(first.paths, first.seed)?;
+    for s in &scenarios {
+        settings::check_memory(s, paths)?;
+    }
+    let inputs: Vec<PathBuf> = scenarios.iter().flat_map(|s| s.input_files()).collect();
+    let dest = args
+        .sim
+        .destination(|| default_out_dir(&scenarios), &inputs)?;
+    let out_dir = dest.shown().to_path_buf();
+    let stage = Stage::begin(dest)?;
+    let mut timings = Timings {
+        load: t0.elapsed().as_secs_f64(),
+        ..Timings::default()
+    };
+
+    let mut runs = Vec::with_capacity(scenarios.len());
+    for scn in scenarios {
+        let t = Instant::now();
+        let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
+        sim.check_finite(&scn)?;
+        timings.simulate += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let ((summaries, targets), met) = pool.install(|| {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || stats::summarize(&scn, &sim),
+                        || stats::evaluate_targets(&scn, &sim),
+                    )
+                },
+                || met_by_path(&scn, &sim),
+            )
+        });
+        timings.summarize += t.elapsed().as_secs_f64();
+        runs.push(ScenarioRun {
+            scenario: scn,
+            summaries,
+            targets,
+            met,
+        });
+    }
+
+    let rows = compare_rows(&runs);
+    let foot = png::compare::footer(&runs, seed, paths);
+    let charts = png::compare::chart_specs(&runs, &rows, &years, &foot);
+    let mut outcome = CompareOutcome {
+        runs,
+        paths,
+        seed,
+        threads,
+        years,
+        out_dir,
+        rows,
+        charts,
+        timings,
+    };
+    let t_write = Instant::now();
+    let stage_dir = stage.dir().to_path_buf();
+    let written = pool.install(|| write_outputs(&stage_dir, &outcome));
+    outcome.timings.charts = written.map_err(|e| stage.relocate(e))?;
+    stage.commit(&[], |dir, outputs| {
+        outcome.timings.write = t_write.elapsed().as_secs_f64() - outcome.timings.charts;
+        outcome.timings.total = t0.elapsed().as_secs_f64();
+        report::manifest::write_compare(dir, &outcome.view(), outputs, &outcome.timings)
+    })?;
+    Ok(outcome)
+}
+
+/// `output/compare-<name1>-vs-<name2>…`, with characters unsafe in file names replaced.
+pub fn default_out_dir(scenarios: &[Scenario]) -> PathBuf {
+    let names: Vec<String> = scenarios.iter().map(|s| file_safe(&s.name)).collect();
+    Path::new("output").join(format!("compare-{}", names.join("-vs-")))
+}
+
+/// Keeps letters (any script), digits, `-`, `_` and `.`; anything else becomes `-`.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Writes the tables and charts; returns the seconds spent on charts.
+fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
+    report::csv::compare::write_p_met(&dir.join("p_met.csv"), &o.rows)?;
+    let runs: Vec<(&Scenario, &[stats::SeriesSummary])> = o
+        .runs
+        .iter()
+        .map(|r| (&r.scenario, r.summaries.as_slice()))
+        .collect();
+    report::csv::write_quantiles_of(&dir.join("quantiles.csv"), &runs)?;
+    let t = Instant::now();
+    png::compare::render(dir, &o.charts)?;
+    Ok(t.elapsed().as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_safe_names_keep_letters_of_any_script() {
+        assert_eq!(file_safe("henan-baseline"), "henan-baseline");
+        assert_eq!(file_safe("河南 下行/v2"), "河南-下行-v2");
+    }
+}

@@ -1,0 +1,73 @@
+//! The commands: one module per subcommand, over the library layers. Commands are the only
+//! code that knows about command-line settings ([`settings::SimArgs`] and each command's
+//! own arguments) and output folders ([`crate::outdir`]); each exposes its arguments
+//! (`XArgs`, a clap `Args` struct), a library entry point that computes and writes and
+//! returns an outcome, and `execute`, which also prints to the terminal.
+
+pub mod backtest;
+pub mod calibrate;
+pub mod check;
+pub mod compare;
+pub mod run;
+pub mod sens;
+pub mod settings;
+
+use crate::error::{Error, Result};
+use std::io::{IsTerminal, Write};
+
+/// Where a command prints: standard output unless `--quiet`, and progress on standard
+/// error when it is a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    pub quiet: bool,
+}
+
+impl Ui {
+    /// Prints `text` on standard output (nothing under `--quiet`). A closed pipe (e.g.
+    /// `| head`) is not an error.
+    pub fn print(&self, text: &str) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        match std::io::stdout().lock().write_all(text.as_bytes()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(Error::Internal(format!("cannot write to stdout: {e}"))),
+        }
+    }
+
+    /// Whether progress may be shown: not quiet, and standard error is a terminal.
+    fn shows_progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+
+    /// Runs `work` under a spinner with `message` (when progress may be shown).
+    pub fn spinner<T>(&self, message: String, work: impl FnOnce() -> T) -> T {
+        let pb = self.shows_progress().then(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_message(message);
+            pb.enable_steady_tick(std::time::Duration::from_millis(100));
+            pb
+        });
+        let value = work();
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        value
+    }
+
+    /// A progress bar of `what` (when progress may be shown), fed with (done, total).
+    pub fn progress_bar(&self, what: String) -> Option<indicatif::ProgressBar> {
+        self.shows_progress().then(|| {
+            let pb = indicatif::ProgressBar::new(0);
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {pos}/{len} evaluations, eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            pb.set_message(what);
+            pb
+        })
+    }
+}

@@ -1,0 +1,215 @@
+//! `empsim sens`: a sensitivity study of a scenario's assumptions ([`crate::analysis::sens`])
+//! on P(met) or a projected value, per projection year, written to
+//! `output/<scenario>/sensitivity/<method>/` (or `--out`): `indices.csv`, `factors.csv`,
+//! `manifest.json`, and per metric, for its final year, a PNG chart: `tornado-<metric>.png`
+//! (OAT), `morris-<metric>.png` (μ*–σ) or `sobol-<metric>.png` (first-order and total
+//! indices with bootstrap whiskers) plus `sobol-years-<metric>.png` (total indices over the
+//! years); see [`crate::report::png::sens`].
+
+use super::Ui;
+use super::settings::{self, SimArgs, default_out};
+use crate::analysis::sens::{self as study, Design, Method, SensStudy};
+use crate::error::{Error, Result};
+use crate::outdir::{self, Stage};
+use crate::report;
+use crate::scenario::Scenario;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Maximum number of model evaluations a design may need.
+pub const MAX_EVALUATIONS: usize = 1_000_000;
+/// The largest `--levels` and `--bootstrap` accepted.
+pub const MAX_LEVELS: usize = 100;
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
+/// The arguments of `empsim sens`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Factors: every parameter the scenario declares with a distribution, grouped \
+by where it is declared (a default under [indicators.X] is one factor for all regions), plus \
+--range NAME=LOW:HIGH (uniform). Metrics: p_met:<target_id> (P(on track) each year of the \
+target's period), mean:<region>.<indicator>[.cumulative], median:<region>.<indicator>[.cumulative]; \
+default: p_met of every target. Every evaluation simulates --paths paths (default 1000) with the \
+same path seeds (common random numbers). Writes output/<scenario>/sensitivity/<method>/: \
+indices.csv, factors.csv, manifest.json and charts.
+
+Examples:
+  empsim sens scenarios/henan-baseline.toml --method morris
+  empsim sens scenarios/henan-baseline.toml --method sobol --samples 1024 --paths 1000 \\
+      --metric p_met:xinxiang.rural_transfer_new.cumulative_floor
+  empsim sens scenarios/henan-downside.toml --method oat --range growth.reference=5:7"
+)]
+pub struct SensArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// oat (tornado), morris (elementary effects) or sobol (variance-based indices).
+    #[arg(long, value_enum)]
+    pub method: Method,
+    /// Only these factors (comma-separated key paths).
+    #[arg(long, value_delimiter = ',')]
+    pub params: Option<Vec<String>>,
+    /// Give a parameter a uniform range: NAME=LOW:HIGH (repeatable).
+    #[arg(long = "range", value_parser = parse_range)]
+    pub ranges: Vec<(String, f64, f64)>,
+    /// Metric(s) to analyse (repeatable; default: P(met) of every target).
+    #[arg(long = "metric")]
+    pub metrics: Vec<String>,
+    /// Sobol base samples N (default 256) or Morris trajectories r (default 20).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Morris grid levels (even).
+    #[arg(long, default_value_t = 4)]
+    pub levels: usize,
+    /// Bootstrap resamples for confidence intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+}
+
+/// What `empsim sens` produced.
+#[derive(Debug)]
+pub struct SensOutcome {
+    pub study: SensStudy,
+    pub out_dir: PathBuf,
+    pub elapsed: f64,
+}
+
+/// Runs the command with a progress bar and prints the summary.
+pub fn execute(args: &SensArgs, ui: Ui) -> Result<()> {
+    let bar = ui.progress_bar(format!("{} sensitivity", args.method.key()));
+    let report = |done: usize, total: usize| {
+        if let Some(pb) = &bar {
+            pb.set_length(total as u64);
+            if done as u64 > pb.position() {
+                pb.set_position(done as u64);
+            }
+        }
+    };
+    let outcome = run(args, Some(&report));
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    let o = outcome?;
+    ui.print(&report::text::sens_summary(&o.study, o.elapsed, &o.out_dir))
+}
+
+/// Runs a sensitivity study and writes its outputs; `progress` gets (done, total)
+/// evaluations.
+pub fn run(
+    args: &SensArgs,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<SensOutcome> {
+    let t0 = Instant::now();
+    let scn = Scenario::from_file(&args.scenario)?;
+    let facs = study::factors(&scn, args.params.as_deref(), &args.ranges)?;
+    let metrics = study::metrics(&scn, &args.metrics)?;
+    let sim = args.sim.resolve(1000, scn.seed)?;
+    // Evaluations run in parallel, one simulation per worker thread at a time.
+    settings::check_memory(&scn, sim.paths.saturating_mul(sim.threads.max(2)))?;
+    let design = Design {
+        method: args.method,
+        samples: args.samples.unwrap_or(match args.method {
+            Method::Sobol => 256,
+            _ => 20,
+        }),
+        levels: args.levels,
+        bootstrap: args.bootstrap,
+        paths: sim.paths,
+        seed: sim.seed,
+    };
+    check_design(&design)?;
+    let evaluations = design.evaluations(facs.len());
+    if evaluations > MAX_EVALUATIONS {
+        return Err(Error::Usage(format!(
+            "the design needs {evaluations} model evaluations, more than the limit of {MAX_EVALUATIONS}; lower --samples or the number of factors"
+        )));
+    }
+    let dest = args.sim.destination(
+        || default_out(&scn, &["sensitivity", args.method.key()]),
+        &scn.input_files(),
+    )?;
+    let out_dir = dest.shown().to_path_buf();
+    let stage = Stage::begin(dest)?;
+    let done = |n: usize| {
+        if let Some(p) = progress {
+            p(n, evaluations)
+        }
+    };
+    let indices = sim
+        .pool
+        .install(|| study::analyze(&scn, &facs, &metrics, &design, &done))?;
+    let study = SensStudy {
+        scenario: scn,
+        method: args.method,
+        factors: facs,
+        metrics,
+        indices,
+        evaluations,
+        paths: sim.paths,
+        seed: sim.seed,
+    };
+    study::check_finite(&study.rows())?;
+    let elapsed = t0.elapsed().as_secs_f64();
+    outdir::write_folder(
+        stage,
+        &[],
+        |dir| {
+            report::csv::write_sens_indices(&dir.join("indices.csv"), &study)?;
+            report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
+            report::png::sens::write_charts(dir, &study).map(|_| ())
+        },
+        |dir, outputs, _| report::manifest::write_sens(dir, &study, outputs, elapsed),
+    )?;
+    Ok(SensOutcome {
+        study,
+        out_dir,
+        elapsed,
+    })
+}
+
+/// Checks `--samples`, `--levels` and `--bootstrap`, naming the flag.
+fn check_design(d: &Design) -> Result<()> {
+    let what = match d.method {
+        Method::Sobol => Some("the number of base samples N"),
+        Method::Morris => Some("the number of trajectories"),
+        Method::Oat => None,
+    };
+    if let Some(what) = what
+        && d.samples < 2
+    {
+        return Err(Error::Usage(format!(
+            "--samples must be at least 2 for {} ({what}), got {}",
+            d.method.key(),
+            d.samples
+        )));
+    }
+    let levels = d.levels;
+    if d.method == Method::Morris
+        && (levels < 2 || !levels.is_multiple_of(2) || levels > MAX_LEVELS)
+    {
+        return Err(Error::Usage(format!(
+            "--levels must be an even number from 2 to {MAX_LEVELS}, got {levels}"
+        )));
+    }
+    if d.bootstrap == 1 || d.bootstrap > MAX_BOOTSTRAP {
+        return Err(Error::Usage(format!(
+            "--bootstrap must be 0 (no confidence intervals) or between 2 and {MAX_BOOTSTRAP}, got {}",
+            d.bootstrap
+        )));
+    }
+    Ok(())
+}
+
+/// Parses `NAME=LOW:HIGH`.
+fn parse_range(s: &str) -> std::result::Result<(String, f64, f64), String> {
+    let err = || format!("expected NAME=LOW:HIGH, got `{s}`");
+    let (name, range) = s.split_once('=').ok_or_else(err)?;
+    let (lo, hi) = range.split_once(':').ok_or_else(err)?;
+    let lo: f64 = lo.trim().parse().map_err(|_| err())?;
+    let hi: f64 = hi.trim().parse().map_err(|_| err())?;
+    if name.trim().is_empty() {
+        return Err(err());
+    }
+    Ok((name.trim().to_string(), lo, hi))
+}

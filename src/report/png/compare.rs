@@ -1,0 +1,195 @@
+//! The charts of `empsim compare`: per region and indicator, each scenario's median and
+//! 5–95 % band in its own colour, the plan history and the target of the first scenario that
+//! has one there, with every scenario's P(met) in the legend.
+
+use crate::analysis::compare::{CompareRow, ScenarioRun};
+use crate::chart::{self, ComparisonChart, ComparisonSeries, YRange};
+use crate::error::Result;
+use crate::indicator::{Indicator, IndicatorKind};
+use crate::report::png::run::{chart_title, history, yearly_target_line};
+use crate::report::text::compare::p_met_cell;
+use crate::stats::Measure;
+use rayon::prelude::*;
+use std::path::Path;
+
+/// The footer of every comparison chart.
+pub fn footer(runs: &[ScenarioRun], seed: u64, paths: usize) -> String {
+    let names: Vec<&str> = runs.iter().map(|r| r.scenario.name.as_str()).collect();
+    format!(
+        "compare {} · seed {seed} · {paths} paths each · empsim {}",
+        names.join(" vs "),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Median and 5–95 % per aligned year; NaN outside the series' horizon.
+fn aligned_series(run: &ScenarioRun, series: usize, years: &[i32]) -> [Vec<f64>; 3] {
+    let mut out = [
+        vec![f64::NAN; years.len()],
+        vec![f64::NAN; years.len()],
+        vec![f64::NAN; years.len()],
+    ];
+    for r in run
+        .summaries
+        .iter()
+        .filter(|r| r.series == series && r.measure == Measure::Annual)
+    {
+        if let Some(k) = years.iter().position(|&y| y == r.year) {
+            out[0][k] = r.q[3];
+            out[1][k] = r.q[0];
+            out[2][k] = r.q[6];
+        }
+    }
+    out
+}
+
+/// One chart spec per region and indicator that any scenario projects.
+pub fn chart_specs(
+    runs: &[ScenarioRun],
+    rows: &[CompareRow],
+    years: &[i32],
+    foot: &str,
+) -> Vec<(String, ComparisonChart)> {
+    // (region id, indicator) in order of first appearance.
+    let mut keys: Vec<(String, Indicator)> = Vec::new();
+    for r in runs {
+        for s in &r.scenario.series {
+            let key = (r.scenario.regions[s.region].id.clone(), s.indicator);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (region_id, ind) in keys {
+        let located: Vec<Option<(usize, usize)>> = runs
+            .iter()
+            .map(|r| {
+                let scn = &r.scenario;
+                let ri = scn.regions.iter().position(|x| x.id == region_id)?;
+                Some((ri, scn.series_index(ri, ind)?))
+            })
+            .collect();
+        let Some((ref_si, (ref_ri, _))) = located
+            .iter()
+            .enumerate()
+            .find_map(|(i, l)| l.map(|l| (i, l)))
+        else {
+            continue;
+        };
+        let ref_scn = &runs[ref_si].scenario;
+        // The target: the first scenario's that has one on this region and indicator.
+        let target = runs.iter().enumerate().find_map(|(si, r)| {
+            let (ri, _) = located[si]?;
+            let t = r
+                .scenario
+                .targets
+                .iter()
+                .find(|t| t.region == ri && t.indicator == ind)?;
+            Some((si, t))
+        });
+        // Legend: the scenario's name, then its P(met) of the target drawn and, for the
+        // others, the difference from the first scenario (Δ).
+        let row_of = |name: &str, id: &str| {
+            rows.iter()
+                .find(|x| x.target_id == id && x.scenario == name)
+        };
+        let series = runs
+            .iter()
+            .zip(&located)
+            .enumerate()
+            .map(|(i, (r, loc))| {
+                let [median, lower, upper] = match loc {
+                    Some((_, s)) => aligned_series(r, *s, years),
+                    None => [
+                        vec![f64::NAN; years.len()],
+                        vec![f64::NAN; years.len()],
+                        vec![f64::NAN; years.len()],
+                    ],
+                };
+                let name = &r.scenario.name;
+                let label = match (loc, target) {
+                    (None, _) => format!("{name} (not projected)"),
+                    (Some(_), None) => name.clone(),
+                    (Some(_), Some((_, t))) => {
+                        let cell = row_of(name, &t.id)
+                            .and_then(|row| p_met_cell(row, i == 0, " Δ ", "−"))
+                            .map_or_else(|| "no such target".into(), |c| format!("P(met) {c}"));
+                        format!("{name}\n{cell}")
+                    }
+                };
+                ComparisonSeries {
+                    label,
+                    median,
+                    lower,
+                    upper,
+                }
+            })
+            .collect();
+        // The note explains Δ where a legend shows one, and flags a redefined target.
+        let annotation = target.and_then(|(_, t)| {
+            let mut notes = Vec::new();
+            let base = &runs[0].scenario.name;
+            if rows
+                .iter()
+                .any(|x| x.target_id == t.id && x.scenario != *base && x.diff.is_some())
+            {
+                notes.push(format!("Δ: change in P(met) from {base}"));
+            }
+            if rows.iter().any(|x| x.target_id == t.id && x.redefined) {
+                notes.push("* the target differs in this scenario".to_string());
+            }
+            (!notes.is_empty()).then(|| notes.join("\n"))
+        });
+        let target_line = target.map(|(si, t)| {
+            let mut line = yearly_target_line(t);
+            if si != 0 {
+                let label = format!("{} (from {})", line.label(), runs[si].scenario.name);
+                match &mut line {
+                    chart::TargetLine::Horizontal { label: l, .. }
+                    | chart::TargetLine::Path { label: l, .. } => *l = label,
+                }
+            }
+            line
+        });
+        let spec = ComparisonChart {
+            title: chart_title(ref_scn, ref_ri, ind),
+            y_label: ind.unit().to_string(),
+            years: years.to_vec(),
+            series,
+            history: history(ref_scn, ref_ri, ind),
+            target: target_line,
+            annotation,
+            footer: foot.to_string(),
+            source_note: target.map(|(_, t)| format!("{} “{}”", t.source, t.quote)),
+            y_range: match ind.kind() {
+                IndicatorKind::Flow => YRange::IncludeZero,
+                _ => YRange::Auto,
+            },
+            ..ComparisonChart::default()
+        };
+        out.push((
+            format!(
+                "compare-{}-{}.png",
+                crate::report::png::run::slug(&region_id),
+                ind.key()
+            ),
+            spec,
+        ));
+    }
+    out
+}
+
+/// Renders the charts into `dir/charts/` in parallel.
+///
+/// # Errors
+/// As [`super::chart_error`].
+pub fn render(dir: &Path, charts: &[(String, ComparisonChart)]) -> Result<()> {
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|e| crate::outdir::io_err(&charts_dir, e))?;
+    charts.par_iter().try_for_each(|(name, spec)| {
+        chart::render_comparison(spec, &charts_dir.join(name))
+            .map(|_| ())
+            .map_err(super::chart_error)
+    })
+}

@@ -1,0 +1,174 @@
+//! What the commands print on the terminal: the targets with P(met), riskiest first (as a
+//! table or JSON), and the summaries of the other commands.
+
+use crate::analysis::sens::{Method, SensStudy};
+use crate::error::{Error, Result};
+use crate::scenario::{Scenario, TargetKind};
+use crate::stats::TargetResult;
+use std::fmt::Write;
+use std::path::Path;
+
+mod backtest;
+pub mod compare;
+
+pub use backtest::{BacktestView, backtest};
+pub use compare::{CompareView, compare};
+
+/// Formats the targets table, sorted by P(met) ascending (ties in scenario order).
+pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
+    if results.is_empty() {
+        return "The scenario has no targets; see quantiles.csv for the projections.\n".into();
+    }
+    let mut order: Vec<&TargetResult> = results.iter().collect();
+    order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
+    let rows: Vec<[String; 4]> = order
+        .iter()
+        .map(|r| {
+            let t = &scn.targets[r.target];
+            let what = match t.kind {
+                TargetKind::CumulativeFloor => format!(
+                    "{} total {} {} ({})",
+                    t.indicator,
+                    t.kind.symbol(),
+                    t.value,
+                    t.period_label()
+                ),
+                _ => {
+                    let when = match t.applies {
+                        Some(crate::scenario::Applies::EachYear) => "every year",
+                        _ => "end year",
+                    };
+                    let tol = t.tolerance.map(|x| format!(" ±{x}")).unwrap_or_default();
+                    format!(
+                        "{} {} {}{tol} ({}, {when})",
+                        t.indicator,
+                        t.kind.symbol(),
+                        t.value,
+                        t.period_label()
+                    )
+                }
+            };
+            [
+                format!("{:.3} ±{:.3}", r.p_met, r.p_met_se),
+                scn.regions[t.region].id.clone(),
+                what,
+                format!(
+                    "{:.2} [{:.2}, {:.2}]",
+                    r.outcome_p50, r.outcome_p05, r.outcome_p95
+                ),
+            ]
+        })
+        .collect();
+    let head = ["P(met)", "region", "target", "outcome median [5%, 95%]"];
+    let mut widths = head.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cells: [&str; 4]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    line(&mut out, head);
+    for r in &rows {
+        line(&mut out, [&r[0], &r[1], &r[2], &r[3]]);
+    }
+    out
+}
+
+/// The targets as JSON, for `empsim run --json`.
+///
+/// # Errors
+/// [`Error::Internal`] if serialisation fails.
+pub fn targets_json(
+    scn: &Scenario,
+    results: &[TargetResult],
+    paths: usize,
+    seed: u64,
+    out_dir: &Path,
+) -> Result<String> {
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let t = &scn.targets[r.target];
+            serde_json::json!({
+                "target_id": t.id,
+                "region": scn.regions[t.region].id,
+                "indicator": t.indicator.key(),
+                "kind": t.kind.key(),
+                "period": t.period_label(),
+                "value": t.value,
+                "p_met": r.p_met,
+                "p_met_se": r.p_met_se,
+                "outcome_p50": r.outcome_p50,
+                "outcome_p05": r.outcome_p05,
+                "outcome_p95": r.outcome_p95,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({
+        "scenario": scn.name,
+        "paths": paths,
+        "seed": seed,
+        "out_dir": out_dir,
+        "targets": rows,
+    });
+    serde_json::to_string_pretty(&v)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The terminal summary of a sensitivity study: per metric, the final year's factors by
+/// importance.
+pub fn sens_summary(study: &SensStudy, seconds: f64, out_dir: &Path) -> String {
+    let stat = match study.method {
+        Method::Oat => "swing",
+        Method::Morris => "mu*",
+        Method::Sobol => "total index",
+    };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}: {} sensitivity, {} factors, {} evaluations × {} paths (seed {}), {:.1} s -> {}",
+        study.scenario.name,
+        study.method.key(),
+        study.factors.len(),
+        study.evaluations,
+        study.paths,
+        study.seed,
+        seconds,
+        out_dir.display()
+    );
+    let mut offset = 0;
+    for m in &study.metrics {
+        let last = offset + m.years.len() - 1;
+        let _ = writeln!(
+            o,
+            "\n{} in {} — factors by {stat}:",
+            m.label,
+            m.years[m.years.len() - 1]
+        );
+        let ranked: Vec<(String, f64)> = study
+            .importance(last)
+            .into_iter()
+            .filter(|(_, v)| *v > 0.0)
+            .collect();
+        if ranked.is_empty() {
+            let _ = writeln!(o, "  (no factor changes this metric in that year)");
+        }
+        for (name, v) in ranked.iter().take(8) {
+            let _ = writeln!(o, "  {v:>9.4}  {name}");
+        }
+        offset += m.years.len();
+    }
+    o
+}
