@@ -25,36 +25,17 @@
 //! unknown measure, a cumulative measure on a stock or rate, a negative value, and a
 //! duplicate observation (same region, indicator, measure and period).
 
-use crate::error::Error;
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::stats::Measure;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The columns every actuals file must have.
 pub const REQUIRED_COLUMNS: [&str; 5] = ["region", "indicator", "year", "value", "source"];
 /// The optional columns.
 pub const OPTIONAL_COLUMNS: [&str; 3] = ["measure", "quote", "note"];
 
-/// An error in the actuals file: the file cannot be read, or a line is malformed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ActualsError {
-    #[error("cannot read actuals file {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
-    #[error("{path}:{line}: {message}")]
-    Line {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
-}
-
-/// Bad input: exit code 2.
-impl From<ActualsError> for Error {
-    fn from(e: ActualsError) -> Error {
-        Error::Usage(e.to_string())
-    }
-}
+pub use crate::error::ActualsError;
 
 /// The years an observation covers: one year, or a sum over a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -528,7 +509,7 @@ mod tests {
                 .starts_with("cannot read actuals file /nonexistent/actuals.csv: "),
             "{e}"
         );
-        assert_eq!(Error::from(e).exit_code(), 2);
+        assert_eq!(crate::Error::from(e).exit_code(), 2);
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! Typed errors of the library, one enum per domain, and the exit code each maps to.
+//! Typed errors of the library, one enum per domain, gathered in [`Error`], and the exit
+//! code each maps to. Errors keep their sources; `main` prints the chain with anyhow's
+//! `{:#}` (each source after a colon) and exits with [`Error::exit_code`].
 //!
-//! Exit codes: 0 success, 2 bad input (scenario files, command-line values, output folder),
-//! 1 anything else. `main` prints the error chain with `{:#}` and exits with [`Error::exit_code`].
+//! Exit codes: 0 success, 2 bad input (scenario and actuals files, command-line values,
+//! output folders), 1 anything else (a failure of the program, not of the input).
 
+use crate::chart::ChartError;
+use crate::sensitivity::SensitivityError;
 use std::path::PathBuf;
 
 /// An error in a scenario file: where it is and what is wrong.
@@ -36,17 +40,46 @@ pub enum ScenarioError {
     ExtendsCycle { path: PathBuf, chain: String },
 }
 
+/// An error in an actuals file (observed values): the file cannot be read, or a line is
+/// malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActualsError {
+    #[error("cannot read actuals file {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("{path}:{line}: {message}")]
+    Line {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+}
+
 /// Every error the library returns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    /// A command-line value that is out of range or inconsistent.
+    #[error(transparent)]
+    Actuals(#[from] ActualsError),
+    /// A command-line value that is out of range or inconsistent; the message names the
+    /// flag.
     #[error("{0}")]
     Usage(String),
+    /// The sensitivity library rejected a design (bad options: exit 2) or a model output
+    /// (exit 1).
+    #[error(transparent)]
+    Sensitivity(#[from] SensitivityError),
+    /// A chart could not be drawn (a failure of the renderer; a chart that cannot be
+    /// written is an [`Error::Output`]). Made by `report::png::chart_error`.
+    #[error("cannot draw a chart")]
+    Chart(#[source] ChartError),
     /// The output folder cannot be created or written.
-    #[error("cannot write output folder {path}: {reason}")]
-    Output { path: PathBuf, reason: String },
+    #[error("cannot write output folder {path}")]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// An output folder empsim will not write: it would replace what empsim did not write,
     /// or a folder the user works in.
     #[error("will not write to {path}: {reason}")]
@@ -59,9 +92,15 @@ pub enum Error {
         "{what} is not a finite number ({value}); nothing was written. This is a bug or an extreme the scenario's bounds did not catch: please report it with the scenario"
     )]
     NonFinite { what: String, value: f64 },
-    /// A failure that is not the user's input (e.g. a worker pool that cannot start).
-    #[error("{0}")]
-    Internal(String),
+    /// The worker threads could not be started.
+    #[error("cannot start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+    /// The terminal output could not be written (other than a closed pipe).
+    #[error("cannot write to stdout")]
+    Stdout(#[source] std::io::Error),
+    /// A value could not be serialised to JSON for the terminal.
+    #[error("cannot write JSON")]
+    Json(#[source] serde_json::Error),
 }
 
 impl Error {
@@ -69,17 +108,55 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario(_)
+            | Error::Actuals(_)
             | Error::Usage(_)
             | Error::Output { .. }
             | Error::OutputRefused { .. }
             | Error::Busy { .. } => 2,
-            Error::Internal(_) | Error::NonFinite { .. } => 1,
+            Error::Sensitivity(e) if is_bad_design(e) => 2,
+            Error::Sensitivity(_)
+            | Error::Chart(_)
+            | Error::NonFinite { .. }
+            | Error::Threads(_)
+            | Error::Stdout(_)
+            | Error::Json(_) => 1,
         }
     }
 }
 
+/// Whether a sensitivity error is about the design the user asked for (factors, options,
+/// sizes) rather than the model's outputs.
+fn is_bad_design(e: &SensitivityError) -> bool {
+    use SensitivityError as S;
+    matches!(
+        e,
+        S::NoFactors
+            | S::EmptyFactorName { .. }
+            | S::DuplicateFactor { .. }
+            | S::InvalidFactor { .. }
+            | S::NonFiniteValue { .. }
+            | S::InvalidBaseSamples(_)
+            | S::InvalidOption { .. }
+            | S::TooManyDimensions { .. }
+            | S::ZeroDimensions
+            | S::SequenceExhausted { .. }
+    )
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error and its sources, as `main` prints them (`a: b: c`).
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut next = e.source();
+    while let Some(c) = next {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        next = c.source();
+    }
+    s
+}
 
 #[cfg(test)]
 mod tests {
@@ -91,10 +168,18 @@ mod tests {
         assert_eq!(bad.exit_code(), 2);
         let out = Error::Output {
             path: "/x".into(),
-            reason: "denied".into(),
+            source: std::io::Error::other("denied"),
         };
         assert_eq!(out.exit_code(), 2);
-        assert_eq!(Error::Internal("boom".into()).exit_code(), 1);
+        assert_eq!(chain(&out), "cannot write output folder /x: denied");
+        let nf = Error::NonFinite {
+            what: "x".into(),
+            value: f64::NAN,
+        };
+        assert_eq!(nf.exit_code(), 1);
+        assert_eq!(Error::from(SensitivityError::NoFactors).exit_code(), 2);
+        let model = SensitivityError::EmptyOutput { row: 3 };
+        assert_eq!(Error::from(model).exit_code(), 1);
     }
 
     #[test]

@@ -367,7 +367,6 @@ pub fn analyze(
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<Indices> {
     let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
-    let usage = |e: sa::SensitivityError| Error::Usage(e.to_string());
     let model = |x: &[f64]| -> Vec<f64> {
         let overrides: Vec<(Slot, f64)> = facs
             .iter()
@@ -383,9 +382,7 @@ pub fn analyze(
         metrics.iter().flat_map(|m| m.eval(scn, &sim)).collect()
     };
     Ok(match design.method {
-        Method::Oat => Indices::Oat(
-            sa::oat::analyze_with_progress(&factors, model, Some(done)).map_err(usage)?,
-        ),
+        Method::Oat => Indices::Oat(sa::oat::analyze_with_progress(&factors, model, Some(done))?),
         Method::Morris => {
             let opts = MorrisOptions {
                 trajectories: design.samples,
@@ -394,9 +391,12 @@ pub fn analyze(
                 bootstrap: design.bootstrap,
                 ..MorrisOptions::default()
             };
-            Indices::Morris(
-                sa::morris::analyze_with(&factors, &opts, model, Some(done)).map_err(usage)?,
-            )
+            Indices::Morris(sa::morris::analyze_with(
+                &factors,
+                &opts,
+                model,
+                Some(done),
+            )?)
         }
         Method::Sobol => {
             let opts = SobolOptions {
@@ -404,16 +404,13 @@ pub fn analyze(
                 seed: design.seed,
                 ..SobolOptions::default()
             };
-            Indices::Sobol(
-                sa::sobol::analyze_with_progress(
-                    &factors,
-                    design.samples,
-                    model,
-                    &opts,
-                    Some(done),
-                )
-                .map_err(usage)?,
-            )
+            Indices::Sobol(sa::sobol::analyze_with_progress(
+                &factors,
+                design.samples,
+                model,
+                &opts,
+                Some(done),
+            )?)
         }
     })
 }

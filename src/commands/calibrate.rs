@@ -21,7 +21,7 @@ pub fn execute(args: &CalibrateArgs, ui: Ui) -> Result<()> {
     let scn = Scenario::from_file(&args.scenario)?;
     let c = crate::analysis::calibration::derive(&scn);
     let text = if args.json {
-        serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))? + "\n"
+        serde_json::to_string_pretty(&c).map_err(Error::Json)? + "\n"
     } else {
         c.text()
     };

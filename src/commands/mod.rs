@@ -32,7 +32,7 @@ impl Ui {
         match std::io::stdout().lock().write_all(text.as_bytes()) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(Error::Internal(format!("cannot write to stdout: {e}"))),
+            Err(e) => Err(Error::Stdout(e)),
         }
     }
 

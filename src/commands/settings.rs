@@ -119,8 +119,7 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     if let Some(n) = threads {
         b = b.num_threads(n);
     }
-    b.build()
-        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))
+    b.build().map_err(Error::Threads)
 }
 
 /// The default output folder of a scenario's command: `output/<name>/<sub…>`.

@@ -43,10 +43,7 @@ impl Destination {
         }
         let cwd = std::env::current_dir()
             .and_then(|c| c.canonicalize())
-            .map_err(|e| Error::Output {
-                path: user.to_path_buf(),
-                reason: format!("cannot tell the current folder: {e}"),
-            })?;
+            .map_err(|e| super::io_err(user, format!("cannot tell the current folder: {e}")))?;
         let path = resolve(&cwd.join(user), &cwd).map_err(refuse)?;
         let Some(name) = path.file_name().map(OsString::from) else {
             return Err(refuse(whole("it is the root folder /", user)));

@@ -40,11 +40,52 @@ pub fn create(path: &Path) -> Result<std::fs::File> {
     std::fs::File::create(path).map_err(|e| io_err(path, e))
 }
 
-/// Maps an I/O error on `path` to an output error.
-pub fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
+/// Maps an error writing `path` (an I/O, CSV or JSON error, or a message) to an output
+/// error whose source is an I/O error.
+pub fn io_err(path: &Path, e: impl IntoIo) -> Error {
     Error::Output {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        source: e.into_io(),
+    }
+}
+
+/// Errors of writing a file, as the I/O error they come down to.
+pub trait IntoIo {
+    /// The I/O error (for CSV errors: the underlying I/O error where there is one).
+    fn into_io(self) -> std::io::Error;
+}
+
+impl IntoIo for std::io::Error {
+    fn into_io(self) -> std::io::Error {
+        self
+    }
+}
+
+impl IntoIo for csv::Error {
+    fn into_io(self) -> std::io::Error {
+        let text = self.to_string();
+        match self.into_kind() {
+            csv::ErrorKind::Io(e) => e,
+            _ => std::io::Error::other(text),
+        }
+    }
+}
+
+impl IntoIo for serde_json::Error {
+    fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self.to_string())
+    }
+}
+
+impl IntoIo for &str {
+    fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self.to_string())
+    }
+}
+
+impl IntoIo for String {
+    fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self)
     }
 }
 
@@ -171,12 +212,19 @@ fn relocate(e: Error, tmp: &Path, shown: &Path) -> Error {
     let (from, to) = (tmp.display().to_string(), shown.display().to_string());
     let fix_text = |s: String| s.replace(&from, &to);
     match e {
-        Error::Output { path, reason } => Error::Output {
-            path: fix_path(path),
-            reason: fix_text(reason),
-        },
+        Error::Output { path, source } => {
+            let text = source.to_string();
+            let source = if text.contains(&from) {
+                std::io::Error::new(source.kind(), fix_text(text))
+            } else {
+                source
+            };
+            Error::Output {
+                path: fix_path(path),
+                source,
+            }
+        }
         Error::Usage(s) => Error::Usage(fix_text(s)),
-        Error::Internal(s) => Error::Internal(fix_text(s)),
         other => other,
     }
 }

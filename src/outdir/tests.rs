@@ -107,7 +107,7 @@ fn a_failed_write_removes_what_it_created_and_keeps_the_old_folder() {
         |_, _, _| unreachable!("no manifest after a failed write"),
     );
     assert_eq!(
-        r.unwrap_err().to_string(),
+        crate::error::chain(&r.unwrap_err()),
         format!(
             "cannot write output folder {}: disk full",
             dest.join("charts/x.png").display()

@@ -9,11 +9,12 @@ pub mod sens;
 use crate::chart::ChartError;
 use crate::error::Error;
 
-/// The one way a chart error becomes an [`Error`]: a file that cannot be written is an
-/// output-folder error (exit code 2), anything else a failure of the renderer (exit 1).
+/// The one way a chart error becomes an [`Error`]: a chart file that cannot be written is
+/// an output-folder error naming the file (exit code 2), anything else a failure of the
+/// renderer, [`Error::Chart`] (exit 1).
 pub fn chart_error(e: ChartError) -> Error {
     match e {
-        ChartError::Write { path, reason } => Error::Output { path, reason },
-        other => Error::Internal(format!("cannot draw a chart: {other}")),
+        ChartError::Write { path, reason } => crate::outdir::io_err(&path, reason),
+        other => Error::Chart(other),
     }
 }

@@ -8,8 +8,8 @@
 //!   from the first projection year against the pro-rata glide path to the target;
 //! - `overview.png`: small multiples of every region and indicator on one page.
 
-use crate::chart::{self, Band, ChartError, FanChart, HistoryPoint, TargetLine, YRange};
-use crate::error::{Error, Result};
+use crate::chart::{self, Band, FanChart, HistoryPoint, TargetLine, YRange};
+use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::scenario::{BaselineKind, Scenario, Target, TargetKind};
 use crate::stats::{Measure, SeriesSummary, TargetResult};
@@ -331,19 +331,9 @@ pub fn chart_jobs(
     jobs
 }
 
-fn out_err(path: &Path, e: ChartError) -> Error {
-    Error::Output {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    }
-}
-
 /// Renders chart jobs into `dir` in parallel; returns the files written, in job order.
 pub fn render(dir: &Path, jobs: &[(String, ChartJob)]) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    std::fs::create_dir_all(dir).map_err(|e| crate::outdir::io_err(dir, e))?;
     jobs.par_iter()
         .map(|(name, job)| {
             let path = dir.join(name);
@@ -360,7 +350,7 @@ pub fn render(dir: &Path, jobs: &[(String, ChartJob)]) -> Result<Vec<PathBuf>> {
                         .map(|_| ())
                 }
             }
-            .map_err(|e| out_err(&path, e))?;
+            .map_err(super::chart_error)?;
             Ok(path)
         })
         .collect()

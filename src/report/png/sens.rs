@@ -18,7 +18,7 @@ use crate::chart::indices::{
     render_sobol_bars_rgb, render_sobol_years_rgb, render_tornado_rgb,
 };
 use crate::chart::{ChartError, RenderedChart};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::indicator::IndicatorKind;
 use crate::scenario::{Applies, Scenario, TargetKind};
 
@@ -220,8 +220,7 @@ pub fn jobs(o: &SensStudy) -> Vec<SensChartJob> {
 /// order of [`jobs`].
 ///
 /// # Errors
-/// [`Error::Output`] naming the file if a chart cannot be written; [`Error::Internal`] if one
-/// cannot be drawn.
+/// As [`super::chart_error`].
 pub fn write_charts(dir: &Path, o: &SensStudy) -> Result<Vec<PathBuf>> {
     jobs(o)
         .par_iter()
@@ -231,16 +230,9 @@ pub fn write_charts(dir: &Path, o: &SensStudy) -> Result<Vec<PathBuf>> {
                 .render_rgb()
                 .and_then(|img| img.save_png(&path))
                 .map(|()| path.clone())
-                .map_err(|e| chart_error(&path, e))
+                .map_err(super::chart_error)
         })
         .collect()
-}
-
-fn chart_error(path: &Path, e: ChartError) -> Error {
-    match e {
-        ChartError::Write { path, reason } => Error::Output { path, reason },
-        other => Error::Internal(format!("chart {}: {other}", path.display())),
-    }
 }
 
 /// `scenario henan-baseline · Sobol' N = 256, 1000 bootstrap resamples · 4864 evaluations ×

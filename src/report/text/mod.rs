@@ -88,7 +88,7 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
 /// The targets as JSON, for `empsim run --json`.
 ///
 /// # Errors
-/// [`Error::Internal`] if serialisation fails.
+/// [`Error::Json`] if serialisation fails.
 pub fn targets_json(
     scn: &Scenario,
     results: &[TargetResult],
@@ -124,7 +124,7 @@ pub fn targets_json(
     });
     serde_json::to_string_pretty(&v)
         .map(|s| s + "\n")
-        .map_err(|e| Error::Internal(e.to_string()))
+        .map_err(Error::Json)
 }
 
 /// The terminal summary of a sensitivity study: per metric, the final year's factors by
