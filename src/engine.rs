@@ -219,6 +219,7 @@ pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64
     }
 }
 
+/// One path: draws its parameters and events, then steps every year.
 fn run_path(
     plan: &Plan,
     seed: u64,
@@ -227,15 +228,31 @@ fn run_path(
     ws: &mut Workspace,
     out: &mut [f64],
 ) {
-    let scn = plan.scn;
     let stream = |tag: u64| Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ tag, path));
     let mut rng_params = stream(STREAM_PARAMS);
     let mut rng_events = stream(STREAM_EVENTS);
     let mut rng = stream(STREAM_NOISE);
+    draw_parameters(plan.scn, overrides, ws, &mut rng_params, &mut rng_events);
+    let shared = shared_coefficients(plan, &ws.theta);
+    leaf_coefficients(plan.scn, ws);
+    for k in 0..plan.n_years {
+        exogenous_inputs(plan.scn, ws, k);
+        step_year(plan, &shared, ws, &mut rng, k, out);
+    }
+    aggregate(plan, out);
+}
 
-    // Parameter uncertainty: one draw per parameter per path.
+/// Parameter uncertainty (one draw per parameter per path, then the overrides) and which
+/// shocks happen on the path, at what scale.
+fn draw_parameters(
+    scn: &Scenario,
+    overrides: &[(Slot, f64)],
+    ws: &mut Workspace,
+    rng_params: &mut Xoshiro256PlusPlus,
+    rng_events: &mut Xoshiro256PlusPlus,
+) {
     for (t, p) in ws.theta.iter_mut().zip(&scn.params) {
-        *t = p.sample(&mut rng_params);
+        *t = p.sample(rng_params);
     }
     for &(slot, v) in overrides {
         ws.theta[slot] = v;
@@ -248,10 +265,14 @@ fn run_path(
             0.0
         };
     }
-    let th = &ws.theta;
+}
+
+/// The coefficients every region shares on a path.
+fn shared_coefficients(plan: &Plan, th: &[f64]) -> SharedCoef {
+    let scn = plan.scn;
     let um = &scn.unemployment;
     let has_rate = plan.leaf_series.iter().any(|l| l.2.is_some());
-    let shared = SharedCoef {
+    SharedCoef {
         growth_reference: th[scn.growth.reference],
         growth_ar: th[scn.growth.ar],
         growth_noise_sd: th[scn.growth.noise_sd],
@@ -260,7 +281,12 @@ fn run_path(
         rate_noise_sd: if has_rate { th[um.noise_sd] } else { 0.0 },
         rate_floor: um.floor,
         rate_ceiling: um.ceiling,
-    };
+    }
+}
+
+/// Each simulated region's coefficients on the path and its base-year state.
+fn leaf_coefficients(scn: &Scenario, ws: &mut Workspace) {
+    let th = &ws.theta;
     ws.coefs.clear();
     ws.states.clear();
     for &r in &scn.leaves {
@@ -281,92 +307,105 @@ fn run_path(
         ws.states.push(LeafState::initial(&coef));
         ws.coefs.push(coef);
     }
+}
 
-    let n = plan.n_leaves;
-    let ny = plan.n_years;
-    for k in 0..ny {
-        let year = plan.years[k];
-        let iyear = scn.base_year + 1 + k as i32;
-        // Exogenous inputs: growth path, shocks and levers.
-        for x in ws.exo.iter_mut() {
-            *x = Exogenous {
-                growth_path: scn.growth.path[k],
-                growth_shock: 0.0,
-                flow_factor: [1.0; 3],
-                rate_shift: 0.0,
-            };
+/// The exogenous inputs of projection year `k`: the growth path, shocks and levers.
+fn exogenous_inputs(scn: &Scenario, ws: &mut Workspace, k: usize) {
+    let iyear = scn.base_year + 1 + k as i32;
+    for x in ws.exo.iter_mut() {
+        *x = Exogenous {
+            growth_path: scn.growth.path[k],
+            growth_shock: 0.0,
+            flow_factor: [1.0; 3],
+            rate_shift: 0.0,
+        };
+    }
+    for (si, s) in scn.shocks.iter().enumerate() {
+        let scale = ws.shock_scale[si];
+        if scale == 0.0 || iyear < s.year {
+            continue;
         }
-        for (si, s) in scn.shocks.iter().enumerate() {
-            let scale = ws.shock_scale[si];
-            if scale == 0.0 || iyear < s.year {
-                continue;
+        let j = (iyear - s.year) as usize;
+        for &l in &s.leaves {
+            if let Some(g) = s.growth.get(j) {
+                ws.exo[l].growth_shock += scale * g;
             }
-            let j = (iyear - s.year) as usize;
-            for &l in &s.leaves {
-                if let Some(g) = s.growth.get(j) {
-                    ws.exo[l].growth_shock += scale * g;
-                }
-                for (ind, sizes) in &s.effects {
-                    if let Some(&size) = sizes.get(j) {
-                        match ind.flow_index() {
-                            Some(fi) => ws.exo[l].flow_factor[fi] *= (1.0 + scale * size).max(0.0),
-                            None => ws.exo[l].rate_shift += scale * size,
-                        }
+            for (ind, sizes) in &s.effects {
+                if let Some(&size) = sizes.get(j) {
+                    match ind.flow_index() {
+                        Some(fi) => ws.exo[l].flow_factor[fi] *= (1.0 + scale * size).max(0.0),
+                        None => ws.exo[l].rate_shift += scale * size,
                     }
                 }
             }
         }
-        for lev in &scn.levers {
-            let ramp = lev.ramp(iyear);
-            if ramp == 0.0 {
-                continue;
-            }
-            let eff = ws.theta[lev.effect] * ramp;
-            for &l in &lev.leaves {
-                match lev.indicator.flow_index() {
-                    Some(fi) => ws.exo[l].flow_factor[fi] *= 1.0 + eff,
-                    None => ws.exo[l].rate_shift += eff,
-                }
-            }
+    }
+    for lev in &scn.levers {
+        let ramp = lev.ramp(iyear);
+        if ramp == 0.0 {
+            continue;
         }
-        // Process noise: correlated growth innovations e = L z.
-        for z in ws.z.iter_mut() {
-            *z = StandardNormal.sample(&mut rng);
-        }
-        for i in 0..n {
-            let row = &plan.chol[i * n..i * n + i + 1];
-            ws.e[i] = row.iter().zip(&ws.z).map(|(a, b)| a * b).sum();
-        }
-        for l in 0..n {
-            let coef = &ws.coefs[l];
-            let mut noise = Noise {
-                growth: ws.e[l],
-                ..Default::default()
-            };
-            for (i, f) in coef.flows.iter().enumerate() {
-                if f.is_some() {
-                    noise.flows[i] = StandardNormal.sample(&mut rng);
-                }
-            }
-            if coef.rate.is_some() {
-                noise.rate = StandardNormal.sample(&mut rng);
-            }
-            let v = model::step(&shared, coef, &mut ws.states[l], year, &ws.exo[l], &noise);
-            let (fs, ss, rs) = plan.leaf_series[l];
-            for (s, value) in fs.iter().zip(v.flows) {
-                if let Some(s) = s {
-                    out[s * ny + k] = value;
-                }
-            }
-            if let Some(s) = ss {
-                out[s * ny + k] = v.stock;
-            }
-            if let Some(s) = rs {
-                out[s * ny + k] = v.rate;
+        let eff = ws.theta[lev.effect] * ramp;
+        for &l in &lev.leaves {
+            match lev.indicator.flow_index() {
+                Some(fi) => ws.exo[l].flow_factor[fi] *= 1.0 + eff,
+                None => ws.exo[l].rate_shift += eff,
             }
         }
     }
-    // Aggregates: sums of children (flows, stocks) or weighted means (rates).
+}
+
+/// Process noise of year `k` (correlated growth innovations e = L z, then each region's
+/// flow and rate noise, in that order) and one model step per region, recorded in `out`.
+fn step_year(
+    plan: &Plan,
+    shared: &SharedCoef,
+    ws: &mut Workspace,
+    rng: &mut Xoshiro256PlusPlus,
+    k: usize,
+    out: &mut [f64],
+) {
+    let (n, ny) = (plan.n_leaves, plan.n_years);
+    for z in ws.z.iter_mut() {
+        *z = StandardNormal.sample(rng);
+    }
+    for i in 0..n {
+        let row = &plan.chol[i * n..i * n + i + 1];
+        ws.e[i] = row.iter().zip(&ws.z).map(|(a, b)| a * b).sum();
+    }
+    for l in 0..n {
+        let coef = &ws.coefs[l];
+        let mut noise = Noise {
+            growth: ws.e[l],
+            ..Default::default()
+        };
+        for (i, f) in coef.flows.iter().enumerate() {
+            if f.is_some() {
+                noise.flows[i] = StandardNormal.sample(rng);
+            }
+        }
+        if coef.rate.is_some() {
+            noise.rate = StandardNormal.sample(rng);
+        }
+        let v = model::step(shared, coef, &mut ws.states[l], plan.years[k], &ws.exo[l], &noise);
+        let (fs, ss, rs) = plan.leaf_series[l];
+        for (s, value) in fs.iter().zip(v.flows) {
+            if let Some(s) = s {
+                out[s * ny + k] = value;
+            }
+        }
+        if let Some(s) = ss {
+            out[s * ny + k] = v.stock;
+        }
+        if let Some(s) = rs {
+            out[s * ny + k] = v.rate;
+        }
+    }
+}
+
+/// Aggregates: sums of children (flows, stocks) or weighted means (rates).
+fn aggregate(plan: &Plan, out: &mut [f64]) {
+    let ny = plan.n_years;
     for (s, kids, weights) in &plan.aggregates {
         for k in 0..ny {
             let v: f64 = kids
