@@ -116,11 +116,6 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
         line,
         message,
     };
-    let columns_help = format!(
-        "the header needs {} (optional: {})",
-        REQUIRED_COLUMNS.join(", "),
-        OPTIONAL_COLUMNS.join(", ")
-    );
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -128,202 +123,60 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
         .trim(csv::Trim::All)
         .from_reader(content);
     let mut records = reader.records();
-    // A record's position is where the reader started looking for it, before the blank
-    // and comment lines it skipped; its line is the first line after those.
-    let line_at = |pos: Option<&csv::Position>| {
-        pos.map_or(0, |p| {
-            let mut b = (p.byte() as usize).min(content.len());
-            while b < content.len() {
-                let end = content[b..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(content.len(), |i| b + i);
-                let line = &content[b..end];
-                if line.is_empty() || line == b"\r" || line[0] == b'#' {
-                    b = end + 1;
-                } else {
-                    break;
-                }
-            }
-            let b = b.min(content.len());
-            1 + content[..b].iter().filter(|&&c| c == b'\n').count() as u64
-        })
-    };
     let csv_err = |e: csv::Error| {
-        let line = line_at(e.position());
+        let line = line_at(content, e.position());
         let message = match e.kind() {
             csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
             _ => e.to_string(),
         };
         at(line, message)
     };
-
-    // Header.
     let header = loop {
         match records.next() {
             None => {
                 return Err(at(
                     1,
-                    format!("the file is empty; the first line must be the header: {columns_help}"),
+                    format!(
+                        "the file is empty; the first line must be the header: {}",
+                        columns_help()
+                    ),
                 ));
             }
             Some(r) => {
                 let r = r.map_err(csv_err)?;
-                if r.iter().all(str::is_empty) {
-                    continue;
+                if !r.iter().all(str::is_empty) {
+                    break r;
                 }
-                break r;
             }
         }
     };
-    let header_line = line_at(header.position());
-    let mut col: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim_start_matches('\u{feff}');
-        let known = REQUIRED_COLUMNS
-            .iter()
-            .chain(&OPTIONAL_COLUMNS)
-            .find(|c| **c == name);
-        let Some(&known) = known else {
-            return Err(at(
-                header_line,
-                format!("unknown column `{name}`; {columns_help}"),
-            ));
-        };
-        if col.insert(known, i).is_some() {
-            return Err(at(header_line, format!("column `{name}` appears twice")));
-        }
-    }
-    for c in REQUIRED_COLUMNS {
-        if !col.contains_key(c) {
-            return Err(at(
-                header_line,
-                format!("missing column `{c}`; {columns_help}"),
-            ));
-        }
-    }
-    let width = header.len();
-
+    let header_line = line_at(content, header.position());
+    let col = columns(&header).map_err(|m| at(header_line, m))?;
     let mut out: Vec<Observation> = Vec::new();
     let mut seen: HashMap<(String, Indicator, &str, Period), u64> = HashMap::new();
     for r in records {
         let r = r.map_err(csv_err)?;
-        let line = line_at(r.position());
+        let line = line_at(content, r.position());
         if r.iter().all(str::is_empty) {
             continue;
         }
-        if r.len() != width {
+        if r.len() != header.len() {
             return Err(at(
                 line,
                 format!(
-                    "expected {width} fields as in the header, found {}",
+                    "expected {} fields as in the header, found {}",
+                    header.len(),
                     r.len()
                 ),
             ));
         }
-        let get = |c: &str| col.get(c).map_or("", |&i| &r[i]);
-
-        let region = get("region");
-        if region.is_empty() {
-            return Err(at(line, "region is empty".into()));
-        }
-        let ind_key = get("indicator");
-        let indicator = Indicator::from_key(ind_key).ok_or_else(|| {
-            at(
-                line,
-                format!(
-                    "unknown indicator `{ind_key}`; valid: {}",
-                    Indicator::valid_keys()
-                ),
-            )
-        })?;
-        let measure = match get("measure") {
-            "" | "annual" => Measure::Annual,
-            "cumulative" => Measure::Cumulative,
-            other => {
-                return Err(at(
-                    line,
-                    format!("measure `{other}` is neither `annual` nor `cumulative`"),
-                ));
-            }
-        };
-        if measure == Measure::Cumulative && indicator.kind() != IndicatorKind::Flow {
-            return Err(at(
-                line,
-                format!(
-                    "measure `cumulative` applies to flows only; {indicator} is a {}",
-                    match indicator.kind() {
-                        IndicatorKind::Stock => "stock",
-                        _ => "rate",
-                    }
-                ),
-            ));
-        }
-        let year = get("year");
-        let period = parse_period(year).ok_or_else(|| {
-            at(
-                line,
-                format!("year `{year}` is not a year (or, for a cumulative value, a period like 2016-2020)"),
-            )
-        })?;
-        if measure == Measure::Annual
-            && let Period::Range(..) = period
-        {
-            return Err(at(
-                line,
-                format!("year `{year}` is a period; a period needs measure `cumulative`"),
-            ));
-        }
-        let raw_value = get("value");
-        let value: f64 = raw_value
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| at(line, format!("value `{raw_value}` is not a number")))?;
-        if value < 0.0 {
-            return Err(at(line, format!("value {value} is negative")));
-        }
-        // The scenario bounds (docs/MODEL.md): rates in %, flows and stocks up to 1e5 万人 a
-        // year, so that every score stays finite.
-        let most = match indicator.kind() {
-            IndicatorKind::Rate => 100.0,
-            _ => {
-                let years = match (measure, period) {
-                    (Measure::Annual, _) => 1,
-                    (Measure::Cumulative, Period::Year(_)) => crate::scenario::MAX_HORIZON,
-                    (Measure::Cumulative, Period::Range(a, b)) => b - a + 1,
-                };
-                crate::scenario::MAX_PERSONS * f64::from(years)
-            }
-        };
-        if value > most {
-            return Err(at(
-                line,
-                format!(
-                    "value {} is above {most}, the most {indicator} can be here",
-                    crate::scenario::dist::num(value)
-                ),
-            ));
-        }
-        let source = get("source");
-        if source.is_empty() {
-            return Err(at(
-                line,
-                "source is empty: say where the observed value comes from".into(),
-            ));
-        }
-        let obs = Observation {
-            line,
-            region: region.to_string(),
-            indicator,
-            measure,
-            period,
-            value,
-            source: source.to_string(),
-            quote: get("quote").to_string(),
-            note: get("note").to_string(),
-        };
-        let key = (obs.region.clone(), indicator, measure_key(measure), period);
+        let obs = observation(&r, &col, line).map_err(|m| at(line, m))?;
+        let key = (
+            obs.region.clone(),
+            obs.indicator,
+            measure_key(obs.measure),
+            obs.period,
+        );
         if let Some(first) = seen.get(&key) {
             return Err(at(
                 line,
@@ -337,6 +190,168 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
         out.push(obs);
     }
     Ok(out)
+}
+
+/// What the header must hold, for messages.
+fn columns_help() -> String {
+    format!(
+        "the header needs {} (optional: {})",
+        REQUIRED_COLUMNS.join(", "),
+        OPTIONAL_COLUMNS.join(", ")
+    )
+}
+
+/// The line of a record: its position is where the reader started looking for it, before
+/// the blank and comment lines it skipped; its line is the first line after those.
+fn line_at(content: &[u8], pos: Option<&csv::Position>) -> u64 {
+    pos.map_or(0, |p| {
+        let mut b = (p.byte() as usize).min(content.len());
+        while b < content.len() {
+            let end = content[b..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(content.len(), |i| b + i);
+            let line = &content[b..end];
+            if line.is_empty() || line == b"\r" || line[0] == b'#' {
+                b = end + 1;
+            } else {
+                break;
+            }
+        }
+        let b = b.min(content.len());
+        1 + content[..b].iter().filter(|&&c| c == b'\n').count() as u64
+    })
+}
+
+/// The column index of every known column of the header.
+fn columns(header: &csv::StringRecord) -> Result<HashMap<&'static str, usize>, String> {
+    let mut col: HashMap<&'static str, usize> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim_start_matches('\u{feff}');
+        let known = REQUIRED_COLUMNS
+            .iter()
+            .chain(&OPTIONAL_COLUMNS)
+            .find(|c| **c == name);
+        let Some(&known) = known else {
+            return Err(format!("unknown column `{name}`; {}", columns_help()));
+        };
+        if col.insert(known, i).is_some() {
+            return Err(format!("column `{name}` appears twice"));
+        }
+    }
+    for c in REQUIRED_COLUMNS {
+        if !col.contains_key(c) {
+            return Err(format!("missing column `{c}`; {}", columns_help()));
+        }
+    }
+    Ok(col)
+}
+
+/// One data line as an observation, or why it is not one.
+fn observation(
+    r: &csv::StringRecord,
+    col: &HashMap<&'static str, usize>,
+    line: u64,
+) -> Result<Observation, String> {
+    let get = |c: &str| col.get(c).map_or("", |&i| &r[i]);
+    let region = get("region");
+    if region.is_empty() {
+        return Err("region is empty".into());
+    }
+    let ind_key = get("indicator");
+    let indicator = Indicator::from_key(ind_key).ok_or_else(|| {
+        format!(
+            "unknown indicator `{ind_key}`; valid: {}",
+            Indicator::valid_keys()
+        )
+    })?;
+    let measure = measure_of(get("measure"), indicator)?;
+    let year = get("year");
+    let period = parse_period(year).ok_or_else(|| {
+        format!("year `{year}` is not a year (or, for a cumulative value, a period like 2016-2020)")
+    })?;
+    if measure == Measure::Annual
+        && let Period::Range(..) = period
+    {
+        return Err(format!(
+            "year `{year}` is a period; a period needs measure `cumulative`"
+        ));
+    }
+    let value = value_of(get("value"), indicator, measure, period)?;
+    let source = get("source");
+    if source.is_empty() {
+        return Err("source is empty: say where the observed value comes from".into());
+    }
+    Ok(Observation {
+        line,
+        region: region.to_string(),
+        indicator,
+        measure,
+        period,
+        value,
+        source: source.to_string(),
+        quote: get("quote").to_string(),
+        note: get("note").to_string(),
+    })
+}
+
+/// The `measure` cell: `annual` (the default) or `cumulative` (flows only).
+fn measure_of(cell: &str, indicator: Indicator) -> Result<Measure, String> {
+    let measure = match cell {
+        "" | "annual" => Measure::Annual,
+        "cumulative" => Measure::Cumulative,
+        other => {
+            return Err(format!(
+                "measure `{other}` is neither `annual` nor `cumulative`"
+            ));
+        }
+    };
+    if measure == Measure::Cumulative && indicator.kind() != IndicatorKind::Flow {
+        return Err(format!(
+            "measure `cumulative` applies to flows only; {indicator} is a {}",
+            match indicator.kind() {
+                IndicatorKind::Stock => "stock",
+                _ => "rate",
+            }
+        ));
+    }
+    Ok(measure)
+}
+
+/// The `value` cell: a finite number ≥ 0 within the scenario bounds (docs/MODEL.md): rates
+/// in %, flows and stocks up to 1e5 万人 a year, so that every score stays finite.
+fn value_of(
+    cell: &str,
+    indicator: Indicator,
+    measure: Measure,
+    period: Period,
+) -> Result<f64, String> {
+    let value: f64 = cell
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("value `{cell}` is not a number"))?;
+    if value < 0.0 {
+        return Err(format!("value {value} is negative"));
+    }
+    let most = match indicator.kind() {
+        IndicatorKind::Rate => 100.0,
+        _ => {
+            let years = match (measure, period) {
+                (Measure::Annual, _) => 1,
+                (Measure::Cumulative, Period::Year(_)) => crate::scenario::MAX_HORIZON,
+                (Measure::Cumulative, Period::Range(a, b)) => b - a + 1,
+            };
+            crate::scenario::MAX_PERSONS * f64::from(years)
+        }
+    };
+    if value > most {
+        return Err(format!(
+            "value {} is above {most}, the most {indicator} can be here",
+            crate::scenario::dist::num(value)
+        ));
+    }
+    Ok(value)
 }
 
 /// `2020` or `2016-2020` (first ≤ last), years between 1900 and 2200.

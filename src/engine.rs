@@ -387,7 +387,14 @@ fn step_year(
         if coef.rate.is_some() {
             noise.rate = StandardNormal.sample(rng);
         }
-        let v = model::step(shared, coef, &mut ws.states[l], plan.years[k], &ws.exo[l], &noise);
+        let v = model::step(
+            shared,
+            coef,
+            &mut ws.states[l],
+            plan.years[k],
+            &ws.exo[l],
+            &noise,
+        );
         let (fs, ss, rs) = plan.leaf_series[l];
         for (s, value) in fs.iter().zip(v.flows) {
             if let Some(s) = s {
