@@ -29,7 +29,9 @@
 
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::model::FlowCoef;
-use crate::scenario::{Anchor, BaselineKind, Dist, Param, Provenance, Scenario};
+use crate::scenario::{
+    Anchor, Baseline, BaselineKind, Dist, FlowModel, Param, Provenance, Region, Scenario,
+};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -245,8 +247,6 @@ fn source_of(p: &Provenance) -> String {
 
 /// Derives every calibration step of a validated scenario.
 pub fn derive(scn: &Scenario) -> Calibration {
-    let p = |slot: usize| -> &Param { &scn.params[slot] };
-    let first_proj = scn.base_year + 1;
     let mut flows = Vec::new();
     for &r in &scn.leaves {
         let region = &scn.regions[r];
@@ -254,85 +254,11 @@ pub fn derive(scn: &Scenario) -> Calibration {
             continue;
         };
         for (fi, ind) in Indicator::FLOWS.into_iter().enumerate() {
-            let Some(fm) = leaf.flows[fi].as_ref() else {
-                continue;
-            };
-            let trend = p(fm.trend);
-            let tau = trend.dist.mean();
-            let tau_sd = dist_sd(&trend.dist);
-            let coef = |t: f64| FlowCoef::calibrate(fm.anchor, t, 0.0, 0.0);
-            let at = |t: f64, year: i32| coef(t).value(f64::from(year), 0.0, 1.0, 0.0);
-            let c = coef(tau);
-            let (kind, value, first, last) = match fm.anchor {
-                Anchor::Cumulative { total, first, last } => {
-                    (BaselineKind::Cumulative, total, first, last)
-                }
-                Anchor::Annual { value, year } => (BaselineKind::Annual, value, year, year),
-            };
-            let baseline = region.baselines.iter().find(|b| {
-                b.indicator == ind && b.kind == kind && b.first_year == first && b.last_year == last
-            });
-            let (anchor_provenance, anchor_source) = baseline.map_or(("", String::new()), |b| {
-                (b.provenance.label(), source_of(&b.provenance))
-            });
-            let eps2 = second_moment(&p(fm.elasticity).dist);
-            let g2 = second_moment(&p(scn.growth.noise_sd).dist);
-            let s2 = second_moment(&p(fm.noise_sd).dist);
-            let parts = LogSdParts {
-                trend: tau_sd * (f64::from(first_proj) - c.mid).abs(),
-                growth: (eps2 * g2).sqrt(),
-                noise: s2.sqrt(),
-            };
-            let two_figure =
-                baseline
-                    .and_then(|b| b.single_year.as_ref())
-                    .map(|f| TwoFigureSolve {
-                        year: f.year,
-                        value: f.value,
-                        provenance: f.provenance.label(),
-                        source: source_of(&f.provenance),
-                        trend: solve_trend(value, first, last, f.year, f.value),
-                        scenario_trend: tau,
-                    });
-            let (lo, hi) = {
-                let a = at(tau - tau_sd, first_proj);
-                let b = at(tau + tau_sd, first_proj);
-                (a.min(b), a.max(b))
-            };
-            flows.push(FlowDerivation {
-                region: region.id.clone(),
-                indicator: ind,
-                anchor_kind: kind,
-                anchor_value: value,
-                first_year: first,
-                last_year: last,
-                anchor_provenance,
-                anchor_source,
-                yearly_average: value / f64::from(last - first + 1),
-                mid_year: c.mid,
-                trend_param: trend.name.clone(),
-                trend_origin: trend.origin.clone(),
-                trend_dist: trend.dist.describe(),
-                trend_provenance: trend.provenance.label(),
-                trend_central: tau,
-                trend_sd: tau_sd,
-                level_a: c.level,
-                window_end_year: last,
-                level_window_end: at(tau, last),
-                first_projection_year: first_proj,
-                level_first_projection: at(tau, first_proj),
-                level_first_projection_low: lo,
-                level_first_projection_high: hi,
-                log_sd_first_projection: (parts.trend.powi(2)
-                    + parts.growth.powi(2)
-                    + parts.noise.powi(2))
-                .sqrt(),
-                log_sd_parts: parts,
-                two_figure,
-            });
+            if let Some(fm) = leaf.flows[fi].as_ref() {
+                flows.push(flow_derivation(scn, region, ind, fm));
+            }
         }
     }
-
     let mut residuals = Vec::new();
     let mut rate_weights = Vec::new();
     for region in scn.regions.iter().filter(|r| !r.children.is_empty()) {
@@ -341,85 +267,189 @@ pub fn derive(scn: &Scenario) -> Calibration {
             .iter()
             .filter(|b| b.kind == BaselineKind::Cumulative)
         {
-            let parts: Vec<(String, f64, &'static str)> = region
-                .children
-                .iter()
-                .filter_map(|&c| {
-                    let child = &scn.regions[c];
-                    child
-                        .baselines
-                        .iter()
-                        .find(|x| {
-                            x.indicator == b.indicator
-                                && x.kind == BaselineKind::Cumulative
-                                && x.first_year == b.first_year
-                                && x.last_year == b.last_year
-                        })
-                        .map(|x| (child.id.clone(), x.value, x.provenance.label()))
-                })
-                .collect();
-            let sum: f64 = parts.iter().map(|x| x.1).sum();
-            let assumed: Vec<&(String, f64, &str)> =
-                parts.iter().filter(|x| x.2 == "assumption").collect();
-            let residual = match assumed.as_slice() {
-                [one] => Some((
-                    one.0.clone(),
-                    b.value
-                        - parts
-                            .iter()
-                            .filter(|x| x.0 != one.0)
-                            .map(|x| x.1)
-                            .sum::<f64>(),
-                )),
-                _ => None,
-            };
-            residuals.push(ResidualCheck {
-                parent: region.id.clone(),
-                indicator: b.indicator,
-                first_year: b.first_year,
-                last_year: b.last_year,
-                parent_total: b.value,
-                parts,
-                sum_of_parts: sum,
-                difference: b.value - sum,
-                residual,
-            });
+            residuals.push(residual_check(scn, region, b));
         }
         if region
             .indicators
             .iter()
             .any(|i| i.kind() == IndicatorKind::Rate)
         {
-            let total: f64 = region
-                .children
-                .iter()
-                .filter_map(|&c| scn.regions[c].rate_weight)
-                .sum();
-            for &c in &region.children {
-                let child = &scn.regions[c];
-                let Some(w) = child.rate_weight else { continue };
-                let jobs = child.baselines.iter().find(|b| {
-                    b.indicator == Indicator::UrbanNewJobs && b.kind == BaselineKind::Cumulative
-                });
-                rate_weights.push(RateWeight {
-                    parent: region.id.clone(),
-                    region: child.id.clone(),
-                    weight: w,
-                    share: w / total,
-                    provenance: child
-                        .rate_weight_provenance
-                        .as_ref()
-                        .map_or("", |p| p.label()),
-                    rationale: child
-                        .rate_weight_provenance
-                        .as_ref()
-                        .map_or(String::new(), source_of),
-                    equals_urban_jobs_total: jobs.is_some_and(|b| (b.value - w).abs() < 1e-9),
-                });
-            }
+            rate_weights.extend(rate_weights_of(scn, region));
         }
     }
+    Calibration {
+        scenario: scn.name.clone(),
+        base_year: scn.base_year,
+        end_year: scn.end_year,
+        in_sample: scn.in_sample,
+        flows,
+        residuals,
+        rate_weights,
+        parameters: assumed_params(scn),
+    }
+}
 
+/// How one flow's level and trend follow from its baseline and trend parameter.
+fn flow_derivation(
+    scn: &Scenario,
+    region: &Region,
+    ind: Indicator,
+    fm: &FlowModel,
+) -> FlowDerivation {
+    let p = |slot: usize| -> &Param { &scn.params[slot] };
+    let first_proj = scn.base_year + 1;
+    let trend = p(fm.trend);
+    let tau = trend.dist.mean();
+    let tau_sd = dist_sd(&trend.dist);
+    let coef = |t: f64| FlowCoef::calibrate(fm.anchor, t, 0.0, 0.0);
+    let at = |t: f64, year: i32| coef(t).value(f64::from(year), 0.0, 1.0, 0.0);
+    let c = coef(tau);
+    let (kind, value, first, last) = match fm.anchor {
+        Anchor::Cumulative { total, first, last } => (BaselineKind::Cumulative, total, first, last),
+        Anchor::Annual { value, year } => (BaselineKind::Annual, value, year, year),
+    };
+    let baseline = region.baselines.iter().find(|b| {
+        b.indicator == ind && b.kind == kind && b.first_year == first && b.last_year == last
+    });
+    let (anchor_provenance, anchor_source) = baseline.map_or(("", String::new()), |b| {
+        (b.provenance.label(), source_of(&b.provenance))
+    });
+    let eps2 = second_moment(&p(fm.elasticity).dist);
+    let g2 = second_moment(&p(scn.growth.noise_sd).dist);
+    let s2 = second_moment(&p(fm.noise_sd).dist);
+    let parts = LogSdParts {
+        trend: tau_sd * (f64::from(first_proj) - c.mid).abs(),
+        growth: (eps2 * g2).sqrt(),
+        noise: s2.sqrt(),
+    };
+    let two_figure = baseline
+        .and_then(|b| b.single_year.as_ref())
+        .map(|f| TwoFigureSolve {
+            year: f.year,
+            value: f.value,
+            provenance: f.provenance.label(),
+            source: source_of(&f.provenance),
+            trend: solve_trend(value, first, last, f.year, f.value),
+            scenario_trend: tau,
+        });
+    let (lo, hi) = {
+        let a = at(tau - tau_sd, first_proj);
+        let b = at(tau + tau_sd, first_proj);
+        (a.min(b), a.max(b))
+    };
+    FlowDerivation {
+        region: region.id.clone(),
+        indicator: ind,
+        anchor_kind: kind,
+        anchor_value: value,
+        first_year: first,
+        last_year: last,
+        anchor_provenance,
+        anchor_source,
+        yearly_average: value / f64::from(last - first + 1),
+        mid_year: c.mid,
+        trend_param: trend.name.clone(),
+        trend_origin: trend.origin.clone(),
+        trend_dist: trend.dist.describe(),
+        trend_provenance: trend.provenance.label(),
+        trend_central: tau,
+        trend_sd: tau_sd,
+        level_a: c.level,
+        window_end_year: last,
+        level_window_end: at(tau, last),
+        first_projection_year: first_proj,
+        level_first_projection: at(tau, first_proj),
+        level_first_projection_low: lo,
+        level_first_projection_high: hi,
+        log_sd_first_projection: (parts.trend.powi(2) + parts.growth.powi(2) + parts.noise.powi(2))
+            .sqrt(),
+        log_sd_parts: parts,
+        two_figure,
+    }
+}
+
+/// A province's cumulative baseline against the sum of its parts.
+fn residual_check(scn: &Scenario, region: &Region, b: &Baseline) -> ResidualCheck {
+    let parts: Vec<(String, f64, &'static str)> = region
+        .children
+        .iter()
+        .filter_map(|&c| {
+            let child = &scn.regions[c];
+            child
+                .baselines
+                .iter()
+                .find(|x| {
+                    x.indicator == b.indicator
+                        && x.kind == BaselineKind::Cumulative
+                        && x.first_year == b.first_year
+                        && x.last_year == b.last_year
+                })
+                .map(|x| (child.id.clone(), x.value, x.provenance.label()))
+        })
+        .collect();
+    let sum: f64 = parts.iter().map(|x| x.1).sum();
+    let assumed: Vec<&(String, f64, &str)> = parts.iter().filter(|x| x.2 == "assumption").collect();
+    let residual = match assumed.as_slice() {
+        [one] => Some((
+            one.0.clone(),
+            b.value
+                - parts
+                    .iter()
+                    .filter(|x| x.0 != one.0)
+                    .map(|x| x.1)
+                    .sum::<f64>(),
+        )),
+        _ => None,
+    };
+    ResidualCheck {
+        parent: region.id.clone(),
+        indicator: b.indicator,
+        first_year: b.first_year,
+        last_year: b.last_year,
+        parent_total: b.value,
+        parts,
+        sum_of_parts: sum,
+        difference: b.value - sum,
+        residual,
+    }
+}
+
+/// The weights a province averages its children's rates with.
+fn rate_weights_of(scn: &Scenario, region: &Region) -> Vec<RateWeight> {
+    let total: f64 = region
+        .children
+        .iter()
+        .filter_map(|&c| scn.regions[c].rate_weight)
+        .sum();
+    let mut out = Vec::new();
+    for &c in &region.children {
+        let child = &scn.regions[c];
+        let Some(w) = child.rate_weight else { continue };
+        let jobs = child
+            .baselines
+            .iter()
+            .find(|b| b.indicator == Indicator::UrbanNewJobs && b.kind == BaselineKind::Cumulative);
+        out.push(RateWeight {
+            parent: region.id.clone(),
+            region: child.id.clone(),
+            weight: w,
+            share: w / total,
+            provenance: child
+                .rate_weight_provenance
+                .as_ref()
+                .map_or("", |p| p.label()),
+            rationale: child
+                .rate_weight_provenance
+                .as_ref()
+                .map_or(String::new(), source_of),
+            equals_urban_jobs_total: jobs.is_some_and(|b| (b.value - w).abs() < 1e-9),
+        });
+    }
+    out
+}
+
+/// Every parameter declaration once, with how many parameters use it.
+fn assumed_params(scn: &Scenario) -> Vec<AssumedParam> {
     let mut parameters: Vec<AssumedParam> = Vec::new();
     for prm in &scn.params {
         if let Some(a) = parameters.iter_mut().find(|a| a.origin == prm.origin) {
@@ -436,17 +466,7 @@ pub fn derive(scn: &Scenario) -> Calibration {
             used_by: 1,
         });
     }
-
-    Calibration {
-        scenario: scn.name.clone(),
-        base_year: scn.base_year,
-        end_year: scn.end_year,
-        in_sample: scn.in_sample,
-        flows,
-        residuals,
-        rate_weights,
-        parameters,
-    }
+    parameters
 }
 
 impl Calibration {
@@ -467,158 +487,178 @@ impl Calibration {
             "\n1. Flows: log J(t) = log A + τ·(t − m) + ε·(g − g_ref) + σ·η − σ²/2"
         );
         for f in &self.flows {
-            let _ = writeln!(s, "\n  {} {}", f.region, f.indicator);
-            match f.anchor_kind {
-                BaselineKind::Cumulative => {
-                    let _ = writeln!(
-                        s,
-                        "    anchor: total C = {} over {}-{} [{}] → yearly average {:.4}, mid-year m = {}",
-                        f.anchor_value,
-                        f.first_year,
-                        f.last_year,
-                        f.anchor_provenance,
-                        f.yearly_average,
-                        f.mid_year
-                    );
-                }
-                _ => {
-                    let _ = writeln!(
-                        s,
-                        "    anchor: the {} flow {} [{}], m = {}",
-                        f.last_year, f.anchor_value, f.anchor_provenance, f.mid_year
-                    );
-                }
-            }
+            flow_text(&mut s, f);
+        }
+        residuals_text(&mut s, &self.residuals);
+        rate_weights_text(&mut s, &self.rate_weights);
+        parameters_text(&mut s, &self.parameters);
+        s
+    }
+}
+
+/// One flow's derivation, for [`Calibration::text`].
+fn flow_text(s: &mut String, f: &FlowDerivation) {
+    let _ = writeln!(s, "\n  {} {}", f.region, f.indicator);
+    match f.anchor_kind {
+        BaselineKind::Cumulative => {
             let _ = writeln!(
                 s,
-                "    trend τ ~ {} [{}, {}]: central τ = {:.4}, sd {:.4}",
-                f.trend_dist, f.trend_provenance, f.trend_origin, f.trend_central, f.trend_sd
+                "    anchor: total C = {} over {}-{} [{}] → yearly average {:.4}, mid-year m = {}",
+                f.anchor_value,
+                f.first_year,
+                f.last_year,
+                f.anchor_provenance,
+                f.yearly_average,
+                f.mid_year
             );
-            if f.anchor_kind == BaselineKind::Cumulative {
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "    anchor: the {} flow {} [{}], m = {}",
+                f.last_year, f.anchor_value, f.anchor_provenance, f.mid_year
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "    trend τ ~ {} [{}, {}]: central τ = {:.4}, sd {:.4}",
+        f.trend_dist, f.trend_provenance, f.trend_origin, f.trend_central, f.trend_sd
+    );
+    if f.anchor_kind == BaselineKind::Cumulative {
+        let _ = writeln!(
+            s,
+            "    A = C / Σ_{{y={}}}^{{{}}} exp(τ·(y − {})) = {:.4}",
+            f.first_year, f.last_year, f.mid_year, f.level_a
+        );
+    }
+    let _ = writeln!(
+        s,
+        "    trend line: {} {:.4}; {} {:.4} (τ ∓ sd: {:.4}-{:.4})",
+        f.window_end_year,
+        f.level_window_end,
+        f.first_projection_year,
+        f.level_first_projection,
+        f.level_first_projection_low,
+        f.level_first_projection_high
+    );
+    let _ = writeln!(
+        s,
+        "    spread of log J({}) ≈ {:.3} (trend {:.3}, growth {:.3}, noise {:.3})",
+        f.first_projection_year,
+        f.log_sd_first_projection,
+        f.log_sd_parts.trend,
+        f.log_sd_parts.growth,
+        f.log_sd_parts.noise
+    );
+    if let Some(t) = &f.two_figure {
+        match t.trend {
+            Some(tau) => {
                 let _ = writeln!(
                     s,
-                    "    A = C / Σ_{{y={}}}^{{{}}} exp(τ·(y − {})) = {:.4}",
-                    f.first_year, f.last_year, f.mid_year, f.level_a
+                    "    two figures: the {} flow {} [{}] with the total {} ⇒ τ = {:.4} (scenario's central τ {:.4}, difference {:+.4})",
+                    t.year,
+                    t.value,
+                    t.provenance,
+                    f.anchor_value,
+                    tau,
+                    t.scenario_trend,
+                    t.scenario_trend - tau
                 );
             }
-            let _ = writeln!(
-                s,
-                "    trend line: {} {:.4}; {} {:.4} (τ ∓ sd: {:.4}-{:.4})",
-                f.window_end_year,
-                f.level_window_end,
-                f.first_projection_year,
-                f.level_first_projection,
-                f.level_first_projection_low,
-                f.level_first_projection_high
-            );
-            let _ = writeln!(
-                s,
-                "    spread of log J({}) ≈ {:.3} (trend {:.3}, growth {:.3}, noise {:.3})",
-                f.first_projection_year,
-                f.log_sd_first_projection,
-                f.log_sd_parts.trend,
-                f.log_sd_parts.growth,
-                f.log_sd_parts.noise
-            );
-            if let Some(t) = &f.two_figure {
-                match t.trend {
-                    Some(tau) => {
-                        let _ = writeln!(
-                            s,
-                            "    two figures: the {} flow {} [{}] with the total {} ⇒ τ = {:.4} (scenario's central τ {:.4}, difference {:+.4})",
-                            t.year,
-                            t.value,
-                            t.provenance,
-                            f.anchor_value,
-                            tau,
-                            t.scenario_trend,
-                            t.scenario_trend - tau
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(
-                            s,
-                            "    two figures: the {} flow {} does not identify a trend with the total {}",
-                            t.year, t.value, f.anchor_value
-                        );
-                    }
-                }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "    two figures: the {} flow {} does not identify a trend with the total {}",
+                    t.year, t.value, f.anchor_value
+                );
             }
         }
-        if !self.residuals.is_empty() {
-            let _ = writeln!(s, "\n2. Provinces are the sum of their parts");
-            for r in &self.residuals {
-                let parts: Vec<String> = r
+    }
+}
+
+/// Step 2 of [`Calibration::text`].
+fn residuals_text(s: &mut String, residuals: &[ResidualCheck]) {
+    if !residuals.is_empty() {
+        let _ = writeln!(s, "\n2. Provinces are the sum of their parts");
+        for r in residuals {
+            let parts: Vec<String> = r
+                .parts
+                .iter()
+                .map(|(id, v, _)| format!("{id} {v}"))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {} {} {}-{}: {} = {} (difference {:.4})",
+                r.parent,
+                r.indicator,
+                r.first_year,
+                r.last_year,
+                r.parent_total,
+                parts.join(" + "),
+                r.difference
+            );
+            if let Some((id, v)) = &r.residual {
+                let others: Vec<String> = r
                     .parts
                     .iter()
-                    .map(|(id, v, _)| format!("{id} {v}"))
+                    .filter(|x| &x.0 != id)
+                    .map(|x| format!("{}", x.1))
                     .collect();
                 let _ = writeln!(
                     s,
-                    "  {} {} {}-{}: {} = {} (difference {:.4})",
-                    r.parent,
-                    r.indicator,
-                    r.first_year,
-                    r.last_year,
+                    "    residual {id} = {} − {} = {:.4}",
                     r.parent_total,
-                    parts.join(" + "),
-                    r.difference
-                );
-                if let Some((id, v)) = &r.residual {
-                    let others: Vec<String> = r
-                        .parts
-                        .iter()
-                        .filter(|x| &x.0 != id)
-                        .map(|x| format!("{}", x.1))
-                        .collect();
-                    let _ = writeln!(
-                        s,
-                        "    residual {id} = {} − {} = {:.4}",
-                        r.parent_total,
-                        others.join(" − "),
-                        v
-                    );
-                }
-            }
-        }
-        if !self.rate_weights.is_empty() {
-            let _ = writeln!(s, "\n3. Rate weights (a province's rate = Σ share·rate)");
-            for w in &self.rate_weights {
-                let _ = writeln!(
-                    s,
-                    "  {} in {}: weight {} → share {:.4}{} [{}]",
-                    w.region,
-                    w.parent,
-                    w.weight,
-                    w.share,
-                    if w.equals_urban_jobs_total {
-                        " (= its 2016-2020 new urban jobs)"
-                    } else {
-                        ""
-                    },
-                    w.provenance
+                    others.join(" − "),
+                    v
                 );
             }
         }
-        let _ = writeln!(s, "\n4. Parameters, once per declaration (mean, sd)");
-        for p in &self.parameters {
+    }
+}
+
+/// Step 3 of [`Calibration::text`].
+fn rate_weights_text(s: &mut String, rate_weights: &[RateWeight]) {
+    if !rate_weights.is_empty() {
+        let _ = writeln!(s, "\n3. Rate weights (a province's rate = Σ share·rate)");
+        for w in rate_weights {
             let _ = writeln!(
                 s,
-                "  {} ~ {} (mean {:.4}, sd {:.4}) [{}{}]: {}",
-                p.origin,
-                p.dist,
-                p.mean,
-                p.sd,
-                p.provenance,
-                if p.used_by > 1 {
-                    format!(", used by {}", p.used_by)
+                "  {} in {}: weight {} → share {:.4}{} [{}]",
+                w.region,
+                w.parent,
+                w.weight,
+                w.share,
+                if w.equals_urban_jobs_total {
+                    " (= its 2016-2020 new urban jobs)"
                 } else {
-                    String::new()
+                    ""
                 },
-                p.basis
+                w.provenance
             );
         }
-        s
+    }
+}
+
+/// Step 4 of [`Calibration::text`].
+fn parameters_text(s: &mut String, parameters: &[AssumedParam]) {
+    let _ = writeln!(s, "\n4. Parameters, once per declaration (mean, sd)");
+    for p in parameters {
+        let _ = writeln!(
+            s,
+            "  {} ~ {} (mean {:.4}, sd {:.4}) [{}{}]: {}",
+            p.origin,
+            p.dist,
+            p.mean,
+            p.sd,
+            p.provenance,
+            if p.used_by > 1 {
+                format!(", used by {}", p.used_by)
+            } else {
+                String::new()
+            },
+            p.basis
+        );
     }
 }
 
