@@ -459,119 +459,41 @@ impl SensStudy {
         ("?", 0)
     }
 
-    /// The indices as tidy rows.
+    /// The indices as tidy rows: per output (metric and year), factor and statistic.
     pub fn rows(&self) -> Vec<IndexRow> {
         let mut rows = Vec::new();
-        let mut push = |k: usize,
-                        parameter: &str,
-                        statistic: &'static str,
-                        estimate: Option<f64>,
-                        ci: Option<(f64, f64)>,
-                        flag: String| {
+        let mut push = |k: usize, parameter: &str, stat: Stat| {
             let (metric, year) = self.output_label(k);
             rows.push(IndexRow {
                 metric: metric.to_string(),
                 year,
                 parameter: parameter.to_string(),
-                statistic,
-                estimate,
-                ci_low: ci.map(|c| c.0),
-                ci_high: ci.map(|c| c.1),
-                flag,
+                statistic: stat.name,
+                estimate: stat.estimate,
+                ci_low: stat.ci.map(|c| c.0),
+                ci_high: stat.ci.map(|c| c.1),
+                flag: stat.flag,
             });
         };
         match &self.indices {
             Indices::Oat(r) => {
                 for row in &r.rows {
-                    let k = row.output_index;
-                    push(
-                        k,
-                        &row.factor,
-                        "low_value",
-                        Some(row.low_value),
-                        None,
-                        String::new(),
-                    );
-                    push(
-                        k,
-                        &row.factor,
-                        "high_value",
-                        Some(row.high_value),
-                        None,
-                        String::new(),
-                    );
-                    push(
-                        k,
-                        &row.factor,
-                        "y_low",
-                        Some(row.y_low),
-                        None,
-                        String::new(),
-                    );
-                    push(
-                        k,
-                        &row.factor,
-                        "y_high",
-                        Some(row.y_high),
-                        None,
-                        String::new(),
-                    );
-                    push(
-                        k,
-                        &row.factor,
-                        "swing",
-                        Some(row.swing),
-                        None,
-                        String::new(),
-                    );
+                    for stat in oat_stats(row) {
+                        push(row.output_index, &row.factor, stat);
+                    }
                 }
             }
             Indices::Morris(r) => {
                 for row in &r.rows {
-                    let k = row.output_index;
-                    push(k, &row.factor, "mu", Some(row.mu), None, String::new());
-                    push(
-                        k,
-                        &row.factor,
-                        "mu_star",
-                        Some(row.mu_star),
-                        row.mu_star_ci.as_ref().map(|c| (c.low, c.high)),
-                        String::new(),
-                    );
-                    push(
-                        k,
-                        &row.factor,
-                        "sigma",
-                        Some(row.sigma),
-                        None,
-                        String::new(),
-                    );
+                    for stat in morris_stats(row) {
+                        push(row.output_index, &row.factor, stat);
+                    }
                 }
             }
             Indices::Sobol(r) => {
                 for row in &r.rows {
-                    let k = row.output_index;
-                    for (stat, idx) in [("first_order", &row.first_order), ("total", &row.total)] {
-                        match idx {
-                            Some(i) => {
-                                let mut flags = Vec::new();
-                                if i.negative {
-                                    flags.push("negative");
-                                }
-                                if i.ci_covers_zero {
-                                    flags.push("ci_covers_zero");
-                                }
-                                push(
-                                    k,
-                                    &row.factor,
-                                    stat,
-                                    Some(i.estimate),
-                                    i.ci.as_ref().map(|c| (c.low, c.high)),
-                                    flags.join(";"),
-                                );
-                            }
-                            None => push(k, &row.factor, stat, None, None, "zero_variance".into()),
-                        }
+                    for stat in sobol_stats(row) {
+                        push(row.output_index, &row.factor, stat);
                     }
                 }
             }
@@ -607,6 +529,80 @@ impl SensStudy {
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
+}
+
+/// One statistic of a factor for one output, as a row of `indices.csv` gives it.
+struct Stat {
+    name: &'static str,
+    estimate: Option<f64>,
+    ci: Option<(f64, f64)>,
+    flag: String,
+}
+
+impl Stat {
+    fn value(name: &'static str, v: f64) -> Stat {
+        Stat {
+            name,
+            estimate: Some(v),
+            ci: None,
+            flag: String::new(),
+        }
+    }
+}
+
+/// OAT: the low and high values of the factor, the outputs there, and the swing.
+fn oat_stats(row: &sa::OatRow) -> [Stat; 5] {
+    [
+        Stat::value("low_value", row.low_value),
+        Stat::value("high_value", row.high_value),
+        Stat::value("y_low", row.y_low),
+        Stat::value("y_high", row.y_high),
+        Stat::value("swing", row.swing),
+    ]
+}
+
+/// Morris: μ, μ* with its bootstrap interval, and σ.
+fn morris_stats(row: &sa::MorrisRow) -> [Stat; 3] {
+    [
+        Stat::value("mu", row.mu),
+        Stat {
+            ci: row.mu_star_ci.as_ref().map(|c| (c.low, c.high)),
+            ..Stat::value("mu_star", row.mu_star)
+        },
+        Stat::value("sigma", row.sigma),
+    ]
+}
+
+/// Sobol': first-order and total indices with their intervals and flags (`negative`,
+/// `ci_covers_zero`), or `zero_variance` where the output does not vary.
+fn sobol_stats(row: &sa::SobolRow) -> [Stat; 2] {
+    let stat = |name: &'static str, idx: &Option<sa::SobolIndex>| match idx {
+        Some(i) => {
+            let mut flags = Vec::new();
+            if i.negative {
+                flags.push("negative");
+            }
+            if i.ci_covers_zero {
+                flags.push("ci_covers_zero");
+            }
+            Stat {
+                name,
+                estimate: Some(i.estimate),
+                ci: i.ci.as_ref().map(|c| (c.low, c.high)),
+                flag: flags.join(";"),
+            }
+        }
+        None => Stat {
+            name,
+            estimate: None,
+            ci: None,
+            flag: "zero_variance".into(),
+        },
+    };
+    [
+        stat("first_order", &row.first_order),
+        stat("total", &row.total),
+    ]
 }
 
 #[cfg(test)]
