@@ -203,118 +203,156 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// Reads a scenario file and everything it extends from `files`.
 pub fn load_from(path: &Path, files_src: &dyn Files) -> Result<Loaded, ScenarioError> {
     let mut chain: Vec<PathBuf> = Vec::new();
-    let mut files = Vec::new();
+    let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
     let mut current = path.to_path_buf();
     let mut own_name: Option<String> = None;
     loop {
         let canonical = files_src.canonical(&current);
-        if chain.contains(&canonical) {
-            let mut names: Vec<String> = files
-                .iter()
-                .map(|f: &SourceFile| f.path.display().to_string())
-                .collect();
-            names.push(current.display().to_string());
-            return Err(ScenarioError::ExtendsCycle {
-                path: files.last().map(|f| f.path.clone()).unwrap_or_default(),
-                chain: names.join(" -> "),
-            });
-        }
-        if chain.len() >= MAX_EXTENDS_DEPTH {
-            return Err(ScenarioError::Invalid {
-                path: current.clone(),
-                key: "extends".into(),
-                message: format!("`extends` chain is longer than {MAX_EXTENDS_DEPTH} files"),
-            });
-        }
-        let bytes = files_src
-            .read(&current)
-            .map_err(|reason| match files.last() {
-                None => ScenarioError::Read {
-                    path: current.clone(),
-                    reason,
-                },
-                Some(holder) => ScenarioError::Invalid {
-                    path: holder.path.clone(),
-                    key: "extends".into(),
-                    message: format!("cannot read {}: {reason}", current.display()),
-                },
-            })?;
-        let text = utf8(&current, &bytes)?;
-        // Typed parse of this file alone: syntax, unknown keys, types and simple ranges,
-        // with line:column.
-        let typed: RawScenario = parse_with_location(&current, &text)?;
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| located(&current, &text, e.span(), e.message()))?;
+        check_chain(&chain, &canonical, &files, &current)?;
+        let file = read_file(files_src, &current, files.last())?;
         if own_name.is_none() {
-            let name = match &typed.name {
-                Some(n) => n.clone(),
-                None => file_stem(&current),
-            };
-            if let Err(why) = check_name(&name) {
-                let message = match &typed.name {
-                    Some(_) => why,
-                    None => format!(
-                        "the file name gives the scenario name `{name}`, which {}; set `name`",
-                        why.trim_start_matches(&format!("`{name}` "))
-                    ),
-                };
-                return Err(ScenarioError::Invalid {
-                    path: current.clone(),
-                    key: "name".into(),
-                    message,
-                });
-            }
-            own_name = Some(name);
+            own_name = Some(scenario_name(&current, &file.typed)?);
         }
         files.push(SourceFile {
             path: current.clone(),
-            sha256: hex_sha256(&bytes),
+            sha256: hex_sha256(&file.bytes),
         });
-        tables.push(table);
+        tables.push(file.table);
         chain.push(canonical);
-        match typed.extends {
+        match file.typed.extends {
             None => break,
-            Some(parent) => {
-                let base = current.parent().map(Path::to_path_buf).unwrap_or_default();
-                let next = base.join(&parent);
-                if parent.trim().is_empty() {
-                    return Err(ScenarioError::Invalid {
-                        path: current.clone(),
-                        key: "extends".into(),
-                        message: "is empty: name the scenario file this one builds on".into(),
-                    });
-                }
-                if !files_src.exists(&next) {
-                    return Err(ScenarioError::Invalid {
-                        path: current.clone(),
-                        key: "extends".into(),
-                        message: format!("extended file {} does not exist", next.display()),
-                    });
-                }
-                current = next;
-            }
+            Some(parent) => current = extended(files_src, &current, &parent)?,
         }
     }
-    // Merge from the root ancestor down to the scenario file itself.
+    Ok(Loaded {
+        raw: merge_chain(path, tables)?,
+        files,
+        name: own_name.unwrap_or_else(|| file_stem(path)),
+    })
+}
+
+/// One file of a chain, read and parsed.
+struct ParsedFile {
+    bytes: Vec<u8>,
+    /// The typed parse of this file alone: syntax, unknown keys, types and simple ranges
+    /// are checked here, with line:column.
+    typed: RawScenario,
+    /// The same file as a plain table, for the merge.
+    table: toml::Table,
+}
+
+/// Refuses a cycle in the `extends` chain and a chain that is too long.
+fn check_chain(
+    chain: &[PathBuf],
+    canonical: &PathBuf,
+    files: &[SourceFile],
+    current: &Path,
+) -> Result<(), ScenarioError> {
+    if chain.contains(canonical) {
+        let mut names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+        names.push(current.display().to_string());
+        return Err(ScenarioError::ExtendsCycle {
+            path: files.last().map(|f| f.path.clone()).unwrap_or_default(),
+            chain: names.join(" -> "),
+        });
+    }
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        return Err(ScenarioError::Invalid {
+            path: current.to_path_buf(),
+            key: "extends".into(),
+            message: format!("`extends` chain is longer than {MAX_EXTENDS_DEPTH} files"),
+        });
+    }
+    Ok(())
+}
+
+/// Reads and parses one file; a file that cannot be read is reported at the `extends` of
+/// the file holding it (`holder`), if any.
+fn read_file(
+    files_src: &dyn Files,
+    current: &Path,
+    holder: Option<&SourceFile>,
+) -> Result<ParsedFile, ScenarioError> {
+    let bytes = files_src.read(current).map_err(|reason| match holder {
+        None => ScenarioError::Read {
+            path: current.to_path_buf(),
+            reason,
+        },
+        Some(holder) => ScenarioError::Invalid {
+            path: holder.path.clone(),
+            key: "extends".into(),
+            message: format!("cannot read {}: {reason}", current.display()),
+        },
+    })?;
+    let text = utf8(current, &bytes)?;
+    let typed: RawScenario = parse_with_location(current, &text)?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| located(current, &text, e.span(), e.message()))?;
+    Ok(ParsedFile {
+        bytes,
+        typed,
+        table,
+    })
+}
+
+/// The scenario's name: its `name`, or the file name without `.toml`; a plain folder name.
+fn scenario_name(current: &Path, typed: &RawScenario) -> Result<String, ScenarioError> {
+    let name = match &typed.name {
+        Some(n) => n.clone(),
+        None => file_stem(current),
+    };
+    if let Err(why) = check_name(&name) {
+        let message = match &typed.name {
+            Some(_) => why,
+            None => format!(
+                "the file name gives the scenario name `{name}`, which {}; set `name`",
+                why.trim_start_matches(&format!("`{name}` "))
+            ),
+        };
+        return Err(ScenarioError::Invalid {
+            path: current.to_path_buf(),
+            key: "name".into(),
+            message,
+        });
+    }
+    Ok(name)
+}
+
+/// The file `current`'s `extends = parent` names, relative to `current`.
+fn extended(files_src: &dyn Files, current: &Path, parent: &str) -> Result<PathBuf, ScenarioError> {
+    let base = current.parent().map(Path::to_path_buf).unwrap_or_default();
+    let next = base.join(parent);
+    if parent.trim().is_empty() {
+        return Err(ScenarioError::Invalid {
+            path: current.to_path_buf(),
+            key: "extends".into(),
+            message: "is empty: name the scenario file this one builds on".into(),
+        });
+    }
+    if !files_src.exists(&next) {
+        return Err(ScenarioError::Invalid {
+            path: current.to_path_buf(),
+            key: "extends".into(),
+            message: format!("extended file {} does not exist", next.display()),
+        });
+    }
+    Ok(next)
+}
+
+/// Merges the chain from the root ancestor down to the scenario file itself.
+fn merge_chain(path: &Path, tables: Vec<toml::Table>) -> Result<RawScenario, ScenarioError> {
     let mut merged = toml::Table::new();
     for t in tables.into_iter().rev() {
         merge(&mut merged, t);
     }
     merged.remove("extends");
     merged.remove("name");
-    let raw = RawScenario::deserialize(toml::Value::Table(merged)).map_err(|e| {
-        ScenarioError::Invalid {
-            path: path.to_path_buf(),
-            key: "(merged extends chain)".into(),
-            message: e.message().to_string(),
-        }
-    })?;
-    Ok(Loaded {
-        raw,
-        files,
-        name: own_name.unwrap_or_else(|| file_stem(path)),
+    RawScenario::deserialize(toml::Value::Table(merged)).map_err(|e| ScenarioError::Invalid {
+        path: path.to_path_buf(),
+        key: "(merged extends chain)".into(),
+        message: e.message().to_string(),
     })
 }
 
