@@ -120,47 +120,16 @@ pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
 /// written.
 pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     let t0 = Instant::now();
-    if args.scenarios.len() < 2 {
-        return Err(Error::Usage(format!(
-            "compare needs at least two scenarios, got {}",
-            args.scenarios.len()
-        )));
-    }
-    if args.scenarios.len() > MAX_SCENARIOS {
-        return Err(Error::Usage(format!(
-            "compare takes at most {MAX_SCENARIOS} scenarios (one chart colour each), got {}",
-            args.scenarios.len()
-        )));
-    }
-    let scenarios = args
-        .scenarios
-        .iter()
-        .map(|p| Scenario::from_file(p).map_err(Error::from))
-        .collect::<Result<Vec<_>>>()?;
-    for (i, s) in scenarios.iter().enumerate() {
-        if let Some(j) = scenarios[..i].iter().position(|o| o.name == s.name) {
-            return Err(Error::Usage(format!(
-                "{} and {} are both named `{}`: compared scenarios need distinct names",
-                args.scenarios[j].display(),
-                args.scenarios[i].display(),
-                s.name
-            )));
-        }
-    }
+    let scenarios = load_scenarios(&args.scenarios)?;
     let spans: Vec<(&str, i32, i32)> = scenarios
         .iter()
         .map(|s| (s.name.as_str(), s.base_year + 1, s.end_year))
         .collect();
     let years = aligned_years(&spans)?;
     let first = &scenarios[0];
-    let Sim {
-        paths,
-        seed,
-        pool,
-        threads,
-    } = args.sim.resolve(first.paths, first.seed)?;
+    let sim = args.sim.resolve(first.paths, first.seed)?;
     for s in &scenarios {
-        settings::check_memory(s, paths)?;
+        settings::check_memory(s, sim.paths)?;
     }
     let inputs: Vec<PathBuf> = scenarios.iter().flat_map(|s| s.input_files()).collect();
     let dest = args
@@ -172,42 +141,18 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         load: t0.elapsed().as_secs_f64(),
         ..Timings::default()
     };
-
-    let mut runs = Vec::with_capacity(scenarios.len());
-    for scn in scenarios {
-        let t = Instant::now();
-        let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
-        sim.check_finite(&scn)?;
-        timings.simulate += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let ((summaries, targets), met) = pool.install(|| {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || stats::summarize(&scn, &sim),
-                        || stats::evaluate_targets(&scn, &sim),
-                    )
-                },
-                || met_by_path(&scn, &sim),
-            )
-        });
-        timings.summarize += t.elapsed().as_secs_f64();
-        runs.push(ScenarioRun {
-            scenario: scn,
-            summaries,
-            targets,
-            met,
-        });
-    }
-
+    let runs = scenarios
+        .into_iter()
+        .map(|scn| simulate_one(scn, &sim, &mut timings))
+        .collect::<Result<Vec<_>>>()?;
     let rows = compare_rows(&runs);
-    let foot = png::compare::footer(&runs, seed, paths);
+    let foot = png::compare::footer(&runs, sim.seed, sim.paths);
     let charts = png::compare::chart_specs(&runs, &rows, &years, &foot);
     let mut outcome = CompareOutcome {
         runs,
-        paths,
-        seed,
-        threads,
+        paths: sim.paths,
+        seed: sim.seed,
+        threads: sim.threads,
         years,
         out_dir,
         rows,
@@ -216,7 +161,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     };
     let t_write = Instant::now();
     let stage_dir = stage.dir().to_path_buf();
-    let written = pool.install(|| write_outputs(&stage_dir, &outcome));
+    let written = sim.pool.install(|| write_outputs(&stage_dir, &outcome));
     outcome.timings.charts = written.map_err(|e| stage.relocate(e))?;
     stage.commit(&[], |dir, outputs| {
         outcome.timings.write = t_write.elapsed().as_secs_f64() - outcome.timings.charts;
@@ -224,6 +169,66 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         report::manifest::write_compare(dir, &outcome.view(), outputs, &outcome.timings)
     })?;
     Ok(outcome)
+}
+
+/// Reads the scenarios: two to [`MAX_SCENARIOS`], with distinct names.
+fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>> {
+    if files.len() < 2 {
+        return Err(Error::Usage(format!(
+            "compare needs at least two scenarios, got {}",
+            files.len()
+        )));
+    }
+    if files.len() > MAX_SCENARIOS {
+        return Err(Error::Usage(format!(
+            "compare takes at most {MAX_SCENARIOS} scenarios (one chart colour each), got {}",
+            files.len()
+        )));
+    }
+    let scenarios = files
+        .iter()
+        .map(|p| Scenario::from_file(p).map_err(Error::from))
+        .collect::<Result<Vec<_>>>()?;
+    for (i, s) in scenarios.iter().enumerate() {
+        if let Some(j) = scenarios[..i].iter().position(|o| o.name == s.name) {
+            return Err(Error::Usage(format!(
+                "{} and {} are both named `{}`: compared scenarios need distinct names",
+                files[j].display(),
+                files[i].display(),
+                s.name
+            )));
+        }
+    }
+    Ok(scenarios)
+}
+
+/// Simulates one scenario with the shared paths and seed, and summarises it.
+fn simulate_one(scn: Scenario, sim: &Sim, timings: &mut Timings) -> Result<ScenarioRun> {
+    let t = Instant::now();
+    let simulation = sim
+        .pool
+        .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
+    simulation.check_finite(&scn)?;
+    timings.simulate += t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let ((summaries, targets), met) = sim.pool.install(|| {
+        rayon::join(
+            || {
+                rayon::join(
+                    || stats::summarize(&scn, &simulation),
+                    || stats::evaluate_targets(&scn, &simulation),
+                )
+            },
+            || met_by_path(&scn, &simulation),
+        )
+    });
+    timings.summarize += t.elapsed().as_secs_f64();
+    Ok(ScenarioRun {
+        scenario: scn,
+        summaries,
+        targets,
+        met,
+    })
 }
 
 /// `output/compare-<name1>-vs-<name2>…`, with characters unsafe in file names replaced.
