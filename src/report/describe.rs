@@ -3,7 +3,7 @@
 //! figure or an assumption.
 
 use crate::indicator::Indicator;
-use crate::scenario::{Anchor, Provenance, Scenario};
+use crate::scenario::{Anchor, Provenance, Region, Scenario};
 use std::fmt::Write;
 
 fn prov_line(p: &Provenance) -> String {
@@ -27,6 +27,20 @@ fn prov_line(p: &Provenance) -> String {
 /// A readable description of the validated scenario.
 pub fn describe(scn: &Scenario) -> String {
     let mut o = String::new();
+    overview(&mut o, scn);
+    let _ = writeln!(o, "\nregions");
+    for (ri, r) in scn.regions.iter().enumerate() {
+        region(&mut o, scn, ri, r);
+    }
+    growth(&mut o, scn);
+    shocks(&mut o, scn);
+    levers(&mut o, scn);
+    parameters(&mut o, scn);
+    o
+}
+
+/// The scenario's name, files, horizon and counts.
+fn overview(o: &mut String, scn: &Scenario) {
     let _ = writeln!(o, "scenario {}", scn.name);
     if !scn.description.is_empty() {
         let _ = writeln!(o, "  {}", scn.description);
@@ -65,84 +79,89 @@ pub fn describe(scn: &Scenario) -> String {
         scn.shocks.len(),
         scn.levers.len()
     );
-    let _ = writeln!(o, "\nregions");
-    for (ri, r) in scn.regions.iter().enumerate() {
-        let role = if r.children.is_empty() {
-            "simulated".to_string()
-        } else {
-            let kids: Vec<&str> = r
-                .children
-                .iter()
-                .map(|&c| scn.regions[c].id.as_str())
-                .collect();
-            format!("aggregate of {}", kids.join(" + "))
-        };
-        let parent = r
-            .parent
-            .map(|p| format!(", in {}", scn.regions[p].id))
-            .unwrap_or_default();
+}
+
+/// One region: its role, indicators, weight, baselines, anchors and targets.
+fn region(o: &mut String, scn: &Scenario, ri: usize, r: &Region) {
+    let role = if r.children.is_empty() {
+        "simulated".to_string()
+    } else {
+        let kids: Vec<&str> = r
+            .children
+            .iter()
+            .map(|&c| scn.regions[c].id.as_str())
+            .collect();
+        format!("aggregate of {}", kids.join(" + "))
+    };
+    let parent = r
+        .parent
+        .map(|p| format!(", in {}", scn.regions[p].id))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "  {} {} ({}): {}{parent}, {role}",
+        r.id,
+        r.name_zh,
+        r.name_en,
+        format!("{:?}", r.level).to_lowercase()
+    );
+    let inds: Vec<&str> = r.indicators.iter().map(|i| i.key()).collect();
+    let _ = writeln!(o, "    projects: {}", inds.join(", "));
+    if let Some(w) = r.rate_weight {
         let _ = writeln!(
             o,
-            "  {} {} ({}): {}{parent}, {role}",
-            r.id,
-            r.name_zh,
-            r.name_en,
-            format!("{:?}", r.level).to_lowercase()
+            "    rate weight {w}: {}",
+            r.rate_weight_provenance
+                .as_ref()
+                .map(prov_line)
+                .unwrap_or_default()
         );
-        let inds: Vec<&str> = r.indicators.iter().map(|i| i.key()).collect();
-        let _ = writeln!(o, "    projects: {}", inds.join(", "));
-        if let Some(w) = r.rate_weight {
-            let _ = writeln!(
-                o,
-                "    rate weight {w}: {}",
-                r.rate_weight_provenance
-                    .as_ref()
-                    .map(prov_line)
-                    .unwrap_or_default()
-            );
-        }
-        for b in &r.baselines {
-            let when = if b.first_year == b.last_year {
-                b.first_year.to_string()
-            } else {
-                format!("{}-{}", b.first_year, b.last_year)
-            };
-            let _ = writeln!(
-                o,
-                "    baseline {} = {} ({}, {when}) {}",
-                b.indicator,
-                b.value,
-                format!("{:?}", b.kind).to_lowercase(),
-                prov_line(&b.provenance)
-            );
-        }
-        if let Some(l) = &r.leaf {
-            for (fi, f) in l.flows.iter().enumerate() {
-                if let Some(Anchor::Cumulative { first, last, .. }) = f.as_ref().map(|f| f.anchor) {
-                    let _ = writeln!(
-                        o,
-                        "    level of {} anchored on the {first}-{last} total at its middle year {}",
-                        Indicator::FLOWS[fi],
-                        f64::from(first + last) / 2.0
-                    );
-                }
+    }
+    for b in &r.baselines {
+        let when = if b.first_year == b.last_year {
+            b.first_year.to_string()
+        } else {
+            format!("{}-{}", b.first_year, b.last_year)
+        };
+        let _ = writeln!(
+            o,
+            "    baseline {} = {} ({}, {when}) {}",
+            b.indicator,
+            b.value,
+            format!("{:?}", b.kind).to_lowercase(),
+            prov_line(&b.provenance)
+        );
+    }
+    if let Some(l) = &r.leaf {
+        for (fi, f) in l.flows.iter().enumerate() {
+            if let Some(Anchor::Cumulative { first, last, .. }) = f.as_ref().map(|f| f.anchor) {
+                let _ = writeln!(
+                    o,
+                    "    level of {} anchored on the {first}-{last} total at its middle year {}",
+                    Indicator::FLOWS[fi],
+                    f64::from(first + last) / 2.0
+                );
             }
         }
-        for t in scn.targets.iter().filter(|t| t.region == ri) {
-            let tol = t.tolerance.map(|x| format!(" ±{x}")).unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "    target {}: {} {}{tol} over {} [{}] {}: “{}”",
-                t.indicator,
-                t.kind_label(),
-                t.value,
-                t.period_label(),
-                t.nature.key(),
-                t.source,
-                t.quote
-            );
-        }
     }
+    for t in scn.targets.iter().filter(|t| t.region == ri) {
+        let tol = t.tolerance.map(|x| format!(" ±{x}")).unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "    target {}: {} {}{tol} over {} [{}] {}: “{}”",
+            t.indicator,
+            t.kind_label(),
+            t.value,
+            t.period_label(),
+            t.nature.key(),
+            t.source,
+            t.quote
+        );
+    }
+}
+
+/// The growth path and the correlation of its noise.
+fn growth(o: &mut String, scn: &Scenario) {
     let _ = writeln!(o, "\ngrowth path (%)");
     let path: Vec<String> = scn
         .years()
@@ -161,6 +180,10 @@ pub fn describe(scn: &Scenario) -> String {
         "  correlation of growth noise: {}",
         prov_line(&scn.correlation.provenance)
     );
+}
+
+/// The shocks and their effects.
+fn shocks(o: &mut String, scn: &Scenario) {
     if !scn.shocks.is_empty() {
         let _ = writeln!(o, "\nshocks");
         for s in &scn.shocks {
@@ -178,6 +201,10 @@ pub fn describe(scn: &Scenario) -> String {
             }
         }
     }
+}
+
+/// The policy levers.
+fn levers(o: &mut String, scn: &Scenario) {
     if !scn.levers.is_empty() {
         let _ = writeln!(o, "\nlevers");
         for l in &scn.levers {
@@ -193,6 +220,10 @@ pub fn describe(scn: &Scenario) -> String {
             );
         }
     }
+}
+
+/// Every parameter with its distribution and provenance.
+fn parameters(o: &mut String, scn: &Scenario) {
     let _ = writeln!(o, "\nparameters");
     for p in &scn.params {
         let _ = writeln!(
@@ -203,5 +234,4 @@ pub fn describe(scn: &Scenario) -> String {
             prov_line(&p.provenance)
         );
     }
-    o
 }
