@@ -571,8 +571,15 @@ regions is listed once, with the regions that draw it.</p>\n",
         scn.params.len(),
         scn.params.len() - n_plan
     );
+    growth_table(h, scn);
+    shocks_table(h, scn);
+    levers_table(h, scn);
+    parameters_table(h, scn);
+    h.push_str("</section>\n");
+}
 
-    // Growth path and correlation.
+/// The growth path, the correlation of its noise and the rate weights.
+fn growth_table(h: &mut String, scn: &Scenario) {
     let path: Vec<String> = scn
         .years()
         .iter()
@@ -605,7 +612,10 @@ regions is listed once, with the regions that draw it.</p>\n",
         }
     }
     h.push_str("</tbody>\n</table>\n");
+}
 
+/// The shocks, when and how large.
+fn shocks_table(h: &mut String, scn: &Scenario) {
     if !scn.shocks.is_empty() {
         h.push_str(
             "<h3>Shocks</h3>\n<table class=\"params\">\n<thead><tr><th>Shock</th><th>When and how large</th>\
@@ -642,7 +652,10 @@ regions is listed once, with the regions that draw it.</p>\n",
         }
         h.push_str("</tbody>\n</table>\n");
     }
+}
 
+/// The policy levers and their effects.
+fn levers_table(h: &mut String, scn: &Scenario) {
     if !scn.levers.is_empty() {
         h.push_str(
             "<h3>Policy levers</h3>\n<table class=\"params\">\n<thead><tr><th>Lever</th><th>Effect</th>\
@@ -675,7 +688,10 @@ regions is listed once, with the regions that draw it.</p>\n",
         }
         h.push_str("</tbody>\n</table>\n");
     }
+}
 
+/// Every parameter declaration once, with the regions that use it.
+fn parameters_table(h: &mut String, scn: &Scenario) {
     h.push_str(
         "<h3>Parameters</h3>\n<table class=\"params\">\n<thead><tr><th>Parameter</th>\
 <th>Distribution</th><th>Mean</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
@@ -707,7 +723,7 @@ regions is listed once, with the regions that draw it.</p>\n",
             provenance_html(&p.provenance)
         );
     }
-    h.push_str("</tbody>\n</table>\n</section>\n");
+    h.push_str("</tbody>\n</table>\n");
 }
 
 /// Parameters declared once and inherited by several regions (same origin, distribution
