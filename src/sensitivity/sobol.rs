@@ -381,39 +381,10 @@ pub fn estimate_sobol(
     }
     let k_out = check_outputs(outputs, design.points.len())?;
     let columns: Vec<Columns> = (0..k_out)
-        .map(|k| Columns {
-            ya: (0..n).map(|j| outputs[j][k]).collect(),
-            yb: (0..n).map(|j| outputs[n + j][k]).collect(),
-            yab: (0..d)
-                .map(|i| (0..n).map(|j| outputs[(2 + i) * n + j][k]).collect())
-                .collect(),
-        })
+        .map(|k| output_columns(outputs, n, d, k))
         .collect();
     let point: Vec<Option<Estimate>> = columns.iter().map(|c| indices(c, n, |j| j)).collect();
-
-    // Bootstrap replicates: reps[b] = [k][S_0..S_{d-1}, ST_0..ST_{d-1}] flattened (NaN when the
-    // resample has zero variance). One seed per replicate drawn sequentially from the master
-    // stream, so the result does not depend on the rayon thread count.
-    let mut master = stream(options.seed, 0);
-    let seeds: Vec<u64> = (0..options.bootstrap).map(|_| master.next_u64()).collect();
-    let reps: Vec<Vec<f64>> = seeds
-        .par_iter()
-        .map(|&s| {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(s);
-            let idx: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let mut out = Vec::with_capacity(k_out * 2 * d);
-            for (c, p) in columns.iter().zip(&point) {
-                match p.as_ref().and_then(|_| indices(c, n, |j| idx[j])) {
-                    Some(e) => {
-                        out.extend(e.s);
-                        out.extend(e.st);
-                    }
-                    None => out.extend(std::iter::repeat_n(f64::NAN, 2 * d)),
-                }
-            }
-            out
-        })
-        .collect();
+    let reps = bootstrap_replicates(&columns, &point, n, d, options);
     let ci = |k: usize, pos: usize| -> Option<ConfidenceInterval> {
         if reps.is_empty() {
             return None;
@@ -421,55 +392,12 @@ pub fn estimate_sobol(
         let v: Vec<f64> = reps.iter().map(|r| r[k * 2 * d + pos]).collect();
         percentile_ci(&v, options.confidence)
     };
-
     let mut rows = Vec::with_capacity(k_out * d);
     let mut summaries = Vec::with_capacity(k_out);
     for (k, (c, p)) in columns.iter().zip(&point).enumerate() {
-        match p {
-            Some(Estimate {
-                s,
-                st,
-                mean,
-                variance,
-            }) => {
-                summaries.push(SobolOutputSummary {
-                    output_index: k,
-                    mean: *mean,
-                    variance: *variance,
-                    zero_variance: false,
-                    sum_first_order: Some(s.iter().sum()),
-                    sum_total: Some(st.iter().sum()),
-                });
-                for i in 0..d {
-                    rows.push(SobolRow {
-                        factor: design.factors[i].clone(),
-                        factor_index: i,
-                        output_index: k,
-                        first_order: Some(SobolIndex::new(s[i], ci(k, i))),
-                        total: Some(SobolIndex::new(st[i], ci(k, d + i))),
-                    });
-                }
-            }
-            None => {
-                summaries.push(SobolOutputSummary {
-                    output_index: k,
-                    mean: c.ya[0],
-                    variance: 0.0,
-                    zero_variance: true,
-                    sum_first_order: None,
-                    sum_total: None,
-                });
-                for i in 0..d {
-                    rows.push(SobolRow {
-                        factor: design.factors[i].clone(),
-                        factor_index: i,
-                        output_index: k,
-                        first_order: None,
-                        total: None,
-                    });
-                }
-            }
-        }
+        let (summary, output_rows) = output_result(design, k, c, p.as_ref(), &ci);
+        summaries.push(summary);
+        rows.extend(output_rows);
     }
     Ok(SobolResult {
         factors: design.factors.clone(),
@@ -481,6 +409,104 @@ pub fn estimate_sobol(
         outputs: summaries,
         rows,
     })
+}
+
+/// Output `k`'s columns of a Saltelli design's results: f(A), f(B) and each f(A_B^(i)).
+fn output_columns(outputs: &[Vec<f64>], n: usize, d: usize, k: usize) -> Columns {
+    Columns {
+        ya: (0..n).map(|j| outputs[j][k]).collect(),
+        yb: (0..n).map(|j| outputs[n + j][k]).collect(),
+        yab: (0..d)
+            .map(|i| (0..n).map(|j| outputs[(2 + i) * n + j][k]).collect())
+            .collect(),
+    }
+}
+
+/// Bootstrap replicates: `reps[b]` = `[k][S_0..S_{d-1}, ST_0..ST_{d-1}]` flattened (NaN when
+/// the resample has zero variance). One seed per replicate drawn sequentially from the
+/// master stream, so the result does not depend on the rayon thread count.
+fn bootstrap_replicates(
+    columns: &[Columns],
+    point: &[Option<Estimate>],
+    n: usize,
+    d: usize,
+    options: &SobolOptions,
+) -> Vec<Vec<f64>> {
+    let mut master = stream(options.seed, 0);
+    let seeds: Vec<u64> = (0..options.bootstrap).map(|_| master.next_u64()).collect();
+    seeds
+        .par_iter()
+        .map(|&s| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(s);
+            let idx: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            let mut out = Vec::with_capacity(columns.len() * 2 * d);
+            for (c, p) in columns.iter().zip(point) {
+                match p.as_ref().and_then(|_| indices(c, n, |j| idx[j])) {
+                    Some(e) => {
+                        out.extend(e.s);
+                        out.extend(e.st);
+                    }
+                    None => out.extend(std::iter::repeat_n(f64::NAN, 2 * d)),
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Output `k`'s summary and one row per factor, with the intervals `ci(k, position)`.
+fn output_result(
+    design: &SaltelliDesign,
+    k: usize,
+    c: &Columns,
+    p: Option<&Estimate>,
+    ci: &dyn Fn(usize, usize) -> Option<ConfidenceInterval>,
+) -> (SobolOutputSummary, Vec<SobolRow>) {
+    let d = design.n_factors();
+    let row = |i: usize, first_order, total| SobolRow {
+        factor: design.factors[i].clone(),
+        factor_index: i,
+        output_index: k,
+        first_order,
+        total,
+    };
+    match p {
+        Some(Estimate {
+            s,
+            st,
+            mean,
+            variance,
+        }) => (
+            SobolOutputSummary {
+                output_index: k,
+                mean: *mean,
+                variance: *variance,
+                zero_variance: false,
+                sum_first_order: Some(s.iter().sum()),
+                sum_total: Some(st.iter().sum()),
+            },
+            (0..d)
+                .map(|i| {
+                    row(
+                        i,
+                        Some(SobolIndex::new(s[i], ci(k, i))),
+                        Some(SobolIndex::new(st[i], ci(k, d + i))),
+                    )
+                })
+                .collect(),
+        ),
+        None => (
+            SobolOutputSummary {
+                output_index: k,
+                mean: c.ya[0],
+                variance: 0.0,
+                zero_variance: true,
+                sum_first_order: None,
+                sum_total: None,
+            },
+            (0..d).map(|i| row(i, None, None)).collect(),
+        ),
+    }
 }
 
 /// One-call Sobol' analysis: [`sample_saltelli`], [`evaluate`](super::evaluate) (parallel),
