@@ -87,28 +87,35 @@ pub use sobol::{
 pub use sobol_seq::{SobolSequence, SobolSkip};
 pub use stats::ConfidenceInterval;
 
-/// The row of factor `i` and output `k` in rows laid out output-major (row `k * d + i`, with
-/// `d` factors and `n_outputs` outputs), as every result type stores them.
-pub(crate) fn output_major_row<T>(
-    rows: &[T],
-    d: usize,
-    n_outputs: usize,
-    i: usize,
-    k: usize,
-) -> Option<&T> {
-    if i >= d || k >= n_outputs {
-        return None;
-    }
-    rows.get(k * d + i)
-}
+/// The accessors of a result whose rows are laid out output-major (row `k * d + i` is
+/// factor `i` of output `k`): `row(factor_index, output_index)` and
+/// `rows_for_output(output_index)`. The result type has `factors`, `n_outputs` and `rows`.
+macro_rules! output_major_accessors {
+    ($result:ty, $row:ty) => {
+        impl $result {
+            /// The row of factor `factor_index` and output `output_index`.
+            pub fn row(&self, factor_index: usize, output_index: usize) -> Option<&$row> {
+                if factor_index >= self.factors.len() || output_index >= self.n_outputs {
+                    return None;
+                }
+                self.rows
+                    .get(output_index * self.factors.len() + factor_index)
+            }
 
-/// The rows of output `k`, in factor order, from rows laid out output-major.
-pub(crate) fn output_major_slice<T>(rows: &[T], d: usize, n_outputs: usize, k: usize) -> &[T] {
-    if k >= n_outputs {
-        return &[];
-    }
-    rows.get(k * d..(k + 1) * d).unwrap_or(&[])
+            /// The rows of output `output_index`, in factor order.
+            pub fn rows_for_output(&self, output_index: usize) -> &[$row] {
+                let d = self.factors.len();
+                if output_index >= self.n_outputs {
+                    return &[];
+                }
+                self.rows
+                    .get(output_index * d..(output_index + 1) * d)
+                    .unwrap_or(&[])
+            }
+        }
+    };
 }
+pub(crate) use output_major_accessors;
 
 /// `Result` with [`SensitivityError`].
 pub type Result<T> = std::result::Result<T, SensitivityError>;

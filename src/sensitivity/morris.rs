@@ -168,23 +168,9 @@ pub struct MorrisResult {
     pub rows: Vec<MorrisRow>,
 }
 
+super::output_major_accessors!(MorrisResult, MorrisRow);
+
 impl MorrisResult {
-    /// The row of factor `factor_index` and output `output_index`.
-    pub fn row(&self, factor_index: usize, output_index: usize) -> Option<&MorrisRow> {
-        super::output_major_row(
-            &self.rows,
-            self.factors.len(),
-            self.n_outputs,
-            factor_index,
-            output_index,
-        )
-    }
-
-    /// The rows of output `output_index`, in factor order.
-    pub fn rows_for_output(&self, output_index: usize) -> &[MorrisRow] {
-        super::output_major_slice(&self.rows, self.factors.len(), self.n_outputs, output_index)
-    }
-
     /// The rows of output `output_index` by decreasing `μ*` (ties keep factor order).
     pub fn ranked_by_mu_star(&self, output_index: usize) -> Vec<&MorrisRow> {
         let mut rows: Vec<&MorrisRow> = self.rows_for_output(output_index).iter().collect();

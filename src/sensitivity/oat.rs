@@ -74,23 +74,9 @@ pub struct OatResult {
     pub rows: Vec<OatRow>,
 }
 
+super::output_major_accessors!(OatResult, OatRow);
+
 impl OatResult {
-    /// The row of factor `factor_index` and output `output_index`.
-    pub fn row(&self, factor_index: usize, output_index: usize) -> Option<&OatRow> {
-        super::output_major_row(
-            &self.rows,
-            self.factors.len(),
-            self.n_outputs,
-            factor_index,
-            output_index,
-        )
-    }
-
-    /// The rows of output `output_index`, in factor order.
-    pub fn rows_for_output(&self, output_index: usize) -> &[OatRow] {
-        super::output_major_slice(&self.rows, self.factors.len(), self.n_outputs, output_index)
-    }
-
     /// The rows of output `output_index` sorted by decreasing swing (ties keep factor order):
     /// the bar order of a tornado chart. Empty if `output_index` is out of range.
     pub fn ranked_by_swing(&self, output_index: usize) -> Vec<&OatRow> {

@@ -209,23 +209,9 @@ pub struct SobolResult {
     pub rows: Vec<SobolRow>,
 }
 
+super::output_major_accessors!(SobolResult, SobolRow);
+
 impl SobolResult {
-    /// The row of factor `factor_index` and output `output_index`.
-    pub fn row(&self, factor_index: usize, output_index: usize) -> Option<&SobolRow> {
-        super::output_major_row(
-            &self.rows,
-            self.factors.len(),
-            self.n_outputs,
-            factor_index,
-            output_index,
-        )
-    }
-
-    /// The rows of output `output_index`, in factor order.
-    pub fn rows_for_output(&self, output_index: usize) -> &[SobolRow] {
-        super::output_major_slice(&self.rows, self.factors.len(), self.n_outputs, output_index)
-    }
-
     /// Rows where an index is negative or its interval covers zero (to be reported, e.g. as
     /// "not distinguishable from zero").
     pub fn flagged(&self) -> Vec<&SobolRow> {
