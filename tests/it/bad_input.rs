@@ -21,7 +21,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use crate::support::{command, copy_backtest_example, copy_scenarios, repo, stderr};
 
 struct Case {
     name: String,
@@ -32,7 +33,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-input");
+    let dir = repo().join("tests/bad-input");
     let mut out = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -111,21 +112,6 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
-fn copy_scenarios(to: &Path) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    for e in std::fs::read_dir(&src).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    std::fs::create_dir(to.join("backtest")).unwrap();
-    for e in std::fs::read_dir(src.join("backtest")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, to.join("backtest").join(p.file_name().unwrap())).unwrap();
-    }
-}
-
 fn cores() -> String {
     std::thread::available_parallelism()
         .unwrap()
@@ -138,6 +124,7 @@ fn run_case(case: &Case, bless: bool) -> Result<Option<String>, String> {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
     copy_scenarios(&root);
+    copy_backtest_example(&root);
     let input_name = case
         .input
         .file_name()
@@ -169,14 +156,9 @@ fn run_case(case: &Case, bless: bool) -> Result<Option<String>, String> {
     }
     let before = snapshot(&root);
     let args: Vec<String> = fill(&args).split(' ').map(str::to_string).collect();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_empsim"));
-    cmd.args(&args).current_dir(&root);
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().unwrap();
+    let o = command(&args, &root).envs(env).output().unwrap();
     drop(held);
-    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    let stderr = stderr(&o);
     let mut problems = Vec::new();
     if o.status.code() != Some(exit) {
         problems.push(format!("exit code {:?}, expected {exit}", o.status.code()));
@@ -249,16 +231,9 @@ fn setup(root: &Path, step: &str) -> Result<Option<std::fs::File>, String> {
             std::os::unix::fs::symlink(root.join(a), root.join(b)).map_err(|e| e.to_string())?;
         }
         "run" => {
-            let o = Command::new(env!("CARGO_BIN_EXE_empsim"))
-                .args(rest.split(' '))
-                .current_dir(root)
-                .output()
-                .unwrap();
+            let o = command(rest.split(' '), root).output().unwrap();
             if !o.status.success() {
-                return Err(format!(
-                    "setup run failed: {}",
-                    String::from_utf8_lossy(&o.stderr)
-                ));
+                return Err(format!("setup run failed: {}", stderr(&o)));
             }
         }
         "lock" => {

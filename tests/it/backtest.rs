@@ -4,8 +4,6 @@
 //! across thread counts, the `in_sample` and `single_year` scenario keys, calibration, and
 //! the example's quotes checked against the plan documents.
 
-mod support;
-
 use empsim::actuals::{self, Observation, Period};
 use empsim::analysis::backtest::{Status, score_observations};
 use empsim::analysis::calibration as calibrate;
@@ -18,12 +16,12 @@ use empsim::stats::{self, Measure};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+use crate::support::{
+    self, PNG_SIGNATURE, SHIPPED_SCENARIOS, check_quote, read, shipped, squash, variant,
+};
 
 fn example() -> (PathBuf, PathBuf) {
-    let d = root().join("scenarios/backtest");
+    let d = shipped("backtest");
     (d.join("plans-in-sample.toml"), d.join("actuals-plans.csv"))
 }
 
@@ -33,19 +31,6 @@ fn config(scenario: &Path, actuals: &Path, out: &Path) -> BacktestArgs {
     cfg.sim.out = Some(out.to_path_buf());
     cfg.no_charts = true;
     cfg
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// A copy of a shipped scenario with `old` replaced by `new`, written to `dir/name`.
-fn variant(dir: &Path, from: &Path, name: &str, old: &str, new: &str) -> PathBuf {
-    let text = read(from);
-    assert!(text.contains(old), "{old:?} not in {}", from.display());
-    let p = dir.join(name);
-    std::fs::write(&p, text.replacen(old, new, 1)).unwrap();
-    p
 }
 
 #[test]
@@ -156,7 +141,7 @@ mean_interval_score_50,mean_interval_score_90,mean_abs_median_error_pct\n"
     );
     for c in charts {
         let bytes = std::fs::read(out.join(c)).unwrap();
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{c}");
+        assert_eq!(&bytes[..8], PNG_SIGNATURE, "{c}");
         assert!(bytes.len() > 10_000, "{c}");
     }
 
@@ -382,13 +367,8 @@ fn in_sample_is_an_explicit_opt_in() {
         "short.toml: regions.henan.baselines.urban_new_jobs: an in-sample baseline must end by horizon.end_year 2019, it ends in 2020"
     );
     // The shipped forecasts are not in-sample.
-    for name in [
-        "henan-baseline",
-        "henan-downside",
-        "henan-policy",
-        "shaoyang-baseline",
-    ] {
-        let s = Scenario::from_file(&root().join(format!("scenarios/{name}.toml"))).unwrap();
+    for name in SHIPPED_SCENARIOS {
+        let s = Scenario::from_file(&shipped(&format!("{name}.toml"))).unwrap();
         assert!(!s.in_sample, "{name}");
     }
 }
@@ -397,7 +377,7 @@ fn in_sample_is_an_explicit_opt_in() {
 /// `single_year`.
 fn shaoyang_with_single_year(dir: &Path) -> PathBuf {
     let path = dir.join("shaoyang.toml");
-    std::fs::copy(root().join("scenarios/shaoyang-baseline.toml"), &path).unwrap();
+    std::fs::copy(shipped("shaoyang-baseline.toml"), &path).unwrap();
     path
 }
 
@@ -485,7 +465,7 @@ fn calibration_reproduces_shaoyangs_trend_and_henans_residuals() {
             .contains("two figures: the 2020 flow 4.72 [plan] with the total 22.43 ⇒ τ = 0.0258")
     );
 
-    let henan = Scenario::from_file(&root().join("scenarios/henan-baseline.toml")).unwrap();
+    let henan = Scenario::from_file(&shipped("henan-baseline.toml")).unwrap();
     let c = calibrate::derive(&henan);
     assert_eq!(c.flows.len(), 12);
     assert_eq!(c.residuals.len(), 3);
@@ -510,7 +490,7 @@ fn calibration_reproduces_shaoyangs_trend_and_henans_residuals() {
 
 #[test]
 fn the_approximate_spread_matches_the_simulation() {
-    let henan = Scenario::from_file(&root().join("scenarios/henan-baseline.toml")).unwrap();
+    let henan = Scenario::from_file(&shipped("henan-baseline.toml")).unwrap();
     let c = calibrate::derive(&henan);
     let sim = engine::simulate(&henan, 8000, 3, &[]);
     for f in c.flows.iter().filter(|f| f.region == "kaifeng") {
@@ -534,31 +514,11 @@ fn the_approximate_spread_matches_the_simulation() {
     }
 }
 
-fn seeds() -> PathBuf {
-    support::shared("seeds").unwrap_or_default()
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn check_quote(what: &str, source: &str, quote: &str) {
-    let path = seeds().join(format!("{source}.txt"));
-    let text = squash(
-        &std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{what}: source {source}: {}: {e}", path.display())),
-    );
-    assert!(
-        text.contains(&squash(quote)),
-        "{what}: quote “{quote}” not found in {source}"
-    );
-}
-
 #[test]
 fn the_examples_plan_figures_are_quoted_from_their_sources_and_predate_2021() {
-    if support::shared("seeds").is_none() {
+    let Some(seeds) = support::shared("seeds") else {
         return;
-    }
+    };
     let (scn_path, act) = example();
     let scn = Scenario::from_file(&scn_path).unwrap();
     let mut checked = 0;
@@ -566,14 +526,19 @@ fn the_examples_plan_figures_are_quoted_from_their_sources_and_predate_2021() {
         for b in &r.baselines {
             assert!(b.last_year <= 2020, "{} {}", r.id, b.indicator);
             if let Provenance::Plan { source, quote } = &b.provenance {
-                check_quote(&format!("{} baseline {}", r.id, b.indicator), source, quote);
+                check_quote(
+                    &seeds,
+                    &format!("{} baseline {}", r.id, b.indicator),
+                    source,
+                    quote,
+                );
                 checked += 1;
             }
         }
     }
     for p in &scn.params {
         if let Provenance::Plan { source, quote } = &p.provenance {
-            check_quote(&p.name, source, quote);
+            check_quote(&seeds, &p.name, source, quote);
             checked += 1;
         }
     }
@@ -584,7 +549,12 @@ fn the_examples_plan_figures_are_quoted_from_their_sources_and_predate_2021() {
             "line {}: figures after 2020 are not plan figures",
             o.line
         );
-        check_quote(&format!("actuals line {}", o.line), &o.source, &o.quote);
+        check_quote(
+            &seeds,
+            &format!("actuals line {}", o.line),
+            &o.source,
+            &o.quote,
+        );
         // The value itself appears in its quote.
         assert!(
             squash(&o.quote).contains(&o.value.to_string()),

@@ -15,7 +15,11 @@ use empsim::scenario::load::InMemory;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use std::panic::PanicHookInfo;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::support::repo;
 
 const SEEDS: &[&str] = &["one-city.toml", "province.toml", "child.toml"];
 
@@ -230,12 +234,7 @@ const LINES: &[&str] = &[
 ];
 
 fn seed_text(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fuzz-seeds")
-            .join(name),
-    )
-    .expect("seed exists")
+    std::fs::read(repo().join("tests/fuzz-seeds").join(name)).expect("seed exists")
 }
 
 /// Byte ranges `(start, end)` of tokens.
@@ -401,14 +400,62 @@ fn exercise(target: &str, files: &InMemory) -> Result<(), String> {
 }
 
 fn save_failure(case: u64, target: &str, files: &InMemory) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/fuzz-failures")
-        .join(case.to_string());
+    let dir = repo().join("target/fuzz-failures").join(case.to_string());
     let _ = std::fs::create_dir_all(&dir);
     for (p, bytes) in &files.0 {
         let _ = std::fs::write(dir.join(p), bytes);
     }
     dir.join(target)
+}
+
+/// The name prefix of the fuzz loop's worker threads: the panics it provokes and catches
+/// there are kept quiet.
+const THREAD_PREFIX: &str = "fuzz-loader-";
+
+type PanicHook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// While alive, the panic hook prints nothing for panics on the fuzz loop's threads (named
+/// [`THREAD_PREFIX`]`N`; their panics are caught and reported as failures) and hands every
+/// other thread's panic to the hook installed before, so that the tests running at the
+/// same time in this process still show their panic messages. Dropping it reinstalls the
+/// previous hook.
+struct QuietFuzzPanics {
+    previous: Option<Arc<PanicHook>>,
+}
+
+impl QuietFuzzPanics {
+    fn install() -> Self {
+        let previous = Arc::new(std::panic::take_hook());
+        let forward = Arc::clone(&previous);
+        std::panic::set_hook(Box::new(move |info| {
+            let fuzzing = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with(THREAD_PREFIX));
+            if !fuzzing {
+                forward(info);
+            }
+        }));
+        QuietFuzzPanics {
+            previous: Some(previous),
+        }
+    }
+}
+
+impl Drop for QuietFuzzPanics {
+    fn drop(&mut self) {
+        // The hook cannot be changed while this thread is panicking (a panic that escaped
+        // the loop): then ours stays, and it still forwards every panic but those of the
+        // fuzz threads, which ended with their pool.
+        if std::thread::panicking() {
+            return;
+        }
+        // Taking our hook drops its reference to the previous one, which we then own again.
+        drop(std::panic::take_hook());
+        match Arc::try_unwrap(self.previous.take().expect("installed")) {
+            Ok(previous) => std::panic::set_hook(previous),
+            Err(shared) => std::panic::set_hook(Box::new(move |info| shared(info))),
+        }
+    }
 }
 
 #[test]
@@ -422,54 +469,61 @@ fn mutated_scenarios_never_panic_and_simulate_finitely() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_261_204);
     let seeds: Vec<(&str, Vec<u8>)> = SEEDS.iter().map(|s| (*s, seed_text(s))).collect();
-    // Quiet the default panic printout of caught panics; failures are reported below.
-    std::panic::set_hook(Box::new(|_| {}));
+    // The loop runs in its own pool, whose threads' caught panics are not printed (failures
+    // are reported below); other tests' panics still are.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("{THREAD_PREFIX}{i}"))
+        .build()
+        .expect("a thread pool for the fuzz loop");
+    let quiet = QuietFuzzPanics::install();
     let t0 = std::time::Instant::now();
-    let (validated, failures): (u64, Vec<String>) = (0..cases)
-        .into_par_iter()
-        .map(|case| {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-                master ^ case.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            );
-            let which = rng.random_range(0..seeds.len());
-            let mut files = InMemory::default();
-            for (k, (name, text)) in seeds.iter().enumerate() {
-                let mut t = text.clone();
-                // Mostly the target, sometimes a file it extends too.
-                if k == which || rng.random_bool(0.1) {
-                    for _ in 0..rng.random_range(1..=4) {
-                        mutate(&mut rng, &mut t);
+    let (validated, failures): (u64, Vec<String>) = pool.install(|| {
+        (0..cases)
+            .into_par_iter()
+            .map(|case| {
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+                    master ^ case.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                );
+                let which = rng.random_range(0..seeds.len());
+                let mut files = InMemory::default();
+                for (k, (name, text)) in seeds.iter().enumerate() {
+                    let mut t = text.clone();
+                    // Mostly the target, sometimes a file it extends too.
+                    if k == which || rng.random_bool(0.1) {
+                        for _ in 0..rng.random_range(1..=4) {
+                            mutate(&mut rng, &mut t);
+                        }
+                    }
+                    files.insert(name, t);
+                }
+                let target = seeds[which].0;
+                match exercise(target, &files) {
+                    Ok(()) => {
+                        let ok = Scenario::from_files(Path::new(target), &files).is_ok();
+                        (u64::from(ok), None)
+                    }
+                    Err(why) => {
+                        let at = save_failure(case, target, &files);
+                        (0, Some(format!("case {case} ({}): {why}", at.display())))
                     }
                 }
-                files.insert(name, t);
-            }
-            let target = seeds[which].0;
-            match exercise(target, &files) {
-                Ok(()) => {
-                    let ok = Scenario::from_files(Path::new(target), &files).is_ok();
-                    (u64::from(ok), None)
-                }
-                Err(why) => {
-                    let at = save_failure(case, target, &files);
-                    (0, Some(format!("case {case} ({}): {why}", at.display())))
-                }
-            }
-        })
-        .fold(
-            || (0u64, Vec::new()),
-            |(n, mut f), (v, e)| {
-                f.extend(e);
-                (n + v, f)
-            },
-        )
-        .reduce(
-            || (0, Vec::new()),
-            |(a, mut fa), (b, fb)| {
-                fa.extend(fb);
-                (a + b, fa)
-            },
-        );
-    let _ = std::panic::take_hook();
+            })
+            .fold(
+                || (0u64, Vec::new()),
+                |(n, mut f), (v, e)| {
+                    f.extend(e);
+                    (n + v, f)
+                },
+            )
+            .reduce(
+                || (0, Vec::new()),
+                |(a, mut fa), (b, fb)| {
+                    fa.extend(fb);
+                    (a + b, fa)
+                },
+            )
+    });
+    drop(quiet);
     eprintln!(
         "{cases} mutated inputs in {:.1} s, {validated} of them valid scenarios",
         t0.elapsed().as_secs_f64()

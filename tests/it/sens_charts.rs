@@ -15,9 +15,9 @@ use empsim::commands::sens::{self, SensArgs, SensOutcome};
 use empsim::commands::settings::SimArgs;
 use empsim::report::png::sens::{self as sens_charts, SensChart, jobs, write_charts};
 use empsim::sensitivity::{ConfidenceInterval, MorrisRow, OatRow, SobolIndex, SobolRow};
-use plotters::style::RGBColor;
 
-const METRIC: &str = "p_met:xinxiang.rural_transfer_new.cumulative_floor";
+use crate::support::{METRIC, names, png_size, rgb, shipped};
+
 const METRIC_2: &str = "mean:kaifeng.urban_new_jobs.cumulative";
 
 /// Three factors that move the metrics and one that moves none of them.
@@ -30,7 +30,7 @@ const PARAMS: [&str; 4] = [
 
 fn config(method: Method, out: &Path, samples: usize) -> SensArgs {
     SensArgs {
-        scenario: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/henan-baseline.toml"),
+        scenario: shipped("henan-baseline.toml"),
         method,
         params: Some(PARAMS.iter().map(|s| s.to_string()).collect()),
         ranges: Vec::new(),
@@ -58,27 +58,12 @@ fn method_key(m: Method) -> &'static str {
     m.key()
 }
 
-/// Width and height from a PNG's IHDR chunk, after checking the signature.
-fn png_size(path: &Path) -> (u32, u32) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert_eq!(&bytes[12..16], b"IHDR");
-    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    (be(16), be(20))
-}
-
+/// The PNG files of a folder, sorted.
 fn pngs(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    names(dir)
+        .into_iter()
         .filter(|n| n.ends_with(".png"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn rgb(c: RGBColor) -> [u8; 3] {
-    [c.0, c.1, c.2]
+        .collect()
 }
 
 fn slug1() -> String {

@@ -12,26 +12,10 @@ use empsim::report::html::{escape, write_report};
 use empsim::scenario::{Provenance, Scenario};
 use empsim::{engine, report, stats};
 
+use crate::support::{self, PNG_SIGNATURE, png_dimensions, shipped, workdir};
+
 const PATHS: usize = 300;
 const SEED: u64 = 7;
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-}
-
-/// A temp folder holding a copy of the shipped scenarios (so variants can extend them).
-fn workdir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(scenario("")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
 
 fn run_compare(files: &[PathBuf], out: &Path) -> CompareOutcome {
     compare(&CompareArgs {
@@ -67,14 +51,6 @@ fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
         .unwrap_or_else(|_| panic!("{col} = {:?} in {row:?}", row[col]))
 }
 
-/// Width and height from a PNG's IHDR, after checking the signature.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert_eq!(&bytes[12..16], b"IHDR");
-    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    (be(16), be(20))
-}
-
 #[test]
 fn compare_three_henan_scenarios_writes_one_row_per_target_and_scenario_with_paired_diffs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -82,7 +58,7 @@ fn compare_three_henan_scenarios_writes_one_row_per_target_and_scenario_with_pai
     let names = ["henan-baseline", "henan-downside", "henan-policy"];
     let files: Vec<PathBuf> = names
         .iter()
-        .map(|n| scenario(&format!("{n}.toml")))
+        .map(|n| shipped(&format!("{n}.toml")))
         .collect();
     let o = run_compare(&files, &out);
 
@@ -158,7 +134,7 @@ fn compare_three_henan_scenarios_writes_one_row_per_target_and_scenario_with_pai
     for f in o.chart_files() {
         assert!(f.starts_with(&out));
         let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        assert_eq!(png_size(&bytes), (1200, 800), "{}", f.display());
+        assert_eq!(png_dimensions(&bytes), (1200, 800), "{}", f.display());
     }
     assert!(out.join("quantiles.csv").is_file());
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
@@ -331,12 +307,12 @@ fn bad_comparisons_are_usage_errors() {
             ..SimArgs::default()
         },
     };
-    let e = compare(&cfg(vec![scenario("henan-baseline.toml")])).unwrap_err();
+    let e = compare(&cfg(vec![shipped("henan-baseline.toml")])).unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert_eq!(e.to_string(), "compare needs at least two scenarios, got 1");
     let twice = vec![
-        scenario("henan-baseline.toml"),
-        scenario("henan-baseline.toml"),
+        shipped("henan-baseline.toml"),
+        shipped("henan-baseline.toml"),
     ];
     let e = compare(&cfg(twice)).unwrap_err();
     assert_eq!(e.exit_code(), 2);
@@ -352,8 +328,8 @@ fn bad_comparisons_are_usage_errors() {
 fn compare_outputs_do_not_depend_on_the_number_of_threads() {
     let tmp = tempfile::tempdir().unwrap();
     let files = [
-        scenario("henan-baseline.toml"),
-        scenario("henan-downside.toml"),
+        shipped("henan-baseline.toml"),
+        shipped("henan-downside.toml"),
     ];
     let run = |threads: usize| {
         let out = tmp.path().join(format!("t{threads}"));
@@ -371,12 +347,11 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
     };
     let (a, b) = (run(1), run(2));
     let mut names = vec!["p_met.csv".to_string(), "quantiles.csv".to_string()];
-    for e in std::fs::read_dir(a.join("charts")).unwrap() {
-        names.push(format!(
-            "charts/{}",
-            e.unwrap().file_name().to_string_lossy()
-        ));
-    }
+    names.extend(
+        support::names(&a.join("charts"))
+            .into_iter()
+            .map(|n| format!("charts/{n}")),
+    );
     assert!(names.len() > 10);
     for n in names {
         assert!(
@@ -412,7 +387,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 
 #[test]
 fn report_html_is_self_contained_and_embeds_every_chart() {
-    let scn = Scenario::from_file(&scenario("henan-downside.toml")).unwrap();
+    let scn = Scenario::from_file(&shipped("henan-downside.toml")).unwrap();
     let paths = 200;
     let sim = engine::simulate(&scn, paths, SEED, &[]);
     let summaries = stats::summarize(&scn, &sim);
@@ -488,7 +463,7 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
     assert_eq!(payloads.len(), files.len());
     let mut decoded: Vec<Vec<u8>> = payloads.iter().map(|p| base64_decode(p)).collect();
     for d in &decoded {
-        assert_eq!(&d[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(&d[..8], PNG_SIGNATURE);
     }
     let mut originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
     decoded.sort();

@@ -7,7 +7,8 @@
 
 use empsim::outdir::owned;
 use std::path::Path;
-use std::process::{Command, Output};
+
+use crate::support::{assert_success, command, empsim, empsim_with_env, names, shipped, stderr};
 
 const STEPS: &[&str] = &[
     "staged",
@@ -21,19 +22,9 @@ const STEPS: &[&str] = &[
     "removing-old",
 ];
 
-fn empsim(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_empsim"));
-    c.args(args).current_dir(cwd);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("binary runs")
-}
-
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shaoyang-baseline.toml");
-    std::fs::copy(src, dir.path().join("s.toml")).unwrap();
+    std::fs::copy(shipped("shaoyang-baseline.toml"), dir.path().join("s.toml")).unwrap();
     dir
 }
 
@@ -41,10 +32,6 @@ fn run_args(seed: &str) -> Vec<&str> {
     vec![
         "-q", "run", "s.toml", "--paths", "300", "--seed", seed, "--out", "out/run",
     ]
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// The files of a folder with their contents; manifests (with their timings) and empsim's
@@ -64,15 +51,6 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// Old output (seed 1, with a sensitivity result inside) and the new output a clean run
 /// with seed 2 gives, for comparison.
 struct Fixture {
@@ -84,9 +62,9 @@ struct Fixture {
 /// A run with `seed` into `out/run`, then a sensitivity analysis inside it; returns the
 /// folder's snapshot.
 fn run_with_sensitivity(d: &Path, seed: &str) -> Vec<(String, Vec<u8>)> {
-    ok(&empsim(&run_args(seed), d, &[]));
+    assert_success(&empsim(&run_args(seed), d));
     let sens = "-q sens s.toml --method oat --paths 20 --out out/run/sensitivity/oat";
-    ok(&empsim(&sens.split(' ').collect::<Vec<_>>(), d, &[]));
+    assert_success(&empsim(&sens.split(' ').collect::<Vec<_>>(), d));
     snapshot(&d.join("out/run"))
 }
 
@@ -135,7 +113,7 @@ fn crash_at_every_step(fallback: bool) {
         if fallback {
             env.push(("EMPSIM_TEST_NO_EXCHANGE", "1"));
         }
-        let o = empsim(&run_args("2"), d, &env);
+        let o = empsim_with_env(&run_args("2"), d, &env);
         assert_eq!(o.status.code(), None, "{step}: the run was killed");
         let state = check_final(&f, step, fallback);
         let expected = match *step {
@@ -145,7 +123,7 @@ fn crash_at_every_step(fallback: bool) {
         };
         assert_eq!(state, expected, "{step}");
         // The next run cleans up and completes; nothing is left beside the folder.
-        ok(&empsim(&run_args("2"), d, &[]));
+        assert_success(&empsim(&run_args("2"), d));
         assert_eq!(
             check_final(&f, step, fallback),
             "new",
@@ -173,7 +151,7 @@ fn a_killed_first_run_leaves_nothing_or_a_complete_folder() {
     {
         let dir = setup();
         let d = dir.path();
-        let o = empsim(&run_args("2"), d, &[("EMPSIM_TEST_CRASH_AT", step)]);
+        let o = empsim_with_env(&run_args("2"), d, &[("EMPSIM_TEST_CRASH_AT", step)]);
         assert_eq!(o.status.code(), None, "{step}");
         let fin = d.join("out/run");
         if *step == "exchanged" {
@@ -181,7 +159,7 @@ fn a_killed_first_run_leaves_nothing_or_a_complete_folder() {
         } else {
             assert!(!fin.exists(), "{step}: no partial folder at the final path");
         }
-        ok(&empsim(&run_args("2"), d, &[]));
+        assert_success(&empsim(&run_args("2"), d));
         assert_eq!(names(&d.join("out")), ["run"], "{step}");
     }
 }
@@ -190,10 +168,9 @@ fn a_killed_first_run_leaves_nothing_or_a_complete_folder() {
 fn runs_killed_at_arbitrary_moments_never_leave_a_broken_folder() {
     let f = fixture();
     let d = f.dir.path();
-    let bin = env!("CARGO_BIN_EXE_empsim");
     // The duration of one run with charts, to spread the kills over it.
     let t = std::time::Instant::now();
-    ok(&empsim(
+    assert_success(&empsim(
         &[
             "-q",
             "run",
@@ -206,14 +183,11 @@ fn runs_killed_at_arbitrary_moments_never_leave_a_broken_folder() {
             "out/probe",
         ],
         d,
-        &[],
     ));
     let span = t.elapsed();
     std::fs::remove_dir_all(d.join("out/probe")).unwrap();
     for k in 0..12u32 {
-        let mut child = Command::new(bin)
-            .args(run_args(if k % 2 == 0 { "2" } else { "1" }))
-            .current_dir(d)
+        let mut child = command(run_args(if k % 2 == 0 { "2" } else { "1" }), d)
             .spawn()
             .unwrap();
         std::thread::sleep(span * k / 10);
@@ -222,7 +196,7 @@ fn runs_killed_at_arbitrary_moments_never_leave_a_broken_folder() {
         let state = check_final(&f, "arbitrary", false);
         assert!(state == "old" || state == "new", "{k}: {state}");
         // The next run on the folder removes whatever the killed one left.
-        ok(&empsim(&run_args("1"), d, &[]));
+        assert_success(&empsim(&run_args("1"), d));
         assert_eq!(
             names(&d.join("out")),
             ["run"],
@@ -239,8 +213,8 @@ fn of_two_runs_into_one_folder_at_once_one_wins_and_the_other_exits_2() {
     // The first run must still hold the folder when the second starts: give it enough
     // paths, and more on a retry if the machine was too quick.
     for paths in ["400000", "1500000"] {
-        let mut first = Command::new(env!("CARGO_BIN_EXE_empsim"))
-            .args([
+        let mut first = command(
+            [
                 "-q",
                 "run",
                 "s.toml",
@@ -249,15 +223,16 @@ fn of_two_runs_into_one_folder_at_once_one_wins_and_the_other_exits_2() {
                 "--no-charts",
                 "--out",
                 "out/run",
-            ])
-            .current_dir(d)
-            .spawn()
-            .unwrap();
+            ],
+            d,
+        )
+        .spawn()
+        .unwrap();
         let t = std::time::Instant::now();
         while !lock.exists() && t.elapsed() < std::time::Duration::from_secs(60) {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        let second = empsim(&run_args("2"), d, &[]);
+        let second = empsim(&run_args("2"), d);
         let first_ok = first.wait().unwrap().success();
         assert!(first_ok, "the first run completes");
         if second.status.success() {
@@ -265,7 +240,7 @@ fn of_two_runs_into_one_folder_at_once_one_wins_and_the_other_exits_2() {
         }
         assert_eq!(second.status.code(), Some(2));
         assert_eq!(
-            String::from_utf8_lossy(&second.stderr),
+            stderr(&second),
             format!(
                 "error: out/run is being written by another empsim process (pid {}); wait for it to finish, or choose another folder with --out\n",
                 first.id()

@@ -1,47 +1,11 @@
 //! Integration tests that drive the `empsim` binary in temporary folders: outputs, bad
 //! input (exact messages, exit code 2, earlier output untouched) and determinism.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn empsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_empsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("binary runs")
-}
-
-fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
-
-/// A temp folder holding a copy of the shipped scenarios.
-fn workdir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(scenarios_dir()).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
-/// Writes `name` as a copy of `from` with the first `old` replaced by `new`.
-fn variant(dir: &Path, from: &str, name: &str, old: &str, new: &str) {
-    let text = std::fs::read_to_string(dir.join(from)).unwrap();
-    assert!(text.contains(old), "{old:?} not in {from}");
-    std::fs::write(dir.join(name), text.replacen(old, new, 1)).unwrap();
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use crate::support::{
+    assert_success, empsim, names, png_size, read, scenarios_dir, stderr, variant, workdir,
+};
 
 #[test]
 fn run_writes_every_output_with_the_documented_columns() {
@@ -56,7 +20,7 @@ fn run_writes_every_output_with_the_documented_columns() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_success(&o);
     let out = dir.path().join("output/henan-baseline");
     let q = read(&out.join("quantiles.csv"));
     let mut lines = q.lines();
@@ -102,7 +66,7 @@ fn run_writes_every_output_with_the_documented_columns() {
 fn extends_records_every_file_and_its_hash() {
     let dir = workdir();
     let o = empsim(&["run", "henan-downside.toml", "--paths", "50"], dir.path());
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_success(&o);
     let m: serde_json::Value = serde_json::from_str(&read(
         &dir.path().join("output/henan-downside/manifest.json"),
     ))
@@ -134,7 +98,7 @@ fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
             ],
             dir.path(),
         );
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert_success(&o);
     }
     for f in [
         "quantiles.csv",
@@ -172,7 +136,7 @@ fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
         ],
         dir.path(),
     );
-    assert!(o.status.success());
+    assert_success(&o);
     assert_ne!(
         std::fs::read(dir.path().join("o1/quantiles.csv")).unwrap(),
         std::fs::read(dir.path().join("o3/quantiles.csv")).unwrap()
@@ -341,7 +305,7 @@ fn failed_runs_leave_the_earlier_output_untouched() {
         ],
         d,
     );
-    assert!(o.status.success());
+    assert_success(&o);
     let before = std::fs::read(d.join("keep/targets.csv")).unwrap();
     variant(
         d,
@@ -391,13 +355,11 @@ fn failed_runs_leave_the_earlier_output_untouched() {
         )
     );
     // Nothing but the earlier output and the inputs is left behind.
-    let mut names: Vec<String> = std::fs::read_dir(d)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let left: Vec<String> = names(d)
+        .into_iter()
         .filter(|n| !n.ends_with(".toml"))
         .collect();
-    names.sort();
-    assert_eq!(names, ["afile", "keep"]);
+    assert_eq!(left, ["afile", "keep"]);
 }
 
 #[test]
@@ -406,7 +368,7 @@ fn check_shows_plan_quotes_and_assumptions() {
         &["check", "henan-policy.toml", "shaoyang-baseline.toml"],
         &scenarios_dir(),
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_success(&o);
     let s = String::from_utf8(o.stdout).unwrap();
     assert!(s.contains("scenario henan-policy"));
     assert!(s.contains("scenario shaoyang-baseline"));
@@ -437,7 +399,7 @@ fn json_summary_is_machine_readable() {
         &["run", "shaoyang-baseline.toml", "--paths", "400", "--json"],
         dir.path(),
     );
-    assert!(o.status.success());
+    assert_success(&o);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["scenario"], "shaoyang-baseline");
     let targets = v["targets"].as_array().unwrap();
@@ -455,7 +417,7 @@ fn quiet_prints_nothing() {
         &["--quiet", "run", "shaoyang-baseline.toml", "--paths", "100"],
         dir.path(),
     );
-    assert!(o.status.success());
+    assert_success(&o);
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
 }
 
@@ -473,21 +435,11 @@ fn summary_table_snapshot_at_a_fixed_seed() {
         ],
         dir.path(),
     );
-    assert!(o.status.success());
+    assert_success(&o);
     let stdout = String::from_utf8(o.stdout).unwrap();
     // The first line carries the elapsed time; the table follows a blank line.
     let table: String = stdout.lines().skip(2).collect::<Vec<_>>().join("\n");
     insta::assert_snapshot!(table);
-}
-
-/// Width and height from a PNG's IHDR chunk, after checking the signature.
-fn png_size(path: &Path) -> (u32, u32) {
-    let b = std::fs::read(path).unwrap();
-    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{}", path.display());
-    assert_eq!(&b[12..16], b"IHDR");
-    let w = u32::from_be_bytes(b[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(b[20..24].try_into().unwrap());
-    (w, h)
 }
 
 #[test]
@@ -498,12 +450,9 @@ fn run_draws_a_fan_per_series_a_cumulative_chart_per_floor_and_an_overview() {
             &["run", &format!("{scenario}.toml"), "--paths", "300"],
             dir.path(),
         );
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert_success(&o);
         let charts = dir.path().join("output").join(scenario).join("charts");
-        let names: Vec<String> = std::fs::read_dir(&charts)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let names = names(&charts);
         assert_eq!(names.iter().filter(|n| n.starts_with("fan-")).count(), fans);
         assert_eq!(
             names
@@ -544,7 +493,7 @@ fn run_draws_a_fan_per_series_a_cumulative_chart_per_floor_and_an_overview() {
         ],
         dir.path(),
     );
-    assert!(o.status.success());
+    assert_success(&o);
     assert!(!dir.path().join("nc/charts").exists());
 }
 
@@ -563,7 +512,7 @@ fn compare_keeps_scenarios_in_step_so_unaffected_targets_do_not_move() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_success(&o);
     let csv = read(&dir.path().join("cmp/p_met.csv"));
     let row = |target: &str, scenario: &str| -> Vec<String> {
         csv.lines()

@@ -1,25 +1,11 @@
 //! `empsim sens` through the binary: outputs, determinism across thread counts, and bad
 //! parameter names, ranges and metrics (exit code 2, exact messages).
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn empsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_empsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("binary runs")
-}
+use crate::support::{METRIC, assert_success, empsim, shipped, stderr};
 
 fn scenario() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios/henan-baseline.toml")
-        .display()
-        .to_string()
+    shipped("henan-baseline.toml").display().to_string()
 }
-
-const METRIC: &str = "p_met:xinxiang.rural_transfer_new.cumulative_floor";
 
 #[test]
 fn oat_writes_tidy_indices_for_every_factor_and_year() {
@@ -31,7 +17,7 @@ fn oat_writes_tidy_indices_for_every_factor_and_year() {
         ],
         dir.path(),
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_success(&o);
     let text = std::fs::read_to_string(dir.path().join("oat/indices.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -82,7 +68,7 @@ fn sobol_is_identical_with_one_and_two_threads() {
             ],
             dir.path(),
         );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_success(&o);
     }
     let a = std::fs::read(dir.path().join("s1/indices.csv")).unwrap();
     let b = std::fs::read(dir.path().join("s2/indices.csv")).unwrap();
@@ -123,7 +109,7 @@ fn bad_sensitivity_requests_exit_with_code_2() {
         args.extend_from_slice(extra);
         let o = empsim(&args, dir.path());
         assert_eq!(o.status.code(), Some(2), "{extra:?}");
-        let err = String::from_utf8_lossy(&o.stderr);
+        let err = stderr(&o);
         assert!(err.starts_with(expected), "{extra:?}: {err}");
     }
     // A malformed --range is rejected by the argument parser, also with code 2.
@@ -132,7 +118,7 @@ fn bad_sensitivity_requests_exit_with_code_2() {
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("expected NAME=LOW:HIGH, got `growth.ar`"));
+    assert!(stderr(&o).contains("expected NAME=LOW:HIGH, got `growth.ar`"));
     assert!(
         !dir.path().join("output").exists(),
         "nothing written on bad input"

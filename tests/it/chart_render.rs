@@ -2,20 +2,13 @@
 //! thread safety. No byte-for-byte image comparison: pixels are checked where the chart's own
 //! coordinate mapping says the bands, lines and target are.
 
-mod support;
-
-use std::path::Path;
-
 use empsim::chart::{
     Band, ChartError, ComparisonChart, ComparisonSeries, FanChart, HistoryPoint, PlotGeometry,
     RenderedChart, TargetLine, YRange, missing_glyphs, palette, render_comparison_rgb,
     render_fan_chart, render_fan_chart_rgb, render_small_multiples, render_small_multiples_rgb,
 };
-use plotters::style::RGBColor;
 
-fn rgb(c: RGBColor) -> [u8; 3] {
-    [c.0, c.1, c.2]
-}
+use crate::support::{self, names, png_size, rgb};
 
 /// A Kaifeng-like fan chart: median 7.2 → 7.68, bands ±0.9 and ±0.35 (widening), history
 /// 2016–2020 at 8.0, target 6.6.
@@ -61,15 +54,6 @@ fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-/// Reads width and height from a PNG's IHDR chunk after checking the signature.
-fn png_size(path: &Path) -> (u32, u32) {
-    let bytes = std::fs::read(path).expect("read png");
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert_eq!(&bytes[12..16], b"IHDR");
-    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    (be(16), be(20))
-}
-
 fn count_colour(img: &RenderedChart, colour: [u8; 3], xs: std::ops::Range<i32>, y: i32) -> usize {
     xs.filter(|&x| img.pixel(x, y) == Some(colour)).count()
 }
@@ -93,7 +77,7 @@ fn png_file_has_signature_and_requested_size() {
     // The file and the in-memory render agree on where the plot is.
     assert_eq!(render_fan_chart_rgb(&spec()).unwrap().plots[0], geometry);
     // No temporary files are left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let names = names(dir.path());
     assert_eq!(names.len(), 2, "{names:?}");
 }
 

@@ -3,52 +3,31 @@
 //! whitespace, which the documents' tables and page breaks scatter), and every plan target
 //! must be quoted the same way.
 
-mod support;
-
+use crate::support::{self, SHIPPED_SCENARIOS, check_quote, shipped};
 use empsim::scenario::{Provenance, Scenario};
-use std::path::{Path, PathBuf};
-
-fn seeds() -> PathBuf {
-    support::shared("seeds").unwrap_or_default()
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn check_quote(what: &str, source: &str, quote: &str) {
-    let path = seeds().join(format!("{source}.txt"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{what}: source {source}: {}: {e}", path.display()));
-    let text = squash(&text);
-    assert!(
-        text.contains(&squash(quote)),
-        "{what}: quote “{quote}” not found in {source}"
-    );
-}
 
 #[test]
 fn plan_quotes_occur_in_their_source_documents() {
-    if support::shared("seeds").is_none() {
+    let Some(seeds) = support::shared("seeds") else {
         return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    };
     let mut checked = 0;
-    for name in [
-        "henan-baseline",
-        "henan-downside",
-        "henan-policy",
-        "shaoyang-baseline",
-    ] {
-        let scn = Scenario::from_file(&dir.join(format!("{name}.toml"))).unwrap();
+    for name in SHIPPED_SCENARIOS {
+        let scn = Scenario::from_file(&shipped(&format!("{name}.toml"))).unwrap();
         for t in &scn.targets {
-            check_quote(&format!("{name} target {}", t.id), &t.source, &t.quote);
+            check_quote(
+                &seeds,
+                &format!("{name} target {}", t.id),
+                &t.source,
+                &t.quote,
+            );
             checked += 1;
         }
         for r in &scn.regions {
             for b in &r.baselines {
                 if let Provenance::Plan { source, quote } = &b.provenance {
                     check_quote(
+                        &seeds,
                         &format!("{name} {} baseline {}", r.id, b.indicator),
                         source,
                         quote,
@@ -59,7 +38,7 @@ fn plan_quotes_occur_in_their_source_documents() {
                     b.single_year.as_ref().map(|y| &y.provenance)
                 {
                     let what = format!("{name} {} {} single year", r.id, b.indicator);
-                    check_quote(&what, source, quote);
+                    check_quote(&seeds, &what, source, quote);
                     checked += 1;
                 }
             }
@@ -72,7 +51,7 @@ fn plan_quotes_occur_in_their_source_documents() {
                     quote: Some(quote),
                     ..
                 } if !source.contains(',') => {
-                    check_quote(&format!("{name} {}", p.name), source, quote);
+                    check_quote(&seeds, &format!("{name} {}", p.name), source, quote);
                     checked += 1;
                 }
                 _ => {}
@@ -85,7 +64,7 @@ fn plan_quotes_occur_in_their_source_documents() {
                 ..
             } = &s.provenance
             {
-                check_quote(&format!("{name} shock {}", s.name), source, quote);
+                check_quote(&seeds, &format!("{name} shock {}", s.name), source, quote);
                 checked += 1;
             }
         }

@@ -8,22 +8,17 @@ use empsim::indicator::IndicatorKind;
 use empsim::stats::{Measure, evaluate_targets, summarize};
 use empsim::{Indicator, Scenario};
 use proptest::prelude::*;
-use std::path::Path;
 use std::sync::OnceLock;
+
+use crate::support::{SHIPPED_SCENARIOS, shipped};
 
 fn scenarios() -> &'static [Scenario] {
     static S: OnceLock<Vec<Scenario>> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        [
-            "henan-baseline",
-            "henan-downside",
-            "henan-policy",
-            "shaoyang-baseline",
-        ]
-        .iter()
-        .map(|n| Scenario::from_file(&dir.join(format!("{n}.toml"))).unwrap())
-        .collect()
+        SHIPPED_SCENARIOS
+            .iter()
+            .map(|n| Scenario::from_file(&shipped(&format!("{n}.toml"))).unwrap())
+            .collect()
     })
 }
 
