@@ -14,9 +14,10 @@
 //! table rows and figures kept whole.
 
 use crate::error::Result;
-use crate::indicator::{Indicator, IndicatorKind};
+use crate::indicator::Indicator;
 use crate::outdir::io_err;
 use crate::report::png::run::chart_title;
+use crate::report::wording::{self, requirement};
 use crate::scenario::{
     Applies, BaselineKind, Nature, Param, Provenance, Scenario, Target, TargetKind,
 };
@@ -151,27 +152,6 @@ pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((be(16), be(20)))
 }
 
-fn unit(ind: Indicator) -> &'static str {
-    match ind.kind() {
-        IndicatorKind::Rate => " %",
-        _ => " 万",
-    }
-}
-
-/// What a target requires, in one line: `≥ 33 万 in total over 2021-2025`,
-/// `≤ 5.5 % every year 2021-2025`, `≈ 5.5 ± 0.5 % in 2025`.
-pub fn requirement(t: &Target) -> String {
-    let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
-    let head = format!("{} {}{tol}{}", t.kind.symbol(), t.value, unit(t.indicator));
-    match (t.kind, t.applies) {
-        (TargetKind::CumulativeFloor, _) => {
-            format!("{head} in total over {}", t.period_label())
-        }
-        (_, Some(Applies::EachYear)) => format!("{head} every year {}", t.period_label()),
-        _ => format!("{head} in {}", t.last_year),
-    }
-}
-
 /// What the target's outcome (median and 5–95 %) measures.
 fn outcome_label(t: &Target) -> String {
     match (t.kind, t.applies) {
@@ -183,12 +163,13 @@ fn outcome_label(t: &Target) -> String {
     }
 }
 
+/// The short unit after a number: ` 万人` or ` %`.
+fn unit(ind: Indicator) -> String {
+    format!(" {}", wording::unit_short(ind))
+}
+
 fn nature_html(n: Nature) -> String {
-    match n {
-        Nature::Expected => format!("{} expected", zh("预期性")),
-        Nature::Binding => format!("{} binding", zh("约束性")),
-        Nature::Unspecified => "not stated".into(),
-    }
+    wording::nature(n, zh)
 }
 
 /// Chinese text, escaped, marked `lang="zh-CN"` so browsers pick a Simplified Chinese font.
@@ -439,7 +420,7 @@ median and, in brackets, the 5–95 % range across paths. Shading: \
             format!(
                 "<br><span class=\"small\">mean gap when missed: {}{}</span>",
                 num(r.shortfall_if_missed),
-                escape(unit(t.indicator))
+                escape(&unit(t.indicator))
             )
         } else {
             String::new()
@@ -460,7 +441,7 @@ median and, in brackets, the 5–95 % range across paths. Shading: \
             id_wrapped = escape(&t.id).replace('.', ".<wbr>"),
             req = escape(&requirement(t)),
             m = num(r.outcome_p50),
-            u = escape(unit(t.indicator)),
+            u = escape(&unit(t.indicator)),
             lo = num(r.outcome_p05),
             hi = num(r.outcome_p95),
             what = escape(&outcome_label(t)),
@@ -809,18 +790,18 @@ average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicat
                 BaselineKind::Cumulative => format!(
                     "{}{} total<br><span class=\"small\">{:.2} per year</span>",
                     trim_num(b.value),
-                    escape(unit(b.indicator)),
+                    escape(&unit(b.indicator)),
                     b.value / years
                 ),
                 BaselineKind::Annual => {
                     format!(
                         "{}{} in the year",
                         trim_num(b.value),
-                        escape(unit(b.indicator))
+                        escape(&unit(b.indicator))
                     )
                 }
                 BaselineKind::Level => {
-                    format!("{}{}", trim_num(b.value), escape(unit(b.indicator)))
+                    format!("{}{}", trim_num(b.value), escape(&unit(b.indicator)))
                 }
             };
             let mut prov = provenance_html(&b.provenance);
@@ -833,7 +814,7 @@ average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicat
                     "<br><span class=\"small\">Also {}: {}{} — </span>{}",
                     y.year,
                     trim_num(y.value),
-                    escape(unit(b.indicator)),
+                    escape(&unit(b.indicator)),
                     provenance_html(&y.provenance)
                 );
             }

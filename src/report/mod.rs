@@ -7,3 +7,4 @@ pub mod html;
 pub mod manifest;
 pub mod png;
 pub mod text;
+pub mod wording;

@@ -48,7 +48,7 @@
 //! i.i.d., so for smooth models it overstates the (smaller) quasi-Monte Carlo error: the
 //! intervals are conservative. (On the Ishigami function at `N = 1024` the bootstrap standard
 //! errors are 2 to 30 times the spread measured over randomly digitally shifted replicates; see
-//! `tests/sensitivity_lib.rs`.)
+//! `tests/it/sensitivity_lib.rs`.)
 //!
 //! Estimates are never clamped. Sampling error can make an estimate negative (or above 1);
 //! every [`SobolIndex`] carries the flags `negative` (estimate `< 0`) and `ci_covers_zero`
@@ -573,7 +573,7 @@ mod tests {
             let row = res.row(i, 0).unwrap();
             let (s, st) = (row.first_order.unwrap(), row.total.unwrap());
             let exact = b2 / 14.0;
-            // Tolerance: 4 bootstrap standard errors (see tests/sensitivity_lib.rs).
+            // Tolerance: 4 bootstrap standard errors (see tests/it/sensitivity_lib.rs).
             assert!((s.estimate - exact).abs() <= 4.0 * s.ci.unwrap().std_error);
             assert!((st.estimate - exact).abs() <= 4.0 * st.ci.unwrap().std_error);
             assert!(s.ci.unwrap().contains(exact) && st.ci.unwrap().contains(exact));

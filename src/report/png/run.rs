@@ -48,56 +48,28 @@ pub fn chart_title(scn: &Scenario, region: usize, ind: Indicator) -> String {
     )
 }
 
-fn unit_short(ind: Indicator) -> &'static str {
-    match ind.kind() {
-        IndicatorKind::Rate => "%",
-        _ => "万",
-    }
-}
-
 /// The target drawn on a yearly chart: a cumulative floor pro rata per year, a level as a
 /// horizontal line.
 pub fn yearly_target_line(t: &Target) -> TargetLine {
-    let n = f64::from(t.last_year - t.first_year + 1);
+    let requirement = crate::report::wording::requirement(t);
     match t.kind {
-        TargetKind::CumulativeFloor => TargetLine::Horizontal {
-            value: t.value / n,
-            label: format!(
-                "Target: {} {} {} over {} ({:.2} per year pro rata)",
-                t.kind.symbol(),
-                t.value,
-                unit_short(t.indicator),
-                t.period_label(),
-                t.value / n
-            ),
-        },
-        _ => {
-            let when = match t.applies {
-                Some(crate::scenario::Applies::EachYear) => "each year",
-                _ => "in the final year",
-            };
-            let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
+        TargetKind::CumulativeFloor => {
+            let per_year = t.value / f64::from(t.last_year - t.first_year + 1);
             TargetLine::Horizontal {
-                value: t.value,
-                label: format!(
-                    "Target: {} {}{tol} {} {when}, {}",
-                    t.kind.symbol(),
-                    t.value,
-                    unit_short(t.indicator),
-                    t.period_label()
-                ),
+                value: per_year,
+                label: format!("Target: {requirement} ({per_year:.2} per year pro rata)"),
             }
         }
+        _ => TargetLine::Horizontal {
+            value: t.value,
+            label: format!("Target: {requirement}"),
+        },
     }
 }
 
 /// `P(met) = 0.87 ± 0.01` and the target's nature.
 pub fn p_met_note(t: &Target, r: &TargetResult) -> String {
-    let nature = match t.nature {
-        crate::scenario::Nature::Expected => "预期性 expected",
-        crate::scenario::Nature::Binding => "约束性 binding",
-        crate::scenario::Nature::Unspecified => "nature not stated",
-    };
+    let nature = crate::report::wording::nature(t.nature, str::to_string);
     format!("P(met) = {:.3} ± {:.3}\n{nature}", r.p_met, r.p_met_se)
 }
 

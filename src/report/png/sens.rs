@@ -19,8 +19,8 @@ use crate::chart::indices::{
 };
 use crate::chart::{ChartError, RenderedChart};
 use crate::error::Result;
-use crate::indicator::IndicatorKind;
-use crate::scenario::{Applies, Scenario, TargetKind};
+
+use crate::scenario::Scenario;
 
 /// One chart of a sensitivity run.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,25 +280,7 @@ impl MetricText {
             MetricKind::PMet { target } => {
                 let t = &scn.targets[target];
                 let r = &scn.regions[t.region];
-                let unit = short_unit(t.indicator.kind());
-                let what = match t.kind {
-                    TargetKind::CumulativeFloor => {
-                        format!("≥ {} {unit} over {}", t.value, t.period_label())
-                    }
-                    kind => {
-                        let op = match kind {
-                            TargetKind::LevelCap => "≤",
-                            TargetKind::LevelFloor => "≥",
-                            _ => "≈",
-                        };
-                        let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
-                        let when = match t.applies {
-                            Some(Applies::EachYear) => format!("each year {}", t.period_label()),
-                            _ => format!("in {}", t.last_year),
-                        };
-                        format!("{op} {}{tol} {unit} {when}", t.value)
-                    }
-                };
+                let what = crate::report::wording::requirement(t);
                 MetricText {
                     subject: format!(
                         "{} {}, {} {what}",
@@ -333,7 +315,7 @@ impl MetricText {
                     kind: m.kind.clone(),
                     last_target_year: None,
                     cumulative: cum,
-                    unit: Some(short_unit(s.indicator.kind())),
+                    unit: Some(crate::report::wording::unit_short(s.indicator)),
                     bounds: None,
                 }
             }
@@ -388,13 +370,6 @@ impl MetricText {
                 self.statistic_by_year().to_lowercase()
             ),
         }
-    }
-}
-
-fn short_unit(kind: IndicatorKind) -> &'static str {
-    match kind {
-        IndicatorKind::Rate => "%",
-        _ => "万人",
     }
 }
 

@@ -1,7 +1,7 @@
 //! The terminal summary of `empsim compare`, and the P(met) cells its charts' legends share.
 
 use crate::analysis::compare::{CompareRow, ScenarioRun, target_index};
-use crate::report::html::requirement;
+use crate::report::wording::requirement;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -107,26 +107,7 @@ every scenario); riskiest first.\n",
         }
         table.push(line);
     }
-    let cols = table[0].len();
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            table
-                .iter()
-                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for r in &table {
-        let mut s = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            s.push_str(cell);
-            if c + 1 < r.len() {
-                s.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
-            }
-        }
-        let _ = writeln!(o, "{}", s.trim_end());
-    }
+    o.push_str(&super::aligned(&table));
     if c.rows.iter().any(|r| r.redefined) {
         let _ = writeln!(
             o,

@@ -3,7 +3,7 @@
 
 use crate::analysis::sens::{Method, SensStudy};
 use crate::error::{Error, Result};
-use crate::scenario::{Scenario, TargetKind};
+use crate::scenario::Scenario;
 use crate::stats::TargetResult;
 use std::fmt::Write;
 use std::path::Path;
@@ -25,29 +25,7 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
         .iter()
         .map(|r| {
             let t = &scn.targets[r.target];
-            let what = match t.kind {
-                TargetKind::CumulativeFloor => format!(
-                    "{} total {} {} ({})",
-                    t.indicator,
-                    t.kind.symbol(),
-                    t.value,
-                    t.period_label()
-                ),
-                _ => {
-                    let when = match t.applies {
-                        Some(crate::scenario::Applies::EachYear) => "every year",
-                        _ => "end year",
-                    };
-                    let tol = t.tolerance.map(|x| format!(" ±{x}")).unwrap_or_default();
-                    format!(
-                        "{} {} {}{tol} ({}, {when})",
-                        t.indicator,
-                        t.kind.symbol(),
-                        t.value,
-                        t.period_label()
-                    )
-                }
-            };
+            let what = format!("{} {}", t.indicator, crate::report::wording::requirement(t));
             [
                 format!("{:.3} ±{:.3}", r.p_met, r.p_met_se),
                 scn.regions[t.region].id.clone(),
@@ -60,27 +38,35 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
         })
         .collect();
     let head = ["P(met)", "region", "target", "outcome median [5%, 95%]"];
-    let mut widths = head.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
+    let mut table = vec![head.map(str::to_string).to_vec()];
+    table.extend(rows.into_iter().map(|r| r.to_vec()));
+    aligned(&table)
+}
+
+/// A table as text: columns padded to their widest cell (in terminal columns, where a
+/// Chinese character takes two) and two spaces apart, without trailing spaces.
+pub fn aligned(table: &[Vec<String>]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let cols = table.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r.get(c).map_or(0, |s| s.width()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut out = String::new();
-    let line = |out: &mut String, cells: [&str; 4]| {
+    for r in table {
         let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i] - c.chars().count();
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(pad + 2));
+        for (c, cell) in r.iter().enumerate() {
+            s.push_str(cell);
+            if c + 1 < r.len() {
+                s.push_str(&" ".repeat(widths[c] - cell.width() + 2));
             }
         }
         let _ = writeln!(out, "{}", s.trim_end());
-    };
-    line(&mut out, head);
-    for r in &rows {
-        line(&mut out, [&r[0], &r[1], &r[2], &r[3]]);
     }
     out
 }

@@ -1,0 +1,59 @@
+//! How targets and units read in every output (terminal tables, CSV-free texts, chart labels,
+//! the HTML report): written once here. Indicator and region names live with their types
+//! ([`crate::indicator::Indicator::name_en`], `name_zh`, `unit`).
+
+use crate::indicator::{Indicator, IndicatorKind};
+use crate::scenario::{Applies, Nature, Target, TargetKind};
+
+/// The short unit of an indicator's values: `万人` (10k persons) or `%`.
+pub fn unit_short(ind: Indicator) -> &'static str {
+    match ind.kind() {
+        IndicatorKind::Rate => "%",
+        _ => "万人",
+    }
+}
+
+/// What a target requires, in one line: `≥ 33 万人 in total over 2021-2025`,
+/// `≤ 5.5 % every year 2021-2025`, `≈ 5.5 ± 0.5 % in 2025`.
+pub fn requirement(t: &Target) -> String {
+    let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
+    let head = format!(
+        "{} {}{tol} {}",
+        t.kind.symbol(),
+        t.value,
+        unit_short(t.indicator)
+    );
+    match (t.kind, t.applies) {
+        (TargetKind::CumulativeFloor, _) => {
+            format!("{head} in total over {}", t.period_label())
+        }
+        (_, Some(Applies::EachYear)) => format!("{head} every year {}", t.period_label()),
+        _ => format!("{head} in {}", t.last_year),
+    }
+}
+
+/// A target's nature in the plans' word and in English: `预期性 expected`,
+/// `约束性 binding`, or `nature not stated`. `zh` wraps the Chinese word (e.g. for HTML).
+pub fn nature(n: Nature, zh: impl Fn(&str) -> String) -> String {
+    match n {
+        Nature::Expected => format!("{} expected", zh("预期性")),
+        Nature::Binding => format!("{} binding", zh("约束性")),
+        Nature::Unspecified => "nature not stated".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_and_natures_read_the_same_everywhere() {
+        assert_eq!(unit_short(Indicator::UrbanNewJobs), "万人");
+        assert_eq!(unit_short(Indicator::SurveyedUnemploymentRate), "%");
+        assert_eq!(nature(Nature::Binding, |s| s.to_string()), "约束性 binding");
+        assert_eq!(
+            nature(Nature::Expected, |s| format!("<b>{s}</b>")),
+            "<b>预期性</b> expected"
+        );
+    }
+}
