@@ -1,51 +1,55 @@
-//! The table of `empsim compare`: `p_met.csv`.
+//! The table of `empsim compare`: `p_met.csv`, one row per target and scenario (see
+//! [`crate::commands::compare`]).
 
-use super::fmt4;
+use super::{finish, fixed4, fixed4_opt, writer};
 use crate::analysis::compare::CompareRow;
 use crate::error::Result;
-use crate::outdir::{create, io_err};
+use crate::outdir::io_err;
+use serde::Serialize;
 use std::path::Path;
 
-fn opt4(v: Option<f64>) -> String {
-    v.map(fmt4).unwrap_or_default()
+#[derive(Serialize)]
+struct PMetRecord<'a> {
+    target_id: &'a str,
+    region: &'a str,
+    indicator: &'a str,
+    kind: &'a str,
+    applies: &'a str,
+    period: &'a str,
+    #[serde(serialize_with = "fixed4")]
+    target_value: f64,
+    scenario: &'a str,
+    #[serde(serialize_with = "fixed4_opt")]
+    p_met: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    p_met_se: Option<f64>,
+    baseline_scenario: &'a str,
+    #[serde(serialize_with = "fixed4_opt")]
+    diff: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    diff_se: Option<f64>,
 }
 
-/// Writes `p_met.csv`: one row per target and scenario (see [`crate::commands::compare`]).
+/// Writes `p_met.csv`.
 pub fn write_p_met(path: &Path, rows: &[CompareRow]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(create(path)?);
-    w.write_record([
-        "target_id",
-        "region",
-        "indicator",
-        "kind",
-        "applies",
-        "period",
-        "target_value",
-        "scenario",
-        "p_met",
-        "p_met_se",
-        "baseline_scenario",
-        "diff",
-        "diff_se",
-    ])
-    .map_err(|e| io_err(path, e))?;
+    let mut w = writer(path)?;
     for r in rows {
-        w.write_record([
-            r.target_id.as_str(),
-            &r.region,
-            r.indicator.key(),
-            r.kind,
-            r.applies,
-            &r.period,
-            &fmt4(r.target_value),
-            &r.scenario,
-            &opt4(r.p_met),
-            &opt4(r.p_met_se),
-            &r.baseline_scenario,
-            &opt4(r.diff),
-            &opt4(r.diff_se),
-        ])
+        w.serialize(PMetRecord {
+            target_id: &r.target_id,
+            region: &r.region,
+            indicator: r.indicator.key(),
+            kind: r.kind,
+            applies: r.applies,
+            period: &r.period,
+            target_value: r.target_value,
+            scenario: &r.scenario,
+            p_met: r.p_met,
+            p_met_se: r.p_met_se,
+            baseline_scenario: &r.baseline_scenario,
+            diff: r.diff,
+            diff_se: r.diff_se,
+        })
         .map_err(|e| io_err(path, e))?;
     }
-    w.flush().map_err(|e| io_err(path, e))
+    finish(path, w)
 }
