@@ -25,8 +25,7 @@
 //! unknown measure, a cumulative measure on a stock or rate, a negative value, and a
 //! duplicate observation (same region, indicator, measure and period).
 
-use crate::indicator::{Indicator, IndicatorKind};
-use crate::stats::Measure;
+use crate::indicator::{Indicator, IndicatorKind, Measure};
 use std::collections::HashMap;
 use std::path::Path;
 

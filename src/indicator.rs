@@ -130,6 +130,24 @@ impl fmt::Display for Indicator {
     }
 }
 
+/// Annual values or running sums from the first projection year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Annual,
+    Cumulative,
+}
+
+impl Measure {
+    /// `annual` or `cumulative`, as in the CSV files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Annual => "annual",
+            Measure::Cumulative => "cumulative",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,23 +46,7 @@ pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// Annual values or running sums from the first projection year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    Annual,
-    Cumulative,
-}
-
-impl Measure {
-    /// `annual` or `cumulative`, as in the CSV files.
-    pub fn key(self) -> &'static str {
-        match self {
-            Measure::Annual => "annual",
-            Measure::Cumulative => "cumulative",
-        }
-    }
-}
+pub use crate::indicator::Measure;
 
 /// One row of `quantiles.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

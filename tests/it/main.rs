@@ -19,6 +19,7 @@ mod cli;
 mod compare_report;
 mod crash_safety;
 mod fuzz_loader;
+mod layers;
 mod properties;
 mod sens_charts;
 mod sens_cli;
