@@ -19,6 +19,7 @@ use crate::chart::indices::{
 };
 use crate::chart::{ChartError, RenderedChart};
 use crate::error::Result;
+use crate::sensitivity::{MorrisResult, OatResult, SobolResult};
 
 use crate::scenario::Scenario;
 
@@ -85,7 +86,6 @@ pub fn jobs(o: &SensStudy) -> Vec<SensChartJob> {
         let Some(&year) = m.years.last() else {
             continue;
         };
-        let k = first + m.years.len() - 1;
         let base = metric_slug(&m.label);
         let mut slug = base.clone();
         let mut n = 1;
@@ -95,125 +95,153 @@ pub fn jobs(o: &SensStudy) -> Vec<SensChartJob> {
         }
         slugs.push(slug.clone());
         let text = MetricText::new(&o.scenario, m);
-        let title = format!(
-            "{} — {} {year}: {}",
-            o.scenario.name,
-            text.statistic(year),
-            text.subject
-        );
-        let job = |prefix: &str, chart: SensChart| SensChartJob {
+        let c = MetricCharts {
+            scenario: &o.scenario.name,
+            m,
+            first,
+            k: first + m.years.len() - 1,
+            year,
+            title: format!(
+                "{} — {} {year}: {}",
+                o.scenario.name,
+                text.statistic(year),
+                text.subject
+            ),
+            text,
+            footer: footer.clone(),
+        };
+        let charts = match &o.indices {
+            Indices::Oat(r) => vec![("tornado", c.tornado(r))],
+            Indices::Morris(r) => vec![("morris", c.morris(r))],
+            Indices::Sobol(r) => vec![
+                ("sobol", c.sobol_bars(r)),
+                ("sobol-years", c.sobol_years(r)),
+            ],
+        };
+        out.extend(charts.into_iter().map(|(prefix, chart)| SensChartJob {
             file_name: format!("{prefix}-{slug}.png"),
             metric: m.label.clone(),
             chart,
-        };
-        match &o.indices {
-            Indices::Oat(r) => out.push(job(
-                "tornado",
-                SensChart::Tornado(TornadoChart {
-                    title,
-                    subtitle: format!(
-                        "One at a time: each factor at its 5 % and 95 % quantile, the others at their nominal values (median; mode if triangular) · metric {}",
-                        m.label
-                    ),
-                    x_label: text.axis(year, true),
-                    nominal: r.nominal_outputs.get(k).copied().unwrap_or(f64::NAN),
-                    rows: r.rows_for_output(k).to_vec(),
-                    low_label: "Factor at its 5 % quantile".into(),
-                    high_label: "Factor at its 95 % quantile".into(),
-                    value_tags: ("5 %".into(), "95 %".into()),
-                    bounds: text.bounds,
-                    notes: Vec::new(),
-                    footer: footer.clone(),
-                    size: (1200, 800),
-                }),
-            )),
-            Indices::Morris(r) => out.push(job(
-                "morris",
-                SensChart::Morris(MorrisChart {
-                    title,
-                    subtitle: format!(
-                        "Morris elementary effects: μ* (Campolongo et al. 2007) ranks the factors, σ shows non-linearity or interactions · metric {}",
-                        m.label
-                    ),
-                    x_label: format!(
-                        "μ*: mean |elementary effect| on {}",
-                        text.axis(year, true)
-                    ),
-                    y_label: "σ: standard deviation of the elementary effects".into(),
-                    rows: r.rows_for_output(k).to_vec(),
-                    notes: Vec::new(),
-                    footer: footer.clone(),
-                    size: (1200, 800),
-                }),
-            )),
-            Indices::Sobol(r) => {
-                let sums = r
-                    .outputs
-                    .get(k)
-                    .and_then(|s| Some((s.sum_first_order?, s.sum_total?)))
-                    .map(|(f, t)| {
-                        format!(" · Σ S_i = {f:.3}, Σ S_Ti = {t:.3} (1 − Σ S_i: the share of interactions)")
-                    })
-                    .unwrap_or_default();
-                out.push(job(
-                    "sobol",
-                    SensChart::SobolBars(SobolBarChart {
-                        title: title.clone(),
-                        subtitle: format!(
-                            "Sobol' indices (Saltelli 2010 first-order, Jansen 1999 total){sums} · metric {}",
-                            m.label
-                        ),
-                        x_label: format!(
-                            "Sobol' index: share of the variance of {}",
-                            text.axis(year, false)
-                        ),
-                        rows: r.rows_for_output(k).to_vec(),
-                        first_label: "First-order S_i (the factor alone)".into(),
-                        total_label: "Total S_Ti (with its interactions)".into(),
-                        notes: Vec::new(),
-                        footer: footer.clone(),
-                        size: (1200, 800),
-                    }),
-                ));
-                let series = r
-                    .factors
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| SobolYearSeries {
-                        factor: f.clone(),
-                        total: (first..=k)
-                            .map(|kk| r.row(i, kk).and_then(|row| row.total))
-                            .collect(),
-                    })
-                    .collect();
-                let max_series = 6;
-                out.push(job(
-                    "sobol-years",
-                    SensChart::SobolYears(SobolYearsChart {
-                        title: format!(
-                            "{} — {} by year: {}",
-                            o.scenario.name,
-                            text.statistic_by_year(),
-                            text.subject
-                        ),
-                        subtitle: format!(
-                            "Total Sobol' index S_Ti per year of the factors with the largest in any year (at most {max_series}) · metric {}",
-                            m.label
-                        ),
-                        y_label: format!("Total index S_Ti of {}", text.axis_by_year()),
-                        x_label: "Year".into(),
-                        years: m.years.clone(),
-                        series,
-                        max_series,
-                        notes: Vec::new(),
-                        footer: footer.clone(),
-                        size: (1200, 800),
-                    }),
-                ));
-            }
-        }
+        }));
     }
     out
+}
+
+/// What the charts of one metric share: its final output `k` (its outputs run from
+/// `first`), final year, title, wording and footer.
+struct MetricCharts<'a> {
+    scenario: &'a str,
+    m: &'a Metric,
+    first: usize,
+    k: usize,
+    year: i32,
+    title: String,
+    text: MetricText,
+    footer: String,
+}
+
+impl MetricCharts<'_> {
+    fn tornado(&self, r: &OatResult) -> SensChart {
+        SensChart::Tornado(TornadoChart {
+            title: self.title.clone(),
+            subtitle: format!(
+                "One at a time: each factor at its 5 % and 95 % quantile, the others at their nominal values (median; mode if triangular) · metric {}",
+                self.m.label
+            ),
+            x_label: self.text.axis(self.year, true),
+            nominal: r.nominal_outputs.get(self.k).copied().unwrap_or(f64::NAN),
+            rows: r.rows_for_output(self.k).to_vec(),
+            low_label: "Factor at its 5 % quantile".into(),
+            high_label: "Factor at its 95 % quantile".into(),
+            value_tags: ("5 %".into(), "95 %".into()),
+            bounds: self.text.bounds,
+            notes: Vec::new(),
+            footer: self.footer.clone(),
+            size: (1200, 800),
+        })
+    }
+
+    fn morris(&self, r: &MorrisResult) -> SensChart {
+        SensChart::Morris(MorrisChart {
+            title: self.title.clone(),
+            subtitle: format!(
+                "Morris elementary effects: μ* (Campolongo et al. 2007) ranks the factors, σ shows non-linearity or interactions · metric {}",
+                self.m.label
+            ),
+            x_label: format!(
+                "μ*: mean |elementary effect| on {}",
+                self.text.axis(self.year, true)
+            ),
+            y_label: "σ: standard deviation of the elementary effects".into(),
+            rows: r.rows_for_output(self.k).to_vec(),
+            notes: Vec::new(),
+            footer: self.footer.clone(),
+            size: (1200, 800),
+        })
+    }
+
+    fn sobol_bars(&self, r: &SobolResult) -> SensChart {
+        let sums = r
+            .outputs
+            .get(self.k)
+            .and_then(|s| Some((s.sum_first_order?, s.sum_total?)))
+            .map(|(f, t)| {
+                format!(" · Σ S_i = {f:.3}, Σ S_Ti = {t:.3} (1 − Σ S_i: the share of interactions)")
+            })
+            .unwrap_or_default();
+        SensChart::SobolBars(SobolBarChart {
+            title: self.title.clone(),
+            subtitle: format!(
+                "Sobol' indices (Saltelli 2010 first-order, Jansen 1999 total){sums} · metric {}",
+                self.m.label
+            ),
+            x_label: format!(
+                "Sobol' index: share of the variance of {}",
+                self.text.axis(self.year, false)
+            ),
+            rows: r.rows_for_output(self.k).to_vec(),
+            first_label: "First-order S_i (the factor alone)".into(),
+            total_label: "Total S_Ti (with its interactions)".into(),
+            notes: Vec::new(),
+            footer: self.footer.clone(),
+            size: (1200, 800),
+        })
+    }
+
+    fn sobol_years(&self, r: &SobolResult) -> SensChart {
+        let series = r
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| SobolYearSeries {
+                factor: f.clone(),
+                total: (self.first..=self.k)
+                    .map(|kk| r.row(i, kk).and_then(|row| row.total))
+                    .collect(),
+            })
+            .collect();
+        let max_series = 6;
+        SensChart::SobolYears(SobolYearsChart {
+            title: format!(
+                "{} — {} by year: {}",
+                self.scenario,
+                self.text.statistic_by_year(),
+                self.text.subject
+            ),
+            subtitle: format!(
+                "Total Sobol' index S_Ti per year of the factors with the largest in any year (at most {max_series}) · metric {}",
+                self.m.label
+            ),
+            y_label: format!("Total index S_Ti of {}", self.text.axis_by_year()),
+            x_label: "Year".into(),
+            years: self.m.years.clone(),
+            series,
+            max_series,
+            notes: Vec::new(),
+            footer: self.footer.clone(),
+            size: (1200, 800),
+        })
+    }
 }
 
 /// Renders every chart of `o` into `dir` in parallel and returns the files written, in the
