@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::report::png::run::{chart_title, history, yearly_target_line};
 use crate::report::text::compare::p_met_cell;
+use crate::scenario::Target;
 use crate::stats::Measure;
 use rayon::prelude::*;
 use std::path::Path;
@@ -50,18 +51,9 @@ pub fn chart_specs(
     years: &[i32],
     foot: &str,
 ) -> Vec<(String, ComparisonChart)> {
-    // (region id, indicator) in order of first appearance.
-    let mut keys: Vec<(String, Indicator)> = Vec::new();
-    for r in runs {
-        for s in &r.scenario.series {
-            let key = (r.scenario.regions[s.region].id.clone(), s.indicator);
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-    }
     let mut out = Vec::new();
-    for (region_id, ind) in keys {
+    for (region_id, ind) in chart_keys(runs) {
+        // Per scenario, the region's index and the series, where it projects them.
         let located: Vec<Option<(usize, usize)>> = runs
             .iter()
             .map(|r| {
@@ -88,78 +80,14 @@ pub fn chart_specs(
                 .find(|t| t.region == ri && t.indicator == ind)?;
             Some((si, t))
         });
-        // Legend: the scenario's name, then its P(met) of the target drawn and, for the
-        // others, the difference from the first scenario (Δ).
-        let row_of = |name: &str, id: &str| {
-            rows.iter()
-                .find(|x| x.target_id == id && x.scenario == name)
-        };
-        let series = runs
-            .iter()
-            .zip(&located)
-            .enumerate()
-            .map(|(i, (r, loc))| {
-                let [median, lower, upper] = match loc {
-                    Some((_, s)) => aligned_series(r, *s, years),
-                    None => [
-                        vec![f64::NAN; years.len()],
-                        vec![f64::NAN; years.len()],
-                        vec![f64::NAN; years.len()],
-                    ],
-                };
-                let name = &r.scenario.name;
-                let label = match (loc, target) {
-                    (None, _) => format!("{name} (not projected)"),
-                    (Some(_), None) => name.clone(),
-                    (Some(_), Some((_, t))) => {
-                        let cell = row_of(name, &t.id)
-                            .and_then(|row| p_met_cell(row, i == 0, " Δ ", "−"))
-                            .map_or_else(|| "no such target".into(), |c| format!("P(met) {c}"));
-                        format!("{name}\n{cell}")
-                    }
-                };
-                ComparisonSeries {
-                    label,
-                    median,
-                    lower,
-                    upper,
-                }
-            })
-            .collect();
-        // The note explains Δ where a legend shows one, and flags a redefined target.
-        let annotation = target.and_then(|(_, t)| {
-            let mut notes = Vec::new();
-            let base = &runs[0].scenario.name;
-            if rows
-                .iter()
-                .any(|x| x.target_id == t.id && x.scenario != *base && x.diff.is_some())
-            {
-                notes.push(format!("Δ: change in P(met) from {base}"));
-            }
-            if rows.iter().any(|x| x.target_id == t.id && x.redefined) {
-                notes.push("* the target differs in this scenario".to_string());
-            }
-            (!notes.is_empty()).then(|| notes.join("\n"))
-        });
-        let target_line = target.map(|(si, t)| {
-            let mut line = yearly_target_line(t);
-            if si != 0 {
-                let label = format!("{} (from {})", line.label(), runs[si].scenario.name);
-                match &mut line {
-                    chart::TargetLine::Horizontal { label: l, .. }
-                    | chart::TargetLine::Path { label: l, .. } => *l = label,
-                }
-            }
-            line
-        });
         let spec = ComparisonChart {
             title: chart_title(ref_scn, ref_ri, ind),
             y_label: ind.unit().to_string(),
             years: years.to_vec(),
-            series,
+            series: legend_series(runs, rows, years, &located, target.map(|(_, t)| t)),
             history: history(ref_scn, ref_ri, ind),
-            target: target_line,
-            annotation,
+            target: target.map(|(si, t)| target_line(runs, si, t)),
+            annotation: target.and_then(|(_, t)| annotation(runs, rows, t)),
             footer: foot.to_string(),
             source_note: target.map(|(_, t)| format!("{} “{}”", t.source, t.quote)),
             y_range: match ind.kind() {
@@ -178,6 +106,96 @@ pub fn chart_specs(
         ));
     }
     out
+}
+
+/// (region id, indicator) of every series any scenario projects, in order of first
+/// appearance.
+fn chart_keys(runs: &[ScenarioRun]) -> Vec<(String, Indicator)> {
+    let mut keys: Vec<(String, Indicator)> = Vec::new();
+    for r in runs {
+        for s in &r.scenario.series {
+            let key = (r.scenario.regions[s.region].id.clone(), s.indicator);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
+/// Each scenario's median and band, labelled with its name, then its P(met) of the target
+/// drawn and, for the others, the difference from the first scenario (Δ).
+fn legend_series(
+    runs: &[ScenarioRun],
+    rows: &[CompareRow],
+    years: &[i32],
+    located: &[Option<(usize, usize)>],
+    target: Option<&Target>,
+) -> Vec<ComparisonSeries> {
+    let row_of = |name: &str, id: &str| {
+        rows.iter()
+            .find(|x| x.target_id == id && x.scenario == name)
+    };
+    runs.iter()
+        .zip(located)
+        .enumerate()
+        .map(|(i, (r, loc))| {
+            let [median, lower, upper] = match loc {
+                Some((_, s)) => aligned_series(r, *s, years),
+                None => [
+                    vec![f64::NAN; years.len()],
+                    vec![f64::NAN; years.len()],
+                    vec![f64::NAN; years.len()],
+                ],
+            };
+            let name = &r.scenario.name;
+            let label = match (loc, target) {
+                (None, _) => format!("{name} (not projected)"),
+                (Some(_), None) => name.clone(),
+                (Some(_), Some(t)) => {
+                    let cell = row_of(name, &t.id)
+                        .and_then(|row| p_met_cell(row, i == 0, " Δ ", "−"))
+                        .map_or_else(|| "no such target".into(), |c| format!("P(met) {c}"));
+                    format!("{name}\n{cell}")
+                }
+            };
+            ComparisonSeries {
+                label,
+                median,
+                lower,
+                upper,
+            }
+        })
+        .collect()
+}
+
+/// The note that explains Δ where a legend shows one, and flags a redefined target.
+fn annotation(runs: &[ScenarioRun], rows: &[CompareRow], t: &Target) -> Option<String> {
+    let mut notes = Vec::new();
+    let base = &runs[0].scenario.name;
+    if rows
+        .iter()
+        .any(|x| x.target_id == t.id && x.scenario != *base && x.diff.is_some())
+    {
+        notes.push(format!("Δ: change in P(met) from {base}"));
+    }
+    if rows.iter().any(|x| x.target_id == t.id && x.redefined) {
+        notes.push("* the target differs in this scenario".to_string());
+    }
+    (!notes.is_empty()).then(|| notes.join("\n"))
+}
+
+/// The target line, naming the scenario it comes from when that is not the first.
+fn target_line(runs: &[ScenarioRun], si: usize, t: &Target) -> chart::TargetLine {
+    let mut line = yearly_target_line(t);
+    if si != 0 {
+        let label = format!("{} (from {})", line.label(), runs[si].scenario.name);
+        match &mut line {
+            chart::TargetLine::Horizontal { label: l, .. }
+            | chart::TargetLine::Path { label: l, .. } => *l = label,
+        }
+    }
+    line
 }
 
 /// Renders the charts into `dir/charts/` in parallel.
