@@ -89,25 +89,9 @@ fn spec(
     obs: &[&BacktestRow],
     seed: u64,
 ) -> FanChart {
-    let years = scn.years();
-    let mut running = vec![0.0; sim.n_paths];
-    let mut q = vec![[0.0; 5]; years.len()];
-    for (k, qk) in q.iter_mut().enumerate() {
-        let xs = sim.across_paths(series, k);
-        let st = if measure == Measure::Cumulative {
-            for (r, x) in running.iter_mut().zip(&xs) {
-                *r += x;
-            }
-            stats::sorted(&running)
-        } else {
-            stats::sorted(&xs)
-        };
-        *qk = [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| quantile_sorted(&st, p));
-    }
+    let q = fan_quantiles(sim, series, measure);
     let col = |i: usize| q.iter().map(|v| v[i]).collect::<Vec<f64>>();
     let region = &scn.regions[ri];
-    let p0 = scn.base_year + 1;
-
     let history: Vec<HistoryPoint> = obs
         .iter()
         .map(|r| {
@@ -119,6 +103,73 @@ fn spec(
             HistoryPoint::observed(r.observation.period.last(), r.observation.value, label)
         })
         .collect();
+    FanChart {
+        title: format!(
+            "{} {} — {} {}{} · backtest",
+            region.name_zh,
+            region.name_en,
+            ind.name_zh(),
+            ind.name_en(),
+            if measure == Measure::Cumulative {
+                " (running sum)"
+            } else {
+                ""
+            }
+        ),
+        y_label: unit_label(ind, measure, scn.base_year + 1),
+        x_label: "Year".into(),
+        years: scn.years(),
+        bands: vec![
+            Band {
+                lower: col(0),
+                upper: col(4),
+                label: "5–95 % of paths".into(),
+            },
+            Band {
+                lower: col(1),
+                upper: col(3),
+                label: "25–75 % of paths".into(),
+            },
+        ],
+        median: col(2),
+        median_label: "Median".into(),
+        history,
+        target: None,
+        annotation: Some(score_notes(obs).join("\n")),
+        footer: format!(
+            "empsim backtest · scenario {}{} · seed {seed} · {} paths",
+            scn.name,
+            if scn.in_sample { " (in-sample)" } else { "" },
+            sim.n_paths
+        ),
+        source_note: Some(sources(obs).join("; ")),
+        y_range: YRange::Auto,
+        ..FanChart::default()
+    }
+}
+
+/// Per projection year, the 5, 25, 50, 75 and 95 % quantiles of the series (of its running
+/// sum for cumulative measures).
+fn fan_quantiles(sim: &Simulation, series: usize, measure: Measure) -> Vec<[f64; 5]> {
+    let mut running = vec![0.0; sim.n_paths];
+    (0..sim.n_years)
+        .map(|k| {
+            let xs = sim.across_paths(series, k);
+            let st = if measure == Measure::Cumulative {
+                for (r, x) in running.iter_mut().zip(&xs) {
+                    *r += x;
+                }
+                stats::sorted(&running)
+            } else {
+                stats::sorted(&xs)
+            };
+            [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| quantile_sorted(&st, p))
+        })
+        .collect()
+}
+
+/// One note per scored observation (its PIT and band), at most [`MAX_NOTES`].
+fn score_notes(obs: &[&BacktestRow]) -> Vec<String> {
     let mut notes: Vec<String> = obs
         .iter()
         .take(MAX_NOTES)
@@ -142,6 +193,11 @@ fn spec(
     if obs.len() > MAX_NOTES {
         notes.push(format!("… and {} more", obs.len() - MAX_NOTES));
     }
+    notes
+}
+
+/// The sources of the observations, each once.
+fn sources(obs: &[&BacktestRow]) -> Vec<String> {
     let mut sources: Vec<String> = Vec::new();
     for r in obs {
         let o = &r.observation;
@@ -154,56 +210,18 @@ fn spec(
             sources.push(s);
         }
     }
-    let unit = match (ind.kind(), measure) {
+    sources
+}
+
+/// The y-axis label: the unit of the indicator for the measure.
+fn unit_label(ind: Indicator, measure: Measure, first_year: i32) -> String {
+    match (ind.kind(), measure) {
         (IndicatorKind::Flow, Measure::Annual) => "万人 (10k persons) per year".to_string(),
         (IndicatorKind::Flow, Measure::Cumulative) => {
-            format!("万人 (10k persons), running sum from {p0}")
+            format!("万人 (10k persons), running sum from {first_year}")
         }
         (IndicatorKind::Stock, _) => "万人 (10k persons), year end".to_string(),
         (IndicatorKind::Rate, _) => "% (annual average)".to_string(),
-    };
-    FanChart {
-        title: format!(
-            "{} {} — {} {}{} · backtest",
-            region.name_zh,
-            region.name_en,
-            ind.name_zh(),
-            ind.name_en(),
-            if measure == Measure::Cumulative {
-                " (running sum)"
-            } else {
-                ""
-            }
-        ),
-        y_label: unit,
-        x_label: "Year".into(),
-        years,
-        bands: vec![
-            Band {
-                lower: col(0),
-                upper: col(4),
-                label: "5–95 % of paths".into(),
-            },
-            Band {
-                lower: col(1),
-                upper: col(3),
-                label: "25–75 % of paths".into(),
-            },
-        ],
-        median: col(2),
-        median_label: "Median".into(),
-        history,
-        target: None,
-        annotation: Some(notes.join("\n")),
-        footer: format!(
-            "empsim backtest · scenario {}{} · seed {seed} · {} paths",
-            scn.name,
-            if scn.in_sample { " (in-sample)" } else { "" },
-            sim.n_paths
-        ),
-        source_note: Some(sources.join("; ")),
-        y_range: YRange::Auto,
-        ..FanChart::default()
     }
 }
 
