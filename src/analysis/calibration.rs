@@ -376,14 +376,7 @@ fn residual_check(scn: &Scenario, region: &Region, b: &Baseline) -> ResidualChec
         .filter_map(|&c| {
             let child = &scn.regions[c];
             child
-                .baselines
-                .iter()
-                .find(|x| {
-                    x.indicator == b.indicator
-                        && x.kind == BaselineKind::Cumulative
-                        && x.first_year == b.first_year
-                        && x.last_year == b.last_year
-                })
+                .cumulative_like(b)
                 .map(|x| (child.id.clone(), x.value, x.provenance.label()))
         })
         .collect();

@@ -160,6 +160,19 @@ pub struct Region {
     pub leaf: Option<LeafModel>,
 }
 
+impl Region {
+    /// The region's cumulative baseline of `indicator` over the same period as `like`
+    /// (how a province's total is matched with its parts').
+    pub fn cumulative_like(&self, like: &Baseline) -> Option<&Baseline> {
+        self.baselines.iter().find(|x| {
+            x.indicator == like.indicator
+                && x.kind == BaselineKind::Cumulative
+                && x.first_year == like.first_year
+                && x.last_year == like.last_year
+        })
+    }
+}
+
 /// The equations' parameters of a simulated region.
 #[derive(Debug, Clone)]
 pub struct LeafModel {
