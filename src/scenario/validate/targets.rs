@@ -1,0 +1,343 @@
+//! Plan targets: an indicator the region projects, a kind that suits it, a period within
+//! the projection, a value in range, `applies` for level targets, a tolerance for 左右
+//! targets, the target's nature, and the plan text it comes from; ids made unique.
+
+use super::MAX_PERSONS;
+use super::ctx::{Ctx, R};
+use super::horizon::Horizon;
+use super::shared::{indicator, parse_period};
+use crate::indicator::{Indicator, IndicatorKind};
+use crate::scenario::dist::num;
+use crate::scenario::raw::{RawApplies, RawNature, RawScenario, RawTarget, RawTargetKind};
+use crate::scenario::{Applies, Nature, Region, Target, TargetKind};
+use std::collections::HashSet;
+
+/// Every region's targets, region by region in file order. Ids are
+/// `region.indicator.kind`, with `.2`, `.3`… appended to repeats.
+pub(super) fn targets(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    regions: &[Region],
+    horizon: &Horizon,
+) -> R<Vec<Target>> {
+    let mut targets: Vec<Target> = Vec::new();
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    for (ri, (id, r)) in raw.regions.iter().enumerate() {
+        for (k, t) in r.targets.iter().enumerate() {
+            let tk = format!("regions.{id}.targets[{k}]");
+            let mut target = target(ctx, &tk, (ri, &regions[ri]), t, horizon)?;
+            let mut tid = format!("{id}.{}.{}", target.indicator, target.kind.key());
+            if !seen_ids.insert(tid.clone()) {
+                let mut n = 2;
+                while !seen_ids.insert(format!("{tid}.{n}")) {
+                    n += 1;
+                }
+                tid = format!("{tid}.{n}");
+            }
+            target.id = tid;
+            targets.push(target);
+        }
+    }
+    Ok(targets)
+}
+
+/// One target at key path `tk` of region `ri`; its id is left empty.
+fn target(
+    ctx: &Ctx,
+    tk: &str,
+    (ri, region): (usize, &Region),
+    t: &RawTarget,
+    horizon: &Horizon,
+) -> R<Target> {
+    let ind = indicator(ctx, &format!("{tk}.indicator"), &t.indicator)?;
+    if !region.indicators.contains(&ind) {
+        return Err(ctx.err(
+            format!("{tk}.indicator"),
+            format!(
+                "region `{}` does not project {ind} (it needs a baseline{})",
+                region.id,
+                if region.children.is_empty() {
+                    ""
+                } else {
+                    " in every child region"
+                }
+            ),
+        ));
+    }
+    let kind = kind(ctx, tk, t)?;
+    let (first, last) = period(ctx, tk, t, horizon)?;
+    let value = t
+        .value
+        .ok_or_else(|| ctx.err(format!("{tk}.value"), "is required"))?
+        .0;
+    let most = match ind.kind() {
+        IndicatorKind::Rate => 100.0,
+        IndicatorKind::Stock => MAX_PERSONS,
+        IndicatorKind::Flow => MAX_PERSONS * f64::from(last - first + 1),
+    };
+    if !(0.0..=most).contains(&value) {
+        return Err(ctx.err(
+            format!("{tk}.value"),
+            format!("must lie in [0, {most}] for {ind}, got {}", num(value)),
+        ));
+    }
+    let applies = applies(ctx, tk, t, kind, ind)?;
+    let tolerance = tolerance(ctx, tk, t, kind, most)?;
+    let nature = nature(ctx, tk, t)?;
+    let source = plan_text(
+        ctx,
+        &format!("{tk}.source"),
+        &t.source,
+        "the plan document the target comes from",
+    )?;
+    let quote = plan_text(
+        ctx,
+        &format!("{tk}.quote"),
+        &t.quote,
+        "the plan's Chinese text",
+    )?;
+    Ok(Target {
+        id: String::new(),
+        region: ri,
+        indicator: ind,
+        kind,
+        first_year: first,
+        last_year: last,
+        value,
+        tolerance,
+        applies,
+        nature,
+        source,
+        quote,
+        note: t.note.clone(),
+    })
+}
+
+/// The target's kind (required).
+fn kind(ctx: &Ctx, tk: &str, t: &RawTarget) -> R<TargetKind> {
+    match t.kind {
+        Some(RawTargetKind::CumulativeFloor) => Ok(TargetKind::CumulativeFloor),
+        Some(RawTargetKind::LevelCap) => Ok(TargetKind::LevelCap),
+        Some(RawTargetKind::LevelFloor) => Ok(TargetKind::LevelFloor),
+        Some(RawTargetKind::LevelAbout) => Ok(TargetKind::LevelAbout),
+        None => Err(ctx.err(
+            format!("{tk}.kind"),
+            "is required (cumulative_floor, level_cap, level_floor or level_about)",
+        )),
+    }
+}
+
+/// The target's period: a year or a range of years within the projection.
+fn period(ctx: &Ctx, tk: &str, t: &RawTarget, horizon: &Horizon) -> R<(i32, i32)> {
+    let (base_year, end_year) = (horizon.base_year, horizon.end_year);
+    let p = t.period.as_deref().ok_or_else(|| {
+        ctx.err(
+            format!("{tk}.period"),
+            "is required, e.g. \"2021-2025\" or \"2025\"",
+        )
+    })?;
+    let (first, last) = parse_period(p).ok_or_else(|| {
+        ctx.err(
+            format!("{tk}.period"),
+            format!("`{p}` is not a period like \"2021-2025\" or a year"),
+        )
+    })?;
+    if first <= base_year || last > end_year {
+        return Err(ctx.err(
+            format!("{tk}.period"),
+            format!(
+                "{p} is outside the projection years {}-{end_year}",
+                base_year + 1
+            ),
+        ));
+    }
+    Ok((first, last))
+}
+
+/// For a level target, every year or the end year (required); a cumulative_floor target
+/// is on a flow and takes no `applies`.
+fn applies(
+    ctx: &Ctx,
+    tk: &str,
+    t: &RawTarget,
+    kind: TargetKind,
+    ind: Indicator,
+) -> R<Option<Applies>> {
+    if kind == TargetKind::CumulativeFloor {
+        if ind.kind() != IndicatorKind::Flow {
+            return Err(ctx.err(
+                format!("{tk}.kind"),
+                format!(
+                    "cumulative_floor applies to flows; {ind} is a {:?}",
+                    ind.kind()
+                )
+                .to_lowercase(),
+            ));
+        }
+        if t.applies.is_some() {
+            return Err(ctx.err(
+                format!("{tk}.applies"),
+                "does not apply to cumulative_floor (the period's total is checked)",
+            ));
+        }
+    }
+    match (kind, t.applies) {
+        (TargetKind::CumulativeFloor, _) => Ok(None),
+        (_, Some(RawApplies::EachYear)) => Ok(Some(Applies::EachYear)),
+        (_, Some(RawApplies::End)) => Ok(Some(Applies::End)),
+        (_, None) => Err(ctx.err(
+            format!("{tk}.applies"),
+            "is required for level targets: \"each_year\" or \"end\"",
+        )),
+    }
+}
+
+/// A level_about target's tolerance, in [0, `most`]; other kinds take none.
+fn tolerance(ctx: &Ctx, tk: &str, t: &RawTarget, kind: TargetKind, most: f64) -> R<Option<f64>> {
+    match (kind, t.tolerance) {
+        (TargetKind::LevelAbout, Some(tol)) if tol.0 > most => Err(ctx.err(
+            format!("{tk}.tolerance"),
+            format!("must lie in [0, {most}], got {}", num(tol.0)),
+        )),
+        (TargetKind::LevelAbout, Some(tol)) => Ok(Some(tol.0)),
+        (TargetKind::LevelAbout, None) => Err(ctx.err(
+            format!("{tk}.tolerance"),
+            "is required for level_about (左右) targets",
+        )),
+        (_, Some(_)) => Err(ctx.err(
+            format!("{tk}.tolerance"),
+            "applies only to level_about targets",
+        )),
+        (_, None) => Ok(None),
+    }
+}
+
+/// Whether the plan calls the target expected or binding (required).
+fn nature(ctx: &Ctx, tk: &str, t: &RawTarget) -> R<Nature> {
+    match t.nature {
+        Some(RawNature::Expected) => Ok(Nature::Expected),
+        Some(RawNature::Binding) => Ok(Nature::Binding),
+        Some(RawNature::Unspecified) => Ok(Nature::Unspecified),
+        None => Err(ctx.err(
+            format!("{tk}.nature"),
+            "is required (expected 预期性, binding 约束性, or unspecified)",
+        )),
+    }
+}
+
+/// A non-blank text at `key`: the target's source or quote.
+fn plan_text(ctx: &Ctx, key: &str, text: &Option<String>, what: &str) -> R<String> {
+    text.clone()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| ctx.err(key, format!("is required: {what}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::aggregates::indicators;
+    use super::super::horizon::horizon;
+    use super::super::regions::{regions, structure};
+    use super::super::testutil::{CITY, ctx, err, raw};
+    use super::*;
+
+    fn check(extra: &str) -> R<Vec<Target>> {
+        let (c, r) = (&mut ctx(), raw(&format!("{CITY}{extra}")));
+        let h = horizon(c, &r)?;
+        let s = structure(c, &r)?;
+        let mut regs = regions(c, &r, &s, &h)?;
+        indicators(c, &mut regs, &s.leaves)?;
+        targets(c, &r, &regs, &h)
+    }
+
+    const FLOOR: &str = r#"
+[[regions.city.targets]]
+indicator = "urban_new_jobs"
+kind = "cumulative_floor"
+period = "2021-2023"
+value = 30
+nature = "expected"
+source = "plan"
+quote = "新增30万人"
+"#;
+
+    const ABOUT: &str = r#"
+[[regions.city.targets]]
+indicator = "surveyed_unemployment_rate"
+kind = "level_about"
+applies = "each_year"
+tolerance = 0.5
+period = "2023"
+value = 5.5
+nature = "binding"
+source = "plan"
+quote = "5.5%左右"
+"#;
+
+    #[test]
+    fn targets_get_unique_ids() {
+        let t = check(&format!("{FLOOR}{ABOUT}{FLOOR}{FLOOR}")).expect("valid targets");
+        let ids: Vec<&str> = t.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "city.urban_new_jobs.cumulative_floor",
+                "city.surveyed_unemployment_rate.level_about",
+                "city.urban_new_jobs.cumulative_floor.2",
+                "city.urban_new_jobs.cumulative_floor.3",
+            ]
+        );
+        assert_eq!(
+            (t[1].first_year, t[1].last_year, t[1].tolerance),
+            (2023, 2023, Some(0.5))
+        );
+        assert_eq!(
+            (t[0].applies, t[1].applies),
+            (None, Some(Applies::EachYear))
+        );
+    }
+
+    #[test]
+    fn bad_targets_are_rejected() {
+        let cases = [
+            (
+                ("\"urban_new_jobs\"", "\"rural_transfer_new\""),
+                "s.toml: regions.city.targets[0].indicator: region `city` does not project rural_transfer_new (it needs a baseline)",
+            ),
+            (
+                ("period = \"2021-2023\"", "period = \"2021-2024\""),
+                "s.toml: regions.city.targets[0].period: 2021-2024 is outside the projection years 2021-2023",
+            ),
+            (
+                ("value = 30", "value = 300001"),
+                "s.toml: regions.city.targets[0].value: must lie in [0, 300000] for urban_new_jobs, got 300001",
+            ),
+            (
+                (
+                    "kind = \"cumulative_floor\"",
+                    "kind = \"cumulative_floor\"\napplies = \"end\"",
+                ),
+                "s.toml: regions.city.targets[0].applies: does not apply to cumulative_floor (the period's total is checked)",
+            ),
+            (
+                ("tolerance = 0.5", "tolerance = 101"),
+                "s.toml: regions.city.targets[1].tolerance: must lie in [0, 100], got 101",
+            ),
+            (
+                ("kind = \"level_about\"", "kind = \"level_cap\""),
+                "s.toml: regions.city.targets[1].tolerance: applies only to level_about targets",
+            ),
+            (
+                ("nature = \"binding\"", ""),
+                "s.toml: regions.city.targets[1].nature: is required (expected 预期性, binding 约束性, or unspecified)",
+            ),
+            (
+                ("quote = \"新增30万人\"", "quote = \" \""),
+                "s.toml: regions.city.targets[0].quote: is required: the plan's Chinese text",
+            ),
+        ];
+        for ((from, to), expected) in cases {
+            let text = format!("{FLOOR}{ABOUT}").replacen(from, to, 1);
+            assert_eq!(err(check(&text)), expected, "{to}");
+        }
+    }
+}
