@@ -4,7 +4,7 @@
 
 use super::ctx::{Ctx, R};
 use crate::indicator::{Indicator, IndicatorKind};
-use crate::scenario::{Baseline, BaselineKind, LeafModel, Region};
+use crate::scenario::{BaselineKind, LeafModel, Region};
 
 /// Fills in [`Region::indicators`]: the leaves' first, then each aggregate's in file
 /// order, whose cumulative baselines are checked against its children's right after.
@@ -78,9 +78,7 @@ fn check_sums(ctx: &Ctx, regions: &[Region], a: usize) -> R<()> {
             .iter()
             .filter_map(|&c| {
                 regions[c]
-                    .baselines
-                    .iter()
-                    .find(|x| same_window(x, b))
+                    .cumulative_like(b)
                     .map(|x| (regions[c].id.clone(), x.value))
             })
             .collect();
@@ -102,14 +100,6 @@ fn check_sums(ctx: &Ctx, regions: &[Region], a: usize) -> R<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `x` is a cumulative baseline of the same indicator and period as `b`.
-fn same_window(x: &Baseline, b: &Baseline) -> bool {
-    x.indicator == b.indicator
-        && x.kind == BaselineKind::Cumulative
-        && x.first_year == b.first_year
-        && x.last_year == b.last_year
 }
 
 #[cfg(test)]
