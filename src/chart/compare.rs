@@ -5,10 +5,14 @@ use std::path::Path;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::draw::{self, LegendEntry, Marker, Sizes, Swatch};
-use super::fan::{self, render_rgb};
+use super::axes::{self, Plot};
+use super::draw::{self, Area, Marker, Sizes};
+use super::fan;
+use super::frame::render_rgb;
+use super::legend::{LegendEntry, Swatch};
+use super::scale::{ValueAxis, YearAxis};
 use super::{
-    Band, ChartError, FanChart, HistoryKind, HistoryPoint, PlotGeometry, RenderedChart, TargetLine,
+    Band, ChartError, FanChart, HistoryPoint, PixelRect, PlotGeometry, RenderedChart, TargetLine,
     YRange, palette,
 };
 
@@ -106,16 +110,14 @@ pub fn render_comparison_rgb(spec: &ComparisonChart) -> Result<RenderedChart, Ch
     render_rgb(spec.size, |root| {
         let sz = Sizes::page(spec.size.0, spec.size.1);
         let legend = legend_entries(spec, &sz);
-        let plot = fan::draw_frame(
-            root,
-            &spec.title,
-            spec.annotation.as_deref(),
-            &legend,
-            spec.source_note.as_deref(),
-            &spec.footer,
-            &sz,
-        )?;
-        Ok(vec![draw_plot(&plot, spec, &sz)?])
+        let text = fan::FanPage {
+            title: &spec.title,
+            annotation: spec.annotation.as_deref(),
+            source_note: spec.source_note.as_deref(),
+            footer: &spec.footer,
+        };
+        let plot = fan::draw_frame(root, &text, &legend, &sz)?;
+        Ok(vec![draw_plot(root, plot, spec, &sz)?])
     })
 }
 
@@ -126,92 +128,91 @@ fn series_style(i: usize) -> (RGBColor, Marker) {
     )
 }
 
-fn draw_plot(
-    area: &draw::Area<'_>,
+/// The axes of the comparison: those of a fan chart with the series' bands (widened to
+/// their medians) as bands.
+fn axis_ranges(
     spec: &ComparisonChart,
+    frame: PixelRect,
     sz: &Sizes,
-) -> Result<PlotGeometry, ChartError> {
-    // Reuse the fan chart's axis logic through an equivalent fan spec (bands = series bands).
+) -> (YearAxis, ValueAxis, bool) {
+    let band = |s: &ComparisonSeries| Band {
+        lower: s
+            .lower
+            .iter()
+            .zip(&s.median)
+            .map(|(a, b)| a.min(*b))
+            .collect(),
+        upper: s
+            .upper
+            .iter()
+            .zip(&s.median)
+            .map(|(a, b)| a.max(*b))
+            .collect(),
+        label: String::new(),
+    };
     let proxy = FanChart {
         years: spec.years.clone(),
-        bands: spec
-            .series
-            .iter()
-            .map(|s| Band {
-                lower: s
-                    .lower
-                    .iter()
-                    .zip(&s.median)
-                    .map(|(a, b)| a.min(*b))
-                    .collect(),
-                upper: s
-                    .upper
-                    .iter()
-                    .zip(&s.median)
-                    .map(|(a, b)| a.max(*b))
-                    .collect(),
-                label: String::new(),
-            })
-            .collect(),
+        bands: spec.series.iter().map(band).collect(),
         median: vec![f64::NAN; spec.years.len()],
         history: spec.history.clone(),
         target: spec.target.clone(),
         y_range: spec.y_range,
         ..FanChart::default()
     };
-    let (w, h) = area.dim_in_pixel();
-    let (x, y, has_data) = fan::axes(&proxy, w as i32 - 80, h as i32 - 60, sz);
-    let mut chart = draw::build_axes(area, &x, &y, &spec.x_label, &spec.y_label, sz)?;
+    let (w, h) = (frame.right - frame.left + 1, frame.bottom - frame.top + 1);
+    fan::axis_ranges(&proxy, w - 80, h - 60, sz)
+}
+
+fn draw_plot(
+    area: &Area<'_>,
+    frame: PixelRect,
+    spec: &ComparisonChart,
+    sz: &Sizes,
+) -> Result<PlotGeometry, ChartError> {
+    let (x, y, has_data) = axis_ranges(spec, frame, sz);
+    let titles = (spec.x_label.as_str(), spec.y_label.as_str());
+    let plot = axes::draw_time_axes(area, frame, &x, &y, titles, sz)?;
     if !has_data {
-        draw::draw_no_data(area, &chart, &x, &y, sz.axis_desc)?;
-        return Ok(draw::geometry(&chart, &x, &y));
+        draw::draw_no_data(area, &plot, sz.axis_desc)?;
+        return Ok(plot.geometry());
     }
     for (i, s) in spec.series.iter().enumerate() {
         let (color, _) = series_style(i);
         let fill = ShapeStyle::from(color.mix(BAND_ALPHA)).filled();
-        draw::draw_band(&mut chart, &spec.years, &s.lower, &s.upper, fill, None)?;
+        let band = (s.lower.as_slice(), s.upper.as_slice());
+        draw::draw_band(area, &plot, &spec.years, band, fill, None)?;
         for edge in [&s.lower, &s.upper] {
-            draw_dashed_edge(&mut chart, &spec.years, edge, color)?;
+            draw_dashed_edge(area, &plot, &spec.years, edge, color)?;
         }
     }
-    draw::draw_history(&mut chart, &spec.history, sz)?;
+    draw::draw_history(area, &plot, &spec.history, sz)?;
     if let Some(t) = &spec.target {
-        let pts = draw::target_points(t, &spec.years, &x);
-        draw::draw_target(&mut chart, &pts, sz)?;
+        let pts = draw::target_points(t, &spec.years, (x.lo, x.hi));
+        draw::draw_target(area, &plot, &pts, sz)?;
     }
     for (i, s) in spec.series.iter().enumerate() {
         let (color, marker) = series_style(i);
         let style = ShapeStyle::from(color).stroke_width(sz.median_width);
-        draw::draw_line(
-            &mut chart,
-            &spec.years,
-            &s.median,
-            style,
-            marker,
-            sz.marker + 1,
-        )?;
+        let line = (spec.years.as_slice(), s.median.as_slice());
+        draw::draw_line(area, &plot, line, style, (marker, sz.marker + 1))?;
     }
-    Ok(draw::geometry(&chart, &x, &y))
+    Ok(plot.geometry())
 }
 
 /// A thin dashed line along a band edge, so overlapping translucent bands stay readable.
 fn draw_dashed_edge(
-    chart: &mut draw::Chart<'_, '_>,
+    area: &Area<'_>,
+    plot: &Plot,
     years: &[i32],
     values: &[f64],
     color: RGBColor,
 ) -> Result<(), ChartError> {
     let style = ShapeStyle::from(color.mix(0.8)).stroke_width(1);
-    let mut run: Vec<(f64, f64)> = Vec::new();
-    let flush = |run: &mut Vec<(f64, f64)>, chart: &mut draw::Chart<'_, '_>| {
+    let mut run: Vec<(i32, i32)> = Vec::new();
+    let flush = |run: &mut Vec<(i32, i32)>| {
         if run.len() >= 2 {
-            chart
-                .draw_series(std::iter::once(DashedPathElement::new(
-                    std::mem::take(run),
-                    5u32,
-                    4u32,
-                    style,
-                )))
+            let pts = std::mem::take(run);
+            area.draw(&DashedPathElement::new(pts, 5u32, 4u32, style))
                 .map_err(draw::draw_err)?;
         }
         run.clear();
@@ -219,12 +220,12 @@ fn draw_dashed_edge(
     };
     for (yr, v) in years.iter().zip(values) {
         if v.is_finite() {
-            run.push((f64::from(*yr), *v));
+            run.push(plot.clamped((f64::from(*yr), *v)));
         } else {
-            flush(&mut run, chart)?;
+            flush(&mut run)?;
         }
     }
-    flush(&mut run, chart)
+    flush(&mut run)
 }
 
 fn legend_entries(spec: &ComparisonChart, sz: &Sizes) -> Vec<LegendEntry> {
@@ -234,46 +235,23 @@ fn legend_entries(spec: &ComparisonChart, sz: &Sizes) -> Vec<LegendEntry> {
         .enumerate()
         .map(|(i, s)| {
             let (color, marker) = series_style(i);
-            LegendEntry {
-                swatch: Swatch::BandLine {
-                    color,
-                    width: sz.median_width,
-                    marker,
-                    alpha: BAND_ALPHA * 1.5,
-                },
-                label: s.label.clone(),
-            }
+            let swatch = Swatch::BandLine {
+                color,
+                width: sz.median_width,
+                marker,
+                alpha: BAND_ALPHA * 1.5,
+            };
+            LegendEntry::new(swatch, s.label.clone())
         })
         .collect();
     if !spec.series.is_empty() && !spec.band_label.trim().is_empty() {
-        out.push(LegendEntry {
-            swatch: Swatch::Fill {
-                color: RGBColor(120, 120, 120).mix(BAND_ALPHA * 1.5),
-                edge: None,
-            },
-            label: spec.band_label.clone(),
-        });
+        let swatch = Swatch::Fill {
+            color: RGBColor(120, 120, 120).mix(BAND_ALPHA * 1.5),
+            edge: None,
+        };
+        out.push(LegendEntry::new(swatch, spec.band_label.clone()));
     }
-    for draw::HistoryGroup { kind, label, .. } in draw::history_groups(&spec.history) {
-        out.push(LegendEntry {
-            swatch: Swatch::Marker {
-                marker: draw::history_marker(kind),
-                color: palette::HISTORY,
-                dotted_line: kind == HistoryKind::PeriodAverage,
-            },
-            label: label.to_owned(),
-        });
-    }
-    if let Some(t) = &spec.target {
-        out.push(LegendEntry {
-            swatch: Swatch::Line {
-                color: palette::TARGET,
-                width: sz.target_width,
-                dashed: true,
-                marker: Marker::None,
-            },
-            label: t.label().to_owned(),
-        });
-    }
+    out.extend(fan::history_entries(&spec.history));
+    out.extend(spec.target.as_ref().map(|t| fan::target_entry(t, sz)));
     out
 }

@@ -3,12 +3,17 @@
 use std::path::Path;
 
 use plotters::prelude::*;
-use plotters::style::text_anchor::HPos;
 
-use super::draw::{self, Area, LegendEntry, Marker, Sizes, Swatch, draw_err};
+use super::axes;
+use super::draw::{self, Area, Marker, Sizes};
+use super::frame::{self, Frame, SideColumn, render_rgb};
+use super::legend::{LegendEntry, Swatch};
 use super::scale::{self, ValueAxis, YearAxis};
 use super::text::{self, line_height};
-use super::{ChartError, FanChart, HistoryKind, PlotGeometry, RenderedChart, YRange, palette};
+use super::{
+    ChartError, FanChart, HistoryKind, HistoryPoint, PixelRect, PlotGeometry, RenderedChart,
+    TargetLine, YRange, palette,
+};
 
 /// Renders `spec` to a PNG file at `path` and returns where the plot landed in the image.
 ///
@@ -30,34 +35,6 @@ pub fn render_fan_chart_rgb(spec: &FanChart) -> Result<RenderedChart, ChartError
     render_rgb(spec.size, |root| {
         let sz = Sizes::page(spec.size.0, spec.size.1);
         Ok(vec![draw_page(root, spec, &sz)?])
-    })
-}
-
-/// Allocates a white RGB buffer of `size`, lets `draw` paint on it, and wraps the result.
-pub(crate) fn render_rgb(
-    size: (u32, u32),
-    draw: impl FnOnce(&Area<'_>) -> Result<Vec<PlotGeometry>, ChartError>,
-) -> Result<RenderedChart, ChartError> {
-    super::font::ensure_fonts_registered()?;
-    let (w, h) = size;
-    if !(200..=10_000).contains(&w) || !(150..=10_000).contains(&h) {
-        return Err(ChartError::invalid(
-            "size",
-            format!("{w}×{h} pixels is outside 200–10000 × 150–10000"),
-        ));
-    }
-    let mut rgb = vec![255u8; w as usize * h as usize * 3];
-    let plots = {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        let plots = draw(&root)?;
-        root.present().map_err(draw_err)?;
-        plots
-    };
-    Ok(RenderedChart {
-        width: w,
-        height: h,
-        rgb,
-        plots,
     })
 }
 
@@ -96,8 +73,8 @@ fn axis_values(spec: &FanChart) -> impl Iterator<Item = f64> + '_ {
         .iter()
         .flat_map(|b| b.lower.iter().chain(&b.upper).copied());
     let target = spec.target.iter().flat_map(|t| match t {
-        super::TargetLine::Horizontal { value, .. } => vec![*value],
-        super::TargetLine::Path { points, .. } => points.iter().map(|p| p.1).collect(),
+        TargetLine::Horizontal { value, .. } => vec![*value],
+        TargetLine::Path { points, .. } => points.iter().map(|p| p.1).collect(),
     });
     bands
         .chain(spec.median.iter().copied())
@@ -107,8 +84,8 @@ fn axis_values(spec: &FanChart) -> impl Iterator<Item = f64> + '_ {
 
 fn axis_years(spec: &FanChart) -> impl Iterator<Item = f64> + '_ {
     let target_x = spec.target.iter().flat_map(|t| match t {
-        super::TargetLine::Path { points, .. } => points.iter().map(|p| p.0).collect(),
-        super::TargetLine::Horizontal { .. } => Vec::new(),
+        TargetLine::Path { points, .. } => points.iter().map(|p| p.0).collect(),
+        TargetLine::Horizontal { .. } => Vec::new(),
     });
     spec.years
         .iter()
@@ -123,7 +100,7 @@ fn axis_years(spec: &FanChart) -> impl Iterator<Item = f64> + '_ {
 }
 
 /// The axes of a fan chart whose plot is about `plot_w`×`plot_h` pixels.
-pub(crate) fn axes(
+pub(crate) fn axis_ranges(
     spec: &FanChart,
     plot_w: i32,
     plot_h: i32,
@@ -149,47 +126,38 @@ pub(crate) fn axes(
     }
 }
 
-/// Draws the plot of `spec` (axes and data, no title or legend) on `area`.
+/// Draws the plot of `spec` (axes and data, no title or legend) in `frame`, the rectangle
+/// (of `area`) for the plot and its axes.
 pub(crate) fn draw_plot(
     area: &Area<'_>,
+    frame: PixelRect,
     spec: &FanChart,
     sz: &Sizes,
 ) -> Result<PlotGeometry, ChartError> {
-    let (w, h) = area.dim_in_pixel();
-    let (x, y, has_data) = axes(spec, w as i32 - 80, h as i32 - 60, sz);
-    let mut chart = draw::build_axes(area, &x, &y, &spec.x_label, &spec.y_label, sz)?;
+    let (w, h) = (frame.right - frame.left + 1, frame.bottom - frame.top + 1);
+    let (x, y, has_data) = axis_ranges(spec, w - 80, h - 60, sz);
+    let titles = (spec.x_label.as_str(), spec.y_label.as_str());
+    let plot = axes::draw_time_axes(area, frame, &x, &y, titles, sz)?;
     if !has_data {
-        draw::draw_no_data(area, &chart, &x, &y, sz.axis_desc)?;
-        return Ok(draw::geometry(&chart, &x, &y));
+        draw::draw_no_data(area, &plot, sz.axis_desc)?;
+        return Ok(plot.geometry());
     }
     let n = spec.bands.len();
     for (i, band) in spec.bands.iter().enumerate() {
         let fill = ShapeStyle::from(palette::band_fill(i, n)).filled();
         let edge = (i == 0).then(|| ShapeStyle::from(palette::BAND_EDGE).stroke_width(1));
-        draw::draw_band(
-            &mut chart,
-            &spec.years,
-            &band.lower,
-            &band.upper,
-            fill,
-            edge,
-        )?;
+        let edges = (band.lower.as_slice(), band.upper.as_slice());
+        draw::draw_band(area, &plot, &spec.years, edges, fill, edge)?;
     }
-    draw::draw_history(&mut chart, &spec.history, sz)?;
+    draw::draw_history(area, &plot, &spec.history, sz)?;
     if let Some(t) = &spec.target {
-        let pts = draw::target_points(t, &spec.years, &x);
-        draw::draw_target(&mut chart, &pts, sz)?;
+        let pts = draw::target_points(t, &spec.years, (x.lo, x.hi));
+        draw::draw_target(area, &plot, &pts, sz)?;
     }
     let median = ShapeStyle::from(palette::MEDIAN).stroke_width(sz.median_width);
-    draw::draw_line(
-        &mut chart,
-        &spec.years,
-        &spec.median,
-        median,
-        Marker::Dot,
-        sz.marker - 1,
-    )?;
-    Ok(draw::geometry(&chart, &x, &y))
+    let line = (spec.years.as_slice(), spec.median.as_slice());
+    draw::draw_line(area, &plot, line, median, (Marker::Dot, sz.marker - 1))?;
+    Ok(plot.geometry())
 }
 
 /// Legend entries of a fan chart, in drawing order.
@@ -199,156 +167,108 @@ pub(crate) fn legend_entries(spec: &FanChart, sz: &Sizes) -> Vec<LegendEntry> {
         .bands
         .iter()
         .enumerate()
-        .map(|(i, b)| LegendEntry {
-            swatch: Swatch::Fill {
+        .map(|(i, b)| {
+            let swatch = Swatch::Fill {
                 color: palette::band_fill(i, n).to_rgba(),
                 edge: (i == 0).then_some(palette::BAND_EDGE),
-            },
-            label: b.label.clone(),
+            };
+            LegendEntry::new(swatch, b.label.clone())
         })
         .collect();
     if !spec.median.is_empty() {
-        out.push(LegendEntry {
-            swatch: Swatch::Line {
-                color: palette::MEDIAN,
-                width: sz.median_width,
-                dashed: false,
-                marker: Marker::Dot,
-            },
-            label: spec.median_label.clone(),
-        });
+        let swatch = Swatch::Line {
+            color: palette::MEDIAN,
+            width: sz.median_width,
+            dash: None,
+            marker: Marker::Dot,
+        };
+        out.push(LegendEntry::new(swatch, spec.median_label.clone()));
     }
-    for draw::HistoryGroup { kind, label, .. } in draw::history_groups(&spec.history) {
-        out.push(LegendEntry {
-            swatch: Swatch::Marker {
-                marker: draw::history_marker(kind),
-                color: palette::HISTORY,
-                dotted_line: kind == HistoryKind::PeriodAverage,
-            },
-            label: label.to_owned(),
-        });
-    }
-    if let Some(t) = &spec.target {
-        out.push(LegendEntry {
-            swatch: Swatch::Line {
-                color: palette::TARGET,
-                width: sz.target_width,
-                dashed: true,
-                marker: Marker::None,
-            },
-            label: t.label().to_owned(),
-        });
-    }
+    out.extend(history_entries(&spec.history));
+    out.extend(spec.target.as_ref().map(|t| target_entry(t, sz)));
     out
 }
 
-/// The page frame shared by fan and comparison charts: title on top, sidebar (note box and
-/// legend) on the right, source note and footer at the bottom. Returns the plot area.
-pub(crate) fn draw_frame<'b>(
-    root: &Area<'b>,
-    title: &str,
-    annotation: Option<&str>,
-    legend: &[LegendEntry],
-    source_note: Option<&str>,
-    footer: &str,
-    sz: &Sizes,
-) -> Result<Area<'b>, ChartError> {
-    let (w, h) = root.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    let m = sz.margin;
-    let inner_w = w - 2 * m;
+/// Legend entries of the history groups.
+pub(crate) fn history_entries(history: &[HistoryPoint]) -> Vec<LegendEntry> {
+    draw::history_groups(history)
+        .into_iter()
+        .map(|draw::HistoryGroup { kind, label, .. }| {
+            let swatch = Swatch::Marker {
+                marker: draw::history_marker(kind),
+                color: palette::HISTORY,
+                dotted_line: kind == HistoryKind::PeriodAverage,
+            };
+            LegendEntry::new(swatch, label)
+        })
+        .collect()
+}
 
-    let title_lines = text::wrap(title, sz.title, inner_w, 2);
-    let title_h = draw::draw_lines(
-        root,
-        &title_lines,
-        w / 2,
-        m,
-        sz.title,
-        palette::TEXT,
-        HPos::Center,
-    )?;
-    let top = m + title_h + m / 2;
-
-    let footer_lines = if footer.is_empty() {
-        Vec::new()
-    } else {
-        text::wrap(footer, sz.footer, inner_w, 2)
+/// The legend entry of a target line.
+pub(crate) fn target_entry(target: &TargetLine, sz: &Sizes) -> LegendEntry {
+    let swatch = Swatch::Line {
+        color: palette::TARGET,
+        width: sz.target_width,
+        dash: Some(sz.legend_dash()),
+        marker: Marker::None,
     };
-    let source_lines = match source_note {
-        Some(s) if !s.trim().is_empty() => {
-            text::wrap(&format!("Source: {}", s.trim()), sz.source, inner_w, 3)
-        }
+    LegendEntry::new(swatch, target.label())
+}
+
+/// The text of a page around a fan or comparison plot.
+pub(crate) struct FanPage<'a> {
+    pub title: &'a str,
+    pub annotation: Option<&'a str>,
+    pub source_note: Option<&'a str>,
+    pub footer: &'a str,
+}
+
+/// The page of fan and comparison charts: title on top, sidebar (note box and legend) on the
+/// right, source note and footer at the bottom. Returns the rectangle left for the plot and
+/// its axes.
+pub(crate) fn draw_frame(
+    root: &Area<'_>,
+    t: &FanPage<'_>,
+    legend: &[LegendEntry],
+    sz: &Sizes,
+) -> Result<PixelRect, ChartError> {
+    let annotation = t.annotation.filter(|a| !a.trim().is_empty());
+    let notes: Vec<String> = match t.source_note {
+        Some(s) if !s.trim().is_empty() => vec![format!("Source: {}", s.trim())],
         _ => Vec::new(),
     };
-    let footer_h = footer_lines.len() as i32 * line_height(sz.footer);
-    let source_h = source_lines.len() as i32 * line_height(sz.source);
-    let gap = if source_h > 0 && footer_h > 0 {
-        m / 3
-    } else {
-        0
-    };
-    let bottom_h = footer_h + source_h + gap;
-    let bottom = h - m - bottom_h;
-    draw::draw_lines(
-        root,
-        &source_lines,
-        m,
-        bottom,
-        sz.source,
-        palette::MUTED,
-        HPos::Left,
-    )?;
-    draw::draw_lines(
-        root,
-        &footer_lines,
-        m,
-        bottom + source_h + gap,
-        sz.footer,
-        palette::MUTED,
-        HPos::Left,
-    )?;
-    if bottom_h > 0 {
-        let y = bottom - m / 2;
-        root.draw(&PathElement::new(
-            vec![(m, y), (w - m, y)],
-            ShapeStyle::from(palette::GRID).stroke_width(1),
-        ))
-        .map_err(draw_err)?;
+    let layout = Frame {
+        notes: &notes,
+        notes_color: palette::MUTED,
+        footer: t.footer,
+        side: (!legend.is_empty() || annotation.is_some()).then_some(SideColumn::CHART),
+        ..Frame::new(t.title)
     }
-
-    let annotation = annotation.filter(|a| !a.trim().is_empty());
-    let side_w = if legend.is_empty() && annotation.is_none() {
-        0
-    } else {
-        ((f64::from(w) * 0.24) as i32).clamp(160, 420)
-    };
-    let side_x = w - m - side_w;
-    let mut y = top + sz.margin;
-    if let Some(note) = annotation {
-        y += draw::draw_note_box(root, note.trim(), side_x, y, side_w, sz.note)?;
-        y += (sz.legend * 1.6) as i32;
+    .draw(root, sz)?;
+    if let Some(side) = layout.side {
+        frame::draw_sidebar(root, side, annotation.map(str::trim), legend, sz)?;
     }
-    draw::draw_legend_column(root, legend, side_x, y, side_w, sz)?;
-
-    let plot_bottom = bottom - m;
-    let plot = root.clone().shrink(
-        (m / 2, top),
-        ((side_x - m - m / 2).max(50), (plot_bottom - top).max(50)),
-    );
-    Ok(plot)
+    // The plot's room starts half a margin from the left edge and ends a margin left of the
+    // sidebar (two margins from the right edge without one).
+    let (w, m, top) = (layout.size.0, layout.margin, layout.top);
+    let side_x = layout.side.map_or(w - m, |s| s.left);
+    let width = (side_x - m - m / 2).max(50);
+    Ok(PixelRect {
+        left: m / 2,
+        top,
+        right: m / 2 + width - 1,
+        bottom: layout.room().bottom - 1,
+    })
 }
 
 fn draw_page(root: &Area<'_>, spec: &FanChart, sz: &Sizes) -> Result<PlotGeometry, ChartError> {
     let legend = legend_entries(spec, sz);
-    let plot = draw_frame(
-        root,
-        &spec.title,
-        spec.annotation.as_deref(),
-        &legend,
-        spec.source_note.as_deref(),
-        &spec.footer,
-        sz,
-    )?;
-    draw_plot(&plot, spec, sz)
+    let text = FanPage {
+        title: &spec.title,
+        annotation: spec.annotation.as_deref(),
+        source_note: spec.source_note.as_deref(),
+        footer: &spec.footer,
+    };
+    let plot = draw_frame(root, &text, &legend, sz)?;
+    draw_plot(root, plot, spec, sz)
 }

@@ -13,17 +13,26 @@
 //! A file is written to a temporary name in the target folder and renamed into place, so a
 //! failed render never leaves a truncated PNG behind.
 //!
+//! Every chart kind is built from the same pieces: `frame` (the canvas and the page frame:
+//! title, subtitle, legend rows, notes, footer, side column), `axes` (pixel mapping, plot
+//! rectangle, axes), `legend` (legend entries and their swatches, in a column or in rows),
+//! `text` (layout of text with the embedded [`font`]) and `draw` (sizes, markers, bars and the
+//! data series of the time charts).
+//!
 //! Robustness: non-finite values are skipped (bands and lines break at gaps), a single year is
 //! drawn as bars and a tick, a zero-height value range is padded, and a spec with no finite
 //! data at all gives a chart that says so. Inconsistent specs (vector lengths that do not
 //! match `years`, years not increasing, absurd sizes) are reported as
 //! [`ChartError::InvalidSpec`].
 
+mod axes;
 mod compare;
 mod draw;
 mod fan;
 pub mod font;
+mod frame;
 pub mod indices;
+mod legend;
 mod multiples;
 mod scale;
 mod text;
@@ -325,6 +334,10 @@ pub mod palette {
     pub const MUTED: RGBColor = RGBColor(95, 95, 95);
     /// Grid lines.
     pub const GRID: RGBColor = RGBColor(225, 225, 225);
+    /// Axis lines and tick marks.
+    pub const AXIS: RGBColor = RGBColor(90, 90, 90);
+    /// Whiskers of intervals and reference lines of the sensitivity charts.
+    pub const INK: RGBColor = RGBColor(45, 45, 45);
     /// Series colours of comparison charts (Okabe–Ito, without red-like hues).
     pub const SERIES: [RGBColor; 6] = [
         RGBColor(0, 114, 178),
@@ -334,6 +347,17 @@ pub mod palette {
         RGBColor(86, 180, 233),
         RGBColor(0, 0, 0),
     ];
+
+    /// `c` mixed with white: `t = 0` is `c`, `t = 1` white.
+    fn tint(c: RGBColor, t: f64) -> RGBColor {
+        let m = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * t).round() as u8;
+        RGBColor(m(c.0), m(c.1), m(c.2))
+    }
+
+    /// Light fill of a flagged (hatched) bar of colour `c`.
+    pub fn flagged_fill(c: RGBColor) -> RGBColor {
+        tint(c, 0.72)
+    }
 
     /// Fill colour of band `index` of `count` bands (outermost first): lighter outside.
     pub fn band_fill(index: usize, count: usize) -> RGBColor {

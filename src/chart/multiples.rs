@@ -4,10 +4,12 @@ use std::path::Path;
 
 use plotters::style::text_anchor::HPos;
 
-use super::draw::{self, LegendEntry, Sizes, Swatch};
-use super::fan::{self, render_rgb};
-use super::text::{self, line_height};
-use super::{ChartError, FanChart, PlotGeometry, RenderedChart, palette};
+use super::draw::{Area, Sizes};
+use super::fan;
+use super::frame::{Frame, render_rgb};
+use super::legend::{LegendEntry, LegendStyle, Swatch};
+use super::text::{self, draw_lines, line_height};
+use super::{ChartError, FanChart, PixelRect, PlotGeometry, RenderedChart, palette};
 
 /// Renders `panels` in a grid of `cols` columns on one PNG of `size` pixels, under `title`,
 /// with one shared legend and `footer` at the bottom. Each panel shows its own title,
@@ -54,111 +56,130 @@ pub fn render_small_multiples_rgb(
     let cols = cols.min(panels.len());
     let rows = panels.len().div_ceil(cols);
     render_rgb(size, |root| {
-        let (w, h) = (size.0 as i32, size.1 as i32);
-        // Page text follows the panels' scale, estimated from the grid without header rows.
-        let est = Sizes::panel_scale(
-            (w - 36) / cols as i32,
-            (h as f64 * 0.85) as i32 / rows as i32,
-        );
-        let page = Sizes::with_scale(est);
-        let m = page.margin;
-        let title_lines = text::wrap(title, page.title, w - 2 * m, 2);
-        let mut top = m + draw::draw_lines(
-            root,
-            &title_lines,
-            w / 2,
-            m,
-            page.title,
-            palette::TEXT,
-            HPos::Center,
-        )?;
-        let legend = shared_legend(panels, &page);
-        if !legend.is_empty() {
-            top += m / 2;
-            top += draw::draw_legend_rows(root, &legend, top, m, w - 2 * m, &page)?;
-        }
-        top += m / 2;
-        let footer_lines = text::wrap(footer, page.footer, w - 2 * m, 2);
-        let footer_h = if footer.is_empty() {
-            0
-        } else {
-            footer_lines.len() as i32 * line_height(page.footer)
-        };
-        let bottom = h - m - footer_h;
-        if footer_h > 0 {
-            draw::draw_lines(
-                root,
-                &footer_lines,
-                m,
-                bottom,
-                page.footer,
-                palette::MUTED,
-                HPos::Left,
-            )?;
-        }
-        let grid_h = bottom - m / 2 - top;
-        let cell_w = (w - 2 * m) / cols as i32;
-        let cell_h = grid_h / rows as i32;
-        if cell_w < 120 || cell_h < 90 {
-            return Err(ChartError::invalid(
-                "size",
-                format!(
-                    "{}×{} pixels leave {cell_w}×{cell_h} per panel for {rows}×{cols} panels (need 120×90)",
-                    size.0, size.1
-                ),
-            ));
-        }
-        let sz = Sizes::panel(Sizes::panel_scale(cell_w, cell_h));
-        let header_lines = panels
-            .iter()
-            .map(|p| text::wrap(&p.title, sz.title, cell_w - 2 * sz.margin, 2).len())
-            .max()
-            .unwrap_or(1) as i32;
-        let has_note = panels.iter().any(|p| {
-            p.annotation
-                .as_deref()
-                .is_some_and(|a| !a.trim().is_empty())
-        });
-        let header_h =
-            header_lines * line_height(sz.title) + if has_note { line_height(sz.note) } else { 0 };
+        let grid = draw_page(root, panels, (rows, cols), title, footer)?;
+        let header = Header::new(panels, &grid);
         let mut plots = Vec::with_capacity(panels.len());
         for (i, p) in panels.iter().enumerate() {
-            let (r, c) = ((i / cols) as i32, (i % cols) as i32);
-            let (x0, y0) = (m + c * cell_w, top + r * cell_h);
-            let cell = root.clone().shrink((x0, y0), (cell_w, cell_h));
-            let tl = text::wrap(&p.title, sz.title, cell_w - 2 * sz.margin, 2);
-            let mut y = sz.margin / 2;
-            y += draw::draw_lines(
-                &cell,
-                &tl,
-                cell_w / 2,
-                y,
-                sz.title,
-                palette::TEXT,
-                HPos::Center,
-            )?;
-            if let Some(a) = p.annotation.as_deref().filter(|a| !a.trim().is_empty()) {
-                let line = text::fit(&a.replace('\n', " · "), sz.note, cell_w - 2 * sz.margin);
-                draw::draw_lines(
-                    &cell,
-                    &[line],
-                    cell_w / 2,
-                    y,
-                    sz.note,
-                    palette::MEDIAN,
-                    HPos::Center,
-                )?;
-            }
-            let plot_top = sz.margin / 2 + header_h;
-            let plot = cell
-                .clone()
-                .shrink((0, plot_top), (cell_w - sz.margin / 2, cell_h - plot_top));
-            let mut compact = p.clone();
-            compact.x_label = String::new();
-            plots.push(fan::draw_plot(&plot, &compact, &sz)?);
+            plots.push(draw_panel(root, &grid, &header, i, p)?);
         }
         Ok(plots)
     })
+}
+
+/// The grid of panels on the page.
+struct Grid {
+    cols: usize,
+    /// Top-left corner of the first cell.
+    origin: (i32, i32),
+    cell: (i32, i32),
+    /// Sizes of the panels' text and lines.
+    sz: Sizes,
+}
+
+/// Draws the page (title, shared legend, footer) and returns the grid of panel cells.
+fn draw_page(
+    root: &Area<'_>,
+    panels: &[FanChart],
+    (rows, cols): (usize, usize),
+    title: &str,
+    footer: &str,
+) -> Result<Grid, ChartError> {
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    // Page text follows the panels' scale, estimated from the grid without header rows.
+    let est = Sizes::panel_scale(
+        (w - 36) / cols as i32,
+        (h as f64 * 0.85) as i32 / rows as i32,
+    );
+    let page = Sizes::with_scale(est);
+    let legend = shared_legend(panels, &page);
+    let layout = Frame {
+        legend: &legend,
+        legend_style: LegendStyle::ROWS,
+        footer,
+        rule: false,
+        ..Frame::new(title)
+    }
+    .draw(root, &page)?;
+    let m = layout.margin;
+    let grid_h = layout.bottom - m / 2 - layout.top;
+    let cell = ((w - 2 * m) / cols as i32, grid_h / rows as i32);
+    if cell.0 < 120 || cell.1 < 90 {
+        return Err(ChartError::invalid(
+            "size",
+            format!(
+                "{w}×{h} pixels leave {}×{} per panel for {rows}×{cols} panels (need 120×90)",
+                cell.0, cell.1
+            ),
+        ));
+    }
+    Ok(Grid {
+        cols,
+        origin: (m, layout.top),
+        cell,
+        sz: Sizes::panel(Sizes::panel_scale(cell.0, cell.1)),
+    })
+}
+
+/// The room above every panel's plot: as many title lines as the longest title needs, and a
+/// line for the annotation if any panel has one.
+struct Header {
+    height: i32,
+}
+
+impl Header {
+    fn new(panels: &[FanChart], grid: &Grid) -> Self {
+        let sz = &grid.sz;
+        let title_lines = panels
+            .iter()
+            .map(|p| text::wrap(&p.title, sz.title, grid.cell.0 - 2 * sz.margin, 2).len())
+            .max()
+            .unwrap_or(1) as i32;
+        let has_note = panels.iter().any(|p| annotation(p).is_some());
+        let note_h = if has_note { line_height(sz.note) } else { 0 };
+        Self {
+            height: title_lines * line_height(sz.title) + note_h,
+        }
+    }
+}
+
+fn annotation(p: &FanChart) -> Option<&str> {
+    p.annotation.as_deref().filter(|a| !a.trim().is_empty())
+}
+
+/// Draws panel `i` in its cell: title, annotation on one line, and the plot.
+fn draw_panel(
+    root: &Area<'_>,
+    grid: &Grid,
+    header: &Header,
+    i: usize,
+    p: &FanChart,
+) -> Result<PlotGeometry, ChartError> {
+    let sz = &grid.sz;
+    let (cell_w, cell_h) = grid.cell;
+    let (r, c) = ((i / grid.cols) as i32, (i % grid.cols) as i32);
+    let (x0, y0) = (grid.origin.0 + c * cell_w, grid.origin.1 + r * cell_h);
+    let cell = root.clone().shrink((x0, y0), (cell_w, cell_h));
+    let tl = text::wrap(&p.title, sz.title, cell_w - 2 * sz.margin, 2);
+    let mut y = sz.margin / 2;
+    let at = (cell_w / 2, y);
+    y += draw_lines(&cell, &tl, at, sz.title, palette::TEXT, HPos::Center)?;
+    if let Some(a) = annotation(p) {
+        let line = text::fit(&a.replace('\n', " · "), sz.note, cell_w - 2 * sz.margin);
+        let at = (cell_w / 2, y);
+        draw_lines(&cell, &[line], at, sz.note, palette::MEDIAN, HPos::Center)?;
+    }
+    let plot_top = sz.margin / 2 + header.height;
+    // The plot's room: the cell below the header, less half a margin on the right.
+    let frame = PixelRect {
+        left: x0,
+        top: y0 + plot_top,
+        right: x0 + (cell_w - sz.margin / 2) - 1,
+        bottom: y0 + plot_top + (cell_h - plot_top) - 1,
+    };
+    let mut compact = p.clone();
+    compact.x_label = String::new();
+    fan::draw_plot(root, frame, &compact, sz)
 }
 
 /// A page size that keeps `n` panels in `cols` columns readable: about 600×450 pixels per
@@ -178,9 +199,12 @@ fn shared_legend(panels: &[FanChart], sz: &Sizes) -> Vec<LegendEntry> {
         panels.iter().map(|p| fan::legend_entries(p, sz)).collect();
     let key = |e: &LegendEntry| match e.swatch {
         Swatch::Fill { color, .. } => format!("fill{color:?}"),
-        Swatch::Line { color, dashed, .. } => format!("line{color:?}{dashed}"),
+        Swatch::Hatched(color) => format!("hatched{color:?}"),
+        Swatch::Line { color, dash, .. } => format!("line{color:?}{}", dash.is_some()),
         Swatch::BandLine { color, .. } => format!("bandline{color:?}"),
         Swatch::Marker { marker, .. } => format!("marker{marker:?}"),
+        Swatch::Whisker => "whisker".to_owned(),
+        Swatch::Dot { color, .. } => format!("dot{color:?}"),
     };
     let mut out: Vec<(String, LegendEntry, bool)> = Vec::new();
     for e in per_panel.iter().flatten() {
@@ -202,10 +226,11 @@ fn shared_legend(panels: &[FanChart], sz: &Sizes) -> Vec<LegendEntry> {
 
 fn generic_label(e: &LegendEntry) -> &'static str {
     match e.swatch {
-        Swatch::Line { dashed: true, .. } => "Target (see each panel)",
+        Swatch::Line { dash: Some(_), .. } => "Target (see each panel)",
         Swatch::Line { .. } => "Median",
-        Swatch::Fill { .. } | Swatch::BandLine { .. } => "Band",
-        Swatch::Marker { .. } => "History",
+        Swatch::Fill { .. } | Swatch::Hatched(_) | Swatch::BandLine { .. } => "Band",
+        Swatch::Marker { .. } | Swatch::Dot { .. } => "History",
+        Swatch::Whisker => "Interval",
     }
 }
 

@@ -263,9 +263,86 @@ pub(crate) fn fit(text: &str, em: f64, max_width: i32) -> String {
     }
 }
 
+/// `text` unchanged if it fits `max_width`, else shortened at the front with "…" (factor key
+/// paths differ at their end).
+pub(crate) fn fit_front(text: &str, em: f64, max_width: i32) -> String {
+    if width(text, em) <= max_width {
+        return text.to_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for start in 1..chars.len() {
+        let s: String = std::iter::once('…')
+            .chain(chars[start..].iter().copied())
+            .collect();
+        if width(&s, em) <= max_width {
+            return s;
+        }
+    }
+    "…".to_owned()
+}
+
+/// `name` with line breaks after dots so that each line fits `max_width` where possible
+/// (`indicators.rural_transfer_new.` / `elasticity`); a part still too wide is left to the
+/// wrapper.
+pub(crate) fn break_at_dots(name: &str, em: f64, max_width: i32) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for part in name.split_inclusive('.') {
+        let last = lines.last_mut().expect("one line");
+        if last.is_empty() || width(&format!("{last}{part}"), em) <= max_width {
+            last.push_str(part);
+        } else {
+            lines.push(part.to_owned());
+        }
+    }
+    lines.join("\n")
+}
+
+/// Vertical offset that centres a text box (one em high) in a line box of [`line_height`].
+pub(crate) fn text_top_offset(em: f64) -> i32 {
+    ((f64::from(line_height(em)) - em) / 2.0).round() as i32
+}
+
+/// Draws `lines` starting at `y`, aligned left at `x`, centred on `x` or right-aligned to `x`;
+/// returns the height used.
+pub(crate) fn draw_lines(
+    area: &DrawingArea<BitMapBackend<'_>, Shift>,
+    lines: &[String],
+    (x, y): (i32, i32),
+    em: f64,
+    color: RGBColor,
+    align: HPos,
+) -> Result<i32, ChartError> {
+    let lh = line_height(em);
+    let p = Placement::new(em, color).align(align, VPos::Top);
+    for (k, l) in lines.iter().enumerate() {
+        draw_text(area, l, (x, y + k as i32 * lh + text_top_offset(em)), p)?;
+    }
+    Ok(lines.len() as i32 * lh)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_break_after_dots() {
+        let name = "indicators.rural_transfer_new.elasticity";
+        let w = width("indicators.rural_transfer_new.", 14.0);
+        assert_eq!(
+            break_at_dots(name, 14.0, w),
+            "indicators.rural_transfer_new.\nelasticity"
+        );
+        assert_eq!(break_at_dots(name, 14.0, 1000), name);
+        assert_eq!(break_at_dots("x", 14.0, 1), "x");
+    }
+
+    #[test]
+    fn front_ellipsis_keeps_the_end() {
+        let s = fit_front("indicators.rural_transfer_new.elasticity", 14.0, 150);
+        assert!(s.starts_with('…') && s.ends_with(".elasticity"), "{s}");
+        assert!(width(&s, 14.0) <= 150);
+        assert_eq!(fit_front("growth.ar", 14.0, 500), "growth.ar");
+    }
 
     #[test]
     fn tokens_keep_words_and_punctuation_together() {

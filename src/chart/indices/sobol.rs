@@ -9,15 +9,16 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::super::draw::{self, LegendEntry, Marker, Sizes, Swatch};
-use super::super::fan::render_rgb;
+use super::super::axes::{self, AxisLook, Plot, value_ticks, x_axis_height};
+use super::super::draw::{self, Area, Marker, Sizes, draw_err, fill_rect, hatched_rect, whisker};
+use super::super::frame::{Frame, SideColumn, draw_message, render_rgb};
+use super::super::legend::{LegendEntry, Swatch, column_text_width, draw_legend_column};
 use super::super::scale;
-use super::super::text::{self, Placement, line_height};
+use super::super::text::{self, Placement, break_at_dots, line_height};
 use super::super::{ChartError, PixelRect, PlotGeometry, RenderedChart, YRange, palette};
 use super::{
-    COLOR_A, COLOR_B, Key, Linear, PageText, break_at_dots, compact_names, count, draw_message,
-    draw_page, draw_row_labels, draw_x_axis, fill_rect, fmt_num, hatched_rect, page_layout,
-    rows_that_fit, whisker, x_axis_height,
+    COLOR_A, COLOR_B, bar_key, bar_plot_rect, compact_names, count, draw_row_labels, fit_rows,
+    fmt_num, frame,
 };
 use crate::sensitivity::{SobolIndex, SobolRow};
 
@@ -123,227 +124,238 @@ pub fn render_sobol_bars_rgb(spec: &SobolBarChart) -> Result<RenderedChart, Char
     render_rgb(spec.size, |root| {
         let sz = Sizes::page(spec.size.0, spec.size.1);
         let rows = spec.drawn_rows();
-        let undefined = !spec.rows.is_empty()
-            && spec
-                .rows
-                .iter()
-                .all(|r| r.first_order.is_none() && r.total.is_none());
-        let quiet: Vec<&str> = spec
-            .rows
-            .iter()
-            .filter(|r| no_effect(r))
-            .map(|r| r.factor.as_str())
-            .collect();
-        let any_flag = rows.iter().any(|r| {
-            [&r.first_order, &r.total]
-                .into_iter()
-                .filter_map(usable)
-                .any(flagged)
-        });
-        let level = rows.iter().find_map(|r| {
-            [&r.first_order, &r.total]
-                .into_iter()
-                .filter_map(|i| i.as_ref().and_then(|i| i.ci))
-                .map(|c| (c.level, c.replicates))
-                .next()
-        });
-        let mut keys = vec![
-            (Key::Bar(COLOR_A), spec.first_label.clone()),
-            (Key::Bar(COLOR_B), spec.total_label.clone()),
-        ];
-        if any_flag {
-            keys.push((
-                Key::Hatched(RGBColor(110, 110, 110)),
-                "Not distinguishable from 0".to_owned(),
-            ));
-        }
-        if rows.is_empty() {
-            keys.clear();
-        }
-        if let Some((l, n)) = level {
-            keys.push((
-                Key::Whisker,
-                format!("{:.0} % bootstrap interval ({n} resamples)", l * 100.0),
-            ));
-        }
-        let mut notes = spec.notes.clone();
-        if any_flag {
-            let pct = level.map_or("the".to_owned(), |(l, _)| format!("its {:.0} %", l * 100.0));
-            notes.push(format!(
-                "Hatched light bars, grey values: the estimate is negative or {pct} interval covers 0 — not distinguishable from 0 with this sample size."
-            ));
-        }
-        if !quiet.is_empty() {
-            notes.push(format!(
-                "No effect (both indices 0): {}.",
-                compact_names(&quiet)
-            ));
-        }
+        let legend = bars_legend(spec, &rows);
+        let mut notes = bars_notes(spec, &rows);
+        let text = (
+            spec.title.as_str(),
+            spec.subtitle.as_str(),
+            spec.footer.as_str(),
+        );
         let plot_h = |notes: &[String]| {
-            let t = PageText {
-                title: &spec.title,
-                subtitle: &spec.subtitle,
-                notes,
-                footer: &spec.footer,
-            };
-            let p = page_layout(spec.size, &t, &keys, false, &sz).plot;
+            let p = frame(text, &legend, notes).layout(spec.size, &sz).room();
             p.bottom - p.top - x_axis_height(&spec.x_label, &sz)
         };
-        let min_row = 2 * line_height(sz.footer);
-        let mut n_fit = rows_that_fit(rows.len(), plot_h(&notes), min_row);
-        if n_fit < rows.len() {
-            let more = |n: usize| {
-                format!(
-                    "{} with smaller total indices not shown (see indices.csv).",
-                    count(rows.len() - n, "more factor")
-                )
-            };
-            notes.insert(spec.notes.len(), more(n_fit));
-            n_fit = rows_that_fit(rows.len(), plot_h(&notes), min_row);
-            notes[spec.notes.len()] = more(n_fit);
-        }
-        let page = draw_page(
-            root,
-            &PageText {
-                title: &spec.title,
-                subtitle: &spec.subtitle,
-                notes: &notes,
-                footer: &spec.footer,
-            },
-            &keys,
-            false,
-            &sz,
-        )?;
+        let more = |n: usize| {
+            format!(
+                "{} with smaller total indices not shown (see indices.csv).",
+                count(n, "more factor")
+            )
+        };
+        let (at, min_row) = (spec.notes.len(), 2 * line_height(sz.footer));
+        let n_fit = fit_rows(rows.len(), &mut notes, at, min_row, plot_h, more);
+        let layout = frame(text, &legend, &notes).draw(root, &sz)?;
         let rows = &rows[..n_fit];
-        let p = page.plot;
-        let names_w = rows
-            .iter()
-            .map(|r| text::width(&r.factor, sz.tick))
-            .max()
-            .unwrap_or(0)
-            .min(((p.right - p.left) as f64 * 0.4) as i32);
-        let plot = PixelRect {
-            left: p.left + names_w + 14,
-            top: p.top,
-            right: p.right - (sz.tick * 1.6) as i32,
-            bottom: p.bottom - x_axis_height(&spec.x_label, &sz),
-        };
-        let row_map = Linear {
-            lo: 0.0,
-            hi: rows.len().max(1) as f64,
-            p0: plot.top,
-            p1: plot.bottom,
-        };
-        let indices = || {
-            rows.iter()
-                .flat_map(|r| [&r.first_order, &r.total])
-                .filter_map(usable)
-        };
-        let values: Vec<f64> = indices()
-            .flat_map(|i| {
-                let (lo, hi) = interval(i).unwrap_or((i.estimate, i.estimate));
-                [i.estimate, lo, hi]
-            })
-            .chain([0.0])
-            .collect();
-        let max_ticks = ((plot.right - plot.left) / 90).clamp(3, 10) as usize;
-        let mut axis = scale::value_axis(values.iter().copied(), YRange::IncludeZero, max_ticks)
-            .expect("0 is finite");
-        // Room right of the longest bar or whisker for its value label.
-        let value_em = sz.footer;
-        let label_w = text::width("-0.000", value_em) + 8;
-        let max_end = values.iter().copied().fold(0.0f64, f64::max);
-        let width = f64::from(plot.right - plot.left);
-        if width > 2.0 * f64::from(label_w) {
-            let need = axis.lo + (max_end - axis.lo) * width / (width - f64::from(label_w));
-            if need > axis.hi {
-                axis = scale::value_axis(
-                    [],
-                    YRange::Fixed {
-                        min: axis.lo,
-                        max: need,
-                    },
-                    max_ticks,
-                )
-                .expect("lo < hi");
-            }
-        }
-        let x = Linear {
-            lo: axis.lo,
-            hi: axis.hi,
-            p0: plot.left,
-            p1: plot.right,
-        };
-        draw_x_axis(root, &axis, &x, plot, &spec.x_label, &sz)?;
-        let geometry = PlotGeometry {
-            plot_area: plot,
-            x_range: (axis.lo, axis.hi),
-            y_range: (row_map.hi, 0.0),
-        };
+        let names = rows.iter().map(|r| r.factor.as_str());
+        let (rect, names_w) = bar_plot_rect(layout.room(), names, &spec.x_label, &sz);
+        let axis = bars_axis(rows, rect, &sz);
+        let plot = Plot::rows(
+            rect,
+            (axis.lo, axis.hi),
+            rows.len().max(1) as f64,
+            AxisLook::OnEdge,
+        );
+        plot.draw_x_axis(root, &value_ticks(&axis), &spec.x_label, &sz)?;
         if rows.is_empty() {
-            let msg = if undefined {
-                "The output does not vary across the design (zero variance): Sobol' indices are undefined"
-            } else if spec.rows.is_empty() {
-                "No factors"
-            } else if quiet.len() == spec.rows.len() {
-                "No factor moves this output: every index is 0"
-            } else {
-                "No finite indices"
-            };
-            draw_message(root, plot, msg, &sz)?;
-            return Ok(vec![geometry]);
+            draw_message(root, rect, bars_message(spec), &sz)?;
+            return Ok(vec![plot.geometry()]);
         }
-        let zero_x = x.px(0.0);
-        let row_h = (row_map.px(1.0) - row_map.px(0.0)).abs();
-        let bar_h = ((f64::from(row_h) * 0.34) as i32).clamp(2, 24);
-        let value_p = Placement::new(value_em, palette::TEXT).align(HPos::Left, VPos::Center);
-        let muted_p = Placement::new(value_em, palette::MUTED).align(HPos::Left, VPos::Center);
         for (i, r) in rows.iter().enumerate() {
-            let cy = row_map.px(i as f64 + 0.5);
-            for (idx, color, y0) in [
-                (&r.first_order, COLOR_A, cy - bar_h - 1),
-                (&r.total, COLOR_B, cy + 1),
-            ] {
-                let Some(ix) = usable(idx) else { continue };
-                let rect = (zero_x, y0, x.px(ix.estimate), y0 + bar_h);
-                if flagged(ix) {
-                    hatched_rect(root, rect, color)?;
-                } else if rect.0 != rect.2 {
-                    fill_rect(root, rect, color)?;
-                }
-                let ym = y0 + bar_h / 2;
-                let mut end = ix.estimate.max(0.0);
-                if let Some((lo, hi)) = interval(ix) {
-                    whisker(root, x.px(lo), x.px(hi), ym, (bar_h / 2 - 1).max(2))?;
-                    end = end.max(hi);
-                }
-                if bar_h + 2 >= line_height(value_em) - 4 {
-                    // Three decimals, or three significant digits below 0.001.
-                    let v = ix.estimate;
-                    let label = if v.abs() >= 0.001 || v == 0.0 {
-                        format!("{v:.3}")
-                    } else {
-                        fmt_num(v)
-                    };
-                    text::draw_text(
-                        root,
-                        &label,
-                        (x.px(end) + 5, ym),
-                        if flagged(ix) { muted_p } else { value_p },
-                    )?;
-                }
-            }
+            draw_bar_pair(root, &plot, i, r, &sz)?;
         }
+        let zero_x = plot.x.px(0.0);
         root.draw(&PathElement::new(
-            vec![(zero_x, plot.top), (zero_x, plot.bottom)],
-            ShapeStyle::from(RGBColor(90, 90, 90)).stroke_width(1),
+            vec![(zero_x, rect.top), (zero_x, rect.bottom)],
+            ShapeStyle::from(palette::AXIS).stroke_width(1),
         ))
-        .map_err(draw::draw_err)?;
+        .map_err(draw_err)?;
         let labels: Vec<(String, Option<String>)> =
             rows.iter().map(|r| (r.factor.clone(), None)).collect();
-        draw_row_labels(root, &labels, plot.left - 10, names_w, &row_map, &sz)?;
-        Ok(vec![geometry])
+        draw_row_labels(root, &labels, rect.left - 10, names_w, &plot.y, &sz)?;
+        Ok(vec![plot.geometry()])
     })
+}
+
+/// The usable indices of a row: first-order, then total.
+fn indices(r: &SobolRow) -> impl Iterator<Item = &SobolIndex> {
+    [&r.first_order, &r.total].into_iter().filter_map(usable)
+}
+
+/// Whether any drawn index is flagged.
+fn any_flagged(rows: &[&SobolRow]) -> bool {
+    rows.iter().any(|r| indices(r).any(flagged))
+}
+
+/// The level and number of resamples of the bootstrap intervals, if there are any.
+fn interval_level(rows: &[&SobolRow]) -> Option<(f64, usize)> {
+    rows.iter().find_map(|r| {
+        [&r.first_order, &r.total]
+            .into_iter()
+            .filter_map(|i| i.as_ref().and_then(|i| i.ci))
+            .map(|c| (c.level, c.replicates))
+            .next()
+    })
+}
+
+/// The legend: the two bars (and the hatched bar if any is flagged) when there are rows, the
+/// whisker when there are intervals.
+fn bars_legend(spec: &SobolBarChart, rows: &[&SobolRow]) -> Vec<LegendEntry> {
+    let mut keys = Vec::new();
+    if !rows.is_empty() {
+        keys.push(LegendEntry::new(bar_key(COLOR_A), spec.first_label.clone()));
+        keys.push(LegendEntry::new(bar_key(COLOR_B), spec.total_label.clone()));
+        if any_flagged(rows) {
+            let hatched = Swatch::Hatched(RGBColor(110, 110, 110));
+            keys.push(LegendEntry::new(hatched, "Not distinguishable from 0"));
+        }
+    }
+    if let Some((l, n)) = interval_level(rows) {
+        let label = format!("{:.0} % bootstrap interval ({n} resamples)", l * 100.0);
+        keys.push(LegendEntry::new(Swatch::Whisker, label));
+    }
+    keys
+}
+
+/// The spec's notes, the note on hatched bars and the one naming factors without effect.
+fn bars_notes(spec: &SobolBarChart, rows: &[&SobolRow]) -> Vec<String> {
+    let mut notes = spec.notes.clone();
+    if any_flagged(rows) {
+        let pct = interval_level(rows)
+            .map_or("the".to_owned(), |(l, _)| format!("its {:.0} %", l * 100.0));
+        notes.push(format!(
+            "Hatched light bars, grey values: the estimate is negative or {pct} interval covers 0 — not distinguishable from 0 with this sample size."
+        ));
+    }
+    let quiet = quiet(spec);
+    if !quiet.is_empty() {
+        notes.push(format!(
+            "No effect (both indices 0): {}.",
+            compact_names(&quiet)
+        ));
+    }
+    notes
+}
+
+/// The factors without effect.
+fn quiet(spec: &SobolBarChart) -> Vec<&str> {
+    spec.rows
+        .iter()
+        .filter(|r| no_effect(r))
+        .map(|r| r.factor.as_str())
+        .collect()
+}
+
+/// What the plot says when there are no bars.
+fn bars_message(spec: &SobolBarChart) -> &'static str {
+    let undefined = !spec.rows.is_empty()
+        && spec
+            .rows
+            .iter()
+            .all(|r| r.first_order.is_none() && r.total.is_none());
+    if undefined {
+        "The output does not vary across the design (zero variance): Sobol' indices are undefined"
+    } else if spec.rows.is_empty() {
+        "No factors"
+    } else if quiet(spec).len() == spec.rows.len() {
+        "No factor moves this output: every index is 0"
+    } else {
+        "No finite indices"
+    }
+}
+
+/// The value axis of the drawn `rows` in a plot `rect`: from 0, with room right of the
+/// longest bar or whisker for its value label.
+fn bars_axis(rows: &[&SobolRow], rect: PixelRect, sz: &Sizes) -> scale::ValueAxis {
+    let values: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| indices(r))
+        .flat_map(|i| {
+            let (lo, hi) = interval(i).unwrap_or((i.estimate, i.estimate));
+            [i.estimate, lo, hi]
+        })
+        .chain([0.0])
+        .collect();
+    let max_ticks = ((rect.right - rect.left) / 90).clamp(3, 10) as usize;
+    let axis = scale::value_axis(values.iter().copied(), YRange::IncludeZero, max_ticks)
+        .expect("0 is finite");
+    let label_w = text::width("-0.000", sz.footer) + 8;
+    let max_end = values.iter().copied().fold(0.0f64, f64::max);
+    let width = f64::from(rect.right - rect.left);
+    if width > 2.0 * f64::from(label_w) {
+        let need = axis.lo + (max_end - axis.lo) * width / (width - f64::from(label_w));
+        if need > axis.hi {
+            let range = YRange::Fixed {
+                min: axis.lo,
+                max: need,
+            };
+            return scale::value_axis([], range, max_ticks).expect("lo < hi");
+        }
+    }
+    axis
+}
+
+/// Row `i`'s two bars (first-order above the middle, total below), each with its whisker
+/// and, if the bar is tall enough, its value.
+fn draw_bar_pair(
+    root: &Area<'_>,
+    plot: &Plot,
+    i: usize,
+    r: &SobolRow,
+    sz: &Sizes,
+) -> Result<(), ChartError> {
+    let row_h = (plot.y.px(1.0) - plot.y.px(0.0)).abs();
+    let bar_h = ((f64::from(row_h) * 0.34) as i32).clamp(2, 24);
+    let cy = plot.y.px(i as f64 + 0.5);
+    for (idx, color, y0) in [
+        (&r.first_order, COLOR_A, cy - bar_h - 1),
+        (&r.total, COLOR_B, cy + 1),
+    ] {
+        let Some(ix) = usable(idx) else { continue };
+        let rect = (plot.x.px(0.0), y0, plot.x.px(ix.estimate), y0 + bar_h);
+        if flagged(ix) {
+            hatched_rect(root, rect, color)?;
+        } else if rect.0 != rect.2 {
+            fill_rect(root, rect, color)?;
+        }
+        let ym = y0 + bar_h / 2;
+        let mut end = ix.estimate.max(0.0);
+        if let Some((lo, hi)) = interval(ix) {
+            whisker(
+                root,
+                plot.x.px(lo),
+                plot.x.px(hi),
+                ym,
+                (bar_h / 2 - 1).max(2),
+            )?;
+            end = end.max(hi);
+        }
+        if bar_h + 2 >= line_height(sz.footer) - 4 {
+            draw_value(root, ix, (plot.x.px(end) + 5, ym), sz)?;
+        }
+    }
+    Ok(())
+}
+
+/// The estimate of `ix` at `at` (its left middle): three decimals, or three significant
+/// digits below 0.001; grey if flagged.
+fn draw_value(
+    root: &Area<'_>,
+    ix: &SobolIndex,
+    at: (i32, i32),
+    sz: &Sizes,
+) -> Result<(), ChartError> {
+    let v = ix.estimate;
+    let label = if v.abs() >= 0.001 || v == 0.0 {
+        format!("{v:.3}")
+    } else {
+        fmt_num(v)
+    };
+    let color = if flagged(ix) {
+        palette::MUTED
+    } else {
+        palette::TEXT
+    };
+    let p = Placement::new(sz.footer, color).align(HPos::Left, VPos::Center);
+    text::draw_text(root, &label, at, p)
 }
 
 /// One factor's total index in each year.
@@ -450,161 +462,198 @@ pub fn render_sobol_years_rgb(spec: &SobolYearsChart) -> Result<RenderedChart, C
     render_rgb(spec.size, |root| {
         let sz = Sizes::page(spec.size.0, spec.size.1);
         let shown = spec.drawn_series();
-        let mut notes = spec.notes.clone();
-        let rest: Vec<&SobolYearSeries> = spec
-            .series
-            .iter()
-            .filter(|s| !shown.iter().any(|t| std::ptr::eq(*t, *s)))
-            .collect();
-        let rest_active: Vec<&SobolYearSeries> =
-            rest.iter().copied().filter(|s| peak(s) > 0.0).collect();
-        if !rest_active.is_empty() {
-            let top = rest_active
-                .iter()
-                .map(|s| peak(s))
-                .fold(f64::NEG_INFINITY, f64::max);
-            notes.push(format!(
-                "{} with a positive total index not drawn: at most {top:.3} in any year (see indices.csv).",
-                count(rest_active.len(), "other factor"),
-            ));
+        let notes = years_notes(spec, &shown);
+        let text = (
+            spec.title.as_str(),
+            spec.subtitle.as_str(),
+            spec.footer.as_str(),
+        );
+        let layout = Frame {
+            side: Some(SideColumn::INDICES),
+            ..frame(text, &[], &notes)
         }
-        let quiet: Vec<&str> = rest
-            .iter()
-            .filter(|s| peak(s) <= 0.0 && s.total.iter().any(|i| usable(i).is_some()))
-            .map(|s| s.factor.as_str())
-            .collect();
-        if !quiet.is_empty() {
-            notes.push(format!(
-                "No positive total index in any year: {}.",
-                compact_names(&quiet)
-            ));
-        }
-        let undefined_years: Vec<String> = spec
-            .years
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| {
-                !spec.series.is_empty() && spec.series.iter().all(|s| s.total[*k].is_none())
-            })
-            .map(|(_, y)| y.to_string())
-            .collect();
-        if !undefined_years.is_empty() {
-            notes.push(format!(
-                "No variance in {} (the output is the same at every design point): indices undefined, the lines break there.",
-                undefined_years.join(", ")
-            ));
-        }
-        let level = shown.iter().find_map(|s| {
-            s.total
-                .iter()
-                .filter_map(|i| i.as_ref().and_then(|i| i.ci))
-                .map(|c| c.level)
-                .next()
-        });
-        let page = draw_page(
-            root,
-            &PageText {
-                title: &spec.title,
-                subtitle: &spec.subtitle,
-                notes: &notes,
-                footer: &spec.footer,
-            },
-            &[],
-            true,
-            &sz,
-        )?;
-        let label_w = page.side.map_or(200, |r| r.right - r.left) - 40 - (sz.legend * 0.7) as i32;
-        let mut legend: Vec<LegendEntry> = shown
-            .iter()
-            .enumerate()
-            .map(|(i, s)| LegendEntry {
-                swatch: Swatch::Line {
-                    color: series_color(i),
-                    width: sz.median_width,
-                    dashed: false,
-                    marker: Marker::SERIES[i % Marker::SERIES.len()],
-                },
-                label: break_at_dots(&s.factor, sz.legend, label_w),
-            })
-            .collect();
-        if let Some(l) = level {
-            legend.push(LegendEntry {
-                swatch: Swatch::Fill {
-                    color: RGBColor(110, 110, 110).mix(BAND_ALPHA * 1.6),
-                    edge: None,
-                },
-                label: format!("Shaded: {:.0} % bootstrap interval", l * 100.0),
-            });
-        }
-        if let Some(side) = page.side {
-            draw::draw_legend_column(
+        .draw(root, &sz)?;
+        if let Some(side) = layout.side {
+            let legend = years_legend(&shown, column_text_width(side.right - side.left, &sz), &sz);
+            draw_legend_column(
                 root,
                 &legend,
-                side.left,
-                side.top,
+                (side.left, side.top),
                 side.right - side.left,
                 &sz,
             )?;
         }
-        let p = page.plot;
-        let area = root
-            .clone()
-            .shrink((p.left, p.top), (p.right - p.left, p.bottom - p.top));
-        let label_w = text::width("2025", sz.tick) + (sz.tick * 1.2) as i32;
-        let x = scale::year_axis(
-            spec.years.iter().map(|&y| f64::from(y)),
-            ((p.right - p.left - 80) / label_w.max(1)).max(2) as usize,
-        );
-        let values: Vec<f64> = shown
-            .iter()
-            .flat_map(|s| s.total.iter().filter_map(usable))
-            .flat_map(|i| {
-                let (lo, hi) = interval(i).unwrap_or((i.estimate, i.estimate));
-                [i.estimate, lo, hi]
-            })
-            .chain([0.0])
-            .collect();
-        let max_y_ticks = ((p.bottom - p.top) / (line_height(sz.tick) * 3)).clamp(3, 9) as usize;
-        let y = scale::value_axis(values, YRange::IncludeZero, max_y_ticks).expect("0 is finite");
-        let mut chart = draw::build_axes(&area, &x, &y, &spec.x_label, &spec.y_label, &sz)?;
-        let geometry = draw::geometry(&chart, &x, &y);
+        let room = layout.room();
+        let (x, y) = years_axes(spec, &shown, room, &sz);
+        let plot_frame = PixelRect {
+            right: room.right - 1,
+            bottom: room.bottom - 1,
+            ..room
+        };
+        let titles = (spec.x_label.as_str(), spec.y_label.as_str());
+        let plot = axes::draw_time_axes(root, plot_frame, &x, &y, titles, &sz)?;
         if shown.is_empty() {
-            let msg = if spec.series.is_empty() {
-                "No factors"
-            } else if undefined_years.len() == spec.years.len() {
-                "The output does not vary in any year (zero variance): Sobol' indices are undefined"
-            } else {
-                "No factor has a positive total index in any year"
-            };
-            draw_message(root, geometry.plot_area, msg, &sz)?;
-            return Ok(vec![geometry]);
+            draw_message(root, plot.rect, years_message(spec), &sz)?;
+            return Ok(vec![plot.geometry()]);
         }
-        for (i, s) in shown.iter().enumerate() {
-            let (lower, upper): (Vec<f64>, Vec<f64>) = s
-                .total
-                .iter()
-                .map(|t| usable(t).and_then(interval).unwrap_or((f64::NAN, f64::NAN)))
-                .unzip();
-            let fill = ShapeStyle::from(series_color(i).mix(BAND_ALPHA)).filled();
-            draw::draw_band(&mut chart, &spec.years, &lower, &upper, fill, None)?;
-        }
-        for (i, s) in shown.iter().enumerate() {
-            let values: Vec<f64> = s
-                .total
-                .iter()
-                .map(|t| usable(t).map_or(f64::NAN, |i| i.estimate))
-                .collect();
-            draw::draw_line(
-                &mut chart,
-                &spec.years,
-                &values,
-                ShapeStyle::from(series_color(i)).stroke_width(sz.median_width),
-                Marker::SERIES[i % Marker::SERIES.len()],
-                sz.marker,
-            )?;
-        }
-        Ok(vec![geometry])
+        draw_years_series(root, &plot, spec, &shown, &sz)?;
+        Ok(vec![plot.geometry()])
     })
+}
+
+/// The years in which no factor has an index (the output has zero variance).
+fn undefined_years(spec: &SobolYearsChart) -> Vec<String> {
+    spec.years
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            !spec.series.is_empty() && spec.series.iter().all(|s| s.total[*k].is_none())
+        })
+        .map(|(_, y)| y.to_string())
+        .collect()
+}
+
+/// The spec's notes and those on the factors not drawn and the years without variance.
+fn years_notes(spec: &SobolYearsChart, shown: &[&SobolYearSeries]) -> Vec<String> {
+    let mut notes = spec.notes.clone();
+    let rest: Vec<&SobolYearSeries> = spec
+        .series
+        .iter()
+        .filter(|s| !shown.iter().any(|t| std::ptr::eq(*t, *s)))
+        .collect();
+    let rest_active: Vec<&SobolYearSeries> =
+        rest.iter().copied().filter(|s| peak(s) > 0.0).collect();
+    if !rest_active.is_empty() {
+        let top = rest_active
+            .iter()
+            .map(|s| peak(s))
+            .fold(f64::NEG_INFINITY, f64::max);
+        notes.push(format!(
+            "{} with a positive total index not drawn: at most {top:.3} in any year (see indices.csv).",
+            count(rest_active.len(), "other factor"),
+        ));
+    }
+    let quiet: Vec<&str> = rest
+        .iter()
+        .filter(|s| peak(s) <= 0.0 && s.total.iter().any(|i| usable(i).is_some()))
+        .map(|s| s.factor.as_str())
+        .collect();
+    if !quiet.is_empty() {
+        notes.push(format!(
+            "No positive total index in any year: {}.",
+            compact_names(&quiet)
+        ));
+    }
+    let undefined_years = undefined_years(spec);
+    if !undefined_years.is_empty() {
+        notes.push(format!(
+            "No variance in {} (the output is the same at every design point): indices undefined, the lines break there.",
+            undefined_years.join(", ")
+        ));
+    }
+    notes
+}
+
+/// The legend: one line per drawn factor (names broken after dots to fit `label_w`), and
+/// the shaded interval if there are intervals.
+fn years_legend(shown: &[&SobolYearSeries], label_w: i32, sz: &Sizes) -> Vec<LegendEntry> {
+    let mut legend: Vec<LegendEntry> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let swatch = Swatch::Line {
+                color: series_color(i),
+                width: sz.median_width,
+                dash: None,
+                marker: Marker::SERIES[i % Marker::SERIES.len()],
+            };
+            LegendEntry::new(swatch, break_at_dots(&s.factor, sz.legend, label_w))
+        })
+        .collect();
+    let level = shown.iter().find_map(|s| {
+        s.total
+            .iter()
+            .filter_map(|i| i.as_ref().and_then(|i| i.ci))
+            .map(|c| c.level)
+            .next()
+    });
+    if let Some(l) = level {
+        let swatch = Swatch::Fill {
+            color: RGBColor(110, 110, 110).mix(BAND_ALPHA * 1.6),
+            edge: None,
+        };
+        let label = format!("Shaded: {:.0} % bootstrap interval", l * 100.0);
+        legend.push(LegendEntry::new(swatch, label));
+    }
+    legend
+}
+
+/// The time and index axes for a plot in `room`.
+fn years_axes(
+    spec: &SobolYearsChart,
+    shown: &[&SobolYearSeries],
+    room: PixelRect,
+    sz: &Sizes,
+) -> (scale::YearAxis, scale::ValueAxis) {
+    let label_w = text::width("2025", sz.tick) + (sz.tick * 1.2) as i32;
+    let x = scale::year_axis(
+        spec.years.iter().map(|&y| f64::from(y)),
+        ((room.right - room.left - 80) / label_w.max(1)).max(2) as usize,
+    );
+    let values: Vec<f64> = shown
+        .iter()
+        .flat_map(|s| s.total.iter().filter_map(usable))
+        .flat_map(|i| {
+            let (lo, hi) = interval(i).unwrap_or((i.estimate, i.estimate));
+            [i.estimate, lo, hi]
+        })
+        .chain([0.0])
+        .collect();
+    let max_y_ticks = ((room.bottom - room.top) / (line_height(sz.tick) * 3)).clamp(3, 9) as usize;
+    let y = scale::value_axis(values, YRange::IncludeZero, max_y_ticks).expect("0 is finite");
+    (x, y)
+}
+
+/// What the plot says when no factor is drawn.
+fn years_message(spec: &SobolYearsChart) -> &'static str {
+    if spec.series.is_empty() {
+        "No factors"
+    } else if undefined_years(spec).len() == spec.years.len() {
+        "The output does not vary in any year (zero variance): Sobol' indices are undefined"
+    } else {
+        "No factor has a positive total index in any year"
+    }
+}
+
+/// The shaded intervals of all drawn factors, then their lines.
+fn draw_years_series(
+    root: &Area<'_>,
+    plot: &Plot,
+    spec: &SobolYearsChart,
+    shown: &[&SobolYearSeries],
+    sz: &Sizes,
+) -> Result<(), ChartError> {
+    for (i, s) in shown.iter().enumerate() {
+        let (lower, upper): (Vec<f64>, Vec<f64>) = s
+            .total
+            .iter()
+            .map(|t| usable(t).and_then(interval).unwrap_or((f64::NAN, f64::NAN)))
+            .unzip();
+        let fill = ShapeStyle::from(series_color(i).mix(BAND_ALPHA)).filled();
+        let band = (lower.as_slice(), upper.as_slice());
+        draw::draw_band(root, plot, &spec.years, band, fill, None)?;
+    }
+    for (i, s) in shown.iter().enumerate() {
+        let values: Vec<f64> = s
+            .total
+            .iter()
+            .map(|t| usable(t).map_or(f64::NAN, |i| i.estimate))
+            .collect();
+        let style = ShapeStyle::from(series_color(i)).stroke_width(sz.median_width);
+        let marker = (Marker::SERIES[i % Marker::SERIES.len()], sz.marker);
+        draw::draw_line(root, plot, (&spec.years, &values), style, marker)?;
+    }
+    Ok(())
 }
 
 fn series_color(i: usize) -> RGBColor {

@@ -6,14 +6,16 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::super::draw::Sizes;
-use super::super::fan::render_rgb;
+use super::super::axes::{AxisLook, Plot, value_ticks, x_axis_height};
+use super::super::draw::{Area, Sizes, draw_err, fill_rect};
+use super::super::frame::{draw_message, render_rgb};
+use super::super::legend::LegendEntry;
 use super::super::scale;
-use super::super::text::{self, line_height};
+use super::super::text::line_height;
 use super::super::{ChartError, PixelRect, PlotGeometry, RenderedChart, YRange};
 use super::{
-    COLOR_A, COLOR_B, INK, Key, Linear, PageText, compact_names, count, draw_message, draw_page,
-    draw_row_labels, draw_x_axis, fill_rect, fmt_num, page_layout, rows_that_fit, x_axis_height,
+    COLOR_A, COLOR_B, INK, bar_key, bar_plot_rect, compact_names, count, draw_row_labels, fit_rows,
+    fmt_num, frame, line_key,
 };
 use crate::sensitivity::OatRow;
 
@@ -124,177 +126,168 @@ pub fn render_tornado_rgb(spec: &TornadoChart) -> Result<RenderedChart, ChartErr
     render_rgb(spec.size, |root| {
         let sz = Sizes::page(spec.size.0, spec.size.1);
         let rows = spec.drawn_rows();
-        let mut notes = spec.notes.clone();
-        let quiet: Vec<&str> = spec
-            .rows
-            .iter()
-            .filter(|r| finite(r) && no_effect(r, spec.nominal))
-            .map(|r| r.factor.as_str())
-            .collect();
-        let broken: Vec<&str> = spec
-            .rows
-            .iter()
-            .filter(|r| !finite(r))
-            .map(|r| r.factor.as_str())
-            .collect();
-        let nominal_ok = spec.nominal.is_finite();
-        let mut keys = vec![
-            (Key::Bar(COLOR_A), spec.low_label.clone()),
-            (Key::Bar(COLOR_B), spec.high_label.clone()),
-        ];
-        if nominal_ok {
-            keys.push((
-                Key::Line {
-                    color: INK,
-                    dashed: false,
-                },
-                format!("Nominal output {}", fmt_num(spec.nominal)),
-            ));
-        }
-        if !quiet.is_empty() {
-            notes.push(format!(
-                "No effect (output unchanged at both values): {}.",
-                compact_names(&quiet)
-            ));
-        }
-        if !broken.is_empty() {
-            notes.push(format!(
-                "Not drawn (non-finite output): {}.",
-                compact_names(&broken)
-            ));
-        }
+        let legend = legend(spec);
+        let mut notes = notes(spec);
+        let text = (
+            spec.title.as_str(),
+            spec.subtitle.as_str(),
+            spec.footer.as_str(),
+        );
         // How many rows fit depends on the notes, and a note says how many do not fit.
         let plot_h = |notes: &[String]| {
-            let t = PageText {
-                title: &spec.title,
-                subtitle: &spec.subtitle,
-                notes,
-                footer: &spec.footer,
-            };
-            let p = page_layout(spec.size, &t, &keys, false, &sz).plot;
+            let p = frame(text, &legend, notes).layout(spec.size, &sz).room();
             p.bottom - p.top - x_axis_height(&spec.x_label, &sz)
         };
-        let mut n_fit = rows_that_fit(rows.len(), plot_h(&notes), min_row_h(&sz));
-        if n_fit < rows.len() {
-            let more = |n: usize| {
-                format!(
-                    "{} with smaller swings not shown (see indices.csv).",
-                    count(rows.len() - n, "more factor")
-                )
-            };
-            notes.insert(spec.notes.len(), more(n_fit));
-            n_fit = rows_that_fit(rows.len(), plot_h(&notes), min_row_h(&sz));
-            notes[spec.notes.len()] = more(n_fit);
-        }
-        let page = draw_page(
-            root,
-            &PageText {
-                title: &spec.title,
-                subtitle: &spec.subtitle,
-                notes: &notes,
-                footer: &spec.footer,
-            },
-            &keys,
-            false,
-            &sz,
-        )?;
+        let more = |n: usize| {
+            format!(
+                "{} with smaller swings not shown (see indices.csv).",
+                count(n, "more factor")
+            )
+        };
+        let at = spec.notes.len();
+        let n_fit = fit_rows(rows.len(), &mut notes, at, min_row_h(&sz), plot_h, more);
+        let layout = frame(text, &legend, &notes).draw(root, &sz)?;
         let rows = &rows[..n_fit];
-        let p = page.plot;
-        let frame_w = p.right - p.left;
-        let names_w = rows
-            .iter()
-            .map(|r| text::width(&r.factor, sz.tick))
-            .max()
-            .unwrap_or(0)
-            .min((f64::from(frame_w) * 0.4) as i32);
-        let plot = PixelRect {
-            left: p.left + names_w + 14,
-            top: p.top,
-            right: p.right - (sz.tick * 1.6) as i32,
-            bottom: p.bottom - x_axis_height(&spec.x_label, &sz),
-        };
-        let row_map = Linear {
-            lo: 0.0,
-            hi: rows.len().max(1) as f64,
-            p0: plot.top,
-            p1: plot.bottom,
-        };
-        let mut values: Vec<f64> = rows.iter().flat_map(|r| [r.y_low, r.y_high]).collect();
-        if nominal_ok {
-            values.push(spec.nominal);
-        }
-        let max_ticks = ((plot.right - plot.left) / 90).clamp(3, 10) as usize;
-        let axis = value_axis(&values, spec.bounds, max_ticks);
-        let geometry = PlotGeometry {
-            plot_area: plot,
-            x_range: (axis.lo, axis.hi),
-            y_range: (row_map.hi, 0.0),
-        };
-        let x = Linear {
-            lo: axis.lo,
-            hi: axis.hi,
-            p0: plot.left,
-            p1: plot.right,
-        };
-        draw_x_axis(root, &axis, &x, plot, &spec.x_label, &sz)?;
+        let names = rows.iter().map(|r| r.factor.as_str());
+        let (rect, names_w) = bar_plot_rect(layout.room(), names, &spec.x_label, &sz);
+        let (plot, axis) = bar_plot(spec, rows, rect);
+        plot.draw_x_axis(root, &value_ticks(&axis), &spec.x_label, &sz)?;
         if rows.is_empty() {
-            let msg = if spec.rows.is_empty() {
-                "No factors"
-            } else if broken.len() == spec.rows.len() {
-                "No finite outputs"
-            } else {
-                "No factor moves this output: every swing is 0"
-            };
-            draw_message(root, plot, msg, &sz)?;
+            draw_message(root, rect, empty_message(spec), &sz)?;
         }
-        let row_h = (row_map.px(1.0) - row_map.px(0.0)).abs();
-        let bar_h = ((f64::from(row_h) * 0.6) as i32).clamp(2, 36);
-        for (i, r) in rows.iter().enumerate() {
-            let cy = row_map.px(i as f64 + 0.5);
-            let (y0, y1) = (cy - bar_h / 2, cy - bar_h / 2 + bar_h);
-            let base = if nominal_ok {
-                spec.nominal
-            } else {
-                (r.y_low + r.y_high) / 2.0
-            };
-            let mut bars = [(r.y_low, COLOR_A), (r.y_high, COLOR_B)];
-            // The bar reaching further from the base first, so a shorter one on the same side
-            // stays visible on top of it.
-            bars.sort_by(|a, b| (b.0 - base).abs().total_cmp(&(a.0 - base).abs()));
-            for (v, c) in bars {
-                let (a, b) = (x.px(base), x.px(v));
-                if a != b {
-                    fill_rect(root, (a, y0, b, y1), c)?;
-                }
+        draw_bars(root, &plot, spec, rows)?;
+        let labels: Vec<(String, Option<String>)> =
+            rows.iter().map(|r| row_label(spec, r)).collect();
+        draw_row_labels(root, &labels, rect.left - 10, names_w, &plot.y, &sz)?;
+        Ok(vec![plot.geometry()])
+    })
+}
+
+/// The legend: low and high bars, and the nominal line if there is a nominal output.
+fn legend(spec: &TornadoChart) -> Vec<LegendEntry> {
+    let mut keys = vec![
+        LegendEntry::new(bar_key(COLOR_A), spec.low_label.clone()),
+        LegendEntry::new(bar_key(COLOR_B), spec.high_label.clone()),
+    ];
+    if spec.nominal.is_finite() {
+        let label = format!("Nominal output {}", fmt_num(spec.nominal));
+        keys.push(LegendEntry::new(line_key(INK, false), label));
+    }
+    keys
+}
+
+/// The spec's notes and those naming the factors without effect and those not drawn.
+fn notes(spec: &TornadoChart) -> Vec<String> {
+    let mut notes = spec.notes.clone();
+    let quiet: Vec<&str> = spec
+        .rows
+        .iter()
+        .filter(|r| finite(r) && no_effect(r, spec.nominal))
+        .map(|r| r.factor.as_str())
+        .collect();
+    if !quiet.is_empty() {
+        notes.push(format!(
+            "No effect (output unchanged at both values): {}.",
+            compact_names(&quiet)
+        ));
+    }
+    let broken = broken(spec);
+    if !broken.is_empty() {
+        notes.push(format!(
+            "Not drawn (non-finite output): {}.",
+            compact_names(&broken)
+        ));
+    }
+    notes
+}
+
+/// The factors whose output is not finite.
+fn broken(spec: &TornadoChart) -> Vec<&str> {
+    spec.rows
+        .iter()
+        .filter(|r| !finite(r))
+        .map(|r| r.factor.as_str())
+        .collect()
+}
+
+/// What the plot says when there are no bars.
+fn empty_message(spec: &TornadoChart) -> &'static str {
+    if spec.rows.is_empty() {
+        "No factors"
+    } else if broken(spec).len() == spec.rows.len() {
+        "No finite outputs"
+    } else {
+        "No factor moves this output: every swing is 0"
+    }
+}
+
+/// The plot of the drawn `rows` in `rect` (output values across, rows down) and its value
+/// axis, which shows the outputs and the nominal one.
+fn bar_plot(spec: &TornadoChart, rows: &[&OatRow], rect: PixelRect) -> (Plot, scale::ValueAxis) {
+    let mut values: Vec<f64> = rows.iter().flat_map(|r| [r.y_low, r.y_high]).collect();
+    if spec.nominal.is_finite() {
+        values.push(spec.nominal);
+    }
+    let max_ticks = ((rect.right - rect.left) / 90).clamp(3, 10) as usize;
+    let axis = value_axis(&values, spec.bounds, max_ticks);
+    let n = rows.len().max(1) as f64;
+    let plot = Plot::rows(rect, (axis.lo, axis.hi), n, AxisLook::OnEdge);
+    (plot, axis)
+}
+
+/// Per row, the bars from the nominal output to the low and high outputs, then the nominal
+/// line across all rows.
+fn draw_bars(
+    root: &Area<'_>,
+    plot: &Plot,
+    spec: &TornadoChart,
+    rows: &[&OatRow],
+) -> Result<(), ChartError> {
+    let nominal_ok = spec.nominal.is_finite();
+    let row_h = (plot.y.px(1.0) - plot.y.px(0.0)).abs();
+    let bar_h = ((f64::from(row_h) * 0.6) as i32).clamp(2, 36);
+    for (i, r) in rows.iter().enumerate() {
+        let cy = plot.y.px(i as f64 + 0.5);
+        let (y0, y1) = (cy - bar_h / 2, cy - bar_h / 2 + bar_h);
+        let base = if nominal_ok {
+            spec.nominal
+        } else {
+            (r.y_low + r.y_high) / 2.0
+        };
+        let mut bars = [(r.y_low, COLOR_A), (r.y_high, COLOR_B)];
+        // The bar reaching further from the base first, so a shorter one on the same side
+        // stays visible on top of it.
+        bars.sort_by(|a, b| (b.0 - base).abs().total_cmp(&(a.0 - base).abs()));
+        for (v, c) in bars {
+            let (a, b) = (plot.x.px(base), plot.x.px(v));
+            if a != b {
+                fill_rect(root, (a, y0, b, y1), c)?;
             }
         }
-        if nominal_ok {
-            let nx = x.px(spec.nominal);
-            root.draw(&PathElement::new(
-                vec![(nx, plot.top), (nx, plot.bottom)],
-                ShapeStyle::from(INK).stroke_width(2),
-            ))
-            .map_err(super::super::draw::draw_err)?;
-        }
-        let labels: Vec<(String, Option<String>)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.factor.clone(),
-                    Some(format!(
-                        "{}: {}   {}: {}   swing {}",
-                        spec.value_tags.0,
-                        fmt_num(r.low_value),
-                        spec.value_tags.1,
-                        fmt_num(r.high_value),
-                        fmt_num(swing(r))
-                    )),
-                )
-            })
-            .collect();
-        draw_row_labels(root, &labels, plot.left - 10, names_w, &row_map, &sz)?;
-        Ok(vec![geometry])
-    })
+    }
+    if nominal_ok {
+        let nx = plot.x.px(spec.nominal);
+        let r = plot.rect;
+        root.draw(&PathElement::new(
+            vec![(nx, r.top), (nx, r.bottom)],
+            ShapeStyle::from(INK).stroke_width(2),
+        ))
+        .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// A row's factor name and, under it, the low and high values and the swing.
+fn row_label(spec: &TornadoChart, r: &OatRow) -> (String, Option<String>) {
+    let values = format!(
+        "{}: {}   {}: {}   swing {}",
+        spec.value_tags.0,
+        fmt_num(r.low_value),
+        spec.value_tags.1,
+        fmt_num(r.high_value),
+        fmt_num(swing(r))
+    );
+    (r.factor.clone(), Some(values))
 }
 
 /// The least row height: one line of text (the values under the name need two).
