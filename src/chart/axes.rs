@@ -11,7 +11,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{Area, Sizes, draw_err};
+use super::canvas::{Area, Sizes, draw_err};
 use super::scale::{ValueAxis, YearAxis};
 use super::text::{self, Placement, line_height};
 use super::{ChartError, PixelRect, PlotGeometry, palette};

@@ -6,7 +6,8 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::axes::{self, Plot};
-use super::draw::{self, Area, Marker, Sizes};
+use super::canvas::{Area, Sizes};
+use super::draw::{self, Marker};
 use super::fan;
 use super::frame::render_rgb;
 use super::legend::{LegendEntry, Swatch};
@@ -213,7 +214,7 @@ fn draw_dashed_edge(
         if run.len() >= 2 {
             let pts = std::mem::take(run);
             area.draw(&DashedPathElement::new(pts, 5u32, 4u32, style))
-                .map_err(draw::draw_err)?;
+                .map_err(super::canvas::draw_err)?;
         }
         run.clear();
         Ok::<(), ChartError>(())

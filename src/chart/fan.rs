@@ -5,7 +5,8 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::axes;
-use super::draw::{self, Area, Marker, Sizes};
+use super::canvas::{Area, Sizes};
+use super::draw::{self, Marker};
 use super::frame::{self, Frame, SideColumn, render_rgb};
 use super::legend::{LegendEntry, Swatch};
 use super::scale::{self, ValueAxis, YearAxis};

@@ -7,7 +7,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
-use super::draw::{Area, Sizes, draw_err};
+use super::canvas::{Area, Sizes, draw_err};
 use super::legend::{LegendEntry, LegendRows, LegendStyle, draw_legend_column};
 use super::text::{self, draw_lines, line_height};
 use super::{ChartError, PixelRect, PlotGeometry, RenderedChart, palette};

@@ -8,7 +8,8 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{Area, Marker, Sizes, draw_err, hatched_rect, whisker};
+use super::canvas::{Area, Sizes, draw_err};
+use super::draw::{Marker, hatched_rect, whisker};
 use super::text::{self, Placement, line_height, text_top_offset};
 use super::{ChartError, palette};
 

@@ -26,6 +26,7 @@
 //! [`ChartError::InvalidSpec`].
 
 mod axes;
+mod canvas;
 mod compare;
 mod draw;
 mod fan;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::style::text_anchor::HPos;
 
-use super::draw::{Area, Sizes};
+use super::canvas::{Area, Sizes};
 use super::fan;
 use super::frame::{Frame, render_rgb};
 use super::legend::{LegendEntry, LegendStyle, Swatch};

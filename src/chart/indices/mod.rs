@@ -38,7 +38,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::axes::{Scale, right_pad, x_axis_height};
-use super::draw::{Area, Marker, Sizes};
+use super::canvas::{Area, Sizes};
+use super::draw::Marker;
 use super::frame::Frame;
 use super::legend::{LegendEntry, LegendStyle, Swatch};
 use super::text::{self, Placement, fit_front, line_height};

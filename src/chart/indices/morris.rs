@@ -11,7 +11,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::super::axes::{AxisLook, Plot, plot_rect, value_ticks};
-use super::super::draw::{Area, Sizes, draw_err, whisker};
+use super::super::canvas::{Area, Sizes, draw_err};
+use super::super::draw::whisker;
 use super::super::frame::{draw_message, render_rgb};
 use super::super::legend::{LegendEntry, Swatch};
 use super::super::scale;

@@ -10,7 +10,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::super::axes::{self, AxisLook, Plot, value_ticks, x_axis_height};
-use super::super::draw::{self, Area, Marker, Sizes, draw_err, fill_rect, hatched_rect, whisker};
+use super::super::canvas::{Area, Sizes, draw_err};
+use super::super::draw::{self, Marker, fill_rect, hatched_rect, whisker};
 use super::super::frame::{Frame, SideColumn, draw_message, render_rgb};
 use super::super::legend::{LegendEntry, Swatch, column_text_width, draw_legend_column};
 use super::super::scale;

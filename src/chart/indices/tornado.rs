@@ -7,7 +7,8 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::super::axes::{AxisLook, Plot, value_ticks, x_axis_height};
-use super::super::draw::{Area, Sizes, draw_err, fill_rect};
+use super::super::canvas::{Area, Sizes, draw_err};
+use super::super::draw::fill_rect;
 use super::super::frame::{draw_message, render_rgb};
 use super::super::legend::LegendEntry;
 use super::super::scale;

@@ -2,7 +2,6 @@
 //! parameters (a value or a distribution within bounds), each given the next slot of
 //! [`Scenario::params`](crate::scenario::Scenario::params) in the order they are validated.
 
-use super::shared::fmt_range;
 use crate::error::ScenarioError;
 use crate::scenario::dist::num;
 use crate::scenario::raw::{DistKind, RawParam};
@@ -301,10 +300,32 @@ impl Ctx {
     }
 }
 
+/// A range as messages show it: `[0, 1]`, `(−∞, 5]`, `[0, ∞)`.
+pub(super) fn fmt_range(lo: f64, hi: f64) -> String {
+    let l = if lo.is_infinite() {
+        "(−∞".to_string()
+    } else {
+        format!("[{}", num(lo))
+    };
+    let h = if hi.is_infinite() {
+        "∞)".to_string()
+    } else {
+        format!("{}]", num(hi))
+    };
+    format!("{l}, {h}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{ctx, err};
     use super::*;
+
+    #[test]
+    fn ranges_show_infinite_ends_open() {
+        assert_eq!(fmt_range(0.0, 1.5), "[0, 1.5]");
+        assert_eq!(fmt_range(f64::NEG_INFINITY, 2.0), "(−∞, 2]");
+        assert_eq!(fmt_range(0.0, f64::INFINITY), "[0, ∞)");
+    }
 
     fn param(text: &str) -> RawParam {
         toml::from_str(text).expect("a parameter table")

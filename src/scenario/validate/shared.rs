@@ -1,25 +1,9 @@
-//! Small helpers the passes share: ranges as messages show them, periods like
+//! Small helpers the passes share: periods like
 //! `2021-2025`, calendar years within [`MIN_YEAR`]..=[`MAX_YEAR`], and indicator keys.
 
 use super::ctx::{Ctx, R};
 use super::{MAX_YEAR, MIN_YEAR};
 use crate::indicator::Indicator;
-use crate::scenario::dist::num;
-
-/// A range as messages show it: `[0, 1]`, `(−∞, 5]`, `[0, ∞)`.
-pub(super) fn fmt_range(lo: f64, hi: f64) -> String {
-    let l = if lo.is_infinite() {
-        "(−∞".to_string()
-    } else {
-        format!("[{}", num(lo))
-    };
-    let h = if hi.is_infinite() {
-        "∞)".to_string()
-    } else {
-        format!("{}]", num(hi))
-    };
-    format!("{l}, {h}")
-}
 
 /// Parses `2021-2025` or `2025`.
 pub(super) fn parse_period(s: &str) -> Option<(i32, i32)> {
@@ -71,13 +55,6 @@ mod tests {
         assert_eq!(parse_period(" 2025 "), Some((2025, 2025)));
         assert_eq!(parse_period("2025-2021"), None);
         assert_eq!(parse_period("soon"), None);
-    }
-
-    #[test]
-    fn ranges_show_infinite_ends_open() {
-        assert_eq!(fmt_range(0.0, 1.5), "[0, 1.5]");
-        assert_eq!(fmt_range(f64::NEG_INFINITY, 2.0), "(−∞, 2]");
-        assert_eq!(fmt_range(0.0, f64::INFINITY), "[0, ∞)");
     }
 
     #[test]
