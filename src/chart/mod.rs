@@ -1,4 +1,5 @@
-//! PNG charts for reports: fan charts, small-multiple overview pages and scenario comparisons.
+//! The chart framework and the PNG charts built on it: fan charts, small-multiple overview
+//! pages, scenario comparisons and the charts of sensitivity indices ([`indices`]).
 //!
 //! The renderers are pure: a spec struct in, a PNG file (or an RGB buffer) out. They know
 //! nothing about the simulation engine; callers fill [`FanChart`] or [`ComparisonChart`]
@@ -16,8 +17,8 @@
 //! Every chart kind is built from the same pieces: `frame` (the canvas and the page frame:
 //! title, subtitle, legend rows, notes, footer, side column), `axes` (pixel mapping, plot
 //! rectangle, axes), `legend` (legend entries and their swatches, in a column or in rows),
-//! `text` (layout of text with the embedded [`font`]) and `draw` (sizes, markers, bars and the
-//! data series of the time charts).
+//! `text` (layout of text with the embedded [`font`]), `canvas` (the drawing area, text sizes
+//! and stroke widths) and `draw` (markers, bars and the data series of the time charts).
 //!
 //! Robustness: non-finite values are skipped (bands and lines break at gaps), a single year is
 //! drawn as bars and a tick, a zero-height value range is padded, and a spec with no finite
