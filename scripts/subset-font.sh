@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds assets/fonts/NotoSansCJKsc-Regular-subset.otf, the font embedded in the charts
-# (src/report/chart/font.rs), from Debian's fonts-noto-cjk package.
+# (src/chart/font.rs), from Debian's fonts-noto-cjk package.
 #
 # What it does
 #   1. Takes NotoSansCJK-Regular.ttc from the installed package if present, else fetches the
