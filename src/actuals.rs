@@ -439,7 +439,7 @@ mod tests {
             ),
             (
                 "kaifeng,gdp,2021,7.1,x\n",
-                "a.csv:2: unknown indicator `gdp`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate",
+                "a.csv:2: unknown indicator `gdp`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate",
             ),
             (
                 "kaifeng,urban_new_jobs,2021,7,1,x\n",

@@ -90,8 +90,13 @@ fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Output series of a leaf: each flow's, the stock's and the rate's.
-type LeafSeries = ([Option<usize>; 3], Option<usize>, Option<usize>);
+/// Output series of a leaf: each flow's, the stock's, the rate's and the registered rate's.
+type LeafSeries = (
+    [Option<usize>; 3],
+    Option<usize>,
+    Option<usize>,
+    Option<usize>,
+);
 
 /// Precomputed layout shared by all paths.
 struct Plan<'a> {
@@ -126,6 +131,7 @@ impl<'a> Plan<'a> {
                     f,
                     scn.series_index(r, Indicator::RuralTransferStock),
                     scn.series_index(r, Indicator::SurveyedUnemploymentRate),
+                    scn.series_index(r, Indicator::RegisteredUnemploymentRate),
                 )
             })
             .collect();
@@ -302,6 +308,7 @@ fn leaf_coefficients(scn: &Scenario, ws: &mut Workspace) {
             rate: lm.unemployment.as_ref().map(|u| RateCoef {
                 initial: th[u.initial],
                 natural_rate: th[u.natural_rate],
+                registered_gap: u.registered_gap.map(|g| th[g]),
             }),
         };
         ws.states.push(LeafState::initial(&coef));
@@ -395,7 +402,7 @@ fn step_year(
             &ws.exo[l],
             &noise,
         );
-        let (fs, ss, rs) = plan.leaf_series[l];
+        let (fs, ss, rs, gs) = plan.leaf_series[l];
         for (s, value) in fs.iter().zip(v.flows) {
             if let Some(s) = s {
                 out[s * ny + k] = value;
@@ -406,6 +413,9 @@ fn step_year(
         }
         if let Some(s) = rs {
             out[s * ny + k] = v.rate;
+        }
+        if let Some(s) = gs {
+            out[s * ny + k] = v.registered;
         }
     }
 }

@@ -72,6 +72,8 @@ impl FlowCoef {
 pub struct RateCoef {
     pub initial: f64,
     pub natural_rate: f64,
+    /// Surveyed minus registered rate (points), where the registered rate is projected.
+    pub registered_gap: Option<f64>,
 }
 
 /// Coefficients shared by every region on one path.
@@ -146,6 +148,8 @@ pub struct YearValues {
     pub flows: [f64; 3],
     pub stock: f64,
     pub rate: f64,
+    /// The registered rate: max(0, rate − gap); NaN where not projected.
+    pub registered: f64,
 }
 
 /// Advances one region by one year.
@@ -188,11 +192,16 @@ pub fn step(
         }
         None => f64::NAN,
     };
+    let registered = match leaf.rate.and_then(|r| r.registered_gap) {
+        Some(gap) => (rate - gap).max(0.0),
+        None => f64::NAN,
+    };
     YearValues {
         growth,
         flows,
         stock,
         rate,
+        registered,
     }
 }
 
@@ -277,6 +286,7 @@ mod tests {
             rate: Some(RateCoef {
                 initial: 5.0,
                 natural_rate: 5.0,
+                registered_gap: None,
             }),
         };
         let mut st = LeafState::initial(&leaf);
@@ -311,6 +321,7 @@ mod tests {
             rate: Some(RateCoef {
                 initial: 14.9,
                 natural_rate: 5.0,
+                registered_gap: None,
             }),
         };
         let mut st = LeafState::initial(&leaf);

@@ -214,6 +214,9 @@ pub struct StockModel {
 pub struct RegionUnemployment {
     pub initial: Slot,
     pub natural_rate: Slot,
+    /// Surveyed minus registered rate (points), where the region projects the registered
+    /// rate (`registered_unemployment_rate` = max(0, surveyed − gap)).
+    pub registered_gap: Option<Slot>,
 }
 
 /// A historical value from a plan.

@@ -138,6 +138,9 @@ pub struct RawUnemploymentModel {
     pub noise_sd: Option<RawParam>,
     pub natural_rate: Option<RawParam>,
     pub initial: Option<RawParam>,
+    /// Surveyed minus registered rate (points), for regions that project the registered
+    /// rate.
+    pub registered_gap: Option<RawParam>,
     pub floor: Option<Num>,
     pub ceiling: Option<Num>,
 }
@@ -243,6 +246,7 @@ pub enum RawLevel {
 pub struct RawRegionUnemployment {
     pub initial: Option<RawParam>,
     pub natural_rate: Option<RawParam>,
+    pub registered_gap: Option<RawParam>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

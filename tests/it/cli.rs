@@ -213,7 +213,7 @@ fn bad_cases() -> Vec<(
             "targetind.toml",
             "indicator = \"urban_new_jobs\"\nkind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 33.0",
             "indicator = \"urban_jobs\"\nkind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 33.0",
-            "error: targetind.toml: regions.kaifeng.targets[0].indicator: unknown indicator `urban_jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate\n".into(),
+            "error: targetind.toml: regions.kaifeng.targets[0].indicator: unknown indicator `urban_jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate\n".into(),
         ),
         (
             "henan-baseline.toml",

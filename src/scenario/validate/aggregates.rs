@@ -35,8 +35,11 @@ fn leaf_indicators(lm: &LeafModel) -> Vec<Indicator> {
     if lm.stock.is_some() {
         inds.push(Indicator::RuralTransferStock);
     }
-    if lm.unemployment.is_some() {
+    if let Some(u) = &lm.unemployment {
         inds.push(Indicator::SurveyedUnemploymentRate);
+        if u.registered_gap.is_some() {
+            inds.push(Indicator::RegisteredUnemploymentRate);
+        }
     }
     inds.sort();
     inds

@@ -194,9 +194,25 @@ fn unemployment(
         (0.0, 100.0),
         "is required (or a default in unemployment.natural_rate)",
     )?;
+    let gap_key = format!("{rk}.unemployment.registered_gap");
+    let registered_gap = match (
+        u.registered_gap.as_ref(),
+        um.and_then(|m| m.registered_gap.as_ref()),
+    ) {
+        (None, None) => None,
+        (own, default) => Some(ctx.own_or_default(
+            &gap_key,
+            "unemployment.registered_gap",
+            own,
+            default,
+            (0.0, 10.0),
+            "is required",
+        )?),
+    };
     Ok(Some(RegionUnemployment {
         initial,
         natural_rate,
+        registered_gap,
     }))
 }
 

@@ -238,7 +238,7 @@ parent = ""
         );
         assert_eq!(
             err(check_regions(&format!("{CITY}[regions.city.params.jobs]"))),
-            "s.toml: regions.city.params.jobs: unknown indicator `jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate"
+            "s.toml: regions.city.params.jobs: unknown indicator `jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate"
         );
     }
 }

@@ -72,7 +72,7 @@ mod tests {
         assert_eq!(err(indicator(&c, "i", &None)), "s.toml: i: is required");
         assert_eq!(
             err(indicator(&c, "i", &Some("jobs".into()))),
-            "s.toml: i: unknown indicator `jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate"
+            "s.toml: i: unknown indicator `jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate"
         );
     }
 }
