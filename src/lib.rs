@@ -20,8 +20,9 @@
 //!    stand-alone sensitivity-analysis library);
 //! 2. [`chart`] (the chart framework and the renderers, on plain specs);
 //! 3. [`error`] (the typed errors of every domain and their exit codes);
-//! 4. [`scenario`] (the format, loading and validation) and [`outdir`] (output folders);
-//! 5. [`actuals`] (observed values) and [`model`] (the yearly transition);
+//! 4. [`scenario`] (the format, loading, observed values and validation) and [`outdir`]
+//!    (output folders);
+//! 5. [`model`] (the yearly transition);
 //! 6. [`engine`] (the Monte Carlo driver);
 //! 7. [`stats`] (summaries, targets, scores);
 //! 8. [`analysis`] (what each command computes, without I/O);
@@ -29,7 +30,6 @@
 //! 10. [`commands`] (one module per subcommand: arguments, settings, output folders);
 //! 11. [`cli`] (the parser and the dispatch).
 
-pub mod actuals;
 pub mod analysis;
 pub mod chart;
 pub mod cli;

@@ -5,13 +5,13 @@
 
 use super::Ui;
 use super::settings::{self, SimArgs, default_out};
-use crate::actuals::{self, ActualsError};
 use crate::analysis::backtest::{self, BacktestRow, SummaryRow};
 use crate::engine;
 use crate::error::Result;
 use crate::outdir::{self, Stage};
 use crate::report::csv::backtest::BacktestContext;
 use crate::report::{self, text::BacktestView};
+use crate::scenario::actuals::{self, ActualsError};
 use crate::scenario::{Scenario, load};
 use std::path::PathBuf;
 

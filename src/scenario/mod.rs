@@ -4,6 +4,7 @@
 //! Only a validated `Scenario` reaches the engine. Every number in it carries a
 //! [`Provenance`]: a plan quote or a stated assumption.
 
+pub mod actuals;
 pub mod dist;
 pub mod load;
 pub mod raw;

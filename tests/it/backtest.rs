@@ -4,12 +4,12 @@
 //! across thread counts, the `in_sample` and `single_year` scenario keys, calibration, and
 //! the example's quotes checked against the plan documents.
 
-use empsim::actuals::{self, Observation, Period};
 use empsim::analysis::backtest::{Status, score_observations};
 use empsim::analysis::calibration as calibrate;
 use empsim::commands::backtest::{self, BacktestArgs};
 use empsim::engine;
 use empsim::indicator::Indicator;
+use empsim::scenario::actuals::{self, Observation, Period};
 use empsim::scenario::{Provenance, Scenario};
 use empsim::stats::score;
 use empsim::stats::{self, Measure};

@@ -11,7 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["chart"],
     &["error"],
     &["scenario", "outdir"],
-    &["actuals", "model"],
+    &["model"],
     &["engine"],
     &["stats"],
     &["analysis"],

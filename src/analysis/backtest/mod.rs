@@ -1,5 +1,5 @@
 //! Backtesting: how far the bands can be trusted. [`score_observations`] scores each
-//! observed value of an actuals file ([`crate::actuals`]) against the simulated
+//! observed value of an actuals file ([`crate::scenario::actuals`]) against the simulated
 //! distribution of the same region, indicator, measure and period
 //! ([`crate::stats::score`]): its PIT (mid-rank), whether the central
 //! 50 % and 90 % bands cover it, the interval (Winkler) scores of those bands, the CRPS and
@@ -17,7 +17,7 @@
 
 pub mod summary;
 
-pub use crate::actuals::{ActualsError, Observation, Period};
+pub use crate::scenario::actuals::{ActualsError, Observation, Period};
 pub use crate::stats::score::Score;
 pub use summary::SummaryRow;
 

@@ -3,11 +3,11 @@
 //! cell means "not applicable" (a row that is not projected, a mean over no observation).
 
 use super::fmt4;
-use crate::actuals::measure_key;
 use crate::analysis::backtest::{BacktestRow, Score, Status, SummaryRow};
 use crate::error::Result;
 use crate::outdir::{create, io_err};
 use crate::scenario::Scenario;
+use crate::scenario::actuals::measure_key;
 use serde::Serialize;
 use std::path::Path;
 

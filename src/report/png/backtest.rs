@@ -5,13 +5,13 @@
 //! A cumulative observation over a window that starts later than the first projection
 //! year is scored but not drawn (it is not a point of the running sum).
 
-use crate::actuals::{Period, measure_key};
 use crate::analysis::backtest::{BacktestRow, Status, indicator_rank};
 use crate::chart::{Band, FanChart, HistoryPoint, YRange};
 use crate::engine::Simulation;
 use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::scenario::Scenario;
+use crate::scenario::actuals::{Period, measure_key};
 use crate::stats::{self, Measure, quantile_sorted};
 use rayon::prelude::*;
 use std::path::Path;
@@ -252,7 +252,7 @@ mod tests {
     fn every_text_of_the_example_charts_has_glyphs() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backtest");
         let scn = Scenario::from_file(&dir.join("plans-in-sample.toml")).unwrap();
-        let obs = crate::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
+        let obs = crate::scenario::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
         let sim = crate::engine::simulate(&scn, 200, 1, &[]);
         let rows = crate::analysis::backtest::score_observations(&scn, &sim, obs);
         let jobs = specs(&scn, &sim, &rows, 1);
