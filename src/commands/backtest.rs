@@ -113,7 +113,7 @@ pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
         .pool
         .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
     simulation.check_finite(&scn)?;
-    let rows = backtest::score_observations(&scn, &simulation, observations);
+    let rows = backtest::score_observations(&scn, &simulation, observations.observations);
     backtest::check_finite(&rows)?;
     let summary = backtest::summary::summarize(&scn, &rows);
     let charts = if args.no_charts {

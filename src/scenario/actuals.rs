@@ -1,4 +1,5 @@
-//! The actuals file: observed values to score a projection against.
+//! The actuals file: observed values to score a projection against or to condition it on
+//! (an observations file has the same layout).
 //!
 //! A CSV file (UTF-8, comma-separated, RFC 4180 quoting) whose first line is a header
 //! naming its columns, in any order:
@@ -6,7 +7,7 @@
 //! | column | required | meaning |
 //! |---|---|---|
 //! | `region` | yes | region id, as in the scenario (`kaifeng`, `henan`, …) |
-//! | `indicator` | yes | indicator key (`urban_new_jobs`, `rural_transfer_new`, `return_entrepreneurs`, `rural_transfer_stock`, `surveyed_unemployment_rate`) |
+//! | `indicator` | yes | indicator key (`urban_new_jobs`, `rural_transfer_new`, `return_entrepreneurs`, `rural_transfer_stock`, `surveyed_unemployment_rate`, `registered_unemployment_rate`), or `gdp_growth` for realised real GDP growth in % (an input of the model, not an indicator) |
 //! | `year` | yes | the calendar year; for `measure = cumulative` also a period `2016-2020` |
 //! | `value` | yes | the observed value, in the indicator's unit (万人, or % for rates), ≥ 0 |
 //! | `source` | yes | where the value comes from (a plan document id, a yearbook table, …); not empty |
@@ -99,8 +100,39 @@ pub fn measure_key(m: Measure) -> &'static str {
     }
 }
 
+/// Realised GDP growth of a region in a year (%, real): an input of the model (it replaces
+/// the assumed growth path in that year), not an indicator it projects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrowthObservation {
+    /// The line of the file it is on (1-based).
+    pub line: u64,
+    pub region: String,
+    pub year: i32,
+    /// Growth in %.
+    pub value: f64,
+    pub source: String,
+    pub quote: String,
+}
+
+/// The key of realised GDP growth rows in an actuals or observations file.
+pub const GDP_GROWTH: &str = "gdp_growth";
+
+/// The rows of an actuals or observations file: observed indicator values, and realised
+/// GDP growth (`gdp_growth`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Actuals {
+    pub observations: Vec<Observation>,
+    pub growth: Vec<GrowthObservation>,
+}
+
+/// One data line.
+enum Row {
+    Indicator(Observation),
+    Growth(GrowthObservation),
+}
+
 /// Reads and checks an actuals file.
-pub fn read(path: &Path) -> Result<Vec<Observation>, ActualsError> {
+pub fn read(path: &Path) -> Result<Actuals, ActualsError> {
     let text = crate::scenario::load::read_limited(path).map_err(|reason| ActualsError::Read {
         path: path.to_path_buf(),
         reason,
@@ -109,7 +141,7 @@ pub fn read(path: &Path) -> Result<Vec<Observation>, ActualsError> {
 }
 
 /// Parses the content of an actuals file; `path` is used in messages only.
-pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsError> {
+pub fn parse(path: &Path, content: &[u8]) -> Result<Actuals, ActualsError> {
     let at = |line: u64, message: String| ActualsError::Line {
         path: path.to_path_buf(),
         line,
@@ -151,8 +183,8 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
     };
     let header_line = line_at(content, header.position());
     let col = columns(&header).map_err(|m| at(header_line, m))?;
-    let mut out: Vec<Observation> = Vec::new();
-    let mut seen: HashMap<(String, Indicator, &str, Period), u64> = HashMap::new();
+    let mut out = Actuals::default();
+    let mut seen: HashMap<(String, &str, &str, Period), u64> = HashMap::new();
     for r in records {
         let r = r.map_err(csv_err)?;
         let line = line_at(content, r.position());
@@ -169,24 +201,33 @@ pub fn parse(path: &Path, content: &[u8]) -> Result<Vec<Observation>, ActualsErr
                 ),
             ));
         }
-        let obs = observation(&r, &col, line).map_err(|m| at(line, m))?;
-        let key = (
-            obs.region.clone(),
-            obs.indicator,
-            measure_key(obs.measure),
-            obs.period,
-        );
+        let row = observation(&r, &col, line).map_err(|m| at(line, m))?;
+        let (key, what) = match &row {
+            Row::Indicator(o) => (
+                (
+                    o.region.clone(),
+                    o.indicator.key(),
+                    measure_key(o.measure),
+                    o.period,
+                ),
+                o.describe(),
+            ),
+            Row::Growth(g) => (
+                (g.region.clone(), GDP_GROWTH, "annual", Period::Year(g.year)),
+                format!("{} {GDP_GROWTH} annual {}", g.region, g.year),
+            ),
+        };
         if let Some(first) = seen.get(&key) {
             return Err(at(
                 line,
-                format!(
-                    "duplicate observation: {} is already on line {first}",
-                    obs.describe()
-                ),
+                format!("duplicate observation: {what} is already on line {first}"),
             ));
         }
         seen.insert(key, line);
-        out.push(obs);
+        match row {
+            Row::Indicator(o) => out.observations.push(o),
+            Row::Growth(g) => out.growth.push(g),
+        }
     }
     Ok(out)
 }
@@ -246,21 +287,38 @@ fn columns(header: &csv::StringRecord) -> Result<HashMap<&'static str, usize>, S
     Ok(col)
 }
 
+/// The cells of one data line, by column name.
+struct Cells<'a> {
+    r: &'a csv::StringRecord,
+    col: &'a HashMap<&'static str, usize>,
+}
+
+impl<'a> Cells<'a> {
+    /// The cell of a column, empty where the file has no such column.
+    fn get(&self, c: &str) -> &'a str {
+        self.col.get(c).map_or("", |&i| &self.r[i])
+    }
+}
+
 /// One data line as an observation, or why it is not one.
 fn observation(
     r: &csv::StringRecord,
     col: &HashMap<&'static str, usize>,
     line: u64,
-) -> Result<Observation, String> {
-    let get = |c: &str| col.get(c).map_or("", |&i| &r[i]);
+) -> Result<Row, String> {
+    let cells = Cells { r, col };
+    let get = |c: &str| cells.get(c);
     let region = get("region");
     if region.is_empty() {
         return Err("region is empty".into());
     }
     let ind_key = get("indicator");
+    if ind_key == GDP_GROWTH {
+        return growth(&cells, region, line).map(Row::Growth);
+    }
     let indicator = Indicator::from_key(ind_key).ok_or_else(|| {
         format!(
-            "unknown indicator `{ind_key}`; valid: {}",
+            "unknown indicator `{ind_key}`; valid: {}, {GDP_GROWTH}",
             Indicator::valid_keys()
         )
     })?;
@@ -281,7 +339,7 @@ fn observation(
     if source.is_empty() {
         return Err("source is empty: say where the observed value comes from".into());
     }
-    Ok(Observation {
+    Ok(Row::Indicator(Observation {
         line,
         region: region.to_string(),
         indicator,
@@ -291,6 +349,45 @@ fn observation(
         source: source.to_string(),
         quote: get("quote").to_string(),
         note: get("note").to_string(),
+    }))
+}
+
+/// A `gdp_growth` line: one year's growth in %, within the scenario bounds.
+fn growth(cells: &Cells<'_>, region: &str, line: u64) -> Result<GrowthObservation, String> {
+    let get = |c: &str| cells.get(c);
+    if !matches!(get("measure"), "" | "annual") {
+        return Err(format!(
+            "{GDP_GROWTH} is a yearly rate: its measure is `annual`"
+        ));
+    }
+    let year = get("year");
+    let Some(Period::Year(year)) = parse_period(year) else {
+        return Err(format!("year `{year}` is not a year"));
+    };
+    let cell = get("value");
+    let value: f64 = cell
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("value `{cell}` is not a number"))?;
+    let most = crate::scenario::MAX_GROWTH;
+    if value.abs() > most {
+        return Err(format!(
+            "{GDP_GROWTH} {} is outside [-{most}, {most}] %",
+            crate::scenario::dist::num(value)
+        ));
+    }
+    let source = get("source");
+    if source.is_empty() {
+        return Err("source is empty: say where the observed value comes from".into());
+    }
+    Ok(GrowthObservation {
+        line,
+        region: region.to_string(),
+        year,
+        value,
+        source: source.to_string(),
+        quote: get("quote").to_string(),
     })
 }
 
@@ -375,7 +472,7 @@ mod tests {
     use super::*;
 
     fn p(text: &str) -> Result<Vec<Observation>, ActualsError> {
-        parse(Path::new("a.csv"), text.as_bytes())
+        parse(Path::new("a.csv"), text.as_bytes()).map(|a| a.observations)
     }
 
     fn err(text: &str) -> String {
@@ -404,6 +501,43 @@ mod tests {
         assert_eq!(obs[1].period, Period::Range(2016, 2020));
         assert_eq!(obs[2].period, Period::Year(2023));
         assert_eq!(obs[2].measure, Measure::Cumulative);
+    }
+
+    #[test]
+    fn growth_rows_are_read_apart_from_indicator_values() {
+        let a = parse(
+            Path::new("a.csv"),
+            b"region,indicator,measure,year,value,source,quote\n\
+              henan,gdp_growth,annual,2021,6.3,communique,\"6.3%\"\n\
+              henan,gdp_growth,,2022,-0.5,report,\n\
+              henan,urban_new_jobs,annual,2021,125.39,communique,\n",
+        )
+        .unwrap();
+        assert_eq!(a.observations.len(), 1);
+        assert_eq!(a.growth.len(), 2);
+        assert_eq!(
+            a.growth[0],
+            GrowthObservation {
+                line: 2,
+                region: "henan".into(),
+                year: 2021,
+                value: 6.3,
+                source: "communique".into(),
+                quote: "6.3%".into(),
+            }
+        );
+        assert_eq!(a.growth[1].value, -0.5);
+        let dup = parse(
+            Path::new("a.csv"),
+            b"region,indicator,year,value,source\n\
+              henan,gdp_growth,2021,6.3,a\n\
+              henan,gdp_growth,2021,6.4,b\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            dup.to_string(),
+            "a.csv:3: duplicate observation: henan gdp_growth annual 2021 is already on line 2"
+        );
     }
 
     #[test]
@@ -439,7 +573,23 @@ mod tests {
             ),
             (
                 "kaifeng,gdp,2021,7.1,x\n",
-                "a.csv:2: unknown indicator `gdp`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate",
+                "a.csv:2: unknown indicator `gdp`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate, gdp_growth",
+            ),
+            (
+                "kaifeng,gdp_growth,2016-2020,7.1,x\n",
+                "a.csv:2: year `2016-2020` is not a year",
+            ),
+            (
+                "kaifeng,gdp_growth,2021,-31,x\n",
+                "a.csv:2: gdp_growth -31 is outside [-30, 30] %",
+            ),
+            (
+                "kaifeng,gdp_growth,2021,abc,x\n",
+                "a.csv:2: value `abc` is not a number",
+            ),
+            (
+                "kaifeng,gdp_growth,2021,2.0,\n",
+                "a.csv:2: source is empty: say where the observed value comes from",
             ),
             (
                 "kaifeng,urban_new_jobs,2021,7,1,x\n",

@@ -12,7 +12,7 @@ mod validate;
 
 pub use dist::{Dist, Param, Provenance};
 pub use load::SourceFile;
-pub use validate::{MAX_HORIZON, MAX_PATHS, MAX_PERSONS};
+pub use validate::{MAX_GROWTH, MAX_HORIZON, MAX_PATHS, MAX_PERSONS};
 
 use crate::error::ScenarioError;
 use crate::indicator::Indicator;

@@ -274,7 +274,7 @@ fn malformed_actuals_are_usage_errors_with_file_and_line_and_keep_earlier_output
         ),
         (
             "region,indicator,year,value,source\nkaifeng,new_jobs,2018,7.9,s\n",
-            "bad.csv:2: unknown indicator `new_jobs`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate",
+            "bad.csv:2: unknown indicator `new_jobs`; valid: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate, gdp_growth",
         ),
         (
             "region,indicator,year,value,source\nkaifeng,urban_new_jobs,2018,7.9,s\n\"kaifeng\",urban_new_jobs,2018,8.1,t\n",
@@ -543,7 +543,7 @@ fn the_examples_plan_figures_are_quoted_from_their_sources_and_predate_2021() {
         }
     }
     let obs = actuals::read(&act).unwrap();
-    for o in &obs {
+    for o in &obs.observations {
         assert!(
             o.period.last() <= 2020,
             "line {}: figures after 2020 are not plan figures",

@@ -254,7 +254,7 @@ mod tests {
         let scn = Scenario::from_file(&dir.join("plans-in-sample.toml")).unwrap();
         let obs = crate::scenario::actuals::read(&dir.join("actuals-plans.csv")).unwrap();
         let sim = crate::engine::simulate(&scn, 200, 1, &[]);
-        let rows = crate::analysis::backtest::score_observations(&scn, &sim, obs);
+        let rows = crate::analysis::backtest::score_observations(&scn, &sim, obs.observations);
         let jobs = specs(&scn, &sim, &rows, 1);
         assert_eq!(jobs.len(), 15);
         for j in &jobs {
