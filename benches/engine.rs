@@ -47,6 +47,7 @@ fn engine(c: &mut Criterion) {
                     seed: None,
                     out: Some(out.path().join("run")),
                     threads: Some(2),
+                    ..Default::default()
                 },
                 keep_paths: false,
                 no_charts: false,

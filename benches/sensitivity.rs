@@ -60,6 +60,7 @@ fn benches(c: &mut Criterion) {
                         seed: None,
                         out: Some(out.path().join("s")),
                         threads: Some(2),
+                        ..SimArgs::default()
                     },
                     levels: 4,
                     bootstrap: 200,

@@ -38,6 +38,12 @@ pub enum ScenarioError {
     /// `extends` chains back to a file already in the chain.
     #[error("{path}: extends: cycle in `extends` chain: {chain}")]
     ExtendsCycle { path: PathBuf, chain: String },
+    /// An observation file given on the command line could not be read.
+    #[error("cannot read observations file {path}: {reason}")]
+    ObservationsRead { path: PathBuf, reason: String },
+    /// A malformed line in an observation file.
+    #[error(transparent)]
+    Observations(ActualsError),
 }
 
 /// An error in an actuals file (observed values): the file cannot be read, or a line is

@@ -4,7 +4,8 @@
 //!
 //! Equations (see `docs/MODEL.md` for units, defaults and their sources):
 //! - growth noise  n(t) = φ·n(t−1) + σ_g·e(t), e correlated across regions;
-//! - growth        g(t) = path(t) + shock(t) + n(t),  d(t) = g(t) − g_ref;
+//! - growth        g(t) = path(t) + shock(t) + n(t),  d(t) = g(t) − g_ref; where growth
+//!   was observed, g(t) is the observed value and n(t) = g(t) − path(t) − shock(t);
 //! - each flow     log J(t) = log A + τ·(t − m) + ε·d(t) + log(1 + lever) + log(1 + shock)
 //!   + σ·η(t) − σ²/2;
 //! - the stock     S(t) = S(t−1)·(1 − x) + J_transfer(t);
@@ -130,6 +131,9 @@ pub struct Exogenous {
     pub flow_factor: [f64; 3],
     /// Points added to the unemployment rate by levers and shocks.
     pub rate_shift: f64,
+    /// Realised growth (%), where observed: it replaces path + shock + noise, and the noise
+    /// carried to the next year is what the realised growth implies.
+    pub observed_growth: Option<f64>,
 }
 
 /// This year's standard-normal draws for one region (the growth innovation already
@@ -161,7 +165,10 @@ pub fn step(
     exo: &Exogenous,
     noise: &Noise,
 ) -> YearValues {
-    let n = shared.growth_ar * state.growth_noise + shared.growth_noise_sd * noise.growth;
+    let n = match exo.observed_growth {
+        Some(g) => g - exo.growth_path - exo.growth_shock,
+        None => shared.growth_ar * state.growth_noise + shared.growth_noise_sd * noise.growth,
+    };
     state.growth_noise = n;
     let growth = exo.growth_path + exo.growth_shock + n;
     let gap = growth - shared.growth_reference;
@@ -336,6 +343,37 @@ mod tests {
             v.rate, 15.0,
             "a deep recession hits the ceiling, not beyond"
         );
+    }
+
+    #[test]
+    fn observed_growth_replaces_the_draw_and_carries_its_surprise() {
+        let leaf = LeafCoef {
+            flows: [None, None, None],
+            stock: None,
+            rate: None,
+        };
+        let mut st = LeafState::initial(&leaf);
+        let exo = Exogenous {
+            growth_path: 6.0,
+            growth_shock: -1.0,
+            flow_factor: [1.0; 3],
+            observed_growth: Some(2.0),
+            ..Default::default()
+        };
+        let noise = Noise {
+            growth: 3.0,
+            ..Default::default()
+        };
+        let a = step(&shared(), &leaf, &mut st, 2021.0, &exo, &noise);
+        assert_eq!(a.growth, 2.0);
+        assert_eq!(st.growth_noise, -3.0);
+        let free = Exogenous {
+            observed_growth: None,
+            ..exo
+        };
+        let b = step(&shared(), &leaf, &mut st, 2022.0, &free, &Noise::default());
+        // AR(1) from the realised surprise: 0.5 × −3.
+        assert_relative_eq!(b.growth, 6.0 - 1.0 - 1.5);
     }
 
     #[test]

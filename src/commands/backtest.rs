@@ -93,7 +93,7 @@ pub fn execute(args: &BacktestArgs, ui: Ui) -> Result<()> {
 /// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores, and
 /// writes the output folder.
 pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
-    let scn = Scenario::from_file(&args.scenario)?;
+    let scn = args.sim.scenario(&args.scenario)?;
     let bytes = load::read_limited(&args.actuals).map_err(|reason| ActualsError::Read {
         path: args.actuals.clone(),
         reason,

@@ -120,7 +120,7 @@ pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
 /// written.
 pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     let t0 = Instant::now();
-    let scenarios = load_scenarios(&args.scenarios)?;
+    let scenarios = load_scenarios(&args.scenarios, &args.sim)?;
     let spans: Vec<(&str, i32, i32)> = scenarios
         .iter()
         .map(|s| (s.name.as_str(), s.base_year + 1, s.end_year))
@@ -171,8 +171,9 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     Ok(outcome)
 }
 
-/// Reads the scenarios: two to [`MAX_SCENARIOS`], with distinct names.
-fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>> {
+/// Reads the scenarios: two to [`MAX_SCENARIOS`], with distinct names; `--observations`
+/// conditions every one of them.
+fn load_scenarios(files: &[PathBuf], sim: &settings::SimArgs) -> Result<Vec<Scenario>> {
     if files.len() < 2 {
         return Err(Error::Usage(format!(
             "compare needs at least two scenarios, got {}",
@@ -187,7 +188,7 @@ fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>> {
     }
     let scenarios = files
         .iter()
-        .map(|p| Scenario::from_file(p).map_err(Error::from))
+        .map(|p| sim.scenario(p))
         .collect::<Result<Vec<_>>>()?;
     for (i, s) in scenarios.iter().enumerate() {
         if let Some(j) = scenarios[..i].iter().position(|o| o.name == s.name) {

@@ -47,6 +47,8 @@ pub struct RunOutcome {
     pub summaries: Vec<SeriesSummary>,
     pub targets: Vec<TargetResult>,
     pub timings: Timings,
+    /// What conditioning on observations did, if the scenario has any.
+    pub conditioning: Option<engine::Conditioning>,
 }
 
 /// Runs the command and prints the targets table (or JSON).
@@ -58,13 +60,17 @@ pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
         report::text::targets_json(&o.scenario, &o.targets, o.paths, o.seed, &o.out_dir)?
     } else {
         format!(
-            "{}: {} paths, seed {}, {} threads, {:.2} s -> {}\n\n{}",
+            "{}: {} paths, seed {}, {} threads, {:.2} s -> {}\n{}\n{}",
             o.scenario.name,
             o.paths,
             o.seed,
             o.threads,
             o.timings.total,
             o.out_dir.display(),
+            o.conditioning
+                .as_ref()
+                .map(|c| report::text::conditioning_summary(&o.scenario, c, o.paths))
+                .unwrap_or_default(),
             report::text::targets_table(&o.scenario, &o.targets)
         )
     };
@@ -74,7 +80,7 @@ pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
 /// Runs a scenario end to end: simulates, summarises and writes the output folder.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let t0 = Instant::now();
-    let scn = Scenario::from_file(&args.scenario)?;
+    let scn = args.sim.scenario(&args.scenario)?;
     let Sim {
         paths,
         seed,
@@ -135,6 +141,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         summaries,
         targets,
         timings,
+        conditioning: sim.conditioning,
     })
 }
 
@@ -161,7 +168,11 @@ fn write_outputs(
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
             report::csv::write_targets(&dir.join("targets.csv"), scn, targets)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
-            report::csv::write_parameters(&dir.join("parameters.csv"), scn)?;
+            let cond = sim.conditioning.as_ref();
+            report::csv::write_parameters(&dir.join("parameters.csv"), scn, cond)?;
+            if let (Some(obs), Some(c)) = (&scn.observations, cond) {
+                report::csv::write_observations(&dir.join("observations.csv"), scn, obs, c)?;
+            }
             if cfg.keep_paths {
                 report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
             }
@@ -188,6 +199,7 @@ fn write_outputs(
                 threads,
                 outputs,
                 timings,
+                sim.conditioning.as_ref(),
             )
         },
     )

@@ -12,7 +12,6 @@ use crate::analysis::sens::{self as study, Design, Method, SensStudy};
 use crate::error::{Error, Result};
 use crate::outdir::{self, Stage};
 use crate::report;
-use crate::scenario::Scenario;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -101,7 +100,7 @@ pub fn run(
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<SensOutcome> {
     let t0 = Instant::now();
-    let scn = Scenario::from_file(&args.scenario)?;
+    let scn = args.sim.scenario(&args.scenario)?;
     let facs = study::factors(&scn, args.params.as_deref(), &args.ranges)?;
     let metrics = study::metrics(&scn, &args.metrics)?;
     let sim = args.sim.resolve(1000, scn.seed)?;

@@ -32,6 +32,10 @@ pub struct SimArgs {
     /// Worker threads, 1 to 256 (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// An observation file (CSV, the actuals layout) to condition the projection on, after
+    /// those the scenario names; repeat the flag for several files.
+    #[arg(long = "observations", value_name = "FILE")]
+    pub observations: Vec<PathBuf>,
 }
 
 /// Validated simulation settings: paths, seed and the worker pool.
@@ -44,6 +48,14 @@ pub struct Sim {
 }
 
 impl SimArgs {
+    /// Reads and validates a scenario, conditioned also on `--observations`.
+    ///
+    /// # Errors
+    /// As [`Scenario::from_file_observed`].
+    pub fn scenario(&self, path: &Path) -> Result<Scenario> {
+        Ok(Scenario::from_file_observed(path, &self.observations)?)
+    }
+
     /// Validates the options; `paths` and `seed` default to the given values.
     ///
     /// # Errors

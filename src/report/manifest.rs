@@ -40,7 +40,45 @@ struct Manifest<'a> {
     quantile_estimator: &'a str,
     /// Every file of the folder (relative, `/`-separated): what empsim may replace.
     outputs: &'a [String],
+    /// What conditioning on observations did (absent in an unconditioned run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conditioning: Option<ConditioningSummary<'a>>,
     elapsed_seconds: &'a Timings,
+}
+
+/// The manifest's account of conditioning: the files, the method and its diagnostics.
+#[derive(Serialize)]
+struct ConditioningSummary<'a> {
+    observation_files: &'a [SourceFile],
+    method: &'static str,
+    figures_conditioned: usize,
+    growth_figures: usize,
+    figures_skipped: usize,
+    last_observed_year: Option<i32>,
+    stages: &'a [crate::engine::TemperingStage],
+    min_ess: f64,
+    log_evidence: f64,
+    distinct_ancestors: usize,
+    distinct_paths: usize,
+}
+
+impl<'a> ConditioningSummary<'a> {
+    fn of(scn: &'a Scenario, c: &'a crate::engine::Conditioning) -> Option<Self> {
+        let obs = scn.observations.as_ref()?;
+        Some(ConditioningSummary {
+            observation_files: &obs.files,
+            method: "sequential Monte Carlo over the Monte Carlo paths: likelihood tempering keeping ESS at paths/2 per step, systematic resampling, 5 Metropolis-Hastings sweeps per step (random walk on the parameters, Crank-Nicolson on the noise); measurement errors a two-part normal mixture (docs/MODEL.md, Conditioning on observations)",
+            figures_conditioned: obs.points.len(),
+            growth_figures: obs.growth.len(),
+            figures_skipped: obs.skipped.len(),
+            last_observed_year: obs.last_year(),
+            stages: &c.stages,
+            min_ess: c.stages.iter().map(|s| s.ess).fold(f64::INFINITY, f64::min),
+            log_evidence: c.log_evidence,
+            distinct_ancestors: c.distinct_ancestors,
+            distinct_paths: c.distinct_paths,
+        })
+    }
 }
 
 /// Writes `manifest.json`.
@@ -53,6 +91,7 @@ pub fn write_manifest(
     threads: usize,
     outputs: &[String],
     timings: &Timings,
+    conditioning: Option<&crate::engine::Conditioning>,
 ) -> Result<()> {
     let m = Manifest {
         empsim_version: env!("CARGO_PKG_VERSION"),
@@ -68,6 +107,7 @@ pub fn write_manifest(
         targets: scn.targets.len(),
         quantile_estimator: "Hyndman-Fan type 7 (linear interpolation, as R and NumPy default)",
         outputs,
+        conditioning: conditioning.and_then(|c| ConditioningSummary::of(scn, c)),
         elapsed_seconds: timings,
     };
     write_json(path, &m)

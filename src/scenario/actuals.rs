@@ -14,6 +14,7 @@
 //! | `measure` | no | `annual` (default: that year's value) or `cumulative` (flows only: a sum over years) |
 //! | `quote` | no | the text the value is read from |
 //! | `note` | no | free text |
+//! | `status` | no | `final` or `preliminary`; empty: inferred (see [`Quality`]) |
 //!
 //! A cumulative value with a period `first-last` is scored against the sum of the
 //! simulated yearly flows over those years; with a single year `Y` it is the running sum
@@ -33,7 +34,7 @@ use std::path::Path;
 /// The columns every actuals file must have.
 pub const REQUIRED_COLUMNS: [&str; 5] = ["region", "indicator", "year", "value", "source"];
 /// The optional columns.
-pub const OPTIONAL_COLUMNS: [&str; 3] = ["measure", "quote", "note"];
+pub const OPTIONAL_COLUMNS: [&str; 4] = ["measure", "quote", "note", "status"];
 
 pub use crate::error::ActualsError;
 
@@ -64,6 +65,47 @@ impl Period {
     }
 }
 
+/// How final a published figure is: conditioning gives a preliminary figure a larger
+/// measurement error than a final one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quality {
+    /// A statistical communiqué (统计公报), yearbook or other final figure.
+    Final,
+    /// A figure given before the statistics are final: a government work report
+    /// (政府工作报告) or a plan-execution report (计划执行情况), delivered early in the next year
+    /// and sometimes rounded.
+    Preliminary,
+}
+
+impl Quality {
+    /// `final` or `preliminary`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Quality::Final => "final",
+            Quality::Preliminary => "preliminary",
+        }
+    }
+
+    /// The quality of a figure whose `status` cell is empty: preliminary when its source
+    /// names a government work report (工作报告) or a plan-execution report (计划执行情况,
+    /// or the plan notice that carries it, 计划的通知), or its note calls it preliminary
+    /// (`preliminary`, `GWR`); final otherwise.
+    pub fn infer(source: &str, note: &str) -> Quality {
+        let note = note.to_lowercase();
+        let preliminary = ["工作报告", "计划执行情况", "计划的通知"]
+            .iter()
+            .any(|k| source.contains(k))
+            || note.contains("preliminary")
+            || note.contains("gwr");
+        if preliminary {
+            Quality::Preliminary
+        } else {
+            Quality::Final
+        }
+    }
+}
+
 /// One observed value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
@@ -77,6 +119,8 @@ pub struct Observation {
     pub source: String,
     pub quote: String,
     pub note: String,
+    /// Final or preliminary: the `status` cell, or inferred from the source and note.
+    pub quality: Quality,
 }
 
 impl Observation {
@@ -339,6 +383,17 @@ fn observation(
     if source.is_empty() {
         return Err("source is empty: say where the observed value comes from".into());
     }
+    let note = get("note");
+    let quality = match get("status") {
+        "" => Quality::infer(source, note),
+        "final" => Quality::Final,
+        "preliminary" => Quality::Preliminary,
+        other => {
+            return Err(format!(
+                "status `{other}` is neither `final` nor `preliminary` (leave it empty to infer it from the source)"
+            ));
+        }
+    };
     Ok(Row::Indicator(Observation {
         line,
         region: region.to_string(),
@@ -348,7 +403,8 @@ fn observation(
         value,
         source: source.to_string(),
         quote: get("quote").to_string(),
-        note: get("note").to_string(),
+        note: note.to_string(),
+        quality,
     }))
 }
 
@@ -544,11 +600,11 @@ mod tests {
     fn header_errors_name_the_header_line() {
         assert_eq!(
             err("region,indicator,year,source\nx,urban_new_jobs,2020,a\n"),
-            "a.csv:1: missing column `value`; the header needs region, indicator, year, value, source (optional: measure, quote, note)"
+            "a.csv:1: missing column `value`; the header needs region, indicator, year, value, source (optional: measure, quote, note, status)"
         );
         assert_eq!(
             err("# c\nregion,indicator,year,value,source,unit\n"),
-            "a.csv:2: unknown column `unit`; the header needs region, indicator, year, value, source (optional: measure, quote, note)"
+            "a.csv:2: unknown column `unit`; the header needs region, indicator, year, value, source (optional: measure, quote, note, status)"
         );
         assert_eq!(
             err("region,indicator,year,value,source,year\n"),
@@ -556,7 +612,7 @@ mod tests {
         );
         assert_eq!(
             err("# only a comment\n"),
-            "a.csv:1: the file is empty; the first line must be the header: the header needs region, indicator, year, value, source (optional: measure, quote, note)"
+            "a.csv:1: the file is empty; the first line must be the header: the header needs region, indicator, year, value, source (optional: measure, quote, note, status)"
         );
     }
 

@@ -52,6 +52,45 @@ impl Dist {
         }
     }
 
+    /// The log density at `x` up to a constant of the distribution (−∞ outside its
+    /// support); for the conditioning sampler's Metropolis-Hastings ratios. A fixed value
+    /// has no density: 0 everywhere.
+    pub fn ln_pdf(&self, x: f64) -> f64 {
+        match *self {
+            Dist::Fixed { .. } => 0.0,
+            Dist::Normal { mean, sd } => {
+                let z = (x - mean) / sd;
+                -0.5 * z * z
+            }
+            Dist::Lognormal { mu, sigma } => {
+                if x <= 0.0 {
+                    return f64::NEG_INFINITY;
+                }
+                let z = (x.ln() - mu) / sigma;
+                -0.5 * z * z - x.ln()
+            }
+            Dist::Uniform { low, high } => {
+                if (low..=high).contains(&x) {
+                    0.0
+                } else {
+                    f64::NEG_INFINITY
+                }
+            }
+            Dist::Triangular { low, mode, high } => {
+                let d = if x < low || x > high {
+                    0.0
+                } else if x < mode {
+                    (x - low) / (mode - low)
+                } else if x > mode {
+                    (high - x) / (high - mode)
+                } else {
+                    1.0
+                };
+                d.ln()
+            }
+        }
+    }
+
     /// Whether the distribution has any spread.
     pub fn is_fixed(&self) -> bool {
         match *self {

@@ -6,6 +6,7 @@
 //! whole; a table that defines a value (it has a `value` or `dist` key: a parameter or a
 //! baseline) is replaced whole, so a child never mixes its distribution with the parent's.
 
+use super::actuals::{self, Actuals};
 use super::raw::RawScenario;
 use crate::error::ScenarioError;
 use serde::Deserialize;
@@ -27,6 +28,16 @@ pub struct Loaded {
     pub files: Vec<SourceFile>,
     /// The name from the scenario file's own `name` key, or its file stem.
     pub name: String,
+    /// The observation files: those `observations.files` names, then those given on the
+    /// command line, each read and parsed.
+    pub observations: Vec<ObservationFile>,
+}
+
+/// An observation file, read and parsed.
+#[derive(Debug, Clone)]
+pub struct ObservationFile {
+    pub file: SourceFile,
+    pub content: Actuals,
 }
 
 /// The maximum length of an `extends` chain.
@@ -197,11 +208,16 @@ impl Files for InMemory {
 
 /// Reads a scenario file and everything it extends.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    load_from(path, &Disk)
+    load_from(path, &Disk, &[])
 }
 
-/// Reads a scenario file and everything it extends from `files`.
-pub fn load_from(path: &Path, files_src: &dyn Files) -> Result<Loaded, ScenarioError> {
+/// Reads a scenario file, everything it extends and the observation files it names from
+/// `files`, adding the observation files in `extra` (given on the command line).
+pub fn load_from(
+    path: &Path,
+    files_src: &dyn Files,
+    extra: &[PathBuf],
+) -> Result<Loaded, ScenarioError> {
     let mut chain: Vec<PathBuf> = Vec::new();
     let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
@@ -218,17 +234,95 @@ pub fn load_from(path: &Path, files_src: &dyn Files) -> Result<Loaded, ScenarioE
             path: current.clone(),
             sha256: hex_sha256(&file.bytes),
         });
-        tables.push(file.table);
+        let mut table = file.table;
+        resolve_observation_paths(&mut table, &current);
+        tables.push(table);
         chain.push(canonical);
         match file.typed.extends {
             None => break,
             Some(parent) => current = extended(files_src, &current, &parent)?,
         }
     }
+    let raw = merge_chain(path, tables)?;
+    let observations = read_observations(path, files_src, &raw, extra)?;
     Ok(Loaded {
-        raw: merge_chain(path, tables)?,
+        raw,
         files,
         name: own_name.unwrap_or_else(|| file_stem(path)),
+        observations,
+    })
+}
+
+/// Makes the paths of `observations.files` in one file's table relative to the folder
+/// of that file (`file`), as `extends` is, so that they survive the merge.
+fn resolve_observation_paths(table: &mut toml::Table, file: &Path) {
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let Some(toml::Value::Table(obs)) = table.get_mut("observations") else {
+        return;
+    };
+    let Some(toml::Value::Array(list)) = obs.get_mut("files") else {
+        return;
+    };
+    for v in list.iter_mut() {
+        if let toml::Value::String(s) = v
+            && !s.trim().is_empty()
+        {
+            *s = base.join(&*s).to_string_lossy().into_owned();
+        }
+    }
+}
+
+/// Reads and parses the observation files the merged scenario names, then those in
+/// `extra`. A file that cannot be read is reported at `observations.files` (or as a
+/// command-line file); a malformed line at its file and line.
+fn read_observations(
+    path: &Path,
+    files_src: &dyn Files,
+    raw: &RawScenario,
+    extra: &[PathBuf],
+) -> Result<Vec<ObservationFile>, ScenarioError> {
+    let declared = raw.observations.as_ref().and_then(|o| o.files.clone());
+    let mut out = Vec::new();
+    for (i, name) in declared.iter().flatten().enumerate() {
+        let key = format!("observations.files[{i}]");
+        if name.trim().is_empty() {
+            return Err(ScenarioError::Invalid {
+                path: path.to_path_buf(),
+                key,
+                message: "is empty: name an observation file (the actuals CSV layout)".into(),
+            });
+        }
+        let file = PathBuf::from(name);
+        let bytes = files_src
+            .read(&file)
+            .map_err(|reason| ScenarioError::Invalid {
+                path: path.to_path_buf(),
+                key,
+                message: format!("cannot read {}: {reason}", file.display()),
+            })?;
+        out.push(observation_file(file, &bytes)?);
+    }
+    for file in extra {
+        let bytes = files_src
+            .read(file)
+            .map_err(|reason| ScenarioError::ObservationsRead {
+                path: file.clone(),
+                reason,
+            })?;
+        out.push(observation_file(file.clone(), &bytes)?);
+    }
+    Ok(out)
+}
+
+/// One observation file's content, parsed.
+fn observation_file(path: PathBuf, bytes: &[u8]) -> Result<ObservationFile, ScenarioError> {
+    let content = actuals::parse(&path, bytes).map_err(ScenarioError::Observations)?;
+    Ok(ObservationFile {
+        file: SourceFile {
+            sha256: hex_sha256(bytes),
+            path,
+        },
+        content,
     })
 }
 

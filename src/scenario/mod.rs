@@ -7,6 +7,7 @@
 pub mod actuals;
 pub mod dist;
 pub mod load;
+pub mod observed;
 pub mod raw;
 mod validate;
 
@@ -53,25 +54,43 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// The output layout: one series per (region, indicator) the scenario projects.
     pub series: Vec<SeriesKey>,
+    /// Published figures the projection is conditioned on, if the scenario or the command
+    /// line names observation files.
+    pub observations: Option<observed::Observations>,
 }
 
 impl Scenario {
     /// Reads, merges and validates a scenario file.
     pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
-        let loaded = load::load(path)?;
+        Scenario::from_file_observed(path, &[])
+    }
+
+    /// Like [`Scenario::from_file`], conditioning also on the observation files `extra`
+    /// (the command line's `--observations`), after those the scenario names.
+    pub fn from_file_observed(
+        path: &Path,
+        extra: &[std::path::PathBuf],
+    ) -> Result<Scenario, ScenarioError> {
+        let loaded = load::load_from(path, &load::Disk, extra)?;
         validate::validate(path, loaded)
     }
 
-    /// Like [`Scenario::from_file`], reading the scenario and the files it extends from
-    /// `files` (e.g. [`load::InMemory`] for fuzzing).
+    /// Like [`Scenario::from_file`], reading the scenario, the files it extends and its
+    /// observation files from `files` (e.g. [`load::InMemory`] for fuzzing).
     pub fn from_files(path: &Path, files: &dyn load::Files) -> Result<Scenario, ScenarioError> {
-        let loaded = load::load_from(path, files)?;
+        let loaded = load::load_from(path, files, &[])?;
         validate::validate(path, loaded)
     }
 
-    /// The files the scenario was read from: the scenario file and every file it extends.
+    /// The files the scenario was read from: the scenario file, every file it extends and
+    /// its observation files.
     pub fn input_files(&self) -> Vec<std::path::PathBuf> {
-        self.files.iter().map(|f| f.path.clone()).collect()
+        let observed = self.observations.iter().flat_map(|o| &o.files);
+        self.files
+            .iter()
+            .chain(observed)
+            .map(|f| f.path.clone())
+            .collect()
     }
 
     /// The projection years, `base_year + 1 ..= end_year`.

@@ -313,6 +313,27 @@ pub struct RawCorrelation {
     pub assumption: Option<String>,
 }
 
+/// `[observations]`: published figures the projection is conditioned on, and how exactly
+/// they are taken to be measured.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObservations {
+    /// Observation files (the actuals layout), relative to the file that names them.
+    pub files: Option<Vec<String>>,
+    /// Log-scale sd of a final figure (statistical communiqué, yearbook).
+    pub final_error: Option<RawParam>,
+    /// Log-scale sd of a preliminary figure (government work report, plan-execution report).
+    pub preliminary_error: Option<RawParam>,
+    /// Sd of a published unemployment rate, in points.
+    pub rate_error: Option<RawParam>,
+    /// Prior probability that a figure is an outlier (a coverage break, a misprint).
+    pub outlier_share: Option<RawParam>,
+    /// Log-scale sd of an outlying flow or stock figure.
+    pub outlier_error: Option<RawParam>,
+    /// Sd of an outlying rate, in points.
+    pub rate_outlier_error: Option<RawParam>,
+}
+
 /// One scenario file, or the merge of a chain of `extends` files.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -333,4 +354,5 @@ pub struct RawScenario {
     pub shocks: IndexMap<String, RawShock>,
     #[serde(default)]
     pub levers: IndexMap<String, RawLever>,
+    pub observations: Option<RawObservations>,
 }

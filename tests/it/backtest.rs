@@ -231,6 +231,7 @@ fn scores_of_draws_from_the_scenario_itself_are_calibrated() {
             source: "simulated".into(),
             quote: String::new(),
             note: String::new(),
+            quality: empsim::scenario::actuals::Quality::Final,
         })
         .collect();
     let rows = score_observations(&scn, &forecast, obs);
@@ -262,7 +263,7 @@ fn malformed_actuals_are_usage_errors_with_file_and_line_and_keep_earlier_output
     let cases = [
         (
             "region,indicator,year,source\n",
-            "bad.csv:1: missing column `value`; the header needs region, indicator, year, value, source (optional: measure, quote, note)",
+            "bad.csv:1: missing column `value`; the header needs region, indicator, year, value, source (optional: measure, quote, note, status)",
         ),
         (
             "region,indicator,year,value,source\nkaifeng,urban_new_jobs,2018,7.9\n",

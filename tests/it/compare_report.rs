@@ -25,6 +25,7 @@ fn run_compare(files: &[PathBuf], out: &Path) -> CompareOutcome {
             seed: Some(SEED),
             out: Some(out.to_path_buf()),
             threads: Some(2),
+            ..SimArgs::default()
         },
     })
     .unwrap_or_else(|e| panic!("compare failed: {e}"))
@@ -340,6 +341,7 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
                 seed: Some(SEED),
                 out: Some(out.clone()),
                 threads: Some(threads),
+                ..SimArgs::default()
             },
         })
         .unwrap();

@@ -41,6 +41,7 @@ fn config(method: Method, out: &Path, samples: usize) -> SensArgs {
             seed: None,
             out: Some(out.to_path_buf()),
             threads: Some(2),
+            ..SimArgs::default()
         },
         levels: 4,
         bootstrap: 50,

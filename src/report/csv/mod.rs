@@ -1,7 +1,7 @@
 //! CSV exporters: tidy long tables that pandas, R and Excel read at once. Numbers are
 //! written with fixed precision (4 decimals) so files are stable and diffable.
 
-use crate::engine::Simulation;
+use crate::engine::{Conditioning, Simulation};
 use crate::error::Result;
 use crate::outdir::{create, io_err};
 use crate::scenario::{Provenance, Scenario};
@@ -11,8 +11,10 @@ use std::path::Path;
 
 pub mod backtest;
 pub mod compare;
+pub mod observations;
 pub mod sens;
 
+pub use observations::write_observations;
 pub use sens::{write_factors as write_sens_factors, write_indices as write_sens_indices};
 
 pub(crate) fn fixed4<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -253,26 +255,84 @@ struct ParamRow<'a> {
     quote_or_rationale: String,
 }
 
-/// Writes `parameters.csv`: every parameter with its distribution and provenance.
-pub fn write_parameters(path: &Path, scn: &Scenario) -> Result<()> {
+/// A parameter's posterior, in `parameters.csv` of a conditioned run.
+#[derive(Serialize)]
+struct PosteriorCols {
+    #[serde(serialize_with = "fixed4_opt")]
+    posterior_mean: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    posterior_sd: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    posterior_p05: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    posterior_p50: Option<f64>,
+    #[serde(serialize_with = "fixed4_opt")]
+    posterior_p95: Option<f64>,
+}
+
+/// Writes `parameters.csv`: every parameter with its distribution and provenance; for a
+/// conditioned run also its posterior (mean, sd, 5/50/95 % quantiles over the final
+/// paths; empty for a parameter the filter does not move).
+pub fn write_parameters(path: &Path, scn: &Scenario, cond: Option<&Conditioning>) -> Result<()> {
     let mut w = writer(path)?;
-    for p in &scn.params {
-        let (source, text) = split_provenance(&p.provenance);
-        let (lo, hi) = p.dist.support();
-        w.serialize(ParamRow {
-            scenario: &scn.name,
-            parameter: &p.name,
-            distribution: p.dist.describe(),
-            mean: p.dist.mean(),
-            low: lo.is_finite().then_some(lo),
-            high: hi.is_finite().then_some(hi),
-            provenance: p.provenance.label(),
-            source,
-            quote_or_rationale: text,
-        })
+    if let Some(c) = cond {
+        // A flattened struct makes serde write a map, which csv cannot head: write the
+        // header row by hand.
+        w.write_record([
+            "scenario",
+            "parameter",
+            "distribution",
+            "mean",
+            "low",
+            "high",
+            "provenance",
+            "source",
+            "quote_or_rationale",
+            "posterior_mean",
+            "posterior_sd",
+            "posterior_p05",
+            "posterior_p50",
+            "posterior_p95",
+        ])
         .map_err(|e| io_err(path, e))?;
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(w.into_inner().map_err(|e| io_err(path, e.into_error()))?);
+        for (slot, p) in scn.params.iter().enumerate() {
+            let post = c.parameters.iter().find(|q| q.slot == slot);
+            let row = param_row(scn, p);
+            let posterior = PosteriorCols {
+                posterior_mean: post.map(|q| q.mean),
+                posterior_sd: post.map(|q| q.sd),
+                posterior_p05: post.map(|q| q.q05),
+                posterior_p50: post.map(|q| q.q50),
+                posterior_p95: post.map(|q| q.q95),
+            };
+            w.serialize((row, posterior)).map_err(|e| io_err(path, e))?;
+        }
+        return finish(path, w);
+    }
+    for p in &scn.params {
+        w.serialize(param_row(scn, p))
+            .map_err(|e| io_err(path, e))?;
     }
     finish(path, w)
+}
+
+fn param_row<'a>(scn: &'a Scenario, p: &'a crate::scenario::Param) -> ParamRow<'a> {
+    let (source, text) = split_provenance(&p.provenance);
+    let (lo, hi) = p.dist.support();
+    ParamRow {
+        scenario: &scn.name,
+        parameter: &p.name,
+        distribution: p.dist.describe(),
+        mean: p.dist.mean(),
+        low: lo.is_finite().then_some(lo),
+        high: hi.is_finite().then_some(hi),
+        provenance: p.provenance.label(),
+        source,
+        quote_or_rationale: text,
+    }
 }
 
 /// Writes `paths.csv` (`--keep-paths`): every path's value of every series and year.

@@ -43,6 +43,42 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
     aligned(&table)
 }
 
+/// What conditioning did, in two lines for the terminal: the figures used, the last
+/// observed year, the sampler's steps and effective sample size.
+pub fn conditioning_summary(
+    scn: &Scenario,
+    c: &crate::engine::Conditioning,
+    paths: usize,
+) -> String {
+    let Some(obs) = &scn.observations else {
+        return String::new();
+    };
+    let last = obs.last_year().map_or_else(
+        || format!("{} (base year)", scn.base_year),
+        |y| y.to_string(),
+    );
+    let min_ess = c.stages.iter().map(|s| s.ess).fold(f64::INFINITY, f64::min);
+    let outliers = c.figures.iter().filter(|f| f.p_outlier > 0.5).count();
+    let mut s = format!(
+        "conditioned on {} figures and {} growth figures of {} file(s), last observed year {last}; {} left aside (observations.csv says why)
+",
+        obs.points.len(),
+        obs.growth.len(),
+        obs.files.len(),
+        obs.skipped.len(),
+    );
+    if !c.stages.is_empty() {
+        s += &format!(
+            "sequential Monte Carlo: {} tempering steps, lowest ESS {:.0} of {paths}, {} distinct paths at the end; {outliers} figure(s) read as outliers (p_outlier > 0.5)
+",
+            c.stages.len(),
+            min_ess,
+            c.distinct_paths,
+        );
+    }
+    s
+}
+
 /// A table as text: columns padded to their widest cell (in terminal columns, where a
 /// Chinese character takes two) and two spaces apart, without trailing spaces.
 pub fn aligned(table: &[Vec<String>]) -> String {

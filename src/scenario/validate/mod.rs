@@ -16,7 +16,9 @@
 //!   parent;
 //! - `correlation`: the correlation of growth noise across the simulated regions;
 //! - `events`: shocks, levers and the combined-shock bound;
-//! - `targets`: the plan targets.
+//! - `targets`: the plan targets;
+//! - `observations`: the measurement model and the observation files' figures, resolved
+//!   against the regions and series (their parameters take the last slots).
 //!
 //! `ctx` holds the context every pass shares (errors with key paths, provenance,
 //! parameters and distributions), `shared` a few small helpers.
@@ -29,6 +31,7 @@ mod events;
 mod growth;
 mod horizon;
 mod leaf;
+mod observations;
 mod regions;
 mod shared;
 mod targets;
@@ -75,7 +78,12 @@ pub const MAX_RATE_WEIGHT: f64 = 1e6;
 
 /// Validates a loaded scenario: the passes in order, the first error stopping them.
 pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, ScenarioError> {
-    let Loaded { raw, files, name } = loaded;
+    let Loaded {
+        raw,
+        files,
+        name,
+        observations,
+    } = loaded;
     let mut ctx = Ctx::new(path);
     let horizon = horizon::horizon(&ctx, &raw)?;
     let mc = horizon::monte_carlo(&ctx, &raw)?;
@@ -91,6 +99,9 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     events::check_combined_shocks(&ctx, &shocks, &horizon.years)?;
     let levers = events::levers(&mut ctx, &raw, &structure, &horizon, &regions)?;
     let targets = targets::targets(&ctx, &raw, &regions, &horizon)?;
+    let series = series(&regions);
+    let observations =
+        observations::observations(&mut ctx, &raw, observations, &regions, &series, &horizon)?;
     Ok(Scenario {
         name,
         description: raw.description.clone().unwrap_or_default(),
@@ -103,13 +114,14 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         params: ctx.params,
         growth,
         unemployment,
-        series: series(&regions),
+        series,
         regions,
         leaves: structure.leaves,
         correlation,
         shocks,
         levers,
         targets,
+        observations,
     })
 }
 
@@ -137,6 +149,7 @@ mod tests {
             raw: raw(text),
             files: Vec::new(),
             name: "s".into(),
+            observations: Vec::new(),
         };
         validate(Path::new("s.toml"), loaded)
     }

@@ -16,6 +16,11 @@
 //! parameters come last) draws exactly the same noise and the same earlier parameters as
 //! the scenario it extends, so differences between them are not Monte Carlo noise.
 
+mod filter;
+pub mod measure;
+
+pub use filter::{Conditioning, FigureFit, ParamPosterior, TemperingStage};
+
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::model::{self, Exogenous, FlowCoef, LeafCoef, LeafState, Noise, RateCoef, SharedCoef};
 use crate::scenario::{Scenario, Slot};
@@ -31,6 +36,8 @@ pub struct Simulation {
     pub n_series: usize,
     pub n_years: usize,
     pub values: Vec<f64>,
+    /// What conditioning on the scenario's observations did, if it has any.
+    pub conditioning: Option<Conditioning>,
 }
 
 impl Simulation {
@@ -177,7 +184,8 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Per-thread scratch space.
+/// Per-thread scratch space; in a conditioned run, one per path (a particle).
+#[derive(Clone)]
 struct Workspace {
     theta: Vec<f64>,
     z: Vec<f64>,
@@ -210,6 +218,19 @@ impl Workspace {
 pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64)]) -> Simulation {
     let plan = Plan::new(scn);
     let stride = plan.n_series * plan.n_years;
+    if let Some(obs) = &scn.observations
+        && stride > 0
+        && paths > 0
+    {
+        let (values, conditioning) = filter::simulate(&plan, paths, seed, overrides, obs);
+        return Simulation {
+            n_paths: paths,
+            n_series: plan.n_series,
+            n_years: plan.n_years,
+            values,
+            conditioning: Some(conditioning),
+        };
+    }
     let mut values = vec![f64::NAN; paths * stride];
     if stride > 0 {
         values.par_chunks_mut(stride).enumerate().for_each_init(
@@ -222,6 +243,7 @@ pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64
         n_series: plan.n_series,
         n_years: plan.n_years,
         values,
+        conditioning: None,
     }
 }
 
@@ -243,7 +265,14 @@ fn run_path(
     leaf_coefficients(plan.scn, ws);
     for k in 0..plan.n_years {
         exogenous_inputs(plan.scn, ws, k);
-        step_year(plan, &shared, ws, &mut rng, k, out);
+        step_year(
+            plan,
+            &shared,
+            ws,
+            &mut || StandardNormal.sample(&mut rng),
+            k,
+            out,
+        );
     }
     aggregate(plan, out);
 }
@@ -292,27 +321,31 @@ fn shared_coefficients(plan: &Plan, th: &[f64]) -> SharedCoef {
 
 /// Each simulated region's coefficients on the path and its base-year state.
 fn leaf_coefficients(scn: &Scenario, ws: &mut Workspace) {
-    let th = &ws.theta;
     ws.coefs.clear();
     ws.states.clear();
     for &r in &scn.leaves {
-        let lm = scn.regions[r].leaf.as_ref().expect("leaves have models");
-        let flows = [0, 1, 2].map(|i| {
-            lm.flows[i].as_ref().map(|f| {
-                FlowCoef::calibrate(f.anchor, th[f.trend], th[f.elasticity], th[f.noise_sd])
-            })
-        });
-        let coef = LeafCoef {
-            flows,
-            stock: lm.stock.as_ref().map(|s| (s.initial, th[s.exit_rate])),
-            rate: lm.unemployment.as_ref().map(|u| RateCoef {
-                initial: th[u.initial],
-                natural_rate: th[u.natural_rate],
-                registered_gap: u.registered_gap.map(|g| th[g]),
-            }),
-        };
+        let coef = leaf_coef(scn, r, &ws.theta);
         ws.states.push(LeafState::initial(&coef));
         ws.coefs.push(coef);
+    }
+}
+
+/// The coefficients of simulated region `r` for parameters `th`.
+fn leaf_coef(scn: &Scenario, r: usize, th: &[f64]) -> LeafCoef {
+    let lm = scn.regions[r].leaf.as_ref().expect("leaves have models");
+    let flows = [0, 1, 2].map(|i| {
+        lm.flows[i]
+            .as_ref()
+            .map(|f| FlowCoef::calibrate(f.anchor, th[f.trend], th[f.elasticity], th[f.noise_sd]))
+    });
+    LeafCoef {
+        flows,
+        stock: lm.stock.as_ref().map(|s| (s.initial, th[s.exit_rate])),
+        rate: lm.unemployment.as_ref().map(|u| RateCoef {
+            initial: th[u.initial],
+            natural_rate: th[u.natural_rate],
+            registered_gap: u.registered_gap.map(|g| th[g]),
+        }),
     }
 }
 
@@ -325,6 +358,7 @@ fn exogenous_inputs(scn: &Scenario, ws: &mut Workspace, k: usize) {
             growth_shock: 0.0,
             flow_factor: [1.0; 3],
             rate_shift: 0.0,
+            observed_growth: None,
         };
     }
     for (si, s) in scn.shocks.iter().enumerate() {
@@ -364,17 +398,20 @@ fn exogenous_inputs(scn: &Scenario, ws: &mut Workspace, k: usize) {
 
 /// Process noise of year `k` (correlated growth innovations e = L z, then each region's
 /// flow and rate noise, in that order) and one model step per region, recorded in `out`.
+///
+/// `normal` yields the standard normals: from the path's noise stream, or replayed from a
+/// stored vector (the conditioning sampler), in the same order.
 fn step_year(
     plan: &Plan,
     shared: &SharedCoef,
     ws: &mut Workspace,
-    rng: &mut Xoshiro256PlusPlus,
+    normal: &mut impl FnMut() -> f64,
     k: usize,
     out: &mut [f64],
 ) {
     let (n, ny) = (plan.n_leaves, plan.n_years);
     for z in ws.z.iter_mut() {
-        *z = StandardNormal.sample(rng);
+        *z = normal();
     }
     for i in 0..n {
         let row = &plan.chol[i * n..i * n + i + 1];
@@ -388,11 +425,11 @@ fn step_year(
         };
         for (i, f) in coef.flows.iter().enumerate() {
             if f.is_some() {
-                noise.flows[i] = StandardNormal.sample(rng);
+                noise.flows[i] = normal();
             }
         }
         if coef.rate.is_some() {
-            noise.rate = StandardNormal.sample(rng);
+            noise.rate = normal();
         }
         let v = model::step(
             shared,

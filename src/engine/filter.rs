@@ -1,0 +1,872 @@
+//! Conditioning on observations: a sequential Monte Carlo sampler with likelihood
+//! tempering over the Monte Carlo paths (see docs/MODEL.md, "Conditioning on
+//! observations").
+//!
+//! A path up to the last observed year is a deterministic function of its parameters θ,
+//! its shock events and the standard normals z it draws in those years. The sampler
+//! targets p(θ, z | figures) ∝ p(θ) p(z) L(figures | θ, z):
+//! 1. the paths start as in an unconditioned run (same streams): θ from the prior, z the
+//!    first normals of the path's noise stream;
+//! 2. the likelihood is brought in by powers 0 = φ₀ < φ₁ < … < φ_T = 1, each step as large
+//!    as keeps the effective sample size of the incremental weights at half the paths;
+//! 3. after each step the paths are resampled (systematic resampling) and moved by
+//!    Metropolis-Hastings sweeps that leave the tempered posterior invariant: a random
+//!    walk on the free parameters scaled by the cloud's covariance (2.38/√d, adapted to
+//!    the acceptance rate) and a preconditioned Crank-Nicolson step on z (which keeps the
+//!    normals' prior invariant), so the cloud does not collapse onto a few ancestors;
+//! 4. at φ = 1 every path replays its z to the last observed year and then draws fresh
+//!    normals from a stream of its own: the projection jumps off from the state at the
+//!    last observed year. Observed figures replace the simulated value of their series and
+//!    year (the observed years count as fact).
+//!
+//! A figure at or before the base year weighs the path's parameters: a flow against its
+//! trend line (with process and growth noise as prediction variance), a rate at the base
+//! year against the base-year level. Shock events are fixed per path and only reweighed.
+//!
+//! Determinism: every random number comes from a stream seeded by the master seed, the
+//! stage, the sweep and the path index; every sum over paths runs in path order; the step
+//! sizes adapt on acceptance counts. The result does not depend on the number of threads.
+
+use super::measure::Measurement;
+use super::{
+    Plan, STREAM_EVENTS, STREAM_NOISE, STREAM_PARAMS, Workspace, draw_parameters, exogenous_inputs,
+    leaf_coefficients, path_seed, shared_coefficients, splitmix64, step_year,
+};
+use crate::indicator::IndicatorKind;
+use crate::scenario::Slot;
+use crate::scenario::observed::{Observations, ObservedPoint, Stage};
+use nalgebra::{DMatrix, DVector};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+use serde::Serialize;
+
+const STREAM_RESAMPLE: u64 = 0x5245_5341_4D50_0004;
+const STREAM_MOVE: u64 = 0x4D4F_5645_0000_0005;
+const STREAM_TREND: u64 = 0x5452_454E_4400_0006;
+const STREAM_FUTURE: u64 = 0x4655_5455_5245_0007;
+
+/// Each tempering step keeps this share of the paths as effective sample size.
+pub const TARGET_ESS: f64 = 0.5;
+/// Metropolis-Hastings sweeps (one parameter move and one noise move) after each step.
+pub const SWEEPS: usize = 5;
+/// A safeguard: the most tempering steps before φ is set to 1.
+const MAX_STAGES: usize = 200;
+/// The floor of a flow on the log scale (万人), so a zero cannot make a weight undefined.
+const LOG_FLOOR: f64 = 1e-12;
+
+/// What conditioning did: its tempering steps, the fit of every figure and the parameters
+/// learnt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conditioning {
+    pub stages: Vec<TemperingStage>,
+    /// One per [`Observations::points`], in the same order.
+    pub figures: Vec<FigureFit>,
+    /// Every parameter with a spread that the sampler moves, prior and posterior.
+    pub parameters: Vec<ParamPosterior>,
+    /// ln p(all figures | scenario), the sampler's estimate (Σ ln mean incremental weight).
+    pub log_evidence: f64,
+    /// The number of distinct initial paths the final paths descend from.
+    pub distinct_ancestors: usize,
+    /// The number of distinct final paths (parameters and noise): how far the moves have
+    /// rebuilt the cloud after resampling.
+    pub distinct_paths: usize,
+}
+
+/// One tempering step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemperingStage {
+    /// The likelihood's power after the step.
+    pub phi: f64,
+    /// Effective sample size of the step's weights, (Σw)²/Σw², before resampling.
+    pub ess: f64,
+    /// Acceptance rates of the parameter and noise moves over the step's sweeps.
+    pub accept_parameters: f64,
+    pub accept_noise: f64,
+}
+
+/// How one figure compares with what the model expected without observations, and what
+/// the conditioned model makes of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureFit {
+    /// The unconditioned model's 5 %, 50 % and 95 % quantiles of the true value (at or
+    /// before the base year: of the trend-line value with its noise).
+    pub expected: [f64; 3],
+    /// P(true value ≤ figure) under the unconditioned model.
+    pub pit: f64,
+    /// The conditioned model's 5 %, 50 % and 95 % quantiles of the true value.
+    pub fitted: [f64; 3],
+    /// Posterior probability that the figure is an outlier (the wide part of the mixture).
+    pub p_outlier: f64,
+}
+
+/// A parameter's prior (the initial draws) and posterior (the final paths).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamPosterior {
+    pub slot: Slot,
+    pub prior_mean: f64,
+    pub prior_sd: f64,
+    pub mean: f64,
+    pub sd: f64,
+    pub q05: f64,
+    pub q50: f64,
+    pub q95: f64,
+}
+
+/// A path of the sampler: its workspace (parameters, events, coefficients), the normals
+/// of the observed years, its log-likelihood and the initial path it descends from.
+#[derive(Clone)]
+struct Particle {
+    ws: Workspace,
+    z: Vec<f64>,
+    ll: f64,
+    origin: usize,
+}
+
+/// For every series a figure is given for: the simulated regions (leaf index, flow index)
+/// whose flows make it up, for trend-line predictions.
+fn members(plan: &Plan) -> Vec<Vec<(usize, usize)>> {
+    let scn = plan.scn;
+    let mut by_series = vec![Vec::new(); plan.n_series];
+    for (s, key) in scn.series.iter().enumerate() {
+        let Some(fi) = key.indicator.flow_index() else {
+            continue;
+        };
+        let mut stack = vec![key.region];
+        while let Some(r) = stack.pop() {
+            let region = &scn.regions[r];
+            if region.children.is_empty() {
+                if let Some(l) = scn.leaves.iter().position(|&x| x == r)
+                    && plan.leaf_series[l].0[fi].is_some()
+                {
+                    by_series[s].push((l, fi));
+                }
+            } else {
+                stack.extend(region.children.iter().rev());
+            }
+        }
+        by_series[s].sort_unstable();
+    }
+    by_series
+}
+
+/// The model of the figures: which are weighed when, and the likelihood of a path.
+struct Model<'a> {
+    plan: &'a Plan<'a>,
+    obs: &'a Observations,
+    seed: u64,
+    members: Vec<Vec<(usize, usize)>>,
+    /// Observed growth per (leaf, projection year).
+    growth: Vec<Option<f64>>,
+    /// Figures at or before the base year.
+    pre: Vec<usize>,
+    /// Figures of each projection year up to the last observed one.
+    by_year: Vec<Vec<usize>>,
+    /// Standard normals a path draws per year.
+    per_year: usize,
+    /// Parameters with a spread that no override fixes: those the moves change.
+    movable: Vec<Slot>,
+}
+
+/// Runs `paths` paths conditioned on `obs`; returns the values (as
+/// [`super::Simulation::values`]) and what conditioning did.
+pub(super) fn simulate(
+    plan: &Plan,
+    paths: usize,
+    seed: u64,
+    overrides: &[(Slot, f64)],
+    obs: &Observations,
+) -> (Vec<f64>, Conditioning) {
+    let scn = plan.scn;
+    let ny = plan.n_years;
+    let by_year_all: Vec<Vec<usize>> = (0..ny)
+        .map(|k| {
+            (0..obs.points.len())
+                .filter(|&i| obs.points[i].stage == Stage::Projection(k))
+                .collect()
+        })
+        .collect();
+    let observed_years = by_year_all
+        .iter()
+        .rposition(|v| !v.is_empty())
+        .map_or(0, |k| k + 1);
+    let mut probe = Workspace::new(plan);
+    probe.theta = scn.params.iter().map(|p| p.dist.mean()).collect();
+    leaf_coefficients(scn, &mut probe);
+    let per_year = plan.n_leaves
+        + probe
+            .coefs
+            .iter()
+            .map(|c| c.flows.iter().flatten().count() + usize::from(c.rate.is_some()))
+            .sum::<usize>();
+    let model = Model {
+        plan,
+        obs,
+        seed,
+        members: members(plan),
+        growth: growth_table(plan, obs),
+        pre: (0..obs.points.len())
+            .filter(|&i| obs.points[i].stage == Stage::BeforeProjection)
+            .collect(),
+        by_year: by_year_all[..observed_years].to_vec(),
+        per_year,
+        movable: (0..scn.params.len())
+            .filter(|&s| !scn.params[s].dist.is_fixed() && !overrides.iter().any(|o| o.0 == s))
+            .collect(),
+    };
+    let stride = plan.n_series * ny;
+
+    // The initial paths: those of the unconditioned run.
+    let mut parts: Vec<Particle> = (0..paths)
+        .into_par_iter()
+        .map(|p| {
+            let stream =
+                |tag: u64| Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ tag, p as u64));
+            let mut ws = Workspace::new(plan);
+            draw_parameters(
+                scn,
+                overrides,
+                &mut ws,
+                &mut stream(STREAM_PARAMS),
+                &mut stream(STREAM_EVENTS),
+            );
+            let mut noise = stream(STREAM_NOISE);
+            let z = (0..per_year * observed_years)
+                .map(|_| StandardNormal.sample(&mut noise))
+                .collect();
+            let mut part = Particle {
+                ws,
+                z,
+                ll: 0.0,
+                origin: p,
+            };
+            let mut out = vec![f64::NAN; stride];
+            part.ll = model.log_lik(&mut part.ws, &part.z, &mut out);
+            part
+        })
+        .collect();
+    let prior_fits = model.fits(&mut parts, stride);
+    let prior: Vec<(f64, f64)> = model
+        .movable
+        .iter()
+        .map(|&s| mean_sd(&parts.iter().map(|q| q.ws.theta[s]).collect::<Vec<_>>()))
+        .collect();
+
+    let mut stages = Vec::new();
+    let mut log_evidence = 0.0;
+    let mut phi = 0.0;
+    let mut scale = 1.0;
+    let mut beta = 0.5;
+    if !obs.points.is_empty() {
+        while phi < 1.0 {
+            let lls: Vec<f64> = parts.iter().map(|q| q.ll).collect();
+            let next = if stages.len() + 1 >= MAX_STAGES {
+                1.0
+            } else {
+                next_phi(phi, &lls, TARGET_ESS * paths as f64)
+            };
+            let logw: Vec<f64> = lls.iter().map(|ll| (next - phi) * ll).collect();
+            log_evidence += log_sum_exp(&logw) - (paths as f64).ln();
+            let w = normalised(&logw);
+            let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+            let stage = stages.len() as u64;
+            let mut rng =
+                Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ STREAM_RESAMPLE, stage));
+            let u: f64 = rng.random();
+            parts = systematic(&w, u)
+                .iter()
+                .map(|&a| parts[a].clone())
+                .collect();
+            phi = next;
+            let (acc_t, acc_z) = model.moves(&mut parts, phi, stage, &mut scale, &mut beta, stride);
+            stages.push(TemperingStage {
+                phi,
+                ess,
+                accept_parameters: acc_t,
+                accept_noise: acc_z,
+            });
+        }
+    }
+
+    // The projection: replay the observed years, then fresh normals.
+    let mut values = vec![f64::NAN; paths * stride];
+    values
+        .par_chunks_mut(stride)
+        .zip(parts.par_iter_mut())
+        .enumerate()
+        .for_each(|(p, (out, part))| {
+            model.log_lik(&mut part.ws, &part.z, out);
+            let mut rng =
+                Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ STREAM_FUTURE, p as u64));
+            for k in observed_years..ny {
+                model.step(
+                    &mut part.ws,
+                    &mut || StandardNormal.sample(&mut rng),
+                    k,
+                    out,
+                );
+            }
+        });
+    let posterior_fits = model.fits(&mut parts, stride);
+    for pt in &obs.points {
+        if let Stage::Projection(k) = pt.stage {
+            for row in values.chunks_mut(stride) {
+                row[pt.series * ny + k] = pt.value;
+            }
+        }
+    }
+    let figures = obs
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, pt)| {
+            let xs: Vec<f64> = prior_fits.iter().map(|f| f[i].0).collect();
+            let post: Vec<f64> = posterior_fits.iter().map(|f| f[i].0).collect();
+            let n = xs.len() as f64;
+            FigureFit {
+                expected: [0.05, 0.5, 0.95].map(|q| quantile(&xs, q)),
+                pit: xs.iter().filter(|&&x| x <= pt.value).count() as f64 / n,
+                fitted: [0.05, 0.5, 0.95].map(|q| quantile(&post, q)),
+                p_outlier: posterior_fits.iter().map(|f| f[i].1).sum::<f64>() / n,
+            }
+        })
+        .collect();
+    let parameters = model
+        .movable
+        .iter()
+        .zip(&prior)
+        .map(|(&slot, &(prior_mean, prior_sd))| {
+            let xs: Vec<f64> = parts.iter().map(|q| q.ws.theta[slot]).collect();
+            let (mean, sd) = mean_sd(&xs);
+            ParamPosterior {
+                slot,
+                prior_mean,
+                prior_sd,
+                mean,
+                sd,
+                q05: quantile(&xs, 0.05),
+                q50: quantile(&xs, 0.5),
+                q95: quantile(&xs, 0.95),
+            }
+        })
+        .collect();
+    let mut origins: Vec<usize> = parts.iter().map(|q| q.origin).collect();
+    origins.sort_unstable();
+    origins.dedup();
+    let mut keys: Vec<Vec<u64>> = parts
+        .iter()
+        .map(|q| q.ws.theta.iter().chain(&q.z).map(|x| x.to_bits()).collect())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let conditioning = Conditioning {
+        stages,
+        figures,
+        parameters,
+        log_evidence,
+        distinct_ancestors: origins.len(),
+        distinct_paths: keys.len(),
+    };
+    (values, conditioning)
+}
+
+/// The next power: 1 if the whole remaining likelihood keeps the effective sample size at
+/// `target`, else the power that brings it to `target` (bisection).
+fn next_phi(phi: f64, lls: &[f64], target: f64) -> f64 {
+    let ess = |d: f64| {
+        let w = normalised(&lls.iter().map(|ll| d * ll).collect::<Vec<_>>());
+        1.0 / w.iter().map(|x| x * x).sum::<f64>()
+    };
+    if ess(1.0 - phi) >= target {
+        return 1.0;
+    }
+    let (mut lo, mut hi) = (0.0, 1.0 - phi);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if ess(mid) >= target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    // Always move forward, however peaked the likelihood.
+    (phi + lo.max(1e-9)).min(1.0)
+}
+
+/// Observed growth per simulated region and projection year: the region's own figure,
+/// else its nearest ancestor's (a city without a published figure is taken to grow as its
+/// province did).
+fn growth_table(plan: &Plan, obs: &Observations) -> Vec<Option<f64>> {
+    let scn = plan.scn;
+    let ny = plan.n_years;
+    let mut table = vec![None; plan.n_leaves * ny];
+    for (l, &r) in scn.leaves.iter().enumerate() {
+        for k in 0..ny {
+            let mut region = Some(r);
+            while let Some(at) = region {
+                if let Some(g) = obs.growth.iter().find(|g| g.region == at && g.k == k) {
+                    table[l * ny + k] = Some(g.value);
+                    break;
+                }
+                region = scn.regions[at].parent;
+            }
+        }
+    }
+    table
+}
+
+impl Model<'_> {
+    /// One projection year of a path, aggregates included.
+    fn step(
+        &self,
+        ws: &mut Workspace,
+        normal: &mut impl FnMut() -> f64,
+        k: usize,
+        out: &mut [f64],
+    ) {
+        let plan = self.plan;
+        let ny = plan.n_years;
+        let shared = shared_coefficients(plan, &ws.theta);
+        exogenous_inputs(plan.scn, ws, k);
+        for (l, x) in ws.exo.iter_mut().enumerate() {
+            x.observed_growth = self.growth[l * ny + k];
+        }
+        step_year(plan, &shared, ws, normal, k, out);
+        for (s, kids, weights) in &plan.aggregates {
+            out[s * ny + k] = kids
+                .iter()
+                .zip(weights)
+                .map(|(&c, w)| w * out[c * ny + k])
+                .sum();
+        }
+    }
+
+    /// Sets the path's coefficients from its parameters, replays its normals through the
+    /// observed years into `out`, and returns the log-likelihood of every figure.
+    fn log_lik(&self, ws: &mut Workspace, z: &[f64], out: &mut [f64]) -> f64 {
+        self.replay(ws, z, out);
+        let m = Measurement::on(&self.obs.errors, &ws.theta);
+        let mut total = 0.0;
+        for &i in &self.pre {
+            total += self.pre_fit(ws, &m, i).0;
+        }
+        for (k, points) in self.by_year.iter().enumerate() {
+            for &i in points {
+                total += self
+                    .year_fit(
+                        &m,
+                        i,
+                        out[self.obs.points[i].series * self.plan.n_years + k],
+                    )
+                    .0;
+            }
+        }
+        if total.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            total
+        }
+    }
+
+    fn replay(&self, ws: &mut Workspace, z: &[f64], out: &mut [f64]) {
+        let scn = self.plan.scn;
+        for (s, shock) in scn.shocks.iter().enumerate() {
+            if let (Some(slot), true) = (shock.scale, ws.shock_scale[s] != 0.0) {
+                ws.shock_scale[s] = ws.theta[slot];
+            }
+        }
+        leaf_coefficients(scn, ws);
+        for k in 0..self.by_year.len() {
+            let mut it = z[k * self.per_year..(k + 1) * self.per_year].iter();
+            self.step(ws, &mut || *it.next().expect("one normal per draw"), k, out);
+        }
+    }
+
+    /// A figure at or before the base year: (log-likelihood, outlier probability, mean of
+    /// the log or rate, prediction variance).
+    fn pre_fit(&self, ws: &Workspace, m: &Measurement, i: usize) -> (f64, f64, f64, f64) {
+        let pt = &self.obs.points[i];
+        if pt.indicator.kind() == IndicatorKind::Flow {
+            let (mean_log, var) = self.trend_line(ws, pt);
+            let (ll, r) = m.log_lik(
+                pt.value.max(LOG_FLOOR).ln() - mean_log,
+                var,
+                false,
+                pt.quality,
+            );
+            (ll, r, mean_log, var)
+        } else {
+            let base = self.base_rate(ws, pt.series);
+            let (ll, r) = m.log_lik(pt.value - base, 0.0, true, pt.quality);
+            (ll, r, base, 0.0)
+        }
+    }
+
+    /// A figure of a projection year against the path's value: (log-likelihood, outlier
+    /// probability).
+    fn year_fit(&self, m: &Measurement, i: usize, sim: f64) -> (f64, f64) {
+        let pt = &self.obs.points[i];
+        if pt.indicator.kind() == IndicatorKind::Rate {
+            m.log_lik(pt.value - sim, 0.0, true, pt.quality)
+        } else {
+            let resid = pt.value.max(LOG_FLOOR).ln() - sim.max(LOG_FLOOR).ln();
+            m.log_lik(resid, 0.0, false, pt.quality)
+        }
+    }
+
+    /// Every figure's true value on each path (a trend-line draw for a flow at or before
+    /// the base year, from a stream of the seed, figure and path) and outlier probability.
+    fn fits(&self, parts: &mut [Particle], stride: usize) -> Vec<Vec<(f64, f64)>> {
+        let ny = self.plan.n_years;
+        parts
+            .par_iter_mut()
+            .enumerate()
+            .map(|(p, part)| {
+                let mut out = vec![f64::NAN; stride];
+                self.replay(&mut part.ws, &part.z, &mut out);
+                let m = Measurement::on(&self.obs.errors, &part.ws.theta);
+                (0..self.obs.points.len())
+                    .map(|i| {
+                        let pt = &self.obs.points[i];
+                        match pt.stage {
+                            Stage::BeforeProjection => {
+                                let (_, r, mean, var) = self.pre_fit(&part.ws, &m, i);
+                                if pt.indicator.kind() == IndicatorKind::Flow {
+                                    let seed = (self.seed ^ STREAM_TREND) ^ splitmix64(i as u64);
+                                    let mut rng = Xoshiro256PlusPlus::seed_from_u64(path_seed(
+                                        seed, p as u64,
+                                    ));
+                                    let z: f64 = StandardNormal.sample(&mut rng);
+                                    ((mean + var.sqrt() * z).exp(), r)
+                                } else {
+                                    (mean, r)
+                                }
+                            }
+                            Stage::Projection(k) => {
+                                let sim = out[pt.series * ny + k];
+                                (sim, self.year_fit(&m, i, sim).1)
+                            }
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The trend-line prediction of a flow figure at or before the base year: the mean of
+    /// its log and the variance of the log from process noise and growth noise. For a
+    /// simulated region, log J = log A + τ(y − m) − σ²/2 + N(0, σ² + ε²·V) with V the
+    /// stationary variance of the growth noise; for an aggregate, the sum of its regions'
+    /// trend values, with the variance of its log by the delta method (growth noise
+    /// correlated across regions).
+    fn trend_line(&self, ws: &Workspace, pt: &ObservedPoint) -> (f64, f64) {
+        let scn = self.plan.scn;
+        let shared = shared_coefficients(self.plan, &ws.theta);
+        let phi = shared.growth_ar;
+        let v_growth = shared.growth_noise_sd.powi(2) / (1.0 - phi * phi);
+        let year = f64::from(pt.year);
+        let members = &self.members[pt.series];
+        let coef =
+            |&(l, fi): &(usize, usize)| ws.coefs[l].flows[fi].expect("members have the flow");
+        if let [one] = members.as_slice() {
+            let c = coef(one);
+            let mean_log = c.level.ln() + c.trend * (year - c.mid) - 0.5 * c.noise_sd * c.noise_sd;
+            return (
+                mean_log,
+                c.noise_sd.powi(2) + c.elasticity.powi(2) * v_growth,
+            );
+        }
+        let means: Vec<f64> = members
+            .iter()
+            .map(|m| {
+                let c = coef(m);
+                c.level * (c.trend * (year - c.mid)).exp()
+            })
+            .collect();
+        let total: f64 = means.iter().sum();
+        let mut var = 0.0;
+        for (i, mi) in members.iter().enumerate() {
+            let ci = coef(mi);
+            var += (means[i] * ci.noise_sd).powi(2);
+            for (j, mj) in members.iter().enumerate() {
+                let cj = coef(mj);
+                var += means[i]
+                    * means[j]
+                    * ci.elasticity
+                    * cj.elasticity
+                    * scn.correlation.matrix[(mi.0, mj.0)]
+                    * v_growth;
+            }
+        }
+        let var = var / (total * total);
+        (total.max(LOG_FLOOR).ln() - 0.5 * var, var)
+    }
+
+    /// A series' base-year rate on a path (surveyed or registered), an aggregate's as the
+    /// weighted mean of its children.
+    fn base_rate(&self, ws: &Workspace, series: usize) -> f64 {
+        let plan = self.plan;
+        for (l, &(_, _, rs, gs)) in plan.leaf_series.iter().enumerate() {
+            let Some(rate) = ws.coefs[l].rate else {
+                continue;
+            };
+            if rs == Some(series) {
+                return rate.initial;
+            }
+            if gs == Some(series) {
+                return (rate.initial - rate.registered_gap.unwrap_or(0.0)).max(0.0);
+            }
+        }
+        plan.aggregates
+            .iter()
+            .find(|a| a.0 == series)
+            .map_or(f64::NAN, |(_, kids, weights)| {
+                kids.iter()
+                    .zip(weights)
+                    .map(|(&c, w)| w * self.base_rate(ws, c))
+                    .sum()
+            })
+    }
+
+    /// The log prior density of a path's free parameters (−∞ outside their ranges).
+    fn log_prior(&self, theta: &[f64]) -> f64 {
+        let scn = self.plan.scn;
+        self.movable
+            .iter()
+            .map(|&s| {
+                let p = &scn.params[s];
+                let x = theta[s];
+                if x < p.bounds.0 || x > p.bounds.1 {
+                    f64::NEG_INFINITY
+                } else {
+                    p.dist.ln_pdf(x)
+                }
+            })
+            .sum()
+    }
+
+    /// `SWEEPS` Metropolis-Hastings sweeps at power `phi`; returns the acceptance rates of
+    /// the parameter and noise moves, and adapts their step sizes (`scale` multiplies
+    /// 2.38/√d times the cloud's Cholesky factor; `beta` is the Crank-Nicolson step).
+    fn moves(
+        &self,
+        parts: &mut [Particle],
+        phi: f64,
+        stage: u64,
+        scale: &mut f64,
+        beta: &mut f64,
+        stride: usize,
+    ) -> (f64, f64) {
+        let d = self.movable.len();
+        let n = parts.len() as f64;
+        let chol = self.cloud_cholesky(parts);
+        let (mut acc_t, mut acc_z) = (0usize, 0usize);
+        for sweep in 0..SWEEPS {
+            let step = *scale * 2.38 / (d.max(1) as f64).sqrt();
+            let b = *beta;
+            let seed = (self.seed ^ STREAM_MOVE) ^ splitmix64(stage * 64 + sweep as u64);
+            let accepted: Vec<(bool, bool)> = parts
+                .par_iter_mut()
+                .enumerate()
+                .map(|(p, part)| {
+                    let mut rng = Xoshiro256PlusPlus::seed_from_u64(path_seed(seed, p as u64));
+                    let mut out = vec![f64::NAN; stride];
+                    let mut t_ok = false;
+                    if d > 0 {
+                        let xi = DVector::from_fn(d, |_, _| StandardNormal.sample(&mut rng));
+                        let shift = &chol * xi;
+                        let mut ws = part.ws.clone();
+                        for (j, &s) in self.movable.iter().enumerate() {
+                            ws.theta[s] += step * shift[j];
+                        }
+                        let u: f64 = rng.random();
+                        let lp_new = self.log_prior(&ws.theta);
+                        if lp_new.is_finite() {
+                            let ll = self.log_lik(&mut ws, &part.z, &mut out);
+                            let ratio =
+                                phi * (ll - part.ll) + lp_new - self.log_prior(&part.ws.theta);
+                            if u.ln() < ratio {
+                                part.ws = ws;
+                                part.ll = ll;
+                                t_ok = true;
+                            }
+                        }
+                    }
+                    let mut z_ok = false;
+                    if !part.z.is_empty() {
+                        let keep = (1.0 - b * b).sqrt();
+                        let z: Vec<f64> = part
+                            .z
+                            .iter()
+                            .map(|x| {
+                                let e: f64 = StandardNormal.sample(&mut rng);
+                                keep * x + b * e
+                            })
+                            .collect();
+                        let u: f64 = rng.random();
+                        let mut ws = part.ws.clone();
+                        let ll = self.log_lik(&mut ws, &z, &mut out);
+                        if u.ln() < phi * (ll - part.ll) {
+                            part.ws = ws;
+                            part.z = z;
+                            part.ll = ll;
+                            z_ok = true;
+                        }
+                    }
+                    (t_ok, z_ok)
+                })
+                .collect();
+            let at = accepted.iter().filter(|a| a.0).count();
+            let az = accepted.iter().filter(|a| a.1).count();
+            acc_t += at;
+            acc_z += az;
+            *scale = adapt(*scale, at as f64 / n, f64::INFINITY);
+            *beta = adapt(*beta, az as f64 / n, 1.0);
+        }
+        let total = (SWEEPS as f64) * n;
+        (
+            if d > 0 {
+                acc_t as f64 / total
+            } else {
+                f64::NAN
+            },
+            if parts.first().is_some_and(|q| !q.z.is_empty()) {
+                acc_z as f64 / total
+            } else {
+                f64::NAN
+            },
+        )
+    }
+
+    /// The Cholesky factor of the cloud's covariance of the free parameters (its diagonal
+    /// if the covariance is singular).
+    fn cloud_cholesky(&self, parts: &[Particle]) -> DMatrix<f64> {
+        let d = self.movable.len();
+        let n = parts.len() as f64;
+        let mut mean: DVector<f64> = DVector::zeros(d);
+        for q in parts {
+            for (j, &s) in self.movable.iter().enumerate() {
+                mean[j] += q.ws.theta[s] / n;
+            }
+        }
+        let mut cov: DMatrix<f64> = DMatrix::zeros(d, d);
+        for q in parts {
+            for (i, &si) in self.movable.iter().enumerate() {
+                let di = q.ws.theta[si] - mean[i];
+                for (j, &sj) in self.movable.iter().enumerate().take(i + 1) {
+                    cov[(i, j)] += di * (q.ws.theta[sj] - mean[j]) / n;
+                }
+            }
+        }
+        for i in 0..d {
+            for j in 0..i {
+                cov[(j, i)] = cov[(i, j)];
+            }
+        }
+        nalgebra::Cholesky::new(cov.clone()).map_or_else(
+            || DMatrix::from_diagonal(&cov.diagonal().map(|v: f64| v.max(0.0).sqrt())),
+            |c| c.l(),
+        )
+    }
+}
+
+/// A step size after a sweep with acceptance rate `rate`: smaller below 0.15, larger
+/// above 0.4 (within `cap`).
+fn adapt(step: f64, rate: f64, cap: f64) -> f64 {
+    if rate < 0.15 {
+        step * 0.7
+    } else if rate > 0.4 {
+        (step * 1.3).min(cap)
+    } else {
+        step
+    }
+}
+
+/// ln Σ exp(x), in index order.
+fn log_sum_exp(xs: &[f64]) -> f64 {
+    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// Weights from log weights, summing to one (in index order); uniform if every weight is
+/// zero.
+fn normalised(logw: &[f64]) -> Vec<f64> {
+    let m = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return vec![1.0 / logw.len() as f64; logw.len()];
+    }
+    let w: Vec<f64> = logw.iter().map(|x| (x - m).exp()).collect();
+    let total: f64 = w.iter().sum();
+    w.iter().map(|x| x / total).collect()
+}
+
+/// Systematic resampling: the ancestors of n new paths for normalised weights `w` and one
+/// uniform `u` in [0, 1): path i takes the ancestor whose cumulative weight first reaches
+/// (i + u)/n.
+pub fn systematic(w: &[f64], u: f64) -> Vec<usize> {
+    let n = w.len();
+    let mut out = Vec::with_capacity(n);
+    let mut cum = w[0];
+    let mut j = 0;
+    for i in 0..n {
+        let target = (i as f64 + u) / n as f64;
+        while cum < target && j + 1 < n {
+            j += 1;
+            cum += w[j];
+        }
+        out.push(j);
+    }
+    out
+}
+
+/// The type-7 quantile of unsorted values.
+fn quantile(xs: &[f64], q: f64) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let h = (v.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}
+
+/// Mean and sd (n − 1) in index order.
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    if xs.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systematic_resampling_copies_each_path_in_proportion_to_its_weight() {
+        let w = [0.5, 0.25, 0.0, 0.25];
+        assert_eq!(systematic(&w, 0.5), vec![0, 0, 1, 3]);
+        assert_eq!(systematic(&[0.25; 4], 0.1), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn the_next_power_keeps_the_target_effective_sample_size() {
+        let lls: Vec<f64> = (0..100).map(|i| -f64::from(i)).collect();
+        let phi = next_phi(0.0, &lls, 50.0);
+        assert!(phi > 0.0 && phi < 1.0);
+        let w = normalised(&lls.iter().map(|l| phi * l).collect::<Vec<_>>());
+        let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+        assert!((ess - 50.0).abs() < 1e-6, "{ess}");
+        // A flat likelihood is brought in at once.
+        assert_eq!(next_phi(0.3, &[-1.0; 10], 5.0), 1.0);
+    }
+}
