@@ -49,8 +49,16 @@ const STREAM_FUTURE: u64 = 0x4655_5455_5245_0007;
 
 /// Each tempering step keeps this share of the paths as effective sample size.
 pub const TARGET_ESS: f64 = 0.5;
-/// Metropolis-Hastings sweeps (one parameter move and one noise move) after each step.
-pub const SWEEPS: usize = 5;
+/// After each step, Metropolis-Hastings sweeps (an independence and a random-walk move)
+/// run until the paths have moved, on average, by this many standard deviations of the
+/// cloud squared, per dimension (accumulated squared jumps in the cloud's Mahalanobis
+/// metric ≥ JUMP_TARGET · d): enough to decorrelate the copies that resampling made.
+pub const JUMP_TARGET: f64 = 4.0;
+/// The size of the blocks of the block moves.
+pub const BLOCK: usize = 6;
+/// The fewest and most sweeps after a step.
+pub const MIN_SWEEPS: usize = 3;
+pub const MAX_SWEEPS: usize = 100;
 /// A safeguard: the most tempering steps before φ is set to 1.
 const MAX_STAGES: usize = 200;
 /// The floor of a flow on the log scale (万人), so a zero cannot make a weight undefined.
@@ -81,9 +89,11 @@ pub struct TemperingStage {
     pub phi: f64,
     /// Effective sample size of the step's weights, (Σw)²/Σw², before resampling.
     pub ess: f64,
-    /// Acceptance rates of the parameter and noise moves over the step's sweeps.
-    pub accept_parameters: f64,
-    pub accept_noise: f64,
+    /// Acceptance rates of the block and random-walk moves over the step's sweeps.
+    pub accept_blocks: f64,
+    pub accept_random_walk: f64,
+    /// Metropolis-Hastings sweeps run after the step.
+    pub sweeps: usize,
 }
 
 /// How one figure compares with what the model expected without observations, and what
@@ -257,7 +267,6 @@ pub(super) fn simulate(
     let mut log_evidence = 0.0;
     let mut phi = 0.0;
     let mut scale = 1.0;
-    let mut beta = 0.5;
     if !obs.points.is_empty() {
         while phi < 1.0 {
             let lls: Vec<f64> = parts.iter().map(|q| q.ll).collect();
@@ -279,12 +288,13 @@ pub(super) fn simulate(
                 .map(|&a| parts[a].clone())
                 .collect();
             phi = next;
-            let (acc_t, acc_z) = model.moves(&mut parts, phi, stage, &mut scale, &mut beta, stride);
+            let (acc_i, acc_w, sweeps) = model.moves(&mut parts, phi, stage, &mut scale, stride);
             stages.push(TemperingStage {
                 phi,
                 ess,
-                accept_parameters: acc_t,
-                accept_noise: acc_z,
+                accept_blocks: acc_i,
+                accept_random_walk: acc_w,
+                sweeps,
             });
         }
     }
@@ -629,145 +639,242 @@ impl Model<'_> {
             })
     }
 
-    /// The log prior density of a path's free parameters (−∞ outside their ranges).
-    fn log_prior(&self, theta: &[f64]) -> f64 {
+    /// The log prior density of a path's free parameters (−∞ outside their ranges) and
+    /// normals.
+    fn log_prior(&self, theta: &[f64], z: &[f64]) -> f64 {
         let scn = self.plan.scn;
-        self.movable
-            .iter()
-            .map(|&s| {
-                let p = &scn.params[s];
-                let x = theta[s];
-                if x < p.bounds.0 || x > p.bounds.1 {
-                    f64::NEG_INFINITY
-                } else {
-                    p.dist.ln_pdf(x)
-                }
-            })
-            .sum()
+        let normals: f64 = z.iter().map(|x| -0.5 * x * x).sum();
+        normals
+            + self
+                .movable
+                .iter()
+                .map(|&s| {
+                    let p = &scn.params[s];
+                    let x = theta[s];
+                    if x < p.bounds.0 || x > p.bounds.1 {
+                        f64::NEG_INFINITY
+                    } else {
+                        p.dist.ln_pdf(x)
+                    }
+                })
+                .sum::<f64>()
     }
 
-    /// `SWEEPS` Metropolis-Hastings sweeps at power `phi`; returns the acceptance rates of
-    /// the parameter and noise moves, and adapts their step sizes (`scale` multiplies
-    /// 2.38/√d times the cloud's Cholesky factor; `beta` is the Crank-Nicolson step).
+    /// A path's free parameters and observed-year normals as one vector.
+    fn pack(&self, part: &Particle) -> DVector<f64> {
+        let d = self.movable.len();
+        DVector::from_fn(d + part.z.len(), |i, _| {
+            if i < d {
+                part.ws.theta[self.movable[i]]
+            } else {
+                part.z[i - d]
+            }
+        })
+    }
+
+    /// A copy of `part` with the free parameters and normals of `x`, its log-likelihood
+    /// and log prior; `None` outside the parameters' ranges.
+    fn proposal(
+        &self,
+        part: &Particle,
+        x: &DVector<f64>,
+        stride: usize,
+    ) -> Option<(Particle, f64)> {
+        let d = self.movable.len();
+        let mut next = part.clone();
+        for (j, &s) in self.movable.iter().enumerate() {
+            next.ws.theta[s] = x[j];
+        }
+        for (i, z) in next.z.iter_mut().enumerate() {
+            *z = x[d + i];
+        }
+        let lp = self.log_prior(&next.ws.theta, &next.z);
+        if !lp.is_finite() {
+            return None;
+        }
+        let mut out = vec![f64::NAN; stride];
+        next.ll = self.log_lik(&mut next.ws, &next.z, &mut out);
+        Some((next, lp))
+    }
+
+    /// Metropolis-Hastings sweeps at power `phi` on the joint vector of free parameters and
+    /// normals, until the paths have moved enough ([`JUMP_TARGET`]). Each sweep proposes,
+    /// block by block ([`BLOCK`] coordinates), from the conditional of the cloud's normal
+    /// approximation given the other coordinates (a Metropolised Gibbs step: nearly
+    /// independent draws where the posterior is nearly normal), then a random walk on the
+    /// whole vector scaled by the cloud's Cholesky factor (`scale` times 2.38/√d, adapted
+    /// to the acceptance rate). Returns the acceptance rates of the block and random-walk
+    /// moves and the number of sweeps.
     fn moves(
         &self,
         parts: &mut [Particle],
         phi: f64,
         stage: u64,
         scale: &mut f64,
-        beta: &mut f64,
         stride: usize,
-    ) -> (f64, f64) {
-        let d = self.movable.len();
+    ) -> (f64, f64, usize) {
         let n = parts.len() as f64;
-        let chol = self.cloud_cholesky(parts);
-        let (mut acc_t, mut acc_z) = (0usize, 0usize);
-        for sweep in 0..SWEEPS {
-            let step = *scale * 2.38 / (d.max(1) as f64).sqrt();
-            let b = *beta;
-            let seed = (self.seed ^ STREAM_MOVE) ^ splitmix64(stage * 64 + sweep as u64);
-            let accepted: Vec<(bool, bool)> = parts
+        let xs: Vec<DVector<f64>> = parts.iter().map(|q| self.pack(q)).collect();
+        let d = xs.first().map_or(0, |x| x.len());
+        if d == 0 {
+            return (f64::NAN, f64::NAN, 0);
+        }
+        let cloud = Cloud::new(&xs);
+        let blocks = cloud.blocks.len();
+        let (mut acc_b, mut acc_w) = (0usize, 0usize);
+        let mut jumped = 0.0;
+        let mut sweeps = 0;
+        while sweeps < MIN_SWEEPS || (jumped < JUMP_TARGET * d as f64 && sweeps < MAX_SWEEPS) {
+            let sweep = sweeps;
+            sweeps += 1;
+            let step = *scale * 2.38 / (d as f64).sqrt();
+            let seed = (self.seed ^ STREAM_MOVE) ^ splitmix64(stage * 4096 + sweep as u64);
+            let accepted: Vec<(usize, bool, f64)> = parts
                 .par_iter_mut()
                 .enumerate()
                 .map(|(p, part)| {
                     let mut rng = Xoshiro256PlusPlus::seed_from_u64(path_seed(seed, p as u64));
-                    let mut out = vec![f64::NAN; stride];
-                    let mut t_ok = false;
-                    if d > 0 {
-                        let xi = DVector::from_fn(d, |_, _| StandardNormal.sample(&mut rng));
-                        let shift = &chol * xi;
-                        let mut ws = part.ws.clone();
-                        for (j, &s) in self.movable.iter().enumerate() {
-                            ws.theta[s] += step * shift[j];
-                        }
+                    let mut x = self.pack(part);
+                    let mut lp = self.log_prior(&part.ws.theta, &part.z);
+                    let mut jump = 0.0;
+                    let mut ok_blocks = 0;
+                    for blk in &cloud.blocks {
+                        let (x_new, q_ratio) = blk.propose(&cloud, &x, &mut rng);
                         let u: f64 = rng.random();
-                        let lp_new = self.log_prior(&ws.theta);
-                        if lp_new.is_finite() {
-                            let ll = self.log_lik(&mut ws, &part.z, &mut out);
-                            let ratio =
-                                phi * (ll - part.ll) + lp_new - self.log_prior(&part.ws.theta);
-                            if u.ln() < ratio {
-                                part.ws = ws;
-                                part.ll = ll;
-                                t_ok = true;
-                            }
+                        if let Some((next, lp_new)) = self.proposal(part, &x_new, stride)
+                            && u.ln() < phi * (next.ll - part.ll) + lp_new - lp + q_ratio
+                        {
+                            jump += cloud.mahalanobis(&(&x_new - &x));
+                            *part = next;
+                            lp = lp_new;
+                            x = x_new;
+                            ok_blocks += 1;
                         }
                     }
-                    let mut z_ok = false;
-                    if !part.z.is_empty() {
-                        let keep = (1.0 - b * b).sqrt();
-                        let z: Vec<f64> = part
-                            .z
-                            .iter()
-                            .map(|x| {
-                                let e: f64 = StandardNormal.sample(&mut rng);
-                                keep * x + b * e
-                            })
-                            .collect();
-                        let u: f64 = rng.random();
-                        let mut ws = part.ws.clone();
-                        let ll = self.log_lik(&mut ws, &z, &mut out);
-                        if u.ln() < phi * (ll - part.ll) {
-                            part.ws = ws;
-                            part.z = z;
-                            part.ll = ll;
-                            z_ok = true;
-                        }
+                    let xi = DVector::from_fn(d, |_, _| StandardNormal.sample(&mut rng));
+                    let u: f64 = rng.random();
+                    let x_new = &x + step * (&cloud.chol * &xi);
+                    let mut rw_ok = false;
+                    if let Some((next, lp_new)) = self.proposal(part, &x_new, stride)
+                        && u.ln() < phi * (next.ll - part.ll) + lp_new - lp
+                    {
+                        *part = next;
+                        rw_ok = true;
+                        jump += step * step * xi.norm_squared();
                     }
-                    (t_ok, z_ok)
+                    (ok_blocks, rw_ok, jump)
                 })
                 .collect();
-            let at = accepted.iter().filter(|a| a.0).count();
-            let az = accepted.iter().filter(|a| a.1).count();
-            acc_t += at;
-            acc_z += az;
-            *scale = adapt(*scale, at as f64 / n, f64::INFINITY);
-            *beta = adapt(*beta, az as f64 / n, 1.0);
+            let ab: usize = accepted.iter().map(|a| a.0).sum();
+            let aw = accepted.iter().filter(|a| a.1).count();
+            acc_b += ab;
+            acc_w += aw;
+            jumped += accepted.iter().map(|a| a.2).sum::<f64>() / n;
+            *scale = adapt(*scale, aw as f64 / n, f64::INFINITY);
         }
-        let total = (SWEEPS as f64) * n;
+        let total = (sweeps as f64) * n;
         (
-            if d > 0 {
-                acc_t as f64 / total
-            } else {
-                f64::NAN
-            },
-            if parts.first().is_some_and(|q| !q.z.is_empty()) {
-                acc_z as f64 / total
-            } else {
-                f64::NAN
-            },
+            acc_b as f64 / (total * blocks as f64),
+            acc_w as f64 / total,
+            sweeps,
         )
     }
+}
 
-    /// The Cholesky factor of the cloud's covariance of the free parameters (its diagonal
-    /// if the covariance is singular).
-    fn cloud_cholesky(&self, parts: &[Particle]) -> DMatrix<f64> {
-        let d = self.movable.len();
-        let n = parts.len() as f64;
+/// The cloud's normal approximation: mean, Cholesky factor of the covariance, precision
+/// and the blocks of the block moves.
+struct Cloud {
+    mean: DVector<f64>,
+    chol: DMatrix<f64>,
+    precision: DMatrix<f64>,
+    blocks: Vec<Block>,
+}
+
+/// A block of coordinates: its range and the Cholesky factor of its precision block.
+struct Block {
+    start: usize,
+    len: usize,
+    /// Lower factor C of the block's precision Q_SS = C Cᵀ.
+    chol: DMatrix<f64>,
+}
+
+impl Cloud {
+    /// Mean and covariance of vectors (sums in index order); the diagonal where the
+    /// covariance is singular.
+    fn new(xs: &[DVector<f64>]) -> Cloud {
+        let d = xs[0].len();
+        let n = xs.len() as f64;
         let mut mean: DVector<f64> = DVector::zeros(d);
-        for q in parts {
-            for (j, &s) in self.movable.iter().enumerate() {
-                mean[j] += q.ws.theta[s] / n;
-            }
+        for x in xs {
+            mean += x / n;
         }
         let mut cov: DMatrix<f64> = DMatrix::zeros(d, d);
-        for q in parts {
-            for (i, &si) in self.movable.iter().enumerate() {
-                let di = q.ws.theta[si] - mean[i];
-                for (j, &sj) in self.movable.iter().enumerate().take(i + 1) {
-                    cov[(i, j)] += di * (q.ws.theta[sj] - mean[j]) / n;
-                }
-            }
+        for x in xs {
+            let dx = x - &mean;
+            cov += &dx * dx.transpose() / n;
         }
-        for i in 0..d {
-            for j in 0..i {
-                cov[(j, i)] = cov[(i, j)];
+        let (chol, precision) = match nalgebra::Cholesky::new(cov.clone()) {
+            Some(c) => (c.l(), c.inverse()),
+            None => {
+                let var = cov.diagonal().map(|v: f64| v.max(1e-12));
+                (
+                    DMatrix::from_diagonal(&var.map(f64::sqrt)),
+                    DMatrix::from_diagonal(&var.map(|v| 1.0 / v)),
+                )
             }
+        };
+        let blocks = (0..d)
+            .step_by(BLOCK)
+            .map(|start| {
+                let len = BLOCK.min(d - start);
+                let q = precision.view((start, start), (len, len)).into_owned();
+                let chol = nalgebra::Cholesky::new(q.clone()).map_or_else(
+                    || DMatrix::from_diagonal(&q.diagonal().map(|v: f64| v.max(1e-12).sqrt())),
+                    |c| c.l(),
+                );
+                Block { start, len, chol }
+            })
+            .collect();
+        Cloud {
+            mean,
+            chol,
+            precision,
+            blocks,
         }
-        nalgebra::Cholesky::new(cov.clone()).map_or_else(
-            || DMatrix::from_diagonal(&cov.diagonal().map(|v: f64| v.max(0.0).sqrt())),
-            |c| c.l(),
-        )
+    }
+
+    /// |L⁻¹ v|²: a move's squared length in the cloud's metric.
+    fn mahalanobis(&self, v: &DVector<f64>) -> f64 {
+        self.chol
+            .solve_lower_triangular(v)
+            .map_or(0.0, |w| w.norm_squared())
+    }
+}
+
+impl Block {
+    /// A draw of the block from the cloud's normal conditional on the other coordinates,
+    /// x_S ~ N(m, Q_SS⁻¹) with m = x_S − Q_SS⁻¹ (Q (x − μ))_S, and ln q(x_S) − ln q(x'_S).
+    fn propose(
+        &self,
+        cloud: &Cloud,
+        x: &DVector<f64>,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> (DVector<f64>, f64) {
+        let (s, b) = (self.start, self.len);
+        let g = cloud.precision.rows(s, b) * (x - &cloud.mean);
+        // Q_SS⁻¹ g = C⁻ᵀ C⁻¹ g.
+        let c = &self.chol;
+        let ct = c.transpose();
+        let w = c.solve_lower_triangular(&g).unwrap_or_else(|| g.clone());
+        let shift = ct.solve_upper_triangular(&w).unwrap_or(w);
+        let m = x.rows(s, b) - shift;
+        let xi = DVector::from_fn(b, |_, _| StandardNormal.sample(rng));
+        let step = ct.solve_upper_triangular(&xi).unwrap_or_else(|| xi.clone());
+        let mut x_new = x.clone();
+        x_new.rows_mut(s, b).copy_from(&(&m + step));
+        let q_old = -0.5 * (&ct * (x.rows(s, b) - &m)).norm_squared();
+        let q_new = -0.5 * xi.norm_squared();
+        (x_new, q_old - q_new)
     }
 }
 

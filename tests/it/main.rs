@@ -17,6 +17,7 @@ mod bad_input;
 mod chart_render;
 mod cli;
 mod compare_report;
+mod conditioning;
 mod crash_safety;
 mod fuzz_loader;
 mod layers;
