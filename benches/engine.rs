@@ -48,6 +48,7 @@ fn engine(c: &mut Criterion) {
                     out: Some(out.path().join("run")),
                     threads: Some(2),
                 },
+                levels: Default::default(),
                 keep_paths: false,
                 no_charts: false,
                 json: false,

@@ -26,6 +26,7 @@ fn run_compare(files: &[PathBuf], out: &Path) -> CompareOutcome {
             out: Some(out.to_path_buf()),
             threads: Some(2),
         },
+        levels: Default::default(),
     })
     .unwrap_or_else(|e| panic!("compare failed: {e}"))
 }
@@ -306,6 +307,7 @@ fn bad_comparisons_are_usage_errors() {
             out: Some(tmp.path().join("cmp")),
             ..SimArgs::default()
         },
+        levels: Default::default(),
     };
     let e = compare(&cfg(vec![shipped("henan-baseline.toml")])).unwrap_err();
     assert_eq!(e.exit_code(), 2);
@@ -341,6 +343,7 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
                 out: Some(out.clone()),
                 threads: Some(threads),
             },
+            levels: Default::default(),
         })
         .unwrap();
         out
@@ -391,7 +394,7 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
     let paths = 200;
     let sim = engine::simulate(&scn, paths, SEED, &[]);
     let summaries = stats::summarize(&scn, &sim);
-    let targets = stats::evaluate_targets(&scn, &sim);
+    let targets = stats::evaluate_targets(&scn, &sim, &stats::LEVEL_PROBS);
     let tmp = tempfile::tempdir().unwrap();
     let jobs = report::png::run::chart_jobs(&scn, &summaries, &targets, SEED, paths);
     let files = report::png::run::render(&tmp.path().join("charts"), &jobs).unwrap();
