@@ -49,6 +49,7 @@ fn engine(c: &mut Criterion) {
                     threads: Some(2),
                     ..Default::default()
                 },
+                levels: Default::default(),
                 keep_paths: false,
                 no_charts: false,
                 json: false,

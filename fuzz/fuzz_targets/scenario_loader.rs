@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         panic!("{e}");
     }
     let summaries = empsim::stats::summarize(&scn, &sim);
-    let targets = empsim::stats::evaluate_targets(&scn, &sim);
+    let targets = empsim::stats::evaluate_targets(&scn, &sim, &empsim::stats::LEVEL_PROBS);
     if let Err(e) = empsim::stats::check_finite(&scn, &summaries, &targets) {
         panic!("{e}");
     }

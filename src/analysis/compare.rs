@@ -47,7 +47,7 @@ pub struct CompareRow {
     pub indicator: Indicator,
     /// `cumulative_floor`, `level_cap`, `level_floor` or `level_about`.
     pub kind: &'static str,
-    /// `each_year`, `end`, or empty for cumulative targets.
+    /// `each_year`, `end`, `average`, or empty for cumulative targets.
     pub applies: &'static str,
     pub period: String,
     pub target_value: f64,
@@ -61,6 +61,9 @@ pub struct CompareRow {
     pub diff: Option<f64>,
     /// Standard error of `diff`, paired by path (common random numbers).
     pub diff_se: Option<f64>,
+    /// Target-setting levels (probability, level; see [`TargetResult::levels`]); empty
+    /// when the scenario lacks the target.
+    pub levels: Vec<(f64, Option<f64>)>,
     /// The scenario defines the target differently from the first scenario that has it
     /// (kind, period, value, tolerance or `applies`).
     pub redefined: bool,
@@ -102,11 +105,7 @@ pub fn met_by_path(scn: &Scenario, sim: &engine::Simulation) -> Vec<Vec<bool>> {
 }
 
 fn applies_key(t: &Target) -> &'static str {
-    match t.applies {
-        Some(Applies::EachYear) => "each_year",
-        Some(Applies::End) => "end",
-        None => "",
-    }
+    t.applies.map_or("", Applies::key)
 }
 
 fn same_definition(a: &Target, b: &Target) -> bool {
@@ -189,6 +188,7 @@ pub fn compare_rows(runs: &[ScenarioRun]) -> Vec<CompareRow> {
                 baseline_scenario: base.scenario.name.clone(),
                 diff,
                 diff_se,
+                levels: result.map(|r| r.levels.clone()).unwrap_or_default(),
                 redefined: own.is_some() && !same_definition(t, reference),
             });
         }

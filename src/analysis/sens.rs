@@ -256,7 +256,7 @@ impl Metric {
     /// The metric's values, one per year, on a simulation.
     pub fn eval(&self, scn: &Scenario, sim: &Simulation) -> Vec<f64> {
         match self.kind {
-            MetricKind::PMet { target } => stats::evaluate_target(scn, sim, target)
+            MetricKind::PMet { target } => stats::evaluate_target(scn, sim, target, &[])
                 .glide
                 .iter()
                 .map(|(_, p)| *p)
@@ -710,7 +710,7 @@ mod tests {
         let ti = 0;
         let m = parse_metric(&scn, &format!("p_met:{}", scn.targets[ti].id)).unwrap();
         let v = m.eval(&scn, &sim);
-        let t = stats::evaluate_target(&scn, &sim, ti);
+        let t = stats::evaluate_target(&scn, &sim, ti, &[]);
         assert_eq!(*v.last().unwrap(), t.p_met);
         let m = parse_metric(&scn, "mean:kaifeng.urban_new_jobs.cumulative").unwrap();
         let v = m.eval(&scn, &sim);

@@ -8,12 +8,15 @@
 //!
 //! - `p_met.csv`: one row per target and scenario (targets in order of first appearance,
 //!   scenarios in command-line order): `target_id, region, indicator, kind, applies, period,
-//!   target_value, scenario, p_met, p_met_se, baseline_scenario, diff, diff_se`, where
+//!   target_value, scenario, p_met, p_met_se, baseline_scenario, diff, diff_se`, then
+//!   `level_p50, level_p80, level_p90` (one per `--level-probs` probability: the level the
+//!   target is met at with that probability in that scenario, as in `targets.csv`), where
 //!   `baseline_scenario` is the first scenario, `diff` = p_met − p_met of the baseline (0 for
 //!   the baseline itself) and `diff_se` its paired standard error. The target columns
 //!   describe the scenario's own definition, or the first definition found when the
-//!   scenario lacks the target (then `p_met` … `diff_se` are empty; `diff` is also empty
-//!   when the baseline lacks the target).
+//!   scenario lacks the target (then `p_met` … `diff_se` and the levels are empty; `diff`
+//!   is also empty when the baseline lacks the target; the levels are empty for
+//!   `level_about` targets).
 //! - `quantiles.csv`: the quantiles of every scenario, with the columns of `empsim run`'s.
 //! - `charts/compare-<region>-<indicator>.png`: per region and indicator, each scenario's
 //!   median and 5–95 % band in its own colour, the plan history and the target of the first
@@ -22,7 +25,7 @@
 //!   outputs, elapsed seconds.
 
 use super::Ui;
-use super::settings::{self, Sim, SimArgs};
+use super::settings::{self, LevelArgs, Sim, SimArgs};
 use crate::analysis::compare::{CompareRow, ScenarioRun, aligned_years, compare_rows, met_by_path};
 use crate::chart::{ComparisonChart, palette};
 use crate::engine;
@@ -55,6 +58,8 @@ pub struct CompareArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub levels: LevelArgs,
 }
 
 /// What a comparison produced.
@@ -72,6 +77,8 @@ pub struct CompareOutcome {
     pub rows: Vec<CompareRow>,
     /// The charts: file name under `charts/` and the spec it was drawn from.
     pub charts: Vec<(String, ComparisonChart)>,
+    /// The probabilities of the target-setting levels in `p_met.csv` (`--level-probs`).
+    pub level_probs: Vec<f64>,
     pub timings: Timings,
 }
 
@@ -131,6 +138,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     for s in &scenarios {
         settings::check_memory(s, sim.paths)?;
     }
+    let level_probs = args.levels.resolve()?;
     let inputs: Vec<PathBuf> = scenarios.iter().flat_map(|s| s.input_files()).collect();
     let dest = args
         .sim
@@ -143,7 +151,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     };
     let runs = scenarios
         .into_iter()
-        .map(|scn| simulate_one(scn, &sim, &mut timings))
+        .map(|scn| simulate_one(scn, &sim, &level_probs, &mut timings))
         .collect::<Result<Vec<_>>>()?;
     let rows = compare_rows(&runs);
     let foot = png::compare::footer(&runs, sim.seed, sim.paths);
@@ -157,6 +165,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         out_dir,
         rows,
         charts,
+        level_probs,
         timings,
     };
     let t_write = Instant::now();
@@ -204,7 +213,12 @@ fn load_scenarios(files: &[PathBuf], sim: &settings::SimArgs) -> Result<Vec<Scen
 }
 
 /// Simulates one scenario with the shared paths and seed, and summarises it.
-fn simulate_one(scn: Scenario, sim: &Sim, timings: &mut Timings) -> Result<ScenarioRun> {
+fn simulate_one(
+    scn: Scenario,
+    sim: &Sim,
+    level_probs: &[f64],
+    timings: &mut Timings,
+) -> Result<ScenarioRun> {
     let t = Instant::now();
     let simulation = sim
         .pool
@@ -217,7 +231,7 @@ fn simulate_one(scn: Scenario, sim: &Sim, timings: &mut Timings) -> Result<Scena
             || {
                 rayon::join(
                     || stats::summarize(&scn, &simulation),
-                    || stats::evaluate_targets(&scn, &simulation),
+                    || stats::evaluate_targets(&scn, &simulation, level_probs),
                 )
             },
             || met_by_path(&scn, &simulation),
@@ -253,7 +267,7 @@ fn file_safe(s: &str) -> String {
 
 /// Writes the tables and charts; returns the seconds spent on charts.
 fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
-    report::csv::compare::write_p_met(&dir.join("p_met.csv"), &o.rows)?;
+    report::csv::compare::write_p_met(&dir.join("p_met.csv"), &o.rows, &o.level_probs)?;
     let runs: Vec<(&Scenario, &[stats::SeriesSummary])> = o
         .runs
         .iter()

@@ -2,7 +2,7 @@
 //! folder by the rules of [`crate::outdir`].
 
 use super::Ui;
-use super::settings::{self, Sim, SimArgs, default_out};
+use super::settings::{self, LevelArgs, Sim, SimArgs, default_out};
 use crate::engine::{self, Simulation};
 use crate::error::Result;
 use crate::outdir::{self, Destination, Stage};
@@ -25,6 +25,8 @@ pub struct RunArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub levels: LevelArgs,
     /// Also write every path's values to paths.csv.
     #[arg(long)]
     pub keep_paths: bool,
@@ -88,6 +90,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         threads,
     } = args.sim.resolve(scn.paths, scn.seed)?;
     settings::check_memory(&scn, paths)?;
+    let level_probs = args.levels.resolve()?;
     let out_dir = args
         .sim
         .out
@@ -109,7 +112,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let (summaries, targets) = pool.install(|| {
         rayon::join(
             || stats::summarize(&scn, &sim),
-            || stats::evaluate_targets(&scn, &sim),
+            || stats::evaluate_targets(&scn, &sim, &level_probs),
         )
     });
     timings.summarize = t.elapsed().as_secs_f64();
@@ -123,6 +126,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &sim,
         &summaries,
         &targets,
+        &level_probs,
         args,
         paths,
         seed,
@@ -152,6 +156,7 @@ fn write_outputs(
     sim: &Simulation,
     summaries: &[SeriesSummary],
     targets: &[TargetResult],
+    level_probs: &[f64],
     cfg: &RunArgs,
     paths: usize,
     seed: u64,
@@ -166,7 +171,7 @@ fn write_outputs(
         outdir::KEPT_BY_RUN,
         |dir| {
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
-            report::csv::write_targets(&dir.join("targets.csv"), scn, targets)?;
+            report::csv::write_targets(&dir.join("targets.csv"), scn, targets, level_probs)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
             let cond = sim.conditioning.as_ref();
             report::csv::write_parameters(&dir.join("parameters.csv"), scn, cond)?;

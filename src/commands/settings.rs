@@ -1,6 +1,7 @@
 //! The options every simulating command shares (`--paths`, `--seed`, `--threads`, `--out`),
 //! declared once ([`SimArgs`], flattened into each command's arguments) and validated once
-//! into the [`Sim`] settings the command receives.
+//! into the [`Sim`] settings the command receives; and the target-setting levels of the
+//! commands that report targets (`--level-probs`, [`LevelArgs`]: `run` and `compare`).
 
 use crate::error::{Error, Result};
 use crate::outdir::Destination;
@@ -9,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 /// The most worker threads accepted by `--threads`.
 pub const MAX_THREADS: usize = 256;
+
+/// The most probabilities `--level-probs` takes (one column each in `targets.csv`).
+pub const MAX_LEVEL_PROBS: usize = 9;
 
 /// The most simulated values (paths × series × years) one simulation may hold: 250 million
 /// values are 2 GB.
@@ -36,6 +40,76 @@ pub struct SimArgs {
     /// those the scenario names; repeat the flag for several files.
     #[arg(long = "observations", value_name = "FILE")]
     pub observations: Vec<PathBuf>,
+}
+
+/// The target-setting levels of `run` and `compare`, as typed.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LevelArgs {
+    /// For each target, report the level it is met at with these probabilities: a floor
+    /// reached, or a cap kept, with probability p (comma-separated, each strictly between 0
+    /// and 1 with at most 4 decimals, at most 9; default 0.5,0.8,0.9). Columns level_p50,
+    /// level_p80, … of targets.csv (p_met.csv for compare).
+    #[arg(long, value_name = "P,...")]
+    pub level_probs: Option<String>,
+}
+
+impl LevelArgs {
+    /// The probabilities, in the order given; [`crate::stats::LEVEL_PROBS`] by default.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming `--level-probs` for a value that is not a number, not
+    /// strictly between 0 and 1 or with more than 4 decimals, more than
+    /// [`MAX_LEVEL_PROBS`] values, or a value given twice.
+    pub fn resolve(&self) -> Result<Vec<f64>> {
+        match &self.level_probs {
+            None => Ok(crate::stats::LEVEL_PROBS.to_vec()),
+            Some(text) => parse_level_probs(text),
+        }
+    }
+}
+
+/// Parses and checks the text of `--level-probs`.
+fn parse_level_probs(text: &str) -> Result<Vec<f64>> {
+    let usage = |m: String| Error::Usage(format!("--level-probs: {m}"));
+    let items: Vec<&str> = text.split(',').map(str::trim).collect();
+    if items.len() > MAX_LEVEL_PROBS {
+        return Err(usage(format!(
+            "at most {MAX_LEVEL_PROBS} probabilities, got {}",
+            items.len()
+        )));
+    }
+    let mut probs: Vec<f64> = Vec::with_capacity(items.len());
+    for item in items {
+        let p: f64 = item.parse().map_err(|_| {
+            usage(format!(
+                "`{item}` is not a number; give probabilities like 0.5,0.8,0.9"
+            ))
+        })?;
+        if !(p > 0.0 && p < 1.0) {
+            return Err(usage(format!(
+                "each probability must lie strictly between 0 and 1, got {item}"
+            )));
+        }
+        // Whole basis points (a tolerance absorbs the binary rounding of p × 10⁴); a value
+        // within 10⁻¹⁰ of 0 or 1 has more than 4 decimals too.
+        let basis_points = (p * 10_000.0).round();
+        if (p * 10_000.0 - basis_points).abs() > 1e-6 || !(1.0..=9_999.0).contains(&basis_points) {
+            return Err(usage(format!(
+                "each probability takes at most 4 decimals (its column is named after it, \
+e.g. level_p97.5 for 0.975), got {item}"
+            )));
+        }
+        // The nearest double to the 4-decimal value (the parsed value itself when it has at
+        // most 4 decimals), so two values naming the same column are the same probability.
+        let p = basis_points / 10_000.0;
+        if probs.contains(&p) {
+            return Err(usage(format!(
+                "{item} is given twice; the probabilities must be distinct"
+            )));
+        }
+        probs.push(p);
+    }
+    Ok(probs)
 }
 
 /// Validated simulation settings: paths, seed and the worker pool.
@@ -138,4 +212,79 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 pub fn default_out(scn: &Scenario, sub: &[&str]) -> PathBuf {
     sub.iter()
         .fold(Path::new("output").join(&scn.name), |p, s| p.join(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_probabilities_are_checked_with_messages_naming_the_flag() {
+        let ok = |s: &str| parse_level_probs(s).unwrap();
+        assert_eq!(ok("0.5,0.8,0.9"), [0.5, 0.8, 0.9]);
+        assert_eq!(ok(" 0.95 , 0.025,0.0001"), [0.95, 0.025, 0.0001]);
+        assert_eq!(LevelArgs::default().resolve().unwrap(), [0.5, 0.8, 0.9]);
+        // Every value with at most 4 decimals is accepted as typed, bit for bit.
+        for bp in 1..10_000 {
+            let text = format!("0.{bp:04}");
+            assert_eq!(ok(&text), [text.parse::<f64>().unwrap()], "{text}");
+        }
+        for (text, msg) in [
+            (
+                "1.5",
+                "each probability must lie strictly between 0 and 1, got 1.5",
+            ),
+            (
+                "0",
+                "each probability must lie strictly between 0 and 1, got 0",
+            ),
+            (
+                "0.5,1",
+                "each probability must lie strictly between 0 and 1, got 1",
+            ),
+            (
+                "nan",
+                "each probability must lie strictly between 0 and 1, got nan",
+            ),
+            (
+                "0.8,x",
+                "`x` is not a number; give probabilities like 0.5,0.8,0.9",
+            ),
+            (
+                "0.8,",
+                "`` is not a number; give probabilities like 0.5,0.8,0.9",
+            ),
+            (
+                "0.8,0.80",
+                "0.80 is given twice; the probabilities must be distinct",
+            ),
+            (
+                "0.5,0.50000000001",
+                "0.50000000001 is given twice; the probabilities must be distinct",
+            ),
+            (
+                "0.00000000001",
+                "each probability takes at most 4 decimals (its column is named after it, \
+e.g. level_p97.5 for 0.975), got 0.00000000001",
+            ),
+            (
+                "0.99999999999",
+                "each probability takes at most 4 decimals (its column is named after it, \
+e.g. level_p97.5 for 0.975), got 0.99999999999",
+            ),
+            (
+                "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95",
+                "at most 9 probabilities, got 10",
+            ),
+            (
+                "0.12345",
+                "each probability takes at most 4 decimals (its column is named after it, \
+e.g. level_p97.5 for 0.975), got 0.12345",
+            ),
+        ] {
+            let e = parse_level_probs(text).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert_eq!(e.to_string(), format!("--level-probs: {msg}"), "{text}");
+        }
+    }
 }

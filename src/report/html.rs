@@ -159,6 +159,7 @@ fn outcome_label(t: &Target) -> String {
         (TargetKind::LevelCap, Some(Applies::EachYear)) => "highest year".into(),
         (TargetKind::LevelFloor, Some(Applies::EachYear)) => "lowest year".into(),
         (TargetKind::LevelAbout, Some(Applies::EachYear)) => "year farthest from target".into(),
+        (_, Some(Applies::Average)) => format!("average {}", t.period_label()),
         _ => format!("in {}", t.last_year),
     }
 }
@@ -402,9 +403,10 @@ fn targets_section(h: &mut String, scn: &Scenario, targets: &[TargetResult], pat
 the share of the {paths} simulated paths on which the target is met, read with the plan's own \
 semantics (a five-year total 以上, a cap 以内 every year, 左右 within a tolerance); ± is its \
 Monte Carlo standard error √(p(1−p)/n). The outcome is the number the target is judged on: its \
-median and, in brackets, the 5–95 % range across paths. Shading: \
+median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
 <span class=\"swatch risk-high\">below 0.5</span> <span class=\"swatch risk-mid\">0.5–0.8</span> \
-<span class=\"swatch risk-low\">0.8 and above</span>.</p>"
+<span class=\"swatch risk-low\">0.8 and above</span>.</p>",
+        levels = levels_note(targets)
     );
     let mut order: Vec<&TargetResult> = targets.iter().collect();
     order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
@@ -430,7 +432,8 @@ median and, in brackets, the 5–95 % range across paths. Shading: \
             "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\"><b>{p:.3}</b><br>± {se:.3}</td>\
 <td>{region}<br>{ind}<br><code class=\"small id\">{id_wrapped}</code></td><td class=\"req\">{req}</td>\
 <td class=\"num\">{m}{u} <span class=\"small\">[{lo}, {hi}]</span><br>\
-<span class=\"small\">{what}</span>{shortfall}</td><td>{nature}</td><td>{quote}</td></tr>",
+<span class=\"small\">{what}</span>{levels}{shortfall}</td><td>{nature}</td><td>{quote}</td></tr>",
+            levels = levels_html(r),
             id_attr = escape(&crate::report::png::run::slug(&t.id)),
             cls = risk_class(r.p_met),
             p = r.p_met,
@@ -454,6 +457,40 @@ median and, in brackets, the 5–95 % range across paths. Shading: \
         h.push_str("<p>The scenario has no targets.</p>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// The sentence of the targets' note on the target-setting levels, if any are reported.
+fn levels_note(targets: &[TargetResult]) -> String {
+    let Some(r) = targets.iter().find(|r| !r.levels.is_empty()) else {
+        return String::new();
+    };
+    let probs: Vec<String> = r.levels.iter().map(|(p, _)| p.to_string()).collect();
+    format!(
+        " Below it, “met w.p. {}” gives the levels the target would be met at with these \
+probabilities (a floor reached, a cap kept; quantiles of the outcome across paths): a \
+property of the model's distribution, not a recommendation; none for a 左右 target.",
+        probs.join(" / ")
+    )
+}
+
+/// The target-setting levels of a result as a small line of its outcome cell, or nothing
+/// (none requested, or a `level_about` target).
+fn levels_html(r: &TargetResult) -> String {
+    let probs: Vec<String> = r.levels.iter().map(|(p, _)| p.to_string()).collect();
+    let Some(levels) = r
+        .levels
+        .iter()
+        .map(|(_, l)| l.map(num))
+        .collect::<Option<Vec<String>>>()
+        .filter(|v| !v.is_empty())
+    else {
+        return String::new();
+    };
+    format!(
+        "<br><span class=\"small\">met w.p. {}: {}</span>",
+        probs.join(" / "),
+        levels.join(" / ")
+    )
 }
 
 /// One sentence on how many targets are at risk, naming the riskiest.

@@ -14,7 +14,8 @@ pub fn unit_short(ind: Indicator) -> &'static str {
 }
 
 /// What a target requires, in one line: `≥ 33 万人 in total over 2021-2025`,
-/// `≤ 5.5 % every year 2021-2025`, `≈ 5.5 ± 0.5 % in 2025`.
+/// `≤ 5.5 % every year 2021-2025`, `≤ 5.5 % on average over 2021-2025`,
+/// `≈ 5.5 ± 0.5 % in 2025`.
 pub fn requirement(t: &Target) -> String {
     let tol = t.tolerance.map(|x| format!(" ± {x}")).unwrap_or_default();
     let head = format!(
@@ -28,6 +29,7 @@ pub fn requirement(t: &Target) -> String {
             format!("{head} in total over {}", t.period_label())
         }
         (_, Some(Applies::EachYear)) => format!("{head} every year {}", t.period_label()),
+        (_, Some(Applies::Average)) => format!("{head} on average over {}", t.period_label()),
         _ => format!("{head} in {}", t.last_year),
     }
 }
@@ -55,5 +57,30 @@ mod tests {
             nature(Nature::Expected, |s| format!("<b>{s}</b>")),
             "<b>预期性</b> expected"
         );
+    }
+
+    #[test]
+    fn requirements_say_which_years_count() {
+        let mut t = Target {
+            id: "r.surveyed_unemployment_rate.level_cap".into(),
+            region: 0,
+            indicator: Indicator::SurveyedUnemploymentRate,
+            kind: TargetKind::LevelCap,
+            first_year: 2021,
+            last_year: 2025,
+            value: 5.5,
+            tolerance: None,
+            applies: Some(Applies::EachYear),
+            nature: Nature::Expected,
+            source: "s".into(),
+            quote: "城镇调查失业率年均控制在 5.5% 以内".into(),
+            note: None,
+        };
+        assert_eq!(requirement(&t), "≤ 5.5 % every year 2021-2025");
+        t.applies = Some(Applies::Average);
+        assert_eq!(requirement(&t), "≤ 5.5 % on average over 2021-2025");
+        assert_eq!(t.kind_label(), "level_cap (period average)");
+        t.applies = Some(Applies::End);
+        assert_eq!(requirement(&t), "≤ 5.5 % in 2025");
     }
 }

@@ -359,12 +359,25 @@ impl TargetKind {
     }
 }
 
-/// For level targets: every year of the period, or the last year only.
+/// For level targets: every year of the period, the last year only, or the mean of the
+/// period's yearly levels (年均, read as a five-year average).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Applies {
     EachYear,
     End,
+    Average,
+}
+
+impl Applies {
+    /// The key in scenario files and tables: `each_year`, `end` or `average`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Applies::EachYear => "each_year",
+            Applies::End => "end",
+            Applies::Average => "average",
+        }
+    }
 }
 
 /// 预期性 (expected) or 约束性 (binding), or not stated in the plan.
@@ -420,6 +433,7 @@ impl Target {
         match self.applies {
             Some(Applies::EachYear) => format!("{} (each year)", self.kind.key()),
             Some(Applies::End) => format!("{} (end year)", self.kind.key()),
+            Some(Applies::Average) => format!("{} (period average)", self.kind.key()),
             None => self.kind.key().to_string(),
         }
     }

@@ -208,6 +208,7 @@ pub enum RawTargetKind {
 pub enum RawApplies {
     EachYear,
     End,
+    Average,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

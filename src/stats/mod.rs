@@ -137,7 +137,8 @@ pub fn check_finite(
             r.shortfall_if_missed,
         ]
         .into_iter()
-        .chain(r.glide.iter().map(|g| g.1));
+        .chain(r.glide.iter().map(|g| g.1))
+        .chain(r.levels.iter().filter_map(|l| l.1));
         if let Some(v) = values.into_iter().find(|v| !v.is_finite()) {
             return Err(crate::Error::NonFinite {
                 what: format!("the result of target {}", scn.targets[r.target].id),
@@ -147,6 +148,10 @@ pub fn check_finite(
     }
     Ok(())
 }
+
+/// The probabilities of the target-setting levels reported by default (`--level-probs`):
+/// the levels a target would be met at with probability 0.5, 0.8 and 0.9.
+pub const LEVEL_PROBS: [f64; 3] = [0.5, 0.8, 0.9];
 
 /// The outcome of one target across paths.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -167,47 +172,64 @@ pub struct TargetResult {
     pub shortfall_if_missed: f64,
     /// Per year of the period: P(on track). For cumulative floors the running sum is at
     /// least the pro-rata share of the target (时间过半、任务过半); for level targets the
-    /// condition holds in that year (and, for `each_year`, in every year before it).
+    /// condition holds in that year (for `each_year`, in every year so far; for `average`,
+    /// on the mean of the years so far).
     pub glide: Vec<(i32, f64)>,
+    /// Target-setting levels: per requested probability p, the level the target would be
+    /// met at with probability p (see [`target_level`]); `None` for `level_about` targets.
+    pub levels: Vec<(f64, Option<f64>)>,
 }
 
 /// The number a target is judged on, for one path: the period's total (cumulative floors),
-/// the end-year level (`end`), the highest level (`each_year` caps), the lowest level
-/// (`each_year` floors) or the level farthest from the value (`each_year` about).
-/// Returns the outcome and the gap (≤ 0 when met).
+/// the end-year level (`end`), the mean of the period's levels (`average`), the highest
+/// level (`each_year` caps), the lowest level (`each_year` floors) or the level farthest
+/// from the value (`each_year` about). Returns the outcome and the gap (≤ 0 when met).
 pub fn target_outcome(t: &Target, base_year: i32, values: &[f64]) -> (f64, f64) {
     let a = (t.first_year - base_year - 1) as usize;
     let b = (t.last_year - base_year - 1) as usize;
     let window = &values[a..=b];
     let end = values[b];
-    match (t.kind, t.applies) {
-        (TargetKind::CumulativeFloor, _) => {
-            let total: f64 = window.iter().sum();
-            (total, t.value - total)
-        }
+    let x = match (t.kind, t.applies) {
+        (TargetKind::CumulativeFloor, _) => window.iter().sum(),
+        (_, Some(Applies::Average)) => mean(window),
         (TargetKind::LevelCap, Some(Applies::EachYear)) => {
-            let m = window.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            (m, m - t.value)
+            window.iter().copied().fold(f64::NEG_INFINITY, f64::max)
         }
-        (TargetKind::LevelCap, _) => (end, end - t.value),
         (TargetKind::LevelFloor, Some(Applies::EachYear)) => {
-            let m = window.iter().copied().fold(f64::INFINITY, f64::min);
-            (m, t.value - m)
+            window.iter().copied().fold(f64::INFINITY, f64::min)
         }
-        (TargetKind::LevelFloor, _) => (end, t.value - end),
-        (TargetKind::LevelAbout, applies) => {
-            let tol = t.tolerance.unwrap_or(0.0);
-            let x = if applies == Some(Applies::EachYear) {
-                window
-                    .iter()
-                    .copied()
-                    .max_by(|p, q| (p - t.value).abs().total_cmp(&(q - t.value).abs()))
-                    .unwrap_or(end)
-            } else {
-                end
-            };
-            (x, (x - t.value).abs() - tol)
-        }
+        (TargetKind::LevelAbout, Some(Applies::EachYear)) => window
+            .iter()
+            .copied()
+            .max_by(|p, q| (p - t.value).abs().total_cmp(&(q - t.value).abs()))
+            .unwrap_or(end),
+        (_, Some(Applies::End) | None) => end,
+    };
+    (x, gap(t, x))
+}
+
+/// The gap of outcome `x` to the target: below a floor, above a cap, or beyond the
+/// tolerance; ≤ 0 when met.
+fn gap(t: &Target, x: f64) -> f64 {
+    match t.kind {
+        TargetKind::CumulativeFloor | TargetKind::LevelFloor => t.value - x,
+        TargetKind::LevelCap => x - t.value,
+        TargetKind::LevelAbout => (x - t.value).abs() - t.tolerance.unwrap_or(0.0),
+    }
+}
+
+/// The mean of a non-empty slice, summed in order.
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Whether a level `x` meets a level target's condition.
+fn level_ok(t: &Target, x: f64) -> bool {
+    match t.kind {
+        TargetKind::CumulativeFloor => true,
+        TargetKind::LevelCap => x <= t.value,
+        TargetKind::LevelFloor => x >= t.value,
+        TargetKind::LevelAbout => (x - t.value).abs() <= t.tolerance.unwrap_or(0.0),
     }
 }
 
@@ -216,32 +238,60 @@ pub fn target_outcome(t: &Target, base_year: i32, values: &[f64]) -> (f64, f64) 
 fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
     let a = (t.first_year - base_year - 1) as usize;
     let n = (t.last_year - t.first_year + 1) as f64;
-    let ok = |x: f64| match t.kind {
-        TargetKind::CumulativeFloor => true,
-        TargetKind::LevelCap => x <= t.value,
-        TargetKind::LevelFloor => x >= t.value,
-        TargetKind::LevelAbout => (x - t.value).abs() <= t.tolerance.unwrap_or(0.0),
-    };
+    let so_far = &values[a..=k];
     match (t.kind, t.applies) {
         (TargetKind::CumulativeFloor, _) => {
-            let done: f64 = values[a..=k].iter().sum();
+            let done: f64 = so_far.iter().sum();
             let share = (k - a + 1) as f64 / n;
             done >= t.value * share
         }
-        (_, Some(Applies::EachYear)) => values[a..=k].iter().all(|&x| ok(x)),
-        _ => ok(values[k]),
+        (_, Some(Applies::EachYear)) => so_far.iter().all(|&x| level_ok(t, x)),
+        (_, Some(Applies::Average)) => level_ok(t, mean(so_far)),
+        _ => level_ok(t, values[k]),
     }
 }
 
-/// Evaluates every target of the scenario on the simulated paths.
-pub fn evaluate_targets(scn: &Scenario, sim: &Simulation) -> Vec<TargetResult> {
+/// The target-setting level of a target of kind `kind` at probability `p` in (0, 1), from
+/// its outcomes sorted ascending: for a floor (`cumulative_floor`, `level_floor`) the
+/// level L with P(outcome ≥ L) = p, i.e. the quantile at 1 − p; for a cap the level with
+/// P(outcome ≤ L) = p, the quantile at p; `None` for `level_about`, which is not one level.
+///
+/// Quantiles are Hyndman-Fan type 7 on the n path outcomes, as everywhere else, so the
+/// level at 0.5 is `outcome_p50`. Type 7 interpolates between order statistics, so p is
+/// matched up to the sample's resolution: the share of paths meeting L is at least
+/// p − p/n, and the share meeting any stricter level (higher for a floor, lower for a cap)
+/// is at most p + (1 − p)/n. The level describes the model's distribution of the outcome,
+/// not what a plan should adopt.
+pub fn target_level(kind: TargetKind, sorted_outcomes: &[f64], p: f64) -> Option<f64> {
+    match kind {
+        TargetKind::CumulativeFloor | TargetKind::LevelFloor => {
+            Some(quantile_sorted(sorted_outcomes, 1.0 - p))
+        }
+        TargetKind::LevelCap => Some(quantile_sorted(sorted_outcomes, p)),
+        TargetKind::LevelAbout => None,
+    }
+}
+
+/// Evaluates every target of the scenario on the simulated paths, with the target-setting
+/// levels at `level_probs` (each in (0, 1)).
+pub fn evaluate_targets(
+    scn: &Scenario,
+    sim: &Simulation,
+    level_probs: &[f64],
+) -> Vec<TargetResult> {
     (0..scn.targets.len())
-        .map(|ti| evaluate_target(scn, sim, ti))
+        .map(|ti| evaluate_target(scn, sim, ti, level_probs))
         .collect()
 }
 
-/// Evaluates target `ti` of the scenario on the simulated paths.
-pub fn evaluate_target(scn: &Scenario, sim: &Simulation, ti: usize) -> TargetResult {
+/// Evaluates target `ti` of the scenario on the simulated paths, with the target-setting
+/// levels at `level_probs` (each in (0, 1); none when empty).
+pub fn evaluate_target(
+    scn: &Scenario,
+    sim: &Simulation,
+    ti: usize,
+    level_probs: &[f64],
+) -> TargetResult {
     let t = &scn.targets[ti];
     let s = scn
         .series_index(t.region, t.indicator)
@@ -283,6 +333,10 @@ pub fn evaluate_target(scn: &Scenario, sim: &Simulation, ti: usize) -> TargetRes
         glide: (a..=b)
             .zip(&glide_counts)
             .map(|(k, &c)| (scn.base_year + 1 + k as i32, c as f64 / n as f64))
+            .collect(),
+        levels: level_probs
+            .iter()
+            .map(|&q| (q, target_level(t.kind, &st, q)))
             .collect(),
     }
 }
@@ -354,7 +408,153 @@ mod tests {
         assert!(!on_track(&cum, 2020, &behind, 1)); // 13.1 < 13.2
     }
 
+    #[test]
+    fn the_average_reading_judges_the_mean_of_the_years() {
+        // 7, 7, 6, 6, 6: mean 6.4, highest 7, lowest 6.
+        let v = [7.0, 7.0, 6.0, 6.0, 6.0];
+        let met = |t: &Target| target_outcome(t, 2020, &v).1 <= 0.0;
+        // (kind, value): every year misses it, the average meets it.
+        for (kind, value) in [
+            (TargetKind::LevelCap, 6.5),   // 7 > 6.5 in 2021; 6.4 ≤ 6.5
+            (TargetKind::LevelFloor, 6.2), // 6 < 6.2 in 2023; 6.4 ≥ 6.2
+            (TargetKind::LevelAbout, 6.0), // 7 is 1 from 6; 6.4 is 0.4 (≤ 0.5)
+        ] {
+            let each = target(kind, Some(Applies::EachYear), value);
+            let avg = target(kind, Some(Applies::Average), value);
+            assert!(!met(&each) && met(&avg), "{kind:?}");
+            let (x, gap) = target_outcome(&avg, 2020, &v);
+            assert!((x - 6.4).abs() < 1e-12, "{kind:?}: {x}");
+            let expected_gap = match kind {
+                TargetKind::LevelCap => -0.1,
+                TargetKind::LevelFloor => -0.2,
+                _ => -0.1,
+            };
+            assert!((gap - expected_gap).abs() < 1e-12, "{kind:?}: {gap}");
+        }
+        // And the other way round for a floor above the mean: 6.4 < 6.5, missed.
+        let floor = target(TargetKind::LevelFloor, Some(Applies::Average), 6.5);
+        assert!((target_outcome(&floor, 2020, &v).1 - 0.1).abs() < 1e-12);
+        // Not the end year (6) nor the midpoint of the extremes (6.5): a cap at 6.45 is met
+        // by the mean 6.4 alone.
+        let cap = target(TargetKind::LevelCap, Some(Applies::Average), 6.45);
+        assert!(met(&cap));
+        // The glide path judges the mean so far: 7, 7, 6.67, 6.5, 6.4 against ≤ 6.5.
+        let cap = target(TargetKind::LevelCap, Some(Applies::Average), 6.5);
+        let track: Vec<bool> = (0..5).map(|k| on_track(&cap, 2020, &v, k)).collect();
+        assert_eq!(track, [false, false, false, true, true]);
+        let each = target(TargetKind::LevelCap, Some(Applies::EachYear), 6.5);
+        assert!((0..5).all(|k| !on_track(&each, 2020, &v, k)));
+        // A floor at 6.5 on average: the mean so far falls below it in the last year.
+        let floor = target(TargetKind::LevelFloor, Some(Applies::Average), 6.5);
+        let track: Vec<bool> = (0..5).map(|k| on_track(&floor, 2020, &v, k)).collect();
+        assert_eq!(track, [true, true, true, true, false]);
+    }
+
+    /// The share of `xs` for which `pred` holds.
+    fn share(xs: &[f64], pred: impl Fn(f64) -> bool) -> f64 {
+        xs.iter().filter(|&&x| pred(x)).count() as f64 / xs.len() as f64
+    }
+
+    #[test]
+    fn levels_are_the_analytic_quantiles() {
+        // R: quantile(c(10, 20, 30, 40, 50), c(.1, .2, .5, .8, .9), type = 7) = 14 18 30 42 46
+        let x = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let level = |kind, p| target_level(kind, &x, p).unwrap();
+        for kind in [TargetKind::CumulativeFloor, TargetKind::LevelFloor] {
+            for (p, expected) in [(0.5, 30.0), (0.8, 18.0), (0.9, 14.0)] {
+                assert!((level(kind, p) - expected).abs() < 1e-9, "{kind:?} {p}");
+            }
+        }
+        for (p, expected) in [(0.5, 30.0), (0.8, 42.0), (0.9, 46.0)] {
+            assert!(
+                (level(TargetKind::LevelCap, p) - expected).abs() < 1e-9,
+                "cap {p}"
+            );
+        }
+        assert_eq!(target_level(TargetKind::LevelAbout, &x, 0.8), None);
+        // With 11 outcomes (n − 1 = 10), the levels at 0.8 and 0.9 fall on order statistics:
+        // the share of paths meeting the level is at least p, and meeting any stricter
+        // level, less than p.
+        let x: Vec<f64> = (1..=11).map(f64::from).collect();
+        for p in [0.8, 0.9] {
+            let floor = target_level(TargetKind::LevelFloor, &x, p).unwrap();
+            assert!(share(&x, |o| o >= floor) >= p, "floor {p}: {floor}");
+            assert!(share(&x, |o| o >= floor + 1e-9) < p, "floor {p}: {floor}");
+            let cap = target_level(TargetKind::LevelCap, &x, p).unwrap();
+            assert!(share(&x, |o| o <= cap) >= p, "cap {p}: {cap}");
+            assert!(share(&x, |o| o <= cap - 1e-9) < p, "cap {p}: {cap}");
+        }
+    }
+
+    #[test]
+    fn levels_of_the_outcomes_1_to_n_are_known() {
+        // Outcomes 1, 2, …, n: the type 7 quantile at q is 1 + (n − 1) q, so a floor met with
+        // probability p is 1 + (n − 1)(1 − p) and a cap is 1 + (n − 1) p. The share of paths
+        // meeting it is at least p − p/n.
+        for n in [1usize, 2, 3, 10, 11, 100, 1000, 10_000] {
+            let x: Vec<f64> = (1..=n).map(|i| i as f64).collect();
+            let m = (n - 1) as f64;
+            for p in [0.5, 0.8, 0.9, 0.95, 0.975, 0.1, 0.0001, 0.9999] {
+                let tol = 1e-9 * n as f64;
+                let floor = target_level(TargetKind::CumulativeFloor, &x, p).unwrap();
+                assert!(
+                    (floor - (1.0 + m * (1.0 - p))).abs() < tol,
+                    "n {n} p {p}: {floor}"
+                );
+                assert_eq!(
+                    target_level(TargetKind::LevelFloor, &x, p),
+                    Some(floor),
+                    "n {n} p {p}"
+                );
+                let cap = target_level(TargetKind::LevelCap, &x, p).unwrap();
+                assert!((cap - (1.0 + m * p)).abs() < tol, "n {n} p {p}: {cap}");
+                let lowest = p - p / n as f64 - 1e-12;
+                assert!(share(&x, |o| o >= floor) >= lowest, "n {n} p {p}: {floor}");
+                assert!(share(&x, |o| o <= cap) >= lowest, "n {n} p {p}: {cap}");
+                assert_eq!(target_level(TargetKind::LevelAbout, &x, p), None);
+            }
+        }
+        // n = 10 000, p = 0.8: the floor is 2000.8, reached by 2001..=10000 (0.8 of the
+        // paths); the cap is 8000.2, kept by 1..=8000 (0.8).
+        let x: Vec<f64> = (1..=10_000).map(f64::from).collect();
+        let floor = target_level(TargetKind::LevelFloor, &x, 0.8).unwrap();
+        assert!((floor - 2000.8).abs() < 1e-6, "{floor}");
+        assert_eq!(share(&x, |o| o >= floor), 0.8);
+        let cap = target_level(TargetKind::LevelCap, &x, 0.8).unwrap();
+        assert!((cap - 8000.2).abs() < 1e-6, "{cap}");
+        assert_eq!(share(&x, |o| o <= cap), 0.8);
+        // n = 3, p = 0.9: the sample's resolution shows. The floor is 1.2 and the cap 2.8,
+        // each met on 2 of the 3 paths: 0.667, below 0.9 but above p − p/n = 0.6.
+        let x = [1.0, 2.0, 3.0];
+        let floor = target_level(TargetKind::LevelFloor, &x, 0.9).unwrap();
+        let cap = target_level(TargetKind::LevelCap, &x, 0.9).unwrap();
+        assert!(
+            (floor - 1.2).abs() < 1e-12 && (cap - 2.8).abs() < 1e-12,
+            "{floor} {cap}"
+        );
+        assert_eq!(share(&x, |o| o >= floor), 2.0 / 3.0);
+        assert_eq!(share(&x, |o| o <= cap), 2.0 / 3.0);
+    }
+
     proptest! {
+        /// On any sample, a level is met on at least p − p/n of the paths, and any stricter
+        /// level on at most p + (1 − p)/n (type 7 interpolates between order statistics).
+        #[test]
+        fn levels_are_met_with_their_probability(
+            xs in proptest::collection::vec(prop_oneof![-1e6f64..1e6, (0i32..5).prop_map(f64::from)], 1..300),
+            p in 0.001f64..0.999,
+        ) {
+            let st = sorted(&xs);
+            let n = st.len() as f64;
+            let (lo, hi) = (p - p / n - 1e-12, p + (1.0 - p) / n + 1e-12);
+            let floor = target_level(TargetKind::CumulativeFloor, &st, p).unwrap();
+            prop_assert!(share(&st, |o| o >= floor) >= lo, "floor {floor}");
+            prop_assert!(share(&st, |o| o > floor) <= hi, "floor {floor}");
+            let cap = target_level(TargetKind::LevelCap, &st, p).unwrap();
+            prop_assert!(share(&st, |o| o <= cap) >= lo, "cap {cap}");
+            prop_assert!(share(&st, |o| o < cap) <= hi, "cap {cap}");
+        }
+
         #[test]
         fn quantiles_are_monotone_in_p(mut xs in proptest::collection::vec(-1e6f64..1e6, 1..200),
                                        p1 in 0.0f64..1.0, p2 in 0.0f64..1.0) {

@@ -35,7 +35,7 @@ fn run_writes_every_output_with_the_documented_columns() {
     let t = read(&out.join("targets.csv"));
     let header = t.lines().next().unwrap();
     assert!(header.starts_with(
-        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,on_track_2021"
+        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,level_p50,level_p80,level_p90,on_track_2021"
     ));
     assert!(header.ends_with("on_track_2025,source,quote"));
     assert_eq!(t.lines().count(), 1 + 15);
@@ -192,7 +192,7 @@ fn bad_cases() -> Vec<(
             "nan.toml",
             "value = 39.67\nkind",
             "value = nan\nkind",
-            "error: nan.toml:233:9: expected a finite number, got NaN\n".into(),
+            "error: nan.toml:237:9: expected a finite number, got NaN\n".into(),
         ),
         (
             "henan-baseline.toml",
@@ -408,6 +408,273 @@ fn json_summary_is_machine_readable() {
         let p = t["p_met"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&p));
     }
+}
+
+#[test]
+fn level_probs_choose_the_target_setting_levels_of_the_csv_and_json() {
+    let dir = workdir();
+    let args = [
+        "run",
+        "shaoyang-baseline.toml",
+        "--paths",
+        "400",
+        "--no-charts",
+        "--level-probs",
+        "0.95,0.8",
+        "--json",
+    ];
+    let o = empsim(&args, dir.path());
+    assert_success(&o);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let csv = read(&dir.path().join("output/shaoyang-baseline/targets.csv"));
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(
+        (at("level_p95"), at("level_p80")),
+        (at("shortfall_if_missed") + 1, at("shortfall_if_missed") + 2)
+    );
+    assert_eq!(at("on_track_2021"), at("level_p80") + 1);
+    for t in v["targets"].as_array().unwrap() {
+        let levels = t["levels"].as_array().unwrap();
+        let p: Vec<f64> = levels.iter().map(|l| l["p"].as_f64().unwrap()).collect();
+        assert_eq!(p, [0.95, 0.8]);
+        let (l95, l80) = (
+            levels[0]["level"].as_f64().unwrap(),
+            levels[1]["level"].as_f64().unwrap(),
+        );
+        // Met with a higher probability: a lower floor, a higher cap.
+        match t["kind"].as_str().unwrap() {
+            "level_cap" => assert!(l95 >= l80, "{t}"),
+            _ => assert!(l95 <= l80, "{t}"),
+        }
+        let row = csv
+            .lines()
+            .find(|l| l.contains(&format!(",{},", t["target_id"].as_str().unwrap())))
+            .unwrap();
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells[at("level_p95")], format!("{l95:.4}"));
+        assert_eq!(cells[at("level_p80")], format!("{l80:.4}"));
+    }
+}
+
+#[test]
+fn bad_level_probs_are_usage_errors_that_write_nothing() {
+    let dir = workdir();
+    let decimals = "each probability takes at most 4 decimals (its column is named after it, \
+e.g. level_p97.5 for 0.975), got";
+    let cases = [
+        (
+            "0",
+            "each probability must lie strictly between 0 and 1, got 0".to_string(),
+        ),
+        (
+            "0.5,1",
+            "each probability must lie strictly between 0 and 1, got 1".into(),
+        ),
+        (
+            "-0.5",
+            "each probability must lie strictly between 0 and 1, got -0.5".into(),
+        ),
+        (
+            "nan",
+            "each probability must lie strictly between 0 and 1, got nan".into(),
+        ),
+        (
+            "80%",
+            "`80%` is not a number; give probabilities like 0.5,0.8,0.9".into(),
+        ),
+        (
+            "0.8,",
+            "`` is not a number; give probabilities like 0.5,0.8,0.9".into(),
+        ),
+        (
+            "",
+            "`` is not a number; give probabilities like 0.5,0.8,0.9".into(),
+        ),
+        (
+            "0.9,0.90",
+            "0.90 is given twice; the probabilities must be distinct".into(),
+        ),
+        (
+            "0.5,0.50000000001",
+            "0.50000000001 is given twice; the probabilities must be distinct".into(),
+        ),
+        ("0.12345", format!("{decimals} 0.12345")),
+        ("0.00000000001", format!("{decimals} 0.00000000001")),
+        (
+            "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95",
+            "at most 9 probabilities, got 10".into(),
+        ),
+    ];
+    for (value, msg) in cases {
+        let flag = format!("--level-probs={value}");
+        for command in [
+            vec![
+                "run",
+                "shaoyang-baseline.toml",
+                "--paths",
+                "10",
+                "--no-charts",
+            ],
+            vec![
+                "compare",
+                "henan-baseline.toml",
+                "henan-downside.toml",
+                "--paths",
+                "10",
+            ],
+        ] {
+            let args: Vec<&str> = command.iter().copied().chain([flag.as_str()]).collect();
+            let o = empsim(&args, dir.path());
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert_eq!(
+                stderr(&o),
+                format!("error: --level-probs: {msg}\n"),
+                "{args:?}"
+            );
+            assert!(o.stdout.is_empty(), "{args:?}");
+            assert!(
+                !dir.path().join("output").exists(),
+                "{args:?} wrote output/"
+            );
+        }
+    }
+}
+
+#[test]
+fn level_probs_name_the_columns_of_targets_csv_and_of_compare() {
+    let dir = workdir();
+    let o = empsim(
+        &[
+            "run",
+            "shaoyang-baseline.toml",
+            "--paths",
+            "200",
+            "--no-charts",
+            "--quiet",
+            "--level-probs",
+            "0.975,0.0001,0.5",
+        ],
+        dir.path(),
+    );
+    assert_success(&o);
+    let t = read(&dir.path().join("output/shaoyang-baseline/targets.csv"));
+    assert!(
+        t.lines()
+            .next()
+            .unwrap()
+            .contains(",shortfall_if_missed,level_p97.5,level_p00.01,level_p50,on_track_2021,"),
+        "{t}"
+    );
+    let o = empsim(
+        &[
+            "compare",
+            "henan-baseline.toml",
+            "henan-policy.toml",
+            "--paths",
+            "200",
+            "--quiet",
+            "--out",
+            "cmp",
+            "--level-probs",
+            "0.9,0.6",
+        ],
+        dir.path(),
+    );
+    assert_success(&o);
+    let p = read(&dir.path().join("cmp/p_met.csv"));
+    let mut lines = p.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "target_id,region,indicator,kind,applies,period,target_value,scenario,p_met,p_met_se,\
+baseline_scenario,diff,diff_se,level_p90,level_p60"
+    );
+    for row in lines {
+        let cells: Vec<&str> = row.split(',').collect();
+        let (l90, l60): (f64, f64) = (cells[13].parse().unwrap(), cells[14].parse().unwrap());
+        // Met with a higher probability: a lower floor, a higher cap.
+        match cells[3] {
+            "level_cap" => assert!(l90 >= l60, "{row}"),
+            _ => assert!(l90 <= l60, "{row}"),
+        }
+    }
+}
+
+#[test]
+fn the_average_reading_of_kaifengs_rate_cap_is_met_at_least_as_often() {
+    let dir = workdir();
+    variant(
+        dir.path(),
+        "henan-baseline.toml",
+        "kaifeng-average.toml",
+        "(it implies the average).\napplies = \"each_year\"\nperiod = \"2021-2025\"\nvalue = 5.5\nnature = \"expected\"",
+        "(it implies the average).\napplies = \"average\"\nperiod = \"2021-2025\"\nvalue = 5.5\nnature = \"expected\"",
+    );
+    let id = "kaifeng.surveyed_unemployment_rate.level_cap";
+    let mut rows = Vec::new();
+    for (file, out) in [
+        ("henan-baseline.toml", "each"),
+        ("kaifeng-average.toml", "avg"),
+    ] {
+        let o = empsim(
+            &[
+                "run",
+                file,
+                "--paths",
+                "1000",
+                "--seed",
+                "5",
+                "--no-charts",
+                "--out",
+                out,
+            ],
+            dir.path(),
+        );
+        assert_success(&o);
+        let stdout = String::from_utf8(o.stdout).unwrap();
+        let table_line = stdout
+            .lines()
+            .find(|l| l.contains("kaifeng") && l.contains('%'));
+        rows.push((
+            read(&dir.path().join(out).join("targets.csv")),
+            table_line.unwrap().to_string(),
+        ));
+    }
+    let cells = |csv: &str| -> Vec<String> {
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let row: Vec<&str> = csv
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap()
+            .split(',')
+            .collect();
+        ["applies", "p_met", "outcome_p50", "level_p50", "level_p90"]
+            .iter()
+            .map(|c| row[header.iter().position(|h| h == c).unwrap()].to_string())
+            .collect()
+    };
+    let (each, avg) = (cells(&rows[0].0), cells(&rows[1].0));
+    assert_eq!(
+        (each[0].as_str(), avg[0].as_str()),
+        ("each_year", "average")
+    );
+    let num = |v: &[String], i: usize| v[i].parse::<f64>().unwrap();
+    // Same paths: a rate within 5.5 % every year is within it on average, and the mean of
+    // the years is at most the highest year, so the average reading is met more often.
+    assert!(num(&avg, 1) > num(&each, 1), "{each:?} vs {avg:?}");
+    assert!(num(&avg, 2) < num(&each, 2), "{each:?} vs {avg:?}");
+    assert_eq!(avg[2], avg[3], "level_p50 is the outcome's median");
+    assert!(num(&avg, 4) < num(&each, 4), "{each:?} vs {avg:?}");
+    assert!(
+        rows[0].1.contains("≤ 5.5 % every year 2021-2025"),
+        "{}",
+        rows[0].1
+    );
+    assert!(
+        rows[1].1.contains("≤ 5.5 % on average over 2021-2025"),
+        "{}",
+        rows[1].1
+    );
 }
 
 #[test]

@@ -27,6 +27,7 @@ fn run_compare(files: &[PathBuf], out: &Path) -> CompareOutcome {
             threads: Some(2),
             ..SimArgs::default()
         },
+        levels: Default::default(),
     })
     .unwrap_or_else(|e| panic!("compare failed: {e}"))
 }
@@ -307,6 +308,7 @@ fn bad_comparisons_are_usage_errors() {
             out: Some(tmp.path().join("cmp")),
             ..SimArgs::default()
         },
+        levels: Default::default(),
     };
     let e = compare(&cfg(vec![shipped("henan-baseline.toml")])).unwrap_err();
     assert_eq!(e.exit_code(), 2);
@@ -343,6 +345,7 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
                 threads: Some(threads),
                 ..SimArgs::default()
             },
+            levels: Default::default(),
         })
         .unwrap();
         out
@@ -393,7 +396,7 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
     let paths = 200;
     let sim = engine::simulate(&scn, paths, SEED, &[]);
     let summaries = stats::summarize(&scn, &sim);
-    let targets = stats::evaluate_targets(&scn, &sim);
+    let targets = stats::evaluate_targets(&scn, &sim, &stats::LEVEL_PROBS);
     let tmp = tempfile::tempdir().unwrap();
     let jobs = report::png::run::chart_jobs(&scn, &summaries, &targets, SEED, paths);
     let files = report::png::run::render(&tmp.path().join("charts"), &jobs).unwrap();

@@ -384,7 +384,7 @@ fn exercise(target: &str, files: &InMemory) -> Result<(), String> {
         let sim = empsim::engine::simulate(&scn, 4, scn.seed, &[]);
         sim.check_finite(&scn).map_err(|e| e.to_string())?;
         let summaries = empsim::stats::summarize(&scn, &sim);
-        let targets = empsim::stats::evaluate_targets(&scn, &sim);
+        let targets = empsim::stats::evaluate_targets(&scn, &sim, &empsim::stats::LEVEL_PROBS);
         empsim::stats::check_finite(&scn, &summaries, &targets).map_err(|e| e.to_string())
     });
     match outcome {

@@ -5,7 +5,7 @@
 
 use empsim::engine::simulate;
 use empsim::indicator::IndicatorKind;
-use empsim::stats::{Measure, evaluate_targets, summarize};
+use empsim::stats::{LEVEL_PROBS, Measure, evaluate_targets, summarize};
 use empsim::{Indicator, Scenario};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -80,7 +80,7 @@ proptest! {
                 prop_assert!((acc - c).abs() <= 1e-9 * c.abs().max(1.0), "{acc} vs {c}");
             }
         }
-        for t in evaluate_targets(scn, &sim) {
+        for t in evaluate_targets(scn, &sim, &LEVEL_PROBS) {
             prop_assert!((0.0..=1.0).contains(&t.p_met));
             prop_assert!(t.p_met_se >= 0.0 && t.p_met_se <= 0.5 / (paths as f64).sqrt() + 1e-12);
             prop_assert!(t.outcome_p05 <= t.outcome_p50 && t.outcome_p50 <= t.outcome_p95);

@@ -8,7 +8,7 @@
 //! checks with probability about 6e-5 each, and the seeds are fixed.
 
 use empsim::engine::simulate;
-use empsim::stats::{Measure, PROBS, evaluate_targets, summarize};
+use empsim::stats::{LEVEL_PROBS, Measure, PROBS, evaluate_targets, summarize};
 use empsim::{Indicator, Scenario};
 use std::path::Path;
 
@@ -121,7 +121,7 @@ quote = "test"
             );
         }
     }
-    let t = &evaluate_targets(&scn, &sim)[0];
+    let t = &evaluate_targets(&scn, &sim, &LEVEL_PROBS)[0];
     let exact = big_phi(0.5 / (0.2 * 5f64.sqrt()));
     let se = (exact * (1.0 - exact) / n as f64).sqrt();
     assert!((t.p_met - exact).abs() < 4.0 * se, "{} vs {exact}", t.p_met);
@@ -206,5 +206,79 @@ noise_sd = { value = 0.1, assumption = "test: the one normal term" }
         let k = f64::from(row.year - 2020);
         let se = sd_j * k.sqrt() / (n as f64).sqrt();
         assert!((row.mean - 8.0 * k).abs() < 4.0 * se, "{row:?}");
+    }
+}
+
+/// A target on region r's unemployment rate over 2021-2025.
+fn rate_target(kind: &str, applies: &str, value: f64, tolerance: Option<f64>) -> String {
+    let tol = tolerance
+        .map(|t| format!("tolerance = {t}\n"))
+        .unwrap_or_default();
+    format!(
+        "[[regions.r.targets]]\nindicator = \"surveyed_unemployment_rate\"\nkind = \"{kind}\"\n\
+applies = \"{applies}\"\n{tol}period = \"2021-2025\"\nvalue = {value}\nnature = \"expected\"\n\
+source = \"test\"\nquote = \"test\"\n"
+    )
+}
+
+#[test]
+fn each_year_and_average_readings_of_a_level_target_on_a_known_path() {
+    // No noise, no growth gap: u(t) = u(t−1) + 0.5 (5 − u(t−1)) from 6, on every path:
+    // 5.5, 5.25, 5.125, 5.0625, 5.03125; mean 5.19375.
+    let mut body = r#"
+adjustment = { value = 0.5, assumption = "test" }
+noise_sd = { value = 0.0, assumption = "test: deterministic" }
+[regions.r]
+name_zh = "测试"
+name_en = "Test"
+level = "city"
+[regions.r.unemployment]
+initial = { value = 6.0, assumption = "test" }
+natural_rate = { value = 5.0, assumption = "test" }
+"#
+    .to_string();
+    // (kind, value, tolerance): each year breaks it, the average keeps it.
+    let cases = [
+        ("level_cap", 5.4, None),        // 5.5 in 2021 > 5.4; mean 5.19 ≤ 5.4
+        ("level_floor", 5.1, None),      // 5.03 in 2025 < 5.1; mean 5.19 ≥ 5.1
+        ("level_about", 5.2, Some(0.1)), // 5.5 is 0.3 away; mean 0.006 away
+    ];
+    for (kind, value, tol) in cases {
+        body.push_str(&rate_target(kind, "each_year", value, tol));
+        body.push_str(&rate_target(kind, "average", value, tol));
+    }
+    let (_d, scn) = scenario(&body);
+    let sim = simulate(&scn, 50, scn.seed, &[]);
+    assert_eq!(
+        sim.path_series(7, 0),
+        [5.5, 5.25, 5.125, 5.0625, 5.03125],
+        "the known path"
+    );
+    let results = evaluate_targets(&scn, &sim, &LEVEL_PROBS);
+    let mean = 25.96875 / 5.0;
+    for (k, (kind, ..)) in cases.iter().enumerate() {
+        let (each, avg) = (&results[2 * k], &results[2 * k + 1]);
+        assert_eq!((each.p_met, avg.p_met), (0.0, 1.0), "{kind}");
+        assert!((avg.outcome_p50 - mean).abs() < 1e-12, "{kind}");
+        let extreme = [5.5, 5.03125, 5.5][k];
+        assert_eq!(each.outcome_p50, extreme, "{kind}");
+        // The glide path of the average reading judges the mean so far.
+        let glide: Vec<f64> = avg.glide.iter().map(|g| g.1).collect();
+        let expected = match *kind {
+            "level_cap" => [0.0, 1.0, 1.0, 1.0, 1.0], // 5.5, 5.375, 5.29, 5.23, 5.19 vs ≤ 5.4
+            "level_floor" => [1.0, 1.0, 1.0, 1.0, 1.0], // every mean so far ≥ 5.1
+            _ => [0.0, 0.0, 1.0, 1.0, 1.0],           // 5.5, 5.375, 5.29 (≤ 5.3), …
+        };
+        assert_eq!(glide, expected, "{kind}");
+        assert!(each.glide.last().is_some_and(|g| g.1 == 0.0), "{kind}");
+        // A deterministic outcome: every level is the outcome (none for level_about).
+        for (r, o) in [(each, extreme), (avg, mean)] {
+            for &(_, level) in &r.levels {
+                match *kind {
+                    "level_about" => assert_eq!(level, None),
+                    _ => assert!((level.unwrap() - o).abs() < 1e-12, "{kind}"),
+                }
+            }
+        }
     }
 }

@@ -37,6 +37,35 @@ pub fn fmt4(v: f64) -> String {
     if s == "-0.0000" { "0.0000".into() } else { s }
 }
 
+/// The column of the target-setting level at probability `p` (at most 4 decimals):
+/// `level_p80` for 0.8, `level_p05` for 0.05, `level_p97.5` for 0.975, `level_p99.99` for
+/// 0.9999.
+pub fn level_column(p: f64) -> String {
+    let bp = (p * 10_000.0).round() as u32;
+    let (whole, frac) = (bp / 100, bp % 100);
+    match frac {
+        0 => format!("level_p{whole:02}"),
+        f if f % 10 == 0 => format!("level_p{whole:02}.{}", f / 10),
+        f => format!("level_p{whole:02}.{f:02}"),
+    }
+}
+
+/// The cells of the target-setting levels at `probs`, in that order: 4 decimals, empty where
+/// `levels` has no level (a `level_about` target, or a target the scenario lacks).
+pub(crate) fn level_cells<'a>(
+    levels: &'a [(f64, Option<f64>)],
+    probs: &'a [f64],
+) -> impl Iterator<Item = String> + 'a {
+    probs.iter().map(|p| {
+        levels
+            .iter()
+            .find(|(q, _)| q == p)
+            .and_then(|(_, l)| *l)
+            .map(fmt4)
+            .unwrap_or_default()
+    })
+}
+
 /// One row of `quantiles.csv`.
 #[derive(Serialize)]
 struct QuantileRow<'a> {
@@ -107,9 +136,16 @@ pub fn write_quantiles_of(path: &Path, runs: &[(&Scenario, &[SeriesSummary])]) -
     finish(path, w)
 }
 
-/// Writes `targets.csv`: one row per target. The `on_track_<year>` columns hold the
-/// glide-path probability for the years of the target's period and are empty otherwise.
-pub fn write_targets(path: &Path, scn: &Scenario, results: &[TargetResult]) -> Result<()> {
+/// Writes `targets.csv`: one row per target. The `level_p<…>` columns (one per probability
+/// of `level_probs`, see [`level_column`]) hold the target-setting levels, empty for
+/// `level_about` targets; the `on_track_<year>` columns hold the glide-path probability for
+/// the years of the target's period and are empty otherwise.
+pub fn write_targets(
+    path: &Path,
+    scn: &Scenario,
+    results: &[TargetResult],
+    level_probs: &[f64],
+) -> Result<()> {
     let years = scn.years();
     let mut w = csv::Writer::from_writer(create(path)?);
     let mut header: Vec<String> = [
@@ -134,6 +170,7 @@ pub fn write_targets(path: &Path, scn: &Scenario, results: &[TargetResult]) -> R
     .iter()
     .map(|s| s.to_string())
     .collect();
+    header.extend(level_probs.iter().map(|&p| level_column(p)));
     header.extend(years.iter().map(|y| format!("on_track_{y}")));
     header.extend(["source".to_string(), "quote".to_string()]);
     w.write_record(&header).map_err(|e| io_err(path, e))?;
@@ -145,11 +182,7 @@ pub fn write_targets(path: &Path, scn: &Scenario, results: &[TargetResult]) -> R
             scn.regions[t.region].id.clone(),
             t.indicator.key().to_string(),
             t.kind.key().to_string(),
-            match t.applies {
-                Some(crate::scenario::Applies::EachYear) => "each_year".into(),
-                Some(crate::scenario::Applies::End) => "end".into(),
-                None => String::new(),
-            },
+            t.applies.map_or("", |a| a.key()).to_string(),
             t.period_label(),
             fmt4(t.value),
             t.tolerance.map(fmt4).unwrap_or_default(),
@@ -162,6 +195,7 @@ pub fn write_targets(path: &Path, scn: &Scenario, results: &[TargetResult]) -> R
             fmt4(r.expected_shortfall),
             fmt4(r.shortfall_if_missed),
         ];
+        rec.extend(level_cells(&r.levels, level_probs));
         for y in &years {
             rec.push(
                 r.glide
@@ -370,5 +404,29 @@ mod tests {
         assert_eq!(fmt4(-0.00001), "0.0000");
         assert_eq!(fmt4(1.23456), "1.2346");
         assert_eq!(fmt4(550.0), "550.0000");
+    }
+
+    #[test]
+    fn level_columns_are_named_after_their_probability() {
+        let names: Vec<String> = [0.5, 0.8, 0.9, 0.95, 0.05, 0.975, 0.9999, 0.0001]
+            .into_iter()
+            .map(level_column)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "level_p50",
+                "level_p80",
+                "level_p90",
+                "level_p95",
+                "level_p05",
+                "level_p97.5",
+                "level_p99.99",
+                "level_p00.01"
+            ]
+        );
+        let levels = [(0.5, Some(30.0)), (0.8, None)];
+        let cells: Vec<String> = level_cells(&levels, &[0.8, 0.5, 0.9]).collect();
+        assert_eq!(cells, ["", "30.0000", ""]);
     }
 }

@@ -14,19 +14,20 @@ pub mod compare;
 pub use backtest::{BacktestView, backtest};
 pub use compare::{CompareView, compare};
 
-/// Formats the targets table, sorted by P(met) ascending (ties in scenario order).
+/// Formats the targets table, sorted by P(met) ascending (ties in scenario order), with
+/// the target-setting levels in the last column (`—` for `level_about` targets).
 pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
     if results.is_empty() {
         return "The scenario has no targets; see quantiles.csv for the projections.\n".into();
     }
     let mut order: Vec<&TargetResult> = results.iter().collect();
     order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
-    let rows: Vec<[String; 4]> = order
+    let rows: Vec<Vec<String>> = order
         .iter()
         .map(|r| {
             let t = &scn.targets[r.target];
             let what = format!("{} {}", t.indicator, crate::report::wording::requirement(t));
-            [
+            let mut row = vec![
                 format!("{:.3} ±{:.3}", r.p_met, r.p_met_se),
                 scn.regions[t.region].id.clone(),
                 what,
@@ -34,13 +35,41 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
                     "{:.2} [{:.2}, {:.2}]",
                     r.outcome_p50, r.outcome_p05, r.outcome_p95
                 ),
-            ]
+            ];
+            if !r.levels.is_empty() {
+                row.push(levels_cell(&r.levels));
+            }
+            row
         })
         .collect();
-    let head = ["P(met)", "region", "target", "outcome median [5%, 95%]"];
-    let mut table = vec![head.map(str::to_string).to_vec()];
-    table.extend(rows.into_iter().map(|r| r.to_vec()));
-    aligned(&table)
+    let mut head: Vec<String> = ["P(met)", "region", "target", "outcome median [5%, 95%]"]
+        .map(str::to_string)
+        .to_vec();
+    if let Some(r) = results.iter().find(|r| !r.levels.is_empty()) {
+        let probs: Vec<String> = r.levels.iter().map(|(p, _)| p.to_string()).collect();
+        head.push(format!("met w.p. {}", probs.join(" / ")));
+    }
+    let mut table = vec![head];
+    table.extend(rows);
+    let mut text = aligned(&table);
+    if results
+        .iter()
+        .any(|r| r.levels.iter().any(|l| l.1.is_none()))
+    {
+        text.push_str(
+            "\n— no single level for a 左右 (level_about) target: it is met within a band\n",
+        );
+    }
+    text
+}
+
+/// The target-setting levels, `36.05 / 32.55 / 30.87`; `—` for a `level_about` target.
+fn levels_cell(levels: &[(f64, Option<f64>)]) -> String {
+    let cells: Option<Vec<String>> = levels
+        .iter()
+        .map(|(_, l)| l.map(|x| format!("{x:.2}")))
+        .collect();
+    cells.map_or_else(|| "—".to_string(), |c| c.join(" / "))
 }
 
 /// What conditioning did, in two lines for the terminal: the figures used, the last
@@ -107,7 +136,9 @@ pub fn aligned(table: &[Vec<String>]) -> String {
     out
 }
 
-/// The targets as JSON, for `empsim run --json`.
+/// The targets as JSON, for `empsim run --json`: per target its definition, P(met), the
+/// outcome's median and 5-95 % range, and the target-setting levels (`levels`: `p` and
+/// `level`, `null` for a `level_about` target).
 ///
 /// # Errors
 /// [`Error::Json`] if serialisation fails.
@@ -127,6 +158,7 @@ pub fn targets_json(
                 "region": scn.regions[t.region].id,
                 "indicator": t.indicator.key(),
                 "kind": t.kind.key(),
+                "applies": t.applies.map(|a| a.key()),
                 "period": t.period_label(),
                 "value": t.value,
                 "p_met": r.p_met,
@@ -134,6 +166,10 @@ pub fn targets_json(
                 "outcome_p50": r.outcome_p50,
                 "outcome_p05": r.outcome_p05,
                 "outcome_p95": r.outcome_p95,
+                "levels": r.levels.iter().map(|(p, level)| serde_json::json!({
+                    "p": p,
+                    "level": level,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -154,8 +154,8 @@ fn period(ctx: &Ctx, tk: &str, t: &RawTarget, horizon: &Horizon) -> R<(i32, i32)
     Ok((first, last))
 }
 
-/// For a level target, every year or the end year (required); a cumulative_floor target
-/// is on a flow and takes no `applies`.
+/// For a level target, every year, the end year or the period's average (required); a
+/// cumulative_floor target is on a flow and takes no `applies`.
 fn applies(
     ctx: &Ctx,
     tk: &str,
@@ -185,9 +185,10 @@ fn applies(
         (TargetKind::CumulativeFloor, _) => Ok(None),
         (_, Some(RawApplies::EachYear)) => Ok(Some(Applies::EachYear)),
         (_, Some(RawApplies::End)) => Ok(Some(Applies::End)),
+        (_, Some(RawApplies::Average)) => Ok(Some(Applies::Average)),
         (_, None) => Err(ctx.err(
             format!("{tk}.applies"),
-            "is required for level targets: \"each_year\" or \"end\"",
+            "is required for level targets: \"each_year\", \"end\" or \"average\"",
         )),
     }
 }
@@ -294,6 +295,36 @@ quote = "5.5%左右"
             (t[0].applies, t[1].applies),
             (None, Some(Applies::EachYear))
         );
+    }
+
+    #[test]
+    fn level_targets_may_apply_to_the_period_average() {
+        let avg = ABOUT.replace("\"each_year\"", "\"average\"");
+        let cap = avg.replace("kind = \"level_about\"\n", "kind = \"level_cap\"\n");
+        let cap = cap.replace("tolerance = 0.5\n", "");
+        let t = check(&format!("{avg}{cap}")).expect("valid targets");
+        assert_eq!(
+            (t[0].kind, t[0].applies, t[1].kind, t[1].applies),
+            (
+                TargetKind::LevelAbout,
+                Some(Applies::Average),
+                TargetKind::LevelCap,
+                Some(Applies::Average)
+            )
+        );
+        let cases = [
+            (
+                FLOOR.replace("period =", "applies = \"average\"\nperiod ="),
+                "s.toml: regions.city.targets[0].applies: does not apply to cumulative_floor (the period's total is checked)",
+            ),
+            (
+                ABOUT.replace("applies = \"each_year\"\n", ""),
+                "s.toml: regions.city.targets[0].applies: is required for level targets: \"each_year\", \"end\" or \"average\"",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(err(check(&text)), expected, "{text}");
+        }
     }
 
     #[test]
