@@ -74,6 +74,7 @@ pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
                 .map(|c| report::text::conditioning_summary(&o.scenario, c, o.paths))
                 .unwrap_or_default(),
             report::text::targets_table(&o.scenario, &o.targets)
+                + &report::text::progress_table(&o.scenario, &o.targets)
         )
     };
     ui.print(&text)

@@ -178,6 +178,66 @@ pub struct TargetResult {
     /// Target-setting levels: per requested probability p, the level the target would be
     /// met at with probability p (see [`target_level`]); `None` for `level_about` targets.
     pub levels: Vec<(f64, Option<f64>)>,
+    /// For a target whose period has observed years (a conditioned run): what is already
+    /// achieved and what the rest of the period needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+}
+
+/// A target in progress: the observed years of its period count as fact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    /// The years of the period with a published figure.
+    pub observed_years: Vec<i32>,
+    /// A cumulative floor: the sum of the published figures; a level target: the latest
+    /// published level.
+    pub achieved: f64,
+    /// A cumulative floor: what the remaining years must add, max(0, value − achieved).
+    pub remaining: Option<f64>,
+    /// Years of the period without a published figure (gaps included): they are projected.
+    pub remaining_years: usize,
+    /// A cumulative floor: the yearly average of the published figures; a level target:
+    /// the mean published level.
+    pub pace_so_far: f64,
+    /// What each remaining year must reach on average (还需年均完成): remaining ÷ remaining
+    /// years for a cumulative floor; for a level target read on average, the mean level
+    /// the remaining years must keep so the period's mean meets the value; for a level
+    /// cap or floor read every year or at the end, the value itself. `None` when no year
+    /// remains or for a 左右 target.
+    pub required_pace: Option<f64>,
+}
+
+/// The progress of target `t` (series `s`) given the scenario's observations, if its
+/// period has observed years.
+pub fn target_progress(scn: &Scenario, t: &Target, s: usize) -> Option<Progress> {
+    let obs = scn.observations.as_ref()?;
+    let a = (t.first_year - scn.base_year - 1) as usize;
+    let b = (t.last_year - scn.base_year - 1) as usize;
+    let seen: Vec<(i32, f64)> = (a..=b)
+        .filter_map(|k| obs.value_at(s, k).map(|pt| (pt.year, pt.value)))
+        .collect();
+    let (&(_, latest), n_obs) = (seen.last()?, seen.len());
+    let len = b - a + 1;
+    let remaining_years = len - n_obs;
+    let total: f64 = seen.iter().map(|x| x.1).sum();
+    let per_year = |need: f64| (remaining_years > 0).then(|| need / remaining_years as f64);
+    let (achieved, remaining, required_pace) = match (t.kind, t.applies) {
+        (TargetKind::CumulativeFloor, _) => {
+            let remaining = (t.value - total).max(0.0);
+            (total, Some(remaining), per_year(remaining))
+        }
+        (TargetKind::LevelAbout, _) => (latest, None, None),
+        (_, Some(Applies::Average)) => (latest, None, per_year(t.value * len as f64 - total)),
+        _ => (latest, None, (remaining_years > 0).then_some(t.value)),
+    };
+    Some(Progress {
+        observed_years: seen.iter().map(|x| x.0).collect(),
+        achieved,
+        remaining,
+        remaining_years,
+        pace_so_far: total / n_obs as f64,
+        required_pace,
+    })
 }
 
 /// The number a target is judged on, for one path: the period's total (cumulative floors),
@@ -338,6 +398,7 @@ pub fn evaluate_target(
             .iter()
             .map(|&q| (q, target_level(t.kind, &st, q)))
             .collect(),
+        progress: target_progress(scn, t, s),
     }
 }
 

@@ -171,6 +171,12 @@ pub fn write_targets(
     .map(|s| s.to_string())
     .collect();
     header.extend(level_probs.iter().map(|&p| level_column(p)));
+    // Progress columns only where the scenario is conditioned on observations, so an
+    // unconditioned run's table is unchanged.
+    let conditioned = scn.observations.is_some();
+    if conditioned {
+        header.extend(PROGRESS_COLUMNS.iter().map(|s| s.to_string()));
+    }
     header.extend(years.iter().map(|y| format!("on_track_{y}")));
     header.extend(["source".to_string(), "quote".to_string()]);
     w.write_record(&header).map_err(|e| io_err(path, e))?;
@@ -196,6 +202,9 @@ pub fn write_targets(
             fmt4(r.shortfall_if_missed),
         ];
         rec.extend(level_cells(&r.levels, level_probs));
+        if conditioned {
+            rec.extend(progress_cells(r.progress.as_ref()));
+        }
         for y in &years {
             rec.push(
                 r.glide
@@ -210,6 +219,35 @@ pub fn write_targets(
         w.write_record(&rec).map_err(|e| io_err(path, e))?;
     }
     w.flush().map_err(|e| io_err(path, e))
+}
+
+/// The progress columns of a conditioned run's `targets.csv`.
+const PROGRESS_COLUMNS: [&str; 6] = [
+    "observed_years",
+    "achieved",
+    "remaining",
+    "remaining_years",
+    "pace_so_far",
+    "required_pace",
+];
+
+/// The cells of [`PROGRESS_COLUMNS`]: empty for a target without observed years.
+fn progress_cells(p: Option<&crate::stats::Progress>) -> Vec<String> {
+    let Some(p) = p else {
+        return vec![String::new(); PROGRESS_COLUMNS.len()];
+    };
+    vec![
+        p.observed_years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(";"),
+        fmt4(p.achieved),
+        p.remaining.map(fmt4).unwrap_or_default(),
+        p.remaining_years.to_string(),
+        fmt4(p.pace_so_far),
+        p.required_pace.map(fmt4).unwrap_or_default(),
+    ]
 }
 
 #[derive(Serialize)]

@@ -72,6 +72,51 @@ fn levels_cell(levels: &[(f64, Option<f64>)]) -> String {
     cells.map_or_else(|| "—".to_string(), |c| c.join(" / "))
 }
 
+/// Targets in progress (a conditioned run): the observed years, what is achieved, what
+/// remains and the yearly pace the rest of the period needs against the pace so far.
+/// Empty when no target's period has an observed year.
+pub fn progress_table(scn: &Scenario, results: &[TargetResult]) -> String {
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .filter_map(|r| r.progress.as_ref().map(|p| (r, p)))
+        .map(|(r, p)| {
+            let t = &scn.targets[r.target];
+            let years = match p.observed_years.as_slice() {
+                [one] => one.to_string(),
+                many => format!("{} of {}-{}", many.len(), t.first_year, t.last_year),
+            };
+            vec![
+                scn.regions[t.region].id.clone(),
+                format!("{} {}", t.indicator, crate::report::wording::requirement(t)),
+                years,
+                format!("{:.2}", p.achieved),
+                p.remaining
+                    .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
+                format!("{:.2}", p.pace_so_far),
+                p.required_pace
+                    .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
+                format!("{:.3}", r.p_met),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let head = [
+        "region",
+        "target in progress",
+        "observed",
+        "achieved",
+        "remaining",
+        "pace so far",
+        "required pace",
+        "P(met)",
+    ];
+    let mut table = vec![head.map(str::to_string).to_vec()];
+    table.extend(rows);
+    format!("\n{}", aligned(&table))
+}
+
 /// What conditioning did, in two lines for the terminal: the figures used, the last
 /// observed year, the sampler's steps and effective sample size.
 pub fn conditioning_summary(
