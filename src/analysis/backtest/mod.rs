@@ -57,15 +57,20 @@ pub struct BacktestRow {
     /// The observed value is one of the scenario's own baselines (in-sample by
     /// construction); such rows are left out of the summaries.
     pub is_baseline: bool,
+    /// The scenario was conditioned on this very figure (a yearly figure of the
+    /// observations): in-sample, its simulated value is the figure itself; left out of the
+    /// summaries.
+    pub conditioned: bool,
     /// The years summed (the year itself for annual values), for scored rows.
     pub years: Option<(i32, i32)>,
     pub score: Option<Score>,
 }
 
 impl BacktestRow {
-    /// A scored observation that is not one of the scenario's baselines.
+    /// A scored observation that is neither one of the scenario's baselines nor a figure
+    /// it was conditioned on.
     pub fn is_independent(&self) -> bool {
-        self.status == Status::Scored && !self.is_baseline
+        self.status == Status::Scored && !self.is_baseline && !self.conditioned
     }
 }
 
@@ -116,6 +121,7 @@ pub fn score_observations(
                 status: Status::NotProjected,
                 reason: Some(reason),
                 is_baseline: false,
+                conditioned: false,
                 years: None,
                 score: None,
             },
@@ -123,11 +129,18 @@ pub fn score_observations(
                 let sample = stats::sorted(&window_values(scn, sim, series, first, last));
                 let score = crate::stats::score::score(&sample, obs.value);
                 let is_baseline = is_baseline(scn, region, &obs, first, last);
+                let conditioned = obs.measure == Measure::Annual
+                    && scn.observations.as_ref().is_some_and(|o| {
+                        o.points
+                            .iter()
+                            .any(|p| p.series == series && p.year == last)
+                    });
                 BacktestRow {
                     observation: obs,
                     status: Status::Scored,
                     reason: None,
                     is_baseline,
+                    conditioned,
                     years: Some((first, last)),
                     score: Some(score),
                 }

@@ -86,7 +86,11 @@ pub fn write_rows(path: &Path, ctx: &BacktestContext, rows: &[BacktestRow]) -> R
             observed: num(o.value),
             status: r.status.key(),
             reason: r.reason.as_deref().unwrap_or(""),
-            is_baseline: if scored { yes_no(r.is_baseline) } else { "" },
+            is_baseline: match (scored, r.conditioned) {
+                (false, _) => "",
+                (true, true) => "conditioned",
+                (true, false) => yes_no(r.is_baseline),
+            },
             first_year: r.years.map_or(String::new(), |y| y.0.to_string()),
             last_year: r.years.map_or(String::new(), |y| y.1.to_string()),
             p05: f(|s| s.p05),

@@ -67,10 +67,32 @@ pub fn yearly_target_line(t: &Target) -> TargetLine {
     }
 }
 
-/// `P(met) = 0.87 ± 0.01` and the target's nature.
+/// `P(met) = 0.87 ± 0.01` and the target's nature; for a target in progress, what is
+/// achieved and the yearly pace the rest needs against the pace so far.
 pub fn p_met_note(t: &Target, r: &TargetResult) -> String {
     let nature = crate::report::wording::nature(t.nature, str::to_string);
-    format!("P(met) = {:.3} ± {:.3}\n{nature}", r.p_met, r.p_met_se)
+    let mut note = format!("P(met) = {:.3} ± {:.3}\n{nature}", r.p_met, r.p_met_se);
+    if let Some(p) = &r.progress {
+        let years = p.observed_years.len();
+        match (p.remaining, p.required_pace) {
+            (Some(rem), Some(pace)) => {
+                note += &format!(
+                    "\nachieved {:.2} in {years} yr, {rem:.2} to go\nneeds {pace:.2}/yr × {} (so far {:.2})",
+                    p.achieved, p.remaining_years, p.pace_so_far
+                );
+            }
+            (Some(rem), None) => {
+                note += &format!("\nachieved {:.2}, remaining {rem:.2}", p.achieved);
+            }
+            (None, _) => {
+                note += &format!(
+                    "\nlatest published {:.2} ({} year(s) published)",
+                    p.achieved, years
+                );
+            }
+        }
+    }
+    note
 }
 
 /// The history the plans give for a region and indicator.
@@ -99,6 +121,21 @@ pub fn history(scn: &Scenario, region: usize, ind: Indicator) -> Vec<HistoryPoin
                 format!("{} (plan)", b.last_year),
             )),
         }
+    }
+    if let Some(obs) = &scn.observations {
+        let series = scn.series_index(region, ind);
+        out.extend(
+            obs.points
+                .iter()
+                .filter(|p| Some(p.series) == series)
+                .map(|p| {
+                    HistoryPoint::observed(
+                        p.year,
+                        p.value,
+                        "Published yearly figure (conditioned on)",
+                    )
+                }),
+        );
     }
     out
 }

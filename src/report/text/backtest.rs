@@ -43,10 +43,16 @@ pub fn backtest(o: &BacktestView) -> String {
         o.paths,
         o.seed
     );
+    let conditioned = o.rows.iter().filter(|r| r.conditioned).count();
     let _ = writeln!(
         s,
-        "  {n} observations: {} independent, {baseline} the scenario's own baselines, {} not projected",
-        scored - baseline,
+        "  {n} observations: {} independent, {baseline} the scenario's own baselines, {}{} not projected",
+        scored - baseline - conditioned,
+        if conditioned > 0 {
+            format!("{conditioned} conditioned on (in-sample, not scored as forecasts), ")
+        } else {
+            String::new()
+        },
         n - scored
     );
 
