@@ -99,6 +99,12 @@ pub fn copy_scenarios(to: &Path) {
             std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
         }
     }
+    // The observation files the shipped conditioned scenarios name.
+    std::fs::create_dir_all(to.join("observed")).unwrap();
+    for e in std::fs::read_dir(scenarios_dir().join("observed")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join("observed").join(p.file_name().unwrap())).unwrap();
+    }
 }
 
 /// Copies the shipped backtest example, `scenarios/backtest/`, to `to/backtest/`.
