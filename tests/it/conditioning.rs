@@ -315,3 +315,95 @@ fn conditioned_runs_do_not_depend_on_the_thread_count_and_observed_years_count_a
     let later: Vec<f64> = (0..300).map(|p| one.path_series(p, s)[4]).collect();
     assert!(later.iter().any(|&v| v != later[0]));
 }
+
+#[test]
+fn a_target_in_progress_counts_published_years_as_fact_and_needs_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let obs = dir.path().join("obs.csv");
+    std::fs::write(
+        &obs,
+        "region,indicator,year,value,source\n\
+         p,urban_new_jobs,2021,13.0,test\n\
+         p,urban_new_jobs,2023,12.0,test\n",
+    )
+    .unwrap();
+    let path = dir.path().join("sbc.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{SCENARIO}\n[[regions.p.targets]]\nindicator = \"urban_new_jobs\"\n\
+             kind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 60.0\n\
+             nature = \"expected\"\nsource = \"test\"\nquote = \"test\"\n"
+        ),
+    )
+    .unwrap();
+    let scn = Scenario::from_file_observed(&path, &[obs]).unwrap_or_else(|e| panic!("{e}"));
+    let n = 500;
+    let sim = simulate(&scn, n, 3, &[]);
+    let r = empsim::stats::evaluate_targets(&scn, &sim, &[0.5, 0.8]);
+    let p = r[0]
+        .progress
+        .as_ref()
+        .expect("the period has published years");
+    assert_eq!(p.observed_years, vec![2021, 2023]);
+    assert_eq!(p.achieved, 25.0);
+    assert_eq!(p.remaining, Some(35.0));
+    assert_eq!(p.remaining_years, 3);
+    assert_eq!(p.pace_so_far, 12.5);
+    assert!((p.required_pace.unwrap() - 35.0 / 3.0).abs() < 1e-12);
+    // P(met) is the share of paths whose unpublished years add up to what remains.
+    let s = series(&scn, "p", Indicator::UrbanNewJobs);
+    let met = (0..n)
+        .filter(|&i| {
+            let v = sim.path_series(i, s);
+            v[1] + v[3] + v[4] >= 35.0
+        })
+        .count();
+    assert_eq!(r[0].p_met, met as f64 / n as f64);
+}
+
+#[test]
+fn backtest_scores_later_figures_and_marks_conditioned_ones_in_sample() {
+    // Condition Henan's baseline on the figures to 2021, backtest against the whole file:
+    // the 2021 figures are in-sample, the 2023 ones are scored as forecasts.
+    let dir = crate::support::workdir();
+    let all =
+        std::fs::read_to_string(dir.path().join("observed/henan-shaoyang-2016-2023.csv")).unwrap();
+    let early: String = all
+        .lines()
+        .filter(|l| !l.contains(",2022,") && !l.contains(",2023,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("to-2021.csv"), early).unwrap();
+    let o = crate::support::command(
+        [
+            "backtest",
+            "henan-baseline.toml",
+            "--observations",
+            "to-2021.csv",
+            "--actuals",
+            "observed/henan-shaoyang-2016-2023.csv",
+            "--paths",
+            "200",
+            "--out",
+            "bt",
+        ],
+        dir.path(),
+    )
+    .output()
+    .unwrap();
+    crate::support::assert_success(&o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    // Conditioned on: 2021's jobs, transfers and entrepreneurs of Henan, jobs and transfers
+    // of Xinxiang (the baseline projects no registered rate); scored: Henan's 2023 jobs,
+    // transfers and entrepreneurs.
+    assert!(
+        text.contains(
+            "26 observations: 3 independent, 0 the scenario's own baselines, 5 conditioned on"
+        ),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("bt/backtest.csv")).unwrap();
+    let conditioned = csv.lines().filter(|l| l.contains(",conditioned,")).count();
+    assert_eq!(conditioned, 5, "{csv}");
+}
