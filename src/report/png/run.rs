@@ -181,11 +181,56 @@ pub fn fan_chart(
     let key = scn.series[series];
     let rows = rows_of(summaries, series, Measure::Annual);
     let (bands, median) = bands(&rows);
+    // Several targets on one series (a 14th- and a 15th-plan target): the chart shows the
+    // one whose period ends last (the longest of those), over its own years.
     let target = scn
         .targets
         .iter()
         .enumerate()
-        .find(|(_, t)| t.region == key.region && t.indicator == key.indicator);
+        .filter(|(_, t)| t.region == key.region && t.indicator == key.indicator)
+        .fold(None, |best: Option<(usize, &Target)>, (i, t)| match best {
+            Some((_, b))
+                if (b.last_year, b.last_year - b.first_year)
+                    >= (t.last_year, t.last_year - t.first_year) =>
+            {
+                best
+            }
+            _ => Some((i, t)),
+        });
+    let years = scn.years();
+    let line_of = |t: &Target| {
+        let line = yearly_target_line(t);
+        if years.first() == Some(&t.first_year) && years.last() == Some(&t.last_year) {
+            return line;
+        }
+        match line {
+            TargetLine::Horizontal { value, label } => TargetLine::Path {
+                // Half a year beyond the period, within the projection years (the axis).
+                points: vec![
+                    (
+                        f64::from(t.first_year)
+                            - if years.first() == Some(&t.first_year) {
+                                0.0
+                            } else {
+                                0.5
+                            },
+                        value,
+                    ),
+                    (
+                        f64::from(t.last_year)
+                            + if years.last() == Some(&t.last_year) {
+                                0.0
+                            } else {
+                                0.5
+                            },
+                        value,
+                    ),
+                ],
+                label,
+            },
+            other => other,
+        }
+    };
     FanChart {
         title: chart_title(scn, key.region, key.indicator),
         y_label: key.indicator.unit().to_string(),
@@ -193,7 +238,7 @@ pub fn fan_chart(
         bands,
         median,
         history: history(scn, key.region, key.indicator),
-        target: target.map(|(_, t)| yearly_target_line(t)),
+        target: target.map(|(_, t)| line_of(t)),
         annotation: target.map(|(ti, t)| p_met_note(t, &targets[ti])),
         footer: footer.to_string(),
         source_note: target.map(|(_, t)| source_note(t)),
