@@ -190,7 +190,15 @@ fn write_outputs(
                 chart_files = report::png::run::render(&dir.join("charts"), &jobs)?;
                 chart_seconds = t.elapsed().as_secs_f64();
             }
-            report::html::write_report(dir, scn, targets, seed, paths, &chart_files)?;
+            report::html::write_report(
+                dir,
+                scn,
+                targets,
+                seed,
+                paths,
+                &chart_files,
+                sim.conditioning.as_ref(),
+            )?;
             Ok(chart_seconds)
         },
         |dir, outputs, &chart_seconds| {

@@ -52,6 +52,7 @@ pub fn write_report(
     seed: u64,
     paths: usize,
     chart_files: &[PathBuf],
+    conditioning: Option<&crate::engine::Conditioning>,
 ) -> Result<PathBuf> {
     let charts = chart_files
         .iter()
@@ -68,7 +69,7 @@ pub fn write_report(
         })
         .collect::<Result<Vec<_>>>()?;
     let path = dir.join(REPORT_FILE);
-    let html = report_html(scn, targets, seed, paths, &charts);
+    let html = report_html(scn, targets, seed, paths, &charts, conditioning);
     std::fs::write(&path, html).map_err(|e| io_err(&path, e))?;
     Ok(path)
 }
@@ -80,6 +81,7 @@ pub fn report_html(
     seed: u64,
     paths: usize,
     charts: &[ChartImage],
+    conditioning: Option<&crate::engine::Conditioning>,
 ) -> String {
     let mut h =
         String::with_capacity(charts.iter().map(|c| c.png.len() * 4 / 3).sum::<usize>() + 200_000);
@@ -97,6 +99,9 @@ pub fn report_html(
     header(&mut h, scn, seed, paths);
     contents(&mut h, scn, &groups);
     targets_section(&mut h, scn, targets, paths);
+    if let Some(c) = conditioning {
+        observed_section(&mut h, scn, targets, c, paths);
+    }
     charts_section(&mut h, scn, &groups);
     assumptions_section(&mut h, scn);
     baselines_section(&mut h, scn);
@@ -347,6 +352,9 @@ fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
 
 fn contents(h: &mut String, scn: &Scenario, g: &Groups) {
     let mut items = vec!["<a href=\"#targets\">Targets, riskiest first</a>".to_string()];
+    if scn.observations.is_some() {
+        items.push("<a href=\"#observed\">Published figures and targets in progress</a>".into());
+    }
     if !g.overview.is_empty() {
         items.push("<a href=\"#overview\">Overview chart</a>".into());
     }
@@ -457,6 +465,111 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
         h.push_str("<p>The scenario has no targets.</p>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// A conditioned run: the targets in progress and every published figure, what the model
+/// expected of it and whether the fit reads it as an outlier.
+fn observed_section(
+    h: &mut String,
+    scn: &Scenario,
+    targets: &[TargetResult],
+    c: &crate::engine::Conditioning,
+    paths: usize,
+) {
+    let Some(obs) = &scn.observations else {
+        return;
+    };
+    h.push_str("<section id=\"observed\">\n<h2>Published figures and targets in progress</h2>\n");
+    let min_ess = c.stages.iter().map(|s| s.ess).fold(f64::INFINITY, f64::min);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">The projection is conditioned on {} published yearly figures \
+(and {} of realised GDP growth, which replace the assumed growth path) from {}: the \
+parameters and the state of the observed years are updated by sequential Monte Carlo \
+({} tempering steps, lowest effective sample size {:.0} of {paths} paths), and the \
+published years count as fact in the targets. {} figures were left aside \
+(<code>observations.csv</code> says why). Method and assumptions: docs/MODEL.md §9.</p>",
+        obs.points.len(),
+        obs.growth.len(),
+        escape(
+            &obs.files
+                .iter()
+                .map(|f| f.path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        c.stages.len(),
+        min_ess,
+        obs.skipped.len(),
+    );
+    let progress: Vec<(&TargetResult, &crate::stats::Progress)> = targets
+        .iter()
+        .filter_map(|r| r.progress.as_ref().map(|p| (r, p)))
+        .collect();
+    if !progress.is_empty() {
+        h.push_str(
+            "<h3>Targets in progress</h3>\n<table class=\"targets\">\n<thead><tr><th>P(met)</th>\
+<th>Region and indicator</th><th>Target</th><th>Published years</th><th>Achieved</th>\
+<th>Remaining</th><th>Pace so far</th><th>Required pace (还需年均)</th></tr></thead>\n<tbody>\n",
+        );
+        for (r, p) in progress {
+            let t = &scn.targets[r.target];
+            let opt = |v: Option<f64>| v.map_or_else(|| "—".to_string(), num);
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num {cls}\"><b>{pm:.3}</b></td><td>{region}<br>{ind}</td>\
+<td class=\"req\">{req}</td><td>{years}</td><td class=\"num\">{a}</td><td class=\"num\">{rem}</td>\
+<td class=\"num\">{so_far}</td><td class=\"num\">{need}</td></tr>",
+                cls = risk_class(r.p_met),
+                pm = r.p_met,
+                region = region_html(scn, t.region),
+                ind = indicator_html(t.indicator),
+                req = escape(&requirement(t)),
+                years = p
+                    .observed_years
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                a = num(p.achieved),
+                rem = opt(p.remaining),
+                so_far = num(p.pace_so_far),
+                need = opt(p.required_pace),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    h.push_str(
+        "<h3>Published figures</h3>\n<p class=\"note\">Expected: what the unconditioned model \
+expected (5–95 %) and the share of its paths at or below the figure (PIT); fitted: the \
+conditioned model's value; an outlier probability above 0.5 marks a figure the rest cannot \
+explain (a coverage break, a misprint, or a model that is wrong there).</p>\n\
+<table class=\"targets\">\n<thead><tr><th>Region and indicator</th><th>Year</th>\
+<th>Published</th><th>Expected [5–95 %]</th><th>PIT</th><th>Fitted</th><th>P(outlier)</th>\
+<th>Source</th></tr></thead>\n<tbody>\n",
+    );
+    for (pt, f) in obs.points.iter().zip(&c.figures) {
+        let flag = if f.p_outlier > 0.5 { " risk-high" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr><td>{region}<br>{ind}</td><td>{year}</td><td class=\"num\">{v} \
+<span class=\"small\">{status}</span></td><td class=\"num\">{e50} <span class=\"small\">[{e05}, {e95}]</span></td>\
+<td class=\"num\">{pit:.2}</td><td class=\"num\">{f50}</td><td class=\"num{flag}\">{po:.2}</td><td class=\"small\">{src}</td></tr>",
+            region = region_html(scn, pt.region),
+            ind = indicator_html(pt.indicator),
+            year = pt.year,
+            v = num(pt.value),
+            status = pt.quality.key(),
+            e05 = num(f.expected[0]),
+            e50 = num(f.expected[1]),
+            e95 = num(f.expected[2]),
+            pit = f.pit,
+            f50 = num(f.fitted[1]),
+            po = f.p_outlier,
+            src = escape(&pt.source),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 /// The sentence of the targets' note on the target-setting levels, if any are reported.

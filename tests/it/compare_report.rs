@@ -400,7 +400,7 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
     let tmp = tempfile::tempdir().unwrap();
     let jobs = report::png::run::chart_jobs(&scn, &summaries, &targets, SEED, paths);
     let files = report::png::run::render(&tmp.path().join("charts"), &jobs).unwrap();
-    let path = write_report(tmp.path(), &scn, &targets, SEED, paths, &files).unwrap();
+    let path = write_report(tmp.path(), &scn, &targets, SEED, paths, &files, None).unwrap();
     assert_eq!(path, tmp.path().join("report.html"));
     let html = std::fs::read_to_string(&path).unwrap();
 
@@ -480,7 +480,7 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
 
     // Without charts (`--no-charts`) the report keeps its tables and has no chart sections.
     let bare = tempfile::tempdir().unwrap();
-    let path = write_report(bare.path(), &scn, &targets, SEED, paths, &[]).unwrap();
+    let path = write_report(bare.path(), &scn, &targets, SEED, paths, &[], None).unwrap();
     let html = std::fs::read_to_string(path).unwrap();
     assert!(!html.contains(PREFIX) && !html.contains("href=\"#charts\""));
     assert!(html.contains("id=\"targets\"") && html.contains("id=\"assumptions\""));
