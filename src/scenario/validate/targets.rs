@@ -143,10 +143,15 @@ fn period(ctx: &Ctx, tk: &str, t: &RawTarget, horizon: &Horizon) -> R<(i32, i32)
         )
     })?;
     if first <= base_year || last > end_year {
+        let hint = if first <= base_year && last > base_year {
+            "; for a plan whose period has begun, keep base_year before the period and condition on the published years ([observations], docs/MODEL.md §9)"
+        } else {
+            ""
+        };
         return Err(ctx.err(
             format!("{tk}.period"),
             format!(
-                "{p} is outside the projection years {}-{end_year}",
+                "{p} is outside the projection years {}-{end_year}{hint}",
                 base_year + 1
             ),
         ));
