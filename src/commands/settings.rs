@@ -177,13 +177,36 @@ fn resolve_paths(requested: Option<usize>, default: usize) -> Result<usize> {
 /// # Errors
 /// [`Error::Usage`] with the largest `--paths` that fits.
 pub fn check_memory(scn: &Scenario, paths: usize) -> Result<()> {
-    let per_path = (scn.series.len() as u64 * scn.n_years() as u64).max(1);
+    let mut per_path = (scn.series.len() as u64 * scn.n_years() as u64).max(1);
+    if scn.observations.is_some() {
+        // A conditioned run keeps every path as a particle: its parameters (and copies for
+        // the moves), each simulated region's coefficients and state, and the normals of
+        // the observed years, in 8-byte words (measured: about 7 KB a path for
+        // henan-midterm, 909 words by this count).
+        let (params, leaves, years) = (
+            scn.params.len() as u64,
+            scn.leaves.len() as u64,
+            scn.n_years() as u64,
+        );
+        per_path += 4 * params + 100 * leaves + 8 * leaves * years;
+    }
     let values = (paths as u64).saturating_mul(per_path);
     if values > MAX_VALUES {
         return Err(Error::Usage(format!(
-            "--paths {paths} would hold {values} values ({} series × {} years per path, {:.1} GB); the limit is {MAX_VALUES} values (2 GB), i.e. at most {} paths for this scenario",
-            scn.series.len(),
-            scn.n_years(),
+            "--paths {paths} would hold {values} values ({}, {:.1} GB); the limit is {MAX_VALUES} values (2 GB), i.e. at most {} paths for this scenario",
+            if scn.observations.is_some() {
+                format!(
+                    "{per_path} per path: {} series × {} years and the conditioning sampler's state",
+                    scn.series.len(),
+                    scn.n_years()
+                )
+            } else {
+                format!(
+                    "{} series × {} years per path",
+                    scn.series.len(),
+                    scn.n_years()
+                )
+            },
             values as f64 * 8.0 / 1e9,
             MAX_VALUES / per_path
         )));
