@@ -35,6 +35,44 @@ pub fn sorted(xs: &[f64]) -> Vec<f64> {
     v
 }
 
+/// Type-7 quantiles at `probs` of a non-empty slice without NaN, by selection instead of a
+/// full sort: the order statistics each quantile needs (⌊h⌋ and ⌊h⌋ + 1) are selected by
+/// [`multi_select`], O(n log k) for k statistics instead of O(n log n). The order statistics are exactly those of the
+/// sorted slice (values equal under `total_cmp` are bitwise identical), so the result is
+/// bit for bit [`quantile_sorted`] of [`sorted`]. `xs` is reordered.
+pub fn quantiles_by_selection<const K: usize>(xs: &mut [f64], probs: [f64; K]) -> [f64; K] {
+    debug_assert!(!xs.is_empty());
+    let n = xs.len();
+    let pos = probs.map(|p| {
+        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = h.floor() as usize;
+        (h, lo, (lo + 1).min(n - 1))
+    });
+    let mut needed: Vec<usize> = pos.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let mut values = vec![0.0; needed.len()];
+    multi_select(xs, 0, &needed, &mut values);
+    let at = |i: usize| values[needed.binary_search(&i).expect("selected")];
+    pos.map(|(h, lo, hi)| at(lo) + (h - lo as f64) * (at(hi) - at(lo)))
+}
+
+/// Puts the order statistics `needed` (ascending, absolute indices; `xs` starts at index
+/// `offset`) into `values`: the middle one is selected first, then the smaller ones left of
+/// it and the larger ones right of it, so each level of the recursion partitions disjoint
+/// parts of the slice (O(n log k) for k statistics).
+fn multi_select(xs: &mut [f64], offset: usize, needed: &[usize], values: &mut [f64]) {
+    if needed.is_empty() {
+        return;
+    }
+    let m = needed.len() / 2;
+    let (left, v, right) = xs.select_nth_unstable_by(needed[m] - offset, f64::total_cmp);
+    values[m] = *v;
+    let (vl, vr) = values.split_at_mut(m);
+    multi_select(left, offset, &needed[..m], vl);
+    multi_select(right, needed[m] + 1, &needed[m + 1..], &mut vr[1..]);
+}
+
 /// Mean and sample standard deviation (n − 1), summed in index order.
 pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
@@ -72,14 +110,30 @@ pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
         .flat_map_iter(|(s, key)| {
             let mut rows = Vec::new();
             let mut running = vec![0.0; sim.n_paths];
+            let mut scratch = Vec::with_capacity(sim.n_paths);
+            // One pass over the paths gathers every year of the series (each path's years
+            // are contiguous), instead of one strided pass per year.
+            let ny = years.len();
+            let mut columns = vec![0.0; ny * sim.n_paths];
+            for p in 0..sim.n_paths {
+                for (k, &v) in sim.path_series(p, s).iter().enumerate() {
+                    columns[k * sim.n_paths + p] = v;
+                }
+            }
             for (k, &year) in years.iter().enumerate() {
-                let xs = sim.across_paths(s, k);
-                rows.push(summary_row(s, Measure::Annual, year, &xs));
+                let xs = &columns[k * sim.n_paths..(k + 1) * sim.n_paths];
+                rows.push(summary_row(s, Measure::Annual, year, xs, &mut scratch));
                 if key.indicator.kind() == IndicatorKind::Flow {
-                    for (r, x) in running.iter_mut().zip(&xs) {
+                    for (r, x) in running.iter_mut().zip(xs) {
                         *r += x;
                     }
-                    rows.push(summary_row(s, Measure::Cumulative, year, &running));
+                    rows.push(summary_row(
+                        s,
+                        Measure::Cumulative,
+                        year,
+                        &running,
+                        &mut scratch,
+                    ));
                 }
             }
             rows
@@ -87,16 +141,24 @@ pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
         .collect()
 }
 
-fn summary_row(series: usize, measure: Measure, year: i32, xs: &[f64]) -> SeriesSummary {
+/// One summary row; `scratch` is reused for the selection.
+fn summary_row(
+    series: usize,
+    measure: Measure,
+    year: i32,
+    xs: &[f64],
+    scratch: &mut Vec<f64>,
+) -> SeriesSummary {
     let (mean, sd) = mean_sd(xs);
-    let st = sorted(xs);
+    scratch.clear();
+    scratch.extend_from_slice(xs);
     SeriesSummary {
         series,
         measure,
         year,
         mean,
         sd,
-        q: PROBS.map(|p| quantile_sorted(&st, p)),
+        q: quantiles_by_selection(scratch, PROBS),
     }
 }
 
@@ -339,7 +401,11 @@ pub fn evaluate_targets(
     sim: &Simulation,
     level_probs: &[f64],
 ) -> Vec<TargetResult> {
+    use rayon::prelude::*;
+    // Targets in parallel, collected in target order: the result does not depend on the
+    // number of threads.
     (0..scn.targets.len())
+        .into_par_iter()
         .map(|ti| evaluate_target(scn, sim, ti, level_probs))
         .collect()
 }
@@ -614,6 +680,16 @@ mod tests {
             let cap = target_level(TargetKind::LevelCap, &st, p).unwrap();
             prop_assert!(share(&st, |o| o <= cap) >= lo, "cap {cap}");
             prop_assert!(share(&st, |o| o < cap) <= hi, "cap {cap}");
+        }
+
+        #[test]
+        fn selection_gives_the_sorted_quantiles_bit_for_bit(
+            mut xs in proptest::collection::vec(prop_oneof![-1e6f64..1e6, Just(0.0), Just(-0.0), Just(1.5)], 1..300)
+        ) {
+            let st = sorted(&xs);
+            let want = PROBS.map(|p| quantile_sorted(&st, p).to_bits());
+            let got = quantiles_by_selection(&mut xs, PROBS).map(f64::to_bits);
+            prop_assert_eq!(want, got);
         }
 
         #[test]
