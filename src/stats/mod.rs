@@ -36,25 +36,37 @@ pub fn sorted(xs: &[f64]) -> Vec<f64> {
 }
 
 /// Type-7 quantiles at `probs` of a non-empty slice without NaN, by selection instead of a
-/// full sort: the order statistics each quantile needs (⌊h⌋ and ⌊h⌋ + 1) are selected by
-/// [`multi_select`], O(n log k) for k statistics instead of O(n log n). The order statistics are exactly those of the
+/// full sort: the order statistics each quantile needs (⌊h⌋ and ⌊h⌋ + 1) are selected
+/// middle first, then each side within its own part of the slice, O(n log k) for k
+/// statistics instead of O(n log n). The order statistics are exactly those of the
 /// sorted slice (values equal under `total_cmp` are bitwise identical), so the result is
 /// bit for bit [`quantile_sorted`] of [`sorted`]. `xs` is reordered.
 pub fn quantiles_by_selection<const K: usize>(xs: &mut [f64], probs: [f64; K]) -> [f64; K] {
+    let v = quantiles_select(xs, &probs);
+    std::array::from_fn(|i| v[i])
+}
+
+/// [`quantiles_by_selection`] for any number of probabilities.
+pub fn quantiles_select(xs: &mut [f64], probs: &[f64]) -> Vec<f64> {
     debug_assert!(!xs.is_empty());
     let n = xs.len();
-    let pos = probs.map(|p| {
-        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-        let lo = h.floor() as usize;
-        (h, lo, (lo + 1).min(n - 1))
-    });
+    let pos: Vec<(f64, usize, usize)> = probs
+        .iter()
+        .map(|p| {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            (h, lo, (lo + 1).min(n - 1))
+        })
+        .collect();
     let mut needed: Vec<usize> = pos.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
     needed.sort_unstable();
     needed.dedup();
     let mut values = vec![0.0; needed.len()];
     multi_select(xs, 0, &needed, &mut values);
     let at = |i: usize| values[needed.binary_search(&i).expect("selected")];
-    pos.map(|(h, lo, hi)| at(lo) + (h - lo as f64) * (at(hi) - at(lo)))
+    pos.iter()
+        .map(|&(h, lo, hi)| at(lo) + (h - lo as f64) * (at(hi) - at(lo)))
+        .collect()
 }
 
 /// Puts the order statistics `needed` (ascending, absolute indices; `xs` starts at index
@@ -442,14 +454,24 @@ pub fn evaluate_target(
     let met = gaps.iter().filter(|&&g| g <= 0.0).count();
     let p = met as f64 / n as f64;
     let missed: Vec<f64> = gaps.iter().copied().filter(|&g| g > 0.0).collect();
-    let st = sorted(&outcomes);
+    // The outcome's quantiles and the target-setting levels by selection (bit for bit the
+    // quantiles of the sorted outcomes, as [`target_level`] defines the levels).
+    let level_at = |q: f64| match t.kind {
+        TargetKind::CumulativeFloor | TargetKind::LevelFloor => Some(1.0 - q),
+        TargetKind::LevelCap => Some(q),
+        TargetKind::LevelAbout => None,
+    };
+    let mut probs = vec![0.5, 0.05, 0.95];
+    probs.extend(level_probs.iter().filter_map(|&q| level_at(q)));
+    let qs = quantiles_select(&mut outcomes, &probs);
+    let mut level_values = qs[3..].iter();
     TargetResult {
         target: ti,
         p_met: p,
         p_met_se: (p * (1.0 - p) / n as f64).sqrt(),
-        outcome_p50: quantile_sorted(&st, 0.5),
-        outcome_p05: quantile_sorted(&st, 0.05),
-        outcome_p95: quantile_sorted(&st, 0.95),
+        outcome_p50: qs[0],
+        outcome_p05: qs[1],
+        outcome_p95: qs[2],
         expected_shortfall: missed.iter().sum::<f64>() / n as f64,
         shortfall_if_missed: if missed.is_empty() {
             0.0
@@ -462,7 +484,7 @@ pub fn evaluate_target(
             .collect(),
         levels: level_probs
             .iter()
-            .map(|&q| (q, target_level(t.kind, &st, q)))
+            .map(|&q| (q, level_at(q).and_then(|_| level_values.next().copied())))
             .collect(),
         progress: target_progress(scn, t, s),
     }
