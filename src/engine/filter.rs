@@ -177,6 +177,8 @@ struct Model<'a> {
     per_year: usize,
     /// Parameters with a spread that no override fixes: those the moves change.
     movable: Vec<Slot>,
+    /// Values of one path (series × years).
+    stride: usize,
 }
 
 /// Runs `paths` paths conditioned on `obs`; returns the values (as
@@ -188,146 +190,50 @@ pub(super) fn simulate(
     overrides: &[(Slot, f64)],
     obs: &Observations,
 ) -> (Vec<f64>, Conditioning) {
-    let scn = plan.scn;
-    let ny = plan.n_years;
-    let by_year_all: Vec<Vec<usize>> = (0..ny)
-        .map(|k| {
-            (0..obs.points.len())
-                .filter(|&i| obs.points[i].stage == Stage::Projection(k))
-                .collect()
-        })
-        .collect();
-    let observed_years = by_year_all
-        .iter()
-        .rposition(|v| !v.is_empty())
-        .map_or(0, |k| k + 1);
-    let mut probe = Workspace::new(plan);
-    probe.theta = scn.params.iter().map(|p| p.dist.mean()).collect();
-    leaf_coefficients(scn, &mut probe);
-    let per_year = plan.n_leaves
-        + probe
-            .coefs
-            .iter()
-            .map(|c| c.flows.iter().flatten().count() + usize::from(c.rate.is_some()))
-            .sum::<usize>();
-    let model = Model {
-        plan,
-        obs,
-        seed,
-        members: members(plan),
-        growth: growth_table(plan, obs),
-        pre: (0..obs.points.len())
-            .filter(|&i| obs.points[i].stage == Stage::BeforeProjection)
-            .collect(),
-        by_year: by_year_all[..observed_years].to_vec(),
-        per_year,
-        movable: (0..scn.params.len())
-            .filter(|&s| !scn.params[s].dist.is_fixed() && !overrides.iter().any(|o| o.0 == s))
-            .collect(),
-    };
-    let stride = plan.n_series * ny;
-
-    // The initial paths: those of the unconditioned run.
-    let mut parts: Vec<Particle> = (0..paths)
-        .into_par_iter()
-        .map(|p| {
-            let stream =
-                |tag: u64| Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ tag, p as u64));
-            let mut ws = Workspace::new(plan);
-            draw_parameters(
-                scn,
-                overrides,
-                &mut ws,
-                &mut stream(STREAM_PARAMS),
-                &mut stream(STREAM_EVENTS),
-            );
-            let mut noise = stream(STREAM_NOISE);
-            let z = (0..per_year * observed_years)
-                .map(|_| StandardNormal.sample(&mut noise))
-                .collect();
-            let mut part = Particle {
-                ws,
-                z,
-                ll: 0.0,
-                origin: p,
-            };
-            let mut out = vec![f64::NAN; stride];
-            part.ll = model.log_lik(&mut part.ws, &part.z, &mut out);
-            part
-        })
-        .collect();
-    let prior_fits = model.fits(&mut parts, stride);
+    let model = Model::new(plan, obs, seed, overrides);
+    let mut parts = model.initial_particles(paths, overrides);
+    let prior_fits = model.fits(&mut parts);
     let prior: Vec<(f64, f64)> = model
         .movable
         .iter()
         .map(|&s| mean_sd(&parts.iter().map(|q| q.ws.theta[s]).collect::<Vec<_>>()))
         .collect();
-
-    let mut stages = Vec::new();
-    let mut log_evidence = 0.0;
-    let mut phi = 0.0;
-    let mut scale = 1.0;
-    if !obs.points.is_empty() {
-        while phi < 1.0 {
-            let lls: Vec<f64> = parts.iter().map(|q| q.ll).collect();
-            let next = if stages.len() + 1 >= MAX_STAGES {
-                1.0
-            } else {
-                next_phi(phi, &lls, TARGET_ESS * paths as f64)
-            };
-            let logw: Vec<f64> = lls.iter().map(|ll| (next - phi) * ll).collect();
-            log_evidence += log_sum_exp(&logw) - (paths as f64).ln();
-            let w = normalised(&logw);
-            let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
-            let stage = stages.len() as u64;
-            let mut rng =
-                Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ STREAM_RESAMPLE, stage));
-            let u: f64 = rng.random();
-            parts = systematic(&w, u)
+    let (stages, log_evidence) = model.temper(&mut parts);
+    let values = model.project(&mut parts);
+    let posterior_fits = model.fits(&mut parts);
+    let conditioning = Conditioning {
+        stages,
+        figures: figure_fits(obs, &prior_fits, &posterior_fits),
+        parameters: model.posteriors(&parts, &prior),
+        log_evidence,
+        distinct_ancestors: distinct(parts.iter().map(|q| q.origin)),
+        distinct_paths: distinct(parts.iter().map(|q| {
+            q.ws.theta
                 .iter()
-                .map(|&a| parts[a].clone())
-                .collect();
-            phi = next;
-            let (acc_i, acc_w, sweeps) = model.moves(&mut parts, phi, stage, &mut scale, stride);
-            stages.push(TemperingStage {
-                phi,
-                ess,
-                accept_blocks: acc_i,
-                accept_random_walk: acc_w,
-                sweeps,
-            });
-        }
-    }
+                .chain(&q.z)
+                .map(|x| x.to_bits())
+                .collect::<Vec<u64>>()
+        })),
+    };
+    (values, conditioning)
+}
 
-    // The projection: replay the observed years, then fresh normals.
-    let mut values = vec![f64::NAN; paths * stride];
-    values
-        .par_chunks_mut(stride)
-        .zip(parts.par_iter_mut())
-        .enumerate()
-        .for_each(|(p, (out, part))| {
-            model.log_lik(&mut part.ws, &part.z, out);
-            let mut rng =
-                Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ STREAM_FUTURE, p as u64));
-            for k in observed_years..ny {
-                model.step(
-                    &mut part.ws,
-                    &mut || StandardNormal.sample(&mut rng),
-                    k,
-                    out,
-                );
-            }
-        });
-    let posterior_fits = model.fits(&mut parts, stride);
-    for pt in &obs.points {
-        if let Stage::Projection(k) = pt.stage {
-            for row in values.chunks_mut(stride) {
-                row[pt.series * ny + k] = pt.value;
-            }
-        }
-    }
-    let figures = obs
-        .points
+/// The number of distinct items.
+fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> usize {
+    let mut v: Vec<T> = items.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
+
+/// Each figure's prior predictive (5/50/95 % and PIT) and posterior fit from the true
+/// values and outlier probabilities of the paths before and after conditioning.
+fn figure_fits(
+    obs: &Observations,
+    prior_fits: &[Vec<(f64, f64)>],
+    posterior_fits: &[Vec<(f64, f64)>],
+) -> Vec<FigureFit> {
+    obs.points
         .iter()
         .enumerate()
         .map(|(i, pt)| {
@@ -341,44 +247,193 @@ pub(super) fn simulate(
                 p_outlier: posterior_fits.iter().map(|f| f[i].1).sum::<f64>() / n,
             }
         })
-        .collect();
-    let parameters = model
-        .movable
-        .iter()
-        .zip(&prior)
-        .map(|(&slot, &(prior_mean, prior_sd))| {
-            let xs: Vec<f64> = parts.iter().map(|q| q.ws.theta[slot]).collect();
-            let (mean, sd) = mean_sd(&xs);
-            ParamPosterior {
-                slot,
-                prior_mean,
-                prior_sd,
-                mean,
-                sd,
-                q05: quantile(&xs, 0.05),
-                q50: quantile(&xs, 0.5),
-                q95: quantile(&xs, 0.95),
+        .collect()
+}
+
+impl<'a> Model<'a> {
+    /// Which figures enter when, the observed growth, the normals a path draws per year
+    /// and the parameters the moves may change.
+    fn new(
+        plan: &'a Plan<'a>,
+        obs: &'a Observations,
+        seed: u64,
+        overrides: &[(Slot, f64)],
+    ) -> Self {
+        let scn = plan.scn;
+        let by_year_all: Vec<Vec<usize>> = (0..plan.n_years)
+            .map(|k| {
+                (0..obs.points.len())
+                    .filter(|&i| obs.points[i].stage == Stage::Projection(k))
+                    .collect()
+            })
+            .collect();
+        let observed_years = by_year_all
+            .iter()
+            .rposition(|v| !v.is_empty())
+            .map_or(0, |k| k + 1);
+        let mut probe = Workspace::new(plan);
+        probe.theta = scn.params.iter().map(|p| p.dist.mean()).collect();
+        leaf_coefficients(scn, &mut probe);
+        let per_year = plan.n_leaves
+            + probe
+                .coefs
+                .iter()
+                .map(|c| c.flows.iter().flatten().count() + usize::from(c.rate.is_some()))
+                .sum::<usize>();
+        Model {
+            plan,
+            obs,
+            seed,
+            members: members(plan),
+            growth: growth_table(plan, obs),
+            pre: (0..obs.points.len())
+                .filter(|&i| obs.points[i].stage == Stage::BeforeProjection)
+                .collect(),
+            by_year: by_year_all[..observed_years].to_vec(),
+            per_year,
+            movable: (0..scn.params.len())
+                .filter(|&s| !scn.params[s].dist.is_fixed() && !overrides.iter().any(|o| o.0 == s))
+                .collect(),
+            stride: plan.n_series * plan.n_years,
+        }
+    }
+
+    /// The initial paths: those of the unconditioned run (same streams), with the normals
+    /// of the observed years and their log-likelihood.
+    fn initial_particles(&self, paths: usize, overrides: &[(Slot, f64)]) -> Vec<Particle> {
+        let scn = self.plan.scn;
+        let n_z = self.per_year * self.by_year.len();
+        (0..paths)
+            .into_par_iter()
+            .map(|p| {
+                let stream = |tag: u64| {
+                    Xoshiro256PlusPlus::seed_from_u64(path_seed(self.seed ^ tag, p as u64))
+                };
+                let mut ws = Workspace::new(self.plan);
+                draw_parameters(
+                    scn,
+                    overrides,
+                    &mut ws,
+                    &mut stream(STREAM_PARAMS),
+                    &mut stream(STREAM_EVENTS),
+                );
+                let mut noise = stream(STREAM_NOISE);
+                let z = (0..n_z)
+                    .map(|_| StandardNormal.sample(&mut noise))
+                    .collect();
+                let mut part = Particle {
+                    ws,
+                    z,
+                    ll: 0.0,
+                    origin: p,
+                };
+                let mut out = vec![f64::NAN; self.stride];
+                part.ll = self.log_lik(&mut part.ws, &part.z, &mut out);
+                part
+            })
+            .collect()
+    }
+
+    /// Brings the likelihood in by tempering steps, each followed by resampling and moves;
+    /// returns the steps and the log evidence.
+    fn temper(&self, parts: &mut Vec<Particle>) -> (Vec<TemperingStage>, f64) {
+        let paths = parts.len();
+        let mut stages = Vec::new();
+        let mut log_evidence = 0.0;
+        let mut phi = 0.0;
+        let mut scale = 1.0;
+        if self.obs.points.is_empty() {
+            return (stages, log_evidence);
+        }
+        while phi < 1.0 {
+            let lls: Vec<f64> = parts.iter().map(|q| q.ll).collect();
+            let next = if stages.len() + 1 >= MAX_STAGES {
+                1.0
+            } else {
+                next_phi(phi, &lls, TARGET_ESS * paths as f64)
+            };
+            let logw: Vec<f64> = lls.iter().map(|ll| (next - phi) * ll).collect();
+            log_evidence += log_sum_exp(&logw) - (paths as f64).ln();
+            let w = normalised(&logw);
+            let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+            let stage = stages.len() as u64;
+            let mut rng =
+                Xoshiro256PlusPlus::seed_from_u64(path_seed(self.seed ^ STREAM_RESAMPLE, stage));
+            let u: f64 = rng.random();
+            *parts = systematic(&w, u)
+                .iter()
+                .map(|&a| parts[a].clone())
+                .collect();
+            phi = next;
+            let (acc_i, acc_w, sweeps) = self.moves(parts, phi, stage, &mut scale);
+            stages.push(TemperingStage {
+                phi,
+                ess,
+                accept_blocks: acc_i,
+                accept_random_walk: acc_w,
+                sweeps,
+            });
+        }
+        (stages, log_evidence)
+    }
+
+    /// The projection: every path replays its normals through the observed years, then
+    /// draws fresh ones from a stream of its own; published figures then replace the
+    /// simulated values of their series and year.
+    fn project(&self, parts: &mut [Particle]) -> Vec<f64> {
+        let (ny, stride) = (self.plan.n_years, self.stride);
+        let mut values = vec![f64::NAN; parts.len() * stride];
+        values
+            .par_chunks_mut(stride)
+            .zip(parts.par_iter_mut())
+            .enumerate()
+            .for_each(|(p, (out, part))| {
+                self.log_lik(&mut part.ws, &part.z, out);
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(path_seed(
+                    self.seed ^ STREAM_FUTURE,
+                    p as u64,
+                ));
+                for k in self.by_year.len()..ny {
+                    self.step(
+                        &mut part.ws,
+                        &mut || StandardNormal.sample(&mut rng),
+                        k,
+                        out,
+                    );
+                }
+            });
+        for pt in &self.obs.points {
+            if let Stage::Projection(k) = pt.stage {
+                for row in values.chunks_mut(stride) {
+                    row[pt.series * ny + k] = pt.value;
+                }
             }
-        })
-        .collect();
-    let mut origins: Vec<usize> = parts.iter().map(|q| q.origin).collect();
-    origins.sort_unstable();
-    origins.dedup();
-    let mut keys: Vec<Vec<u64>> = parts
-        .iter()
-        .map(|q| q.ws.theta.iter().chain(&q.z).map(|x| x.to_bits()).collect())
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let conditioning = Conditioning {
-        stages,
-        figures,
-        parameters,
-        log_evidence,
-        distinct_ancestors: origins.len(),
-        distinct_paths: keys.len(),
-    };
-    (values, conditioning)
+        }
+        values
+    }
+
+    /// Every free parameter's prior (`prior`: mean and sd of the initial paths) and
+    /// posterior (the final paths).
+    fn posteriors(&self, parts: &[Particle], prior: &[(f64, f64)]) -> Vec<ParamPosterior> {
+        self.movable
+            .iter()
+            .zip(prior)
+            .map(|(&slot, &(prior_mean, prior_sd))| {
+                let xs: Vec<f64> = parts.iter().map(|q| q.ws.theta[slot]).collect();
+                let (mean, sd) = mean_sd(&xs);
+                ParamPosterior {
+                    slot,
+                    prior_mean,
+                    prior_sd,
+                    mean,
+                    sd,
+                    q05: quantile(&xs, 0.05),
+                    q50: quantile(&xs, 0.5),
+                    q95: quantile(&xs, 0.95),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The next power: 1 if the whole remaining likelihood keeps the effective sample size at
@@ -527,13 +582,13 @@ impl Model<'_> {
 
     /// Every figure's true value on each path (a trend-line draw for a flow at or before
     /// the base year, from a stream of the seed, figure and path) and outlier probability.
-    fn fits(&self, parts: &mut [Particle], stride: usize) -> Vec<Vec<(f64, f64)>> {
+    fn fits(&self, parts: &mut [Particle]) -> Vec<Vec<(f64, f64)>> {
         let ny = self.plan.n_years;
         parts
             .par_iter_mut()
             .enumerate()
             .map(|(p, part)| {
-                let mut out = vec![f64::NAN; stride];
+                let mut out = vec![f64::NAN; self.stride];
                 self.replay(&mut part.ws, &part.z, &mut out);
                 let m = Measurement::on(&self.obs.errors, &part.ws.theta);
                 (0..self.obs.points.len())
@@ -674,12 +729,7 @@ impl Model<'_> {
 
     /// A copy of `part` with the free parameters and normals of `x`, its log-likelihood
     /// and log prior; `None` outside the parameters' ranges.
-    fn proposal(
-        &self,
-        part: &Particle,
-        x: &DVector<f64>,
-        stride: usize,
-    ) -> Option<(Particle, f64)> {
+    fn proposal(&self, part: &Particle, x: &DVector<f64>) -> Option<(Particle, f64)> {
         let d = self.movable.len();
         let mut next = part.clone();
         for (j, &s) in self.movable.iter().enumerate() {
@@ -692,7 +742,7 @@ impl Model<'_> {
         if !lp.is_finite() {
             return None;
         }
-        let mut out = vec![f64::NAN; stride];
+        let mut out = vec![f64::NAN; self.stride];
         next.ll = self.log_lik(&mut next.ws, &next.z, &mut out);
         Some((next, lp))
     }
@@ -711,7 +761,6 @@ impl Model<'_> {
         phi: f64,
         stage: u64,
         scale: &mut f64,
-        stride: usize,
     ) -> (f64, f64, usize) {
         let n = parts.len() as f64;
         let xs: Vec<DVector<f64>> = parts.iter().map(|q| self.pack(q)).collect();
@@ -741,7 +790,7 @@ impl Model<'_> {
                     for blk in &cloud.blocks {
                         let (x_new, q_ratio) = blk.propose(&cloud, &x, &mut rng);
                         let u: f64 = rng.random();
-                        if let Some((next, lp_new)) = self.proposal(part, &x_new, stride)
+                        if let Some((next, lp_new)) = self.proposal(part, &x_new)
                             && u.ln() < phi * (next.ll - part.ll) + lp_new - lp + q_ratio
                         {
                             jump += cloud.mahalanobis(&(&x_new - &x));
@@ -755,7 +804,7 @@ impl Model<'_> {
                     let u: f64 = rng.random();
                     let x_new = &x + step * (&cloud.chol * &xi);
                     let mut rw_ok = false;
-                    if let Some((next, lp_new)) = self.proposal(part, &x_new, stride)
+                    if let Some((next, lp_new)) = self.proposal(part, &x_new)
                         && u.ln() < phi * (next.ll - part.ll) + lp_new - lp
                     {
                         *part = next;

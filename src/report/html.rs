@@ -502,6 +502,13 @@ published years count as fact in the targets. {} figures were left aside \
         min_ess,
         obs.skipped.len(),
     );
+    progress_table(h, scn, targets);
+    figures_table(h, scn, obs, c);
+    h.push_str("</section>\n");
+}
+
+/// The targets whose period has published years: achieved, remaining and pace.
+fn progress_table(h: &mut String, scn: &Scenario, targets: &[TargetResult]) {
     let progress: Vec<(&TargetResult, &crate::stats::Progress)> = targets
         .iter()
         .filter_map(|r| r.progress.as_ref().map(|p| (r, p)))
@@ -539,6 +546,16 @@ published years count as fact in the targets. {} figures were left aside \
         }
         h.push_str("</tbody>\n</table>\n");
     }
+}
+
+/// Every published figure the run was conditioned on, what the model expected of it and
+/// what the fit makes of it.
+fn figures_table(
+    h: &mut String,
+    scn: &Scenario,
+    obs: &crate::scenario::observed::Observations,
+    c: &crate::engine::Conditioning,
+) {
     h.push_str(
         "<h3>Published figures</h3>\n<p class=\"note\">Expected: what the unconditioned model \
 expected (5–95 %) and the share of its paths at or below the figure (PIT); fitted: the \
@@ -569,7 +586,7 @@ explain (a coverage break, a misprint, or a model that is wrong there).</p>\n\
             src = escape(&pt.source),
         );
     }
-    h.push_str("</tbody>\n</table>\n</section>\n");
+    h.push_str("</tbody>\n</table>\n");
 }
 
 /// The sentence of the targets' note on the target-setting levels, if any are reported.

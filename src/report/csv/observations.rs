@@ -47,6 +47,34 @@ struct Row<'a> {
     source: &'a str,
 }
 
+impl<'a> Row<'a> {
+    /// A row of scenario `scenario` with every cell empty, to fill with `..`.
+    fn blank(scenario: &'a str) -> Row<'a> {
+        Row {
+            scenario,
+            file: String::new(),
+            line: 0,
+            region: "",
+            indicator: "",
+            year: 0,
+            value: None,
+            status: "",
+            used: "",
+            stage: "",
+            expected_p05: None,
+            expected_p50: None,
+            expected_p95: None,
+            pit: None,
+            fitted_p05: None,
+            fitted_p50: None,
+            fitted_p95: None,
+            p_outlier: None,
+            reason: "",
+            source: "",
+        }
+    }
+}
+
 /// The file name of an observation file as the manifest names it.
 fn file_name(obs: &Observations, file: usize) -> String {
     obs.file_of(file).display().to_string()
@@ -65,7 +93,6 @@ pub fn write_observations(
     for (pt, fit) in obs.points.iter().zip(&cond.figures) {
         let [p05, p50, p95] = fit.expected;
         w.serialize(Row {
-            scenario: &scn.name,
             file: file_name(obs, pt.file),
             line: pt.line,
             region: &scn.regions[pt.region].id,
@@ -86,58 +113,39 @@ pub fn write_observations(
             fitted_p50: Some(fit.fitted[1]),
             fitted_p95: Some(fit.fitted[2]),
             p_outlier: Some(fit.p_outlier),
-            reason: "",
             source: &pt.source,
+            ..Row::blank(&scn.name)
         })
         .map_err(e)?;
     }
     for g in &obs.growth {
         w.serialize(Row {
-            scenario: &scn.name,
             file: file_name(obs, g.file),
             line: g.line,
             region: &scn.regions[g.region].id,
             indicator: "gdp_growth",
             year: g.year,
             value: Some(g.value),
-            status: "",
             used: "growth_path",
             stage: "projection",
-            expected_p05: None,
-            expected_p50: None,
-            expected_p95: None,
-            pit: None,
-            fitted_p05: None,
-            fitted_p50: None,
-            fitted_p95: None,
-            p_outlier: None,
             reason: "replaces the assumed growth path of the region (and of its cities without a figure of their own)",
             source: &g.source,
+            ..Row::blank(&scn.name)
         })
         .map_err(e)?;
     }
     for s in &obs.skipped {
         w.serialize(Row {
-            scenario: &scn.name,
             file: file_name(obs, s.file),
             line: s.line,
             region: &s.region,
             indicator: &s.indicator,
             year: s.year,
             value: Some(s.value),
-            status: "",
             used: "skipped",
-            stage: "",
-            expected_p05: None,
-            expected_p50: None,
-            expected_p95: None,
-            pit: None,
-            fitted_p05: None,
-            fitted_p50: None,
-            fitted_p95: None,
-            p_outlier: None,
             reason: &s.reason,
             source: &s.source,
+            ..Row::blank(&scn.name)
         })
         .map_err(e)?;
     }
