@@ -3,7 +3,7 @@
 
 use super::Ui;
 use super::settings::{self, LevelArgs, Sim, SimArgs, default_out};
-use crate::engine::{self, Simulation};
+use crate::engine;
 use crate::error::Result;
 use crate::outdir::{self, Destination, Stage};
 use crate::report::{self, manifest::Timings};
@@ -90,7 +90,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         pool,
         threads,
     } = args.sim.resolve(scn.paths, scn.seed)?;
-    settings::check_memory(&scn, paths)?;
+    settings::check_run_memory(&scn, paths, threads)?;
     let level_probs = args.levels.resolve()?;
     let out_dir = args
         .sim
@@ -104,19 +104,31 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         ..Timings::default()
     };
 
+    // The regions a block at a time: each block is summarised and its targets evaluated,
+    // then dropped; the rows are put back in series and target order.
     let t = Instant::now();
-    let sim = pool.install(|| engine::simulate(&scn, paths, seed, &[]));
-    sim.check_finite(&scn)?;
-    timings.simulate = t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    let (summaries, targets) = pool.install(|| {
-        rayon::join(
-            || stats::summarize(&scn, &sim),
-            || stats::evaluate_targets(&scn, &sim, &level_probs),
-        )
-    });
-    timings.summarize = t.elapsed().as_secs_f64();
+    let mut engine = pool.install(|| engine::Engine::new(&scn, paths, seed, &[]));
+    let mut summaries = Vec::new();
+    let mut targets = Vec::new();
+    let mut summarize = 0.0;
+    pool.install(|| {
+        engine.for_each_block(engine::BLOCK_VALUES, |block| -> Result<()> {
+            block.check_finite(&scn)?;
+            let t = Instant::now();
+            let (s, r) = rayon::join(
+                || stats::summarize(&scn, &block),
+                || stats::evaluate_targets(&scn, &block, &level_probs),
+            );
+            summaries.extend(s);
+            targets.extend(r);
+            summarize += t.elapsed().as_secs_f64();
+            Ok(())
+        })
+    })?;
+    summaries.sort_by_key(|r| r.series);
+    targets.sort_by_key(|r| r.target);
+    timings.simulate = t.elapsed().as_secs_f64() - summarize;
+    timings.summarize = summarize;
 
     stats::check_finite(&scn, &summaries, &targets)?;
 
@@ -124,7 +136,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     write_outputs(
         stage,
         &scn,
-        &sim,
+        &pool,
+        &engine,
         &summaries,
         &targets,
         &level_probs,
@@ -136,6 +149,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         t0,
         t,
     )?;
+    let conditioning = engine.take_conditioning();
+    drop(engine);
 
     Ok(RunOutcome {
         scenario: scn,
@@ -146,7 +161,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         summaries,
         targets,
         timings,
-        conditioning: sim.conditioning,
+        conditioning,
     })
 }
 
@@ -154,7 +169,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
 fn write_outputs(
     stage: Stage,
     scn: &Scenario,
-    sim: &Simulation,
+    pool: &rayon::ThreadPool,
+    engine: &engine::Engine,
     summaries: &[SeriesSummary],
     targets: &[TargetResult],
     level_probs: &[f64],
@@ -174,13 +190,13 @@ fn write_outputs(
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
             report::csv::write_targets(&dir.join("targets.csv"), scn, targets, level_probs)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
-            let cond = sim.conditioning.as_ref();
+            let cond = engine.conditioning();
             report::csv::write_parameters(&dir.join("parameters.csv"), scn, cond)?;
             if let (Some(obs), Some(c)) = (&scn.observations, cond) {
                 report::csv::write_observations(&dir.join("observations.csv"), scn, obs, c)?;
             }
             if cfg.keep_paths {
-                report::csv::write_paths(&dir.join("paths.csv"), scn, sim)?;
+                pool.install(|| report::csv::write_paths(&dir.join("paths.csv"), scn, engine))?;
             }
             let mut chart_files = Vec::new();
             let mut chart_seconds = 0.0;
@@ -197,7 +213,7 @@ fn write_outputs(
                 seed,
                 paths,
                 &chart_files,
-                sim.conditioning.as_ref(),
+                engine.conditioning(),
             )?;
             Ok(chart_seconds)
         },
@@ -213,7 +229,7 @@ fn write_outputs(
                 threads,
                 outputs,
                 timings,
-                sim.conditioning.as_ref(),
+                engine.conditioning(),
             )
         },
     )

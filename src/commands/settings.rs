@@ -172,24 +172,75 @@ fn resolve_paths(requested: Option<usize>, default: usize) -> Result<usize> {
     Ok(paths)
 }
 
+/// The values a conditioned run holds per path for the sampler: the path's parameters
+/// (and copies for the moves), each simulated region's coefficients and state, and the
+/// normals of the observed years, in 8-byte words (measured: about 7 KB a path for
+/// henan-midterm, 909 words by this count).
+fn sampler_per_path(scn: &Scenario) -> u64 {
+    if scn.observations.is_none() {
+        return 0;
+    }
+    let (params, leaves, years) = (
+        scn.params.len() as u64,
+        scn.leaves.len() as u64,
+        scn.n_years() as u64,
+    );
+    4 * params + 100 * leaves + 8 * leaves * years
+}
+
+/// The values `run` holds at once for `paths` paths on `threads` threads: the largest
+/// block of simulated regions (at most [`engine::BLOCK_VALUES`] values, or one region),
+/// the aggregates' sums, each worker's summary scratch (a series' years, running totals
+/// and a selection copy; a target's outcomes and gaps) and the conditioning sampler's
+/// state.
+pub fn run_footprint(scn: &Scenario, paths: usize, threads: usize) -> u64 {
+    let p = paths as u64;
+    let scratch = threads.max(1) as u64 * (scn.n_years() as u64 + 4) * p;
+    crate::engine::Engine::block_footprint(scn, paths, crate::engine::BLOCK_VALUES)
+        + scratch
+        + sampler_per_path(scn) * p
+}
+
+/// Checks that a `run` of `paths` paths on `threads` threads fits in memory
+/// ([`run_footprint`]).
+///
+/// # Errors
+/// [`Error::Usage`] with the largest `--paths` that fits.
+pub fn check_run_memory(scn: &Scenario, paths: usize, threads: usize) -> Result<()> {
+    let values = run_footprint(scn, paths, threads);
+    if values <= MAX_VALUES {
+        return Ok(());
+    }
+    // The footprint grows with the paths: the most that fit, by bisection.
+    let (mut lo, mut hi) = (0usize, paths);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if run_footprint(scn, mid, threads) <= MAX_VALUES {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Err(Error::Usage(format!(
+        "--paths {paths} would hold {values} values at once ({:.1} GB: a block of regions of at most {} values, the {} aggregate series × {} years of every path, {threads} workers' summary scratch{}); the limit is {MAX_VALUES} values (2 GB), i.e. at most {lo} paths for this scenario",
+        values as f64 * 8.0 / 1e9,
+        crate::engine::BLOCK_VALUES,
+        crate::engine::Engine::aggregate_series(scn),
+        scn.n_years(),
+        if scn.observations.is_some() {
+            " and the conditioning sampler's state"
+        } else {
+            ""
+        },
+    )))
+}
+
 /// Checks that `paths` simulated paths of the scenario (all held at once) fit in memory.
 ///
 /// # Errors
 /// [`Error::Usage`] with the largest `--paths` that fits.
 pub fn check_memory(scn: &Scenario, paths: usize) -> Result<()> {
-    let mut per_path = (scn.series.len() as u64 * scn.n_years() as u64).max(1);
-    if scn.observations.is_some() {
-        // A conditioned run keeps every path as a particle: its parameters (and copies for
-        // the moves), each simulated region's coefficients and state, and the normals of
-        // the observed years, in 8-byte words (measured: about 7 KB a path for
-        // henan-midterm, 909 words by this count).
-        let (params, leaves, years) = (
-            scn.params.len() as u64,
-            scn.leaves.len() as u64,
-            scn.n_years() as u64,
-        );
-        per_path += 4 * params + 100 * leaves + 8 * leaves * years;
-    }
+    let per_path = (scn.series.len() as u64 * scn.n_years() as u64).max(1) + sampler_per_path(scn);
     let values = (paths as u64).saturating_mul(per_path);
     if values > MAX_VALUES {
         return Err(Error::Usage(format!(

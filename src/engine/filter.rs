@@ -6,7 +6,7 @@
 //! its shock events and the standard normals z it draws in those years. The sampler
 //! targets p(θ, z | figures) ∝ p(θ) p(z) L(figures | θ, z):
 //! 1. the paths start as in an unconditioned run (same streams): θ from the prior, z the
-//!    first normals of the path's noise stream;
+//!    first normals of the path's factor stream and of each region's noise stream;
 //! 2. the likelihood is brought in by powers 0 = φ₀ < φ₁ < … < φ_T = 1, each step as large
 //!    as keeps the effective sample size of the incremental weights at half the paths;
 //! 3. after each step the paths are resampled (systematic resampling) and moved by
@@ -15,9 +15,10 @@
 //!    the acceptance rate) and a preconditioned Crank-Nicolson step on z (which keeps the
 //!    normals' prior invariant), so the cloud does not collapse onto a few ancestors;
 //! 4. at φ = 1 every path replays its z to the last observed year and then draws fresh
-//!    normals from a stream of its own: the projection jumps off from the state at the
-//!    last observed year. Observed figures replace the simulated value of their series and
-//!    year (the observed years count as fact).
+//!    normals from streams of its own (factors, and each region's noise): the projection
+//!    jumps off from the state at the last observed year, a block of regions at a time
+//!    like an unconditioned run ([`Conditioned`]). Observed figures replace the simulated
+//!    value of their series and year (the observed years count as fact).
 //!
 //! A figure at or before the base year weighs the path's parameters: a flow against its
 //! trend line (with process and growth noise as prediction variance), a rate at the base
@@ -29,10 +30,13 @@
 
 use super::measure::Measurement;
 use super::{
-    Plan, STREAM_EVENTS, STREAM_NOISE, STREAM_PARAMS, Workspace, draw_parameters, exogenous_inputs,
-    leaf_coefficients, path_seed, shared_coefficients, splitmix64, step_year,
+    Plan, STREAM_FACTORS, STREAM_NOISE, Simulation, Workspace, draw_leaf, draw_shared, leaf_coef,
+    leaf_coefficients, leaf_exogenous, leaf_year, path_seed, record, shared_coefficients,
+    splitmix64, stream,
 };
 use crate::indicator::IndicatorKind;
+use crate::model::{LeafState, YearValues};
+use crate::scenario::Scenario;
 use crate::scenario::Slot;
 use crate::scenario::observed::{Observations, ObservedPoint, Stage};
 use nalgebra::{DMatrix, DVector};
@@ -173,23 +177,21 @@ struct Model<'a> {
     pre: Vec<usize>,
     /// Figures of each projection year up to the last observed one.
     by_year: Vec<Vec<usize>>,
-    /// Standard normals a path draws per year.
-    per_year: usize,
     /// Parameters with a spread that no override fixes: those the moves change.
     movable: Vec<Slot>,
     /// Values of one path (series × years).
     stride: usize,
 }
 
-/// Runs `paths` paths conditioned on `obs`; returns the values (as
-/// [`super::Simulation::values`]) and what conditioning did.
-pub(super) fn simulate(
+/// Conditions `paths` paths on `obs`: the final paths, ready to be projected a block at a
+/// time, and what conditioning did.
+pub(super) fn condition(
     plan: &Plan,
     paths: usize,
     seed: u64,
     overrides: &[(Slot, f64)],
     obs: &Observations,
-) -> (Vec<f64>, Conditioning) {
+) -> (Conditioned, Conditioning) {
     let model = Model::new(plan, obs, seed, overrides);
     let mut parts = model.initial_particles(paths, overrides);
     let prior_fits = model.fits(&mut parts);
@@ -199,7 +201,6 @@ pub(super) fn simulate(
         .map(|&s| mean_sd(&parts.iter().map(|q| q.ws.theta[s]).collect::<Vec<_>>()))
         .collect();
     let (stages, log_evidence) = model.temper(&mut parts);
-    let values = model.project(&mut parts);
     let posterior_fits = model.fits(&mut parts);
     let conditioning = Conditioning {
         stages,
@@ -215,7 +216,133 @@ pub(super) fn simulate(
                 .collect::<Vec<u64>>()
         })),
     };
-    (values, conditioning)
+    let conditioned = Conditioned {
+        observed_years: model.by_year.len(),
+        growth: model.growth,
+        figures: obs
+            .points
+            .iter()
+            .filter_map(|pt| match pt.stage {
+                Stage::Projection(k) => Some((pt.series, k, pt.value)),
+                Stage::BeforeProjection => None,
+            })
+            .collect(),
+        parts: parts
+            .into_iter()
+            .map(|q| Final {
+                theta: q.ws.theta,
+                shock_scale: q.ws.shock_scale,
+                z: q.z,
+            })
+            .collect(),
+    };
+    (conditioned, conditioning)
+}
+
+/// A final path of the sampler: its parameters, shock scales and the normals of the
+/// observed years.
+struct Final {
+    theta: Vec<f64>,
+    shock_scale: Vec<f64>,
+    z: Vec<f64>,
+}
+
+/// The conditioned paths, to be projected like an unconditioned run, a block of regions
+/// or of paths at a time.
+pub(super) struct Conditioned {
+    parts: Vec<Final>,
+    /// Projection years up to the last observed one.
+    observed_years: usize,
+    /// Observed growth per (leaf, projection year).
+    growth: Vec<Option<f64>>,
+    /// (series, projection year, value) of every published figure in the projection.
+    figures: Vec<(usize, usize, f64)>,
+}
+
+impl Conditioned {
+    /// Path `p`: its normals through the observed years, then fresh ones from the
+    /// projection's streams (factors, and each region's noise) for each of `leaves`;
+    /// `emit(l, k, values)` receives every leaf-year.
+    pub(super) fn path(
+        &self,
+        plan: &Plan,
+        seed: u64,
+        p: usize,
+        leaves: &[usize],
+        ws: &mut Workspace,
+        emit: &mut impl FnMut(usize, usize, &YearValues),
+    ) {
+        let part = &self.parts[p];
+        let (ny, nf, ko) = (plan.n_years, plan.n_factors, self.observed_years);
+        ws.theta.copy_from_slice(&part.theta);
+        ws.shock_scale.copy_from_slice(&part.shock_scale);
+        for k in 0..ko {
+            ws.factors[k * nf..(k + 1) * nf]
+                .copy_from_slice(&part.z[k * plan.per_year..k * plan.per_year + nf]);
+        }
+        let mut factors = stream(seed, STREAM_FUTURE ^ STREAM_FACTORS, p);
+        for x in ws.factors[ko * nf..].iter_mut() {
+            *x = StandardNormal.sample(&mut factors);
+        }
+        let shared = shared_coefficients(plan, &ws.theta);
+        for &l in leaves {
+            let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
+            let mut state = LeafState::initial(&coef);
+            let mut rng = stream(seed, STREAM_FUTURE ^ plan.leaf_tags[l], p);
+            for k in 0..ny {
+                let exo = leaf_exogenous(
+                    plan,
+                    &ws.theta,
+                    &ws.shock_scale,
+                    l,
+                    k,
+                    self.growth[l * ny + k],
+                );
+                let v = if k < ko {
+                    let at = k * plan.per_year + plan.leaf_offset[l];
+                    let mut it = part.z[at..at + plan.leaf_draws[l]].iter();
+                    leaf_year(
+                        plan,
+                        &shared,
+                        &coef,
+                        &mut state,
+                        l,
+                        k,
+                        &exo,
+                        &ws.factors,
+                        &mut || *it.next().expect("one normal per draw"),
+                    )
+                } else {
+                    leaf_year(
+                        plan,
+                        &shared,
+                        &coef,
+                        &mut state,
+                        l,
+                        k,
+                        &exo,
+                        &ws.factors,
+                        &mut || StandardNormal.sample(&mut rng),
+                    )
+                };
+                emit(l, k, &v);
+            }
+        }
+    }
+
+    /// Published figures replace the simulated values of their series and year in `sim`.
+    pub(super) fn overwrite(&self, _scn: &Scenario, sim: &mut Simulation) {
+        let (n, ny) = (sim.series.len(), sim.n_years);
+        for &(s, k, value) in &self.figures {
+            if !sim.holds(s) {
+                continue;
+            }
+            let i = sim.slot(s);
+            for p in 0..sim.n_paths {
+                sim.values[(p * n + i) * ny + k] = value;
+            }
+        }
+    }
 }
 
 /// The number of distinct items.
@@ -271,15 +398,6 @@ impl<'a> Model<'a> {
             .iter()
             .rposition(|v| !v.is_empty())
             .map_or(0, |k| k + 1);
-        let mut probe = Workspace::new(plan);
-        probe.theta = scn.params.iter().map(|p| p.dist.mean()).collect();
-        leaf_coefficients(scn, &mut probe);
-        let per_year = plan.n_leaves
-            + probe
-                .coefs
-                .iter()
-                .map(|c| c.flows.iter().flatten().count() + usize::from(c.rate.is_some()))
-                .sum::<usize>();
         Model {
             plan,
             obs,
@@ -290,7 +408,6 @@ impl<'a> Model<'a> {
                 .filter(|&i| obs.points[i].stage == Stage::BeforeProjection)
                 .collect(),
             by_year: by_year_all[..observed_years].to_vec(),
-            per_year,
             movable: (0..scn.params.len())
                 .filter(|&s| !scn.params[s].dist.is_fixed() && !overrides.iter().any(|o| o.0 == s))
                 .collect(),
@@ -299,28 +416,35 @@ impl<'a> Model<'a> {
     }
 
     /// The initial paths: those of the unconditioned run (same streams), with the normals
-    /// of the observed years and their log-likelihood.
+    /// of the observed years (per year: the factors, then each region's) and their
+    /// log-likelihood.
     fn initial_particles(&self, paths: usize, overrides: &[(Slot, f64)]) -> Vec<Particle> {
-        let scn = self.plan.scn;
-        let n_z = self.per_year * self.by_year.len();
+        let plan = self.plan;
+        let (ko, py, nf) = (self.by_year.len(), plan.per_year, plan.n_factors);
         (0..paths)
             .into_par_iter()
             .map(|p| {
-                let stream = |tag: u64| {
-                    Xoshiro256PlusPlus::seed_from_u64(path_seed(self.seed ^ tag, p as u64))
-                };
-                let mut ws = Workspace::new(self.plan);
-                draw_parameters(
-                    scn,
-                    overrides,
-                    &mut ws,
-                    &mut stream(STREAM_PARAMS),
-                    &mut stream(STREAM_EVENTS),
-                );
-                let mut noise = stream(STREAM_NOISE);
-                let z = (0..n_z)
-                    .map(|_| StandardNormal.sample(&mut noise))
-                    .collect();
+                let mut ws = Workspace::new(plan);
+                draw_shared(plan, self.seed, p, overrides, &mut ws);
+                for l in 0..plan.n_leaves {
+                    draw_leaf(plan, self.seed, p, overrides, l, &mut ws);
+                }
+                let mut z = vec![0.0; py * ko];
+                let mut factors = stream(self.seed, STREAM_FACTORS, p);
+                for k in 0..ko {
+                    for x in &mut z[k * py..k * py + nf] {
+                        *x = StandardNormal.sample(&mut factors);
+                    }
+                }
+                for l in 0..plan.n_leaves {
+                    let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
+                    for k in 0..ko {
+                        let at = k * py + plan.leaf_offset[l];
+                        for x in &mut z[at..at + plan.leaf_draws[l]] {
+                            *x = StandardNormal.sample(&mut rng);
+                        }
+                    }
+                }
                 let mut part = Particle {
                     ws,
                     z,
@@ -375,41 +499,6 @@ impl<'a> Model<'a> {
             });
         }
         (stages, log_evidence)
-    }
-
-    /// The projection: every path replays its normals through the observed years, then
-    /// draws fresh ones from a stream of its own; published figures then replace the
-    /// simulated values of their series and year.
-    fn project(&self, parts: &mut [Particle]) -> Vec<f64> {
-        let (ny, stride) = (self.plan.n_years, self.stride);
-        let mut values = vec![f64::NAN; parts.len() * stride];
-        values
-            .par_chunks_mut(stride)
-            .zip(parts.par_iter_mut())
-            .enumerate()
-            .for_each(|(p, (out, part))| {
-                self.log_lik(&mut part.ws, &part.z, out);
-                let mut rng = Xoshiro256PlusPlus::seed_from_u64(path_seed(
-                    self.seed ^ STREAM_FUTURE,
-                    p as u64,
-                ));
-                for k in self.by_year.len()..ny {
-                    self.step(
-                        &mut part.ws,
-                        &mut || StandardNormal.sample(&mut rng),
-                        k,
-                        out,
-                    );
-                }
-            });
-        for pt in &self.obs.points {
-            if let Stage::Projection(k) = pt.stage {
-                for row in values.chunks_mut(stride) {
-                    row[pt.series * ny + k] = pt.value;
-                }
-            }
-        }
-        values
     }
 
     /// Every free parameter's prior (`prior`: mean and sd of the initial paths) and
@@ -482,31 +571,6 @@ fn growth_table(plan: &Plan, obs: &Observations) -> Vec<Option<f64>> {
 }
 
 impl Model<'_> {
-    /// One projection year of a path, aggregates included.
-    fn step(
-        &self,
-        ws: &mut Workspace,
-        normal: &mut impl FnMut() -> f64,
-        k: usize,
-        out: &mut [f64],
-    ) {
-        let plan = self.plan;
-        let ny = plan.n_years;
-        let shared = shared_coefficients(plan, &ws.theta);
-        exogenous_inputs(plan.scn, ws, k);
-        for (l, x) in ws.exo.iter_mut().enumerate() {
-            x.observed_growth = self.growth[l * ny + k];
-        }
-        step_year(plan, &shared, ws, normal, k, out);
-        for (s, kids, weights) in &plan.aggregates {
-            out[s * ny + k] = kids
-                .iter()
-                .zip(weights)
-                .map(|(&c, w)| w * out[c * ny + k])
-                .sum();
-        }
-    }
-
     /// Sets the path's coefficients from its parameters, replays its normals through the
     /// observed years into `out`, and returns the log-likelihood of every figure.
     fn log_lik(&self, ws: &mut Workspace, z: &[f64], out: &mut [f64]) -> f64 {
@@ -534,18 +598,62 @@ impl Model<'_> {
         }
     }
 
+    /// Replays a path's normals `z` through the observed years into `out` (every series,
+    /// aggregates included), from its parameters.
     fn replay(&self, ws: &mut Workspace, z: &[f64], out: &mut [f64]) {
-        let scn = self.plan.scn;
+        let plan = self.plan;
+        let scn = plan.scn;
+        let (ny, nf, py, ko) = (
+            plan.n_years,
+            plan.n_factors,
+            plan.per_year,
+            self.by_year.len(),
+        );
         for (s, shock) in scn.shocks.iter().enumerate() {
             if let (Some(slot), true) = (shock.scale, ws.shock_scale[s] != 0.0) {
                 ws.shock_scale[s] = ws.theta[slot];
             }
         }
         leaf_coefficients(scn, ws);
-        for k in 0..self.by_year.len() {
-            let mut it = z[k * self.per_year..(k + 1) * self.per_year].iter();
-            self.step(ws, &mut || *it.next().expect("one normal per draw"), k, out);
+        for k in 0..ko {
+            ws.factors[k * nf..(k + 1) * nf].copy_from_slice(&z[k * py..k * py + nf]);
         }
+        let shared = shared_coefficients(plan, &ws.theta);
+        let mut acc = std::mem::take(&mut ws.acc);
+        acc.fill(0.0);
+        for l in 0..plan.n_leaves {
+            let coef = ws.coefs[l].clone();
+            let mut state = ws.states[l];
+            for k in 0..ko {
+                let exo = leaf_exogenous(
+                    plan,
+                    &ws.theta,
+                    &ws.shock_scale,
+                    l,
+                    k,
+                    self.growth[l * ny + k],
+                );
+                let at = k * py + plan.leaf_offset[l];
+                let mut it = z[at..at + plan.leaf_draws[l]].iter();
+                let v = leaf_year(
+                    plan,
+                    &shared,
+                    &coef,
+                    &mut state,
+                    l,
+                    k,
+                    &exo,
+                    &ws.factors,
+                    &mut || *it.next().expect("one normal per draw"),
+                );
+                record(plan, l, k, &v, out, &plan.identity, &mut acc);
+            }
+            ws.states[l] = state;
+        }
+        for (a, &s) in plan.agg_series.iter().enumerate() {
+            out[s * ny..s * ny + ko].copy_from_slice(&acc[a * ny..a * ny + ko]);
+        }
+        ws.acc = acc;
     }
 
     /// A figure at or before the base year: (log-likelihood, outlier probability, mean of
@@ -660,7 +768,7 @@ impl Model<'_> {
                     * means[j]
                     * ci.elasticity
                     * cj.elasticity
-                    * scn.correlation.matrix[(mi.0, mj.0)]
+                    * scn.correlation.get(mi.0, mj.0)
                     * v_growth;
             }
         }

@@ -1,20 +1,34 @@
-//! The Monte Carlo driver: per-path seeds, parameter draws, the yearly loop over regions,
-//! aggregation to parent regions, and parallel execution whose result never depends on
-//! the number of threads.
+//! The Monte Carlo driver: per-path and per-region random streams, parameter draws, the
+//! yearly model of each simulated region, aggregation to parent regions, and blocked,
+//! parallel execution whose result depends neither on the number of threads nor on the
+//! block sizes.
 //!
-//! Randomness: each path p has three Xoshiro256++ generators, one per kind of draw, seeded
-//! from `path_seed(seed ^ STREAM, p)`, so a path's numbers do not depend on which thread
-//! runs it or on how many paths there are. Results are stored by path index.
-//! - the *parameter* stream draws every non-fixed parameter in `Scenario::params` order
-//!   (parameter uncertainty, once per path);
-//! - the *event* stream draws one uniform per shock (does it happen on this path);
-//! - the *noise* stream draws, each year, one standard normal per simulated region for
-//!   growth (correlated through the Cholesky factor), then per region one normal per flow
-//!   and one for the rate (process noise).
+//! Randomness: every stream is a Xoshiro256++ generator seeded from
+//! `path_seed(seed ^ tag, p)` for path p (and, for a region's streams, a tag of its own),
+//! so a path's numbers do not depend on which thread runs it, on how many paths there are,
+//! or on which other regions are simulated with it:
+//! - the path's *parameter* stream draws every non-fixed parameter that no single region
+//!   owns (growth, unemployment dynamics, shock scales, lever effects), in
+//!   `Scenario::params` order; each simulated region's own parameter stream draws that
+//!   region's parameters (`regions.<id>.…`), in the same order (parameter uncertainty,
+//!   once per path);
+//! - the path's *event* stream draws one uniform per shock (does it happen on this path);
+//! - the path's *factor* stream draws, each year, the normals shared across regions: one
+//!   common factor (and one per parent with `within_parent`), or, for a full correlation
+//!   matrix, one normal per simulated region (correlated through its Cholesky factor);
+//! - each simulated region's *noise* stream draws, each year, its idiosyncratic growth
+//!   normal (factor structures only), one normal per flow and one for the rate.
 //!
 //! Separate streams keep scenarios in step: a scenario that adds a shock or a lever (whose
 //! parameters come last) draws exactly the same noise and the same earlier parameters as
 //! the scenario it extends, so differences between them are not Monte Carlo noise.
+//!
+//! Blocks: a region's path depends only on the path's shared draws and its own streams, so
+//! the regions can be simulated a block at a time ([`Engine::for_each_block`]), each block
+//! for every path, its values summarised and dropped before the next; the aggregates add
+//! their children's values as the blocks go (in region order, whatever the block size).
+//! Paths can be simulated a block at a time too ([`Engine::for_each_path_block`]), to
+//! stream every path to a file.
 
 mod filter;
 pub mod measure;
@@ -22,28 +36,77 @@ pub mod measure;
 pub use filter::{Conditioning, FigureFit, ParamPosterior, TemperingStage};
 
 use crate::indicator::{Indicator, IndicatorKind};
-use crate::model::{self, Exogenous, FlowCoef, LeafCoef, LeafState, Noise, RateCoef, SharedCoef};
-use crate::scenario::{Scenario, Slot};
+use crate::model::{
+    self, Exogenous, FlowCoef, LeafCoef, LeafState, Noise, RateCoef, SharedCoef, YearValues,
+};
+use crate::scenario::{CorrelationStructure, Scenario, Slot};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use std::ops::Range;
 
-/// The simulated values of every path: `values[(path * n_series + series) * n_years + year]`.
+/// Simulated values of some of the scenario's series on a run of paths:
+/// `values[(path * series.len() + i) * n_years + year]` for the series `series[i]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simulation {
+    /// The paths held: `first_path .. first_path + n_paths`.
+    pub first_path: usize,
     pub n_paths: usize,
-    pub n_series: usize,
     pub n_years: usize,
+    /// The scenario's series held (indices into `Scenario::series`), ascending.
+    pub series: Vec<usize>,
+    /// For each of the scenario's series, its position in `series` (or `usize::MAX`).
+    local: Vec<usize>,
     pub values: Vec<f64>,
     /// What conditioning on the scenario's observations did, if it has any.
     pub conditioning: Option<Conditioning>,
 }
 
 impl Simulation {
-    /// The values of one path and series, one per projection year.
+    fn new(
+        n_total: usize,
+        series: Vec<usize>,
+        paths: Range<usize>,
+        n_years: usize,
+        values: Vec<f64>,
+    ) -> Simulation {
+        debug_assert_eq!(values.len(), paths.len() * series.len() * n_years);
+        let mut local = vec![usize::MAX; n_total];
+        for (i, &s) in series.iter().enumerate() {
+            local[s] = i;
+        }
+        Simulation {
+            first_path: paths.start,
+            n_paths: paths.len(),
+            n_years,
+            series,
+            local,
+            values,
+            conditioning: None,
+        }
+    }
+
+    /// The number of series held.
+    pub fn n_series(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Whether series `s` of the scenario is held.
+    pub fn holds(&self, s: usize) -> bool {
+        self.local.get(s).is_some_and(|&i| i != usize::MAX)
+    }
+
+    fn slot(&self, s: usize) -> usize {
+        let i = self.local[s];
+        assert!(i != usize::MAX, "series {s} is not held by this block");
+        i
+    }
+
+    /// The values of the `path`-th path held and series `series` of the scenario, one per
+    /// projection year.
     pub fn path_series(&self, path: usize, series: usize) -> &[f64] {
-        let start = (path * self.n_series + series) * self.n_years;
+        let start = (path * self.series.len() + self.slot(series)) * self.n_years;
         &self.values[start..start + self.n_years]
     }
 
@@ -55,9 +118,10 @@ impl Simulation {
         let Some(i) = self.values.iter().position(|v| !v.is_finite()) else {
             return Ok(());
         };
+        let n = self.series.len();
         let year = i % self.n_years;
-        let series = (i / self.n_years) % self.n_series;
-        let path = i / (self.n_years * self.n_series);
+        let series = self.series[(i / self.n_years) % n];
+        let path = self.first_path + i / (self.n_years * n);
         let key = scn.series[series];
         Err(crate::Error::NonFinite {
             what: format!(
@@ -70,10 +134,12 @@ impl Simulation {
         })
     }
 
-    /// The value of one series in one year on every path, in path order.
+    /// The value of series `series` of the scenario in one year on every path held, in
+    /// path order.
     pub fn across_paths(&self, series: usize, year: usize) -> Vec<f64> {
+        let (n, i) = (self.series.len(), self.slot(series));
         (0..self.n_paths)
-            .map(|p| self.values[(p * self.n_series + series) * self.n_years + year])
+            .map(|p| self.values[(p * n + i) * self.n_years + year])
             .collect()
     }
 }
@@ -82,6 +148,7 @@ impl Simulation {
 const STREAM_PARAMS: u64 = 0x5041_5241_4D53_0001;
 const STREAM_EVENTS: u64 = 0x4556_454E_5453_0002;
 const STREAM_NOISE: u64 = 0x4E4F_4953_4500_0003;
+const STREAM_FACTORS: u64 = 0x4641_4354_4F52_0008;
 
 /// The seed of path `p`: SplitMix64 of the master seed, plus p times the 64-bit golden
 /// ratio (odd, so distinct paths get distinct seeds); Xoshiro256++'s `seed_from_u64`
@@ -97,6 +164,15 @@ fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The stream `tag` of path `p`.
+fn stream(seed: u64, tag: u64, p: usize) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ tag, p as u64))
+}
+
+/// The largest number of values a block holds, unless one region needs more
+/// (16 M values, 128 MB).
+pub const BLOCK_VALUES: usize = 1 << 24;
+
 /// Output series of a leaf: each flow's, the stock's, the rate's and the registered rate's.
 type LeafSeries = (
     [Option<usize>; 3],
@@ -105,31 +181,61 @@ type LeafSeries = (
     Option<usize>,
 );
 
+/// How a year's growth innovations are made from the factor normals and each region's
+/// own normal (see [`CorrelationStructure`]).
+enum Growth {
+    /// eᵢ = common·F + group·G_g(i) + idio·uᵢ; `groups` says whether there are G's.
+    Factors {
+        common: f64,
+        group: f64,
+        idio: f64,
+        groups: Option<Vec<usize>>,
+    },
+    /// e = L z, L row-major lower triangular.
+    Cholesky { chol: Vec<f64> },
+}
+
 /// Precomputed layout shared by all paths.
 struct Plan<'a> {
     scn: &'a Scenario,
     years: Vec<f64>,
-    /// Cholesky factor, row-major.
-    chol: Vec<f64>,
     n_leaves: usize,
-    /// Per leaf: output series index of each flow, the stock and the rate.
-    leaf_series: Vec<LeafSeries>,
-    /// Aggregates: (series, children's series, weights) in region order.
-    aggregates: Vec<(usize, Vec<usize>, Vec<f64>)>,
     n_years: usize,
     n_series: usize,
+    /// Per leaf: output series index of each flow, the stock and the rate.
+    leaf_series: Vec<LeafSeries>,
+    growth: Growth,
+    /// Normals per year of a path's factor stream.
+    n_factors: usize,
+    /// Normals per year of each leaf's noise stream.
+    leaf_draws: Vec<usize>,
+    /// Where each leaf's normals start within a year's normals (after the factors), in
+    /// the conditioning sampler's layout.
+    leaf_offset: Vec<usize>,
+    /// Normals per path and year: the factors and every leaf's.
+    per_year: usize,
+    /// The shocks and levers that hit each leaf, in scenario order.
+    leaf_shocks: Vec<Vec<usize>>,
+    leaf_levers: Vec<Vec<usize>>,
+    /// The parameters no single leaf owns, and each leaf's own, in slot order.
+    shared_params: Vec<Slot>,
+    leaf_params: Vec<Vec<Slot>>,
+    /// Each leaf's stream tag.
+    leaf_tags: Vec<u64>,
+    /// Aggregates: (series, children's series, weights) in region order.
+    aggregates: Vec<(usize, Vec<usize>, Vec<f64>)>,
+    /// The aggregates' series, ascending.
+    agg_series: Vec<usize>,
+    /// Per series: the aggregates (positions in `agg_series`) it adds to, with weights.
+    contrib: Vec<Vec<(usize, f64)>>,
+    /// Every series at its own position (a block holding every series).
+    identity: Vec<usize>,
 }
 
 impl<'a> Plan<'a> {
     fn new(scn: &'a Scenario) -> Plan<'a> {
         let n_leaves = scn.leaves.len();
-        let mut chol = vec![0.0; n_leaves * n_leaves];
-        for i in 0..n_leaves {
-            for j in 0..=i {
-                chol[i * n_leaves + j] = scn.correlation.cholesky[(i, j)];
-            }
-        }
-        let leaf_series = scn
+        let leaf_series: Vec<LeafSeries> = scn
             .leaves
             .iter()
             .map(|&r| {
@@ -142,163 +248,583 @@ impl<'a> Plan<'a> {
                 )
             })
             .collect();
-        let mut aggregates = Vec::new();
-        for (ri, region) in scn.regions.iter().enumerate() {
-            if region.children.is_empty() {
-                continue;
+        let (growth, n_factors, idio) = match &scn.correlation.structure {
+            CorrelationStructure::Factor {
+                common,
+                within_parent,
+                group,
+                n_groups,
+            } => {
+                let w = within_parent.unwrap_or(*common);
+                let growth = Growth::Factors {
+                    common: common.sqrt(),
+                    group: (w - common).max(0.0).sqrt(),
+                    idio: (1.0 - w).sqrt(),
+                    groups: within_parent.map(|_| group.clone()),
+                };
+                let n = 1 + if within_parent.is_some() {
+                    *n_groups
+                } else {
+                    0
+                };
+                (growth, n, 1)
             }
-            for &ind in &region.indicators {
-                let Some(s) = scn.series_index(ri, ind) else {
-                    continue;
-                };
-                let kids: Vec<usize> = region
-                    .children
-                    .iter()
-                    .filter_map(|&c| scn.series_index(c, ind))
-                    .collect();
-                let weights = match ind.kind() {
-                    IndicatorKind::Rate => {
-                        let w: Vec<f64> = region
-                            .children
-                            .iter()
-                            .map(|&c| scn.regions[c].rate_weight.unwrap_or(0.0))
-                            .collect();
-                        let total: f64 = w.iter().sum();
-                        w.iter().map(|x| x / total).collect()
+            CorrelationStructure::Matrix { cholesky, .. } => {
+                let mut chol = vec![0.0; n_leaves * n_leaves];
+                for i in 0..n_leaves {
+                    for j in 0..=i {
+                        chol[i * n_leaves + j] = cholesky[(i, j)];
                     }
-                    _ => vec![1.0; kids.len()],
-                };
-                aggregates.push((s, kids, weights));
+                }
+                (Growth::Cholesky { chol }, n_leaves, 0)
+            }
+        };
+        let leaf_draws: Vec<usize> = scn
+            .leaves
+            .iter()
+            .map(|&r| {
+                let lm = scn.regions[r].leaf.as_ref().expect("leaves have models");
+                idio + lm.flows.iter().flatten().count() + usize::from(lm.unemployment.is_some())
+            })
+            .collect();
+        let leaf_offset: Vec<usize> = leaf_draws
+            .iter()
+            .scan(n_factors, |at, &d| {
+                let o = *at;
+                *at += d;
+                Some(o)
+            })
+            .collect();
+        let per_year = n_factors + leaf_draws.iter().sum::<usize>();
+        let mut leaf_shocks = vec![Vec::new(); n_leaves];
+        for (si, s) in scn.shocks.iter().enumerate() {
+            for &l in &s.leaves {
+                leaf_shocks[l].push(si);
+            }
+        }
+        let mut leaf_levers = vec![Vec::new(); n_leaves];
+        for (li, lev) in scn.levers.iter().enumerate() {
+            for &l in &lev.leaves {
+                leaf_levers[l].push(li);
+            }
+        }
+        let (shared_params, leaf_params) = owners(scn);
+        let aggregates = aggregates(scn);
+        let mut agg_series: Vec<usize> = aggregates.iter().map(|a| a.0).collect();
+        agg_series.sort_unstable();
+        let mut contrib = vec![Vec::new(); scn.series.len()];
+        for (s, kids, weights) in &aggregates {
+            let a = agg_series.binary_search(s).expect("listed");
+            for (&c, &w) in kids.iter().zip(weights) {
+                contrib[c].push((a, w));
             }
         }
         Plan {
             scn,
             years: scn.years().iter().map(|&y| f64::from(y)).collect(),
-            chol,
             n_leaves,
-            leaf_series,
-            aggregates,
             n_years: scn.n_years(),
             n_series: scn.series.len(),
+            leaf_series,
+            growth,
+            n_factors,
+            leaf_draws,
+            leaf_offset,
+            per_year,
+            leaf_shocks,
+            leaf_levers,
+            shared_params,
+            leaf_params,
+            leaf_tags: (0..n_leaves).map(|l| splitmix64(l as u64 + 1)).collect(),
+            aggregates,
+            agg_series,
+            contrib,
+            identity: (0..scn.series.len()).collect(),
         }
     }
+
+    /// The series of leaf `l`, ascending.
+    fn series_of(&self, l: usize) -> Vec<usize> {
+        let (f, st, r, g) = self.leaf_series[l];
+        let mut v: Vec<usize> = f.into_iter().chain([st, r, g]).flatten().collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// The parameters no single simulated region owns (in slot order), and those each
+/// region owns: the `regions.<id>.…` parameters its model uses.
+fn owners(scn: &Scenario) -> (Vec<Slot>, Vec<Vec<Slot>>) {
+    let mut owner = vec![None; scn.params.len()];
+    for (l, &r) in scn.leaves.iter().enumerate() {
+        let lm = scn.regions[r].leaf.as_ref().expect("leaves have models");
+        let prefix = format!("regions.{}.", scn.regions[r].id);
+        let mut slots: Vec<Slot> = lm
+            .flows
+            .iter()
+            .flatten()
+            .flat_map(|f| [f.trend, f.elasticity, f.noise_sd])
+            .collect();
+        slots.extend(lm.stock.as_ref().map(|s| s.exit_rate));
+        if let Some(u) = &lm.unemployment {
+            slots.extend([u.initial, u.natural_rate]);
+            slots.extend(u.registered_gap);
+        }
+        for s in slots {
+            if scn.params[s].name.starts_with(&prefix) {
+                owner[s] = Some(l);
+            }
+        }
+    }
+    let mut leaf_params = vec![Vec::new(); scn.leaves.len()];
+    let mut shared = Vec::new();
+    for (s, o) in owner.iter().enumerate() {
+        match o {
+            Some(l) => leaf_params[*l].push(s),
+            None => shared.push(s),
+        }
+    }
+    (shared, leaf_params)
+}
+
+/// Aggregates: (series, children's series, weights) in region order; flows and stocks
+/// are sums, rates the weighted mean with the children's `rate_weight`.
+fn aggregates(scn: &Scenario) -> Vec<(usize, Vec<usize>, Vec<f64>)> {
+    let mut out = Vec::new();
+    for (ri, region) in scn.regions.iter().enumerate() {
+        if region.children.is_empty() {
+            continue;
+        }
+        for &ind in &region.indicators {
+            let Some(s) = scn.series_index(ri, ind) else {
+                continue;
+            };
+            let kids: Vec<usize> = region
+                .children
+                .iter()
+                .filter_map(|&c| scn.series_index(c, ind))
+                .collect();
+            let weights = match ind.kind() {
+                IndicatorKind::Rate => {
+                    let w: Vec<f64> = region
+                        .children
+                        .iter()
+                        .map(|&c| scn.regions[c].rate_weight.unwrap_or(0.0))
+                        .collect();
+                    let total: f64 = w.iter().sum();
+                    w.iter().map(|x| x / total).collect()
+                }
+                _ => vec![1.0; kids.len()],
+            };
+            out.push((s, kids, weights));
+        }
+    }
+    out
 }
 
 /// Per-thread scratch space; in a conditioned run, one per path (a particle).
 #[derive(Clone)]
 struct Workspace {
     theta: Vec<f64>,
-    z: Vec<f64>,
-    e: Vec<f64>,
     shock_scale: Vec<f64>,
+    /// The factor normals of every year (`n_years × n_factors`).
+    factors: Vec<f64>,
+    /// Every leaf's coefficients and state (the conditioning sampler's particles).
     coefs: Vec<LeafCoef>,
     states: Vec<LeafState>,
-    exo: Vec<Exogenous>,
+    /// The aggregates' sums on the path (`agg_series × n_years`).
+    acc: Vec<f64>,
 }
 
 impl Workspace {
     fn new(plan: &Plan) -> Workspace {
         Workspace {
             theta: vec![0.0; plan.scn.params.len()],
-            z: vec![0.0; plan.n_leaves],
-            e: vec![0.0; plan.n_leaves],
             shock_scale: vec![0.0; plan.scn.shocks.len()],
+            factors: vec![0.0; plan.n_years * plan.n_factors],
             coefs: Vec::with_capacity(plan.n_leaves),
             states: Vec::with_capacity(plan.n_leaves),
-            exo: vec![Exogenous::default(); plan.n_leaves],
+            acc: vec![0.0; plan.agg_series.len() * plan.n_years],
         }
     }
 }
 
-/// Runs `paths` Monte Carlo paths with the scenario's model.
+/// Runs `paths` Monte Carlo paths with the scenario's model and holds every series of
+/// every path ([`Engine`] runs them in blocks instead).
 ///
 /// `overrides` fixes some parameters to given values on every path (the draws are still
 /// made, so every other random number is the same as without overrides: common random
 /// numbers for sensitivity analysis). Runs on the current rayon pool.
 pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64)]) -> Simulation {
-    let plan = Plan::new(scn);
-    let stride = plan.n_series * plan.n_years;
-    if let Some(obs) = &scn.observations
-        && stride > 0
-        && paths > 0
-    {
-        let (values, conditioning) = filter::simulate(&plan, paths, seed, overrides, obs);
-        return Simulation {
-            n_paths: paths,
-            n_series: plan.n_series,
-            n_years: plan.n_years,
-            values,
-            conditioning: Some(conditioning),
-        };
-    }
-    let mut values = vec![f64::NAN; paths * stride];
-    if stride > 0 {
-        values.par_chunks_mut(stride).enumerate().for_each_init(
-            || Workspace::new(&plan),
-            |ws, (p, out)| run_path(&plan, seed, p as u64, overrides, ws, out),
-        );
-    }
-    Simulation {
-        n_paths: paths,
-        n_series: plan.n_series,
-        n_years: plan.n_years,
-        values,
-        conditioning: None,
-    }
+    let engine = Engine::new(scn, paths, seed, overrides);
+    let mut sim = engine.whole();
+    sim.conditioning = engine.conditioning;
+    sim
 }
 
-/// One path: draws its parameters and events, then steps every year.
-fn run_path(
-    plan: &Plan,
+/// A run of the model: its paths can be simulated by blocks of regions or of paths; with
+/// observations, the paths are conditioned on them first (that sampler holds every path's
+/// parameters and the normals of the observed years).
+pub struct Engine<'a> {
+    plan: Plan<'a>,
+    paths: usize,
     seed: u64,
-    path: u64,
-    overrides: &[(Slot, f64)],
-    ws: &mut Workspace,
-    out: &mut [f64],
-) {
-    let stream = |tag: u64| Xoshiro256PlusPlus::seed_from_u64(path_seed(seed ^ tag, path));
-    let mut rng_params = stream(STREAM_PARAMS);
-    let mut rng_events = stream(STREAM_EVENTS);
-    let mut rng = stream(STREAM_NOISE);
-    draw_parameters(plan.scn, overrides, ws, &mut rng_params, &mut rng_events);
-    let shared = shared_coefficients(plan, &ws.theta);
-    leaf_coefficients(plan.scn, ws);
-    for k in 0..plan.n_years {
-        exogenous_inputs(plan.scn, ws, k);
-        step_year(
-            plan,
-            &shared,
-            ws,
-            &mut || StandardNormal.sample(&mut rng),
-            k,
-            out,
-        );
-    }
-    aggregate(plan, out);
+    overrides: Vec<(Slot, f64)>,
+    conditioned: Option<filter::Conditioned>,
+    conditioning: Option<Conditioning>,
 }
 
-/// Parameter uncertainty (one draw per parameter per path, then the overrides) and which
-/// shocks happen on the path, at what scale.
-fn draw_parameters(
-    scn: &Scenario,
-    overrides: &[(Slot, f64)],
-    ws: &mut Workspace,
-    rng_params: &mut Xoshiro256PlusPlus,
-    rng_events: &mut Xoshiro256PlusPlus,
+impl<'a> Engine<'a> {
+    /// Prepares `paths` paths from `seed` with `overrides` (see [`simulate`]); runs the
+    /// conditioning sampler if the scenario has observations. Runs on the current rayon
+    /// pool.
+    pub fn new(
+        scn: &'a Scenario,
+        paths: usize,
+        seed: u64,
+        overrides: &[(Slot, f64)],
+    ) -> Engine<'a> {
+        let plan = Plan::new(scn);
+        let mut engine = Engine {
+            plan,
+            paths,
+            seed,
+            overrides: overrides.to_vec(),
+            conditioned: None,
+            conditioning: None,
+        };
+        if let Some(obs) = &scn.observations
+            && engine.plan.n_series * engine.plan.n_years > 0
+            && paths > 0
+        {
+            let (state, conditioning) =
+                filter::condition(&engine.plan, paths, seed, overrides, obs);
+            engine.conditioned = Some(state);
+            engine.conditioning = Some(conditioning);
+        }
+        engine
+    }
+
+    /// What conditioning on the scenario's observations did, if it has any.
+    pub fn conditioning(&self) -> Option<&Conditioning> {
+        self.conditioning.as_ref()
+    }
+
+    /// Takes what conditioning did out of the engine.
+    pub fn take_conditioning(&mut self) -> Option<Conditioning> {
+        self.conditioning.take()
+    }
+
+    /// The number of paths.
+    pub fn paths(&self) -> usize {
+        self.paths
+    }
+
+    /// The leaves in blocks of at most `max_values` values each (a leaf that needs more
+    /// has a block of its own); leaves without series are left out.
+    fn leaf_blocks(&self, max_values: usize) -> Vec<Vec<usize>> {
+        let per_leaf = |l: usize| self.plan.series_of(l).len() * self.plan.n_years * self.paths;
+        let mut blocks: Vec<Vec<usize>> = Vec::new();
+        let mut size = 0;
+        for l in 0..self.plan.n_leaves {
+            let v = per_leaf(l);
+            if v == 0 {
+                continue;
+            }
+            match blocks.last_mut() {
+                Some(b) if size + v <= max_values => {
+                    b.push(l);
+                    size += v;
+                }
+                _ => {
+                    blocks.push(vec![l]);
+                    size = v;
+                }
+            }
+        }
+        blocks
+    }
+
+    /// The most values a block of [`Engine::for_each_block`] holds at once with blocks of
+    /// `max_values`, the aggregates' sums included.
+    pub fn block_footprint(scn: &Scenario, paths: usize, max_values: usize) -> u64 {
+        let plan = Plan::new(scn);
+        let ny = plan.n_years as u64;
+        let largest_leaf = (0..plan.n_leaves)
+            .map(|l| plan.series_of(l).len() as u64)
+            .max()
+            .unwrap_or(0)
+            * ny
+            * paths as u64;
+        let total = plan.n_series as u64 * ny * paths as u64;
+        let block = largest_leaf.max((max_values as u64).min(total));
+        block + plan.agg_series.len() as u64 * ny * paths as u64
+    }
+
+    /// The number of aggregate series of the scenario (their sums are held for every path
+    /// while the blocks run).
+    pub fn aggregate_series(scn: &Scenario) -> usize {
+        aggregates(scn).len()
+    }
+
+    /// Simulates the regions a block at a time, every path, and hands each block to `f`:
+    /// the simulated regions' series in blocks of at most `max_values` values (in region
+    /// order), then the aggregates' series. The values do not depend on `max_values` or
+    /// the number of threads.
+    ///
+    /// # Errors
+    /// The first error `f` returns.
+    pub fn for_each_block<E>(
+        &self,
+        max_values: usize,
+        mut f: impl FnMut(Simulation) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let plan = &self.plan;
+        let n_agg = plan.agg_series.len() * plan.n_years;
+        let mut acc = vec![0.0; self.paths * n_agg.max(1)];
+        for leaves in self.leaf_blocks(max_values) {
+            let series: Vec<usize> = {
+                let mut v: Vec<usize> = leaves.iter().flat_map(|&l| plan.series_of(l)).collect();
+                v.sort_unstable();
+                v
+            };
+            let sim = self.run(0..self.paths, &leaves, series, &mut acc, false);
+            f(sim)?;
+        }
+        if n_agg > 0 {
+            let sim = Simulation::new(
+                plan.n_series,
+                plan.agg_series.clone(),
+                0..self.paths,
+                plan.n_years,
+                acc,
+            );
+            f(self.observed(sim))?;
+        }
+        Ok(())
+    }
+
+    /// Simulates the paths a block at a time (at most `max_values` values a block, at
+    /// least one path), every series, and hands each block to `f` in path order.
+    ///
+    /// # Errors
+    /// The first error `f` returns.
+    pub fn for_each_path_block<E>(
+        &self,
+        max_values: usize,
+        mut f: impl FnMut(Simulation) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let per_path = (self.plan.n_series * self.plan.n_years).max(1);
+        let step = (max_values / per_path).max(1);
+        let mut start = 0;
+        while start < self.paths {
+            let end = (start + step).min(self.paths);
+            f(self.paths_range(start..end))?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// Every series of every path.
+    pub fn whole(&self) -> Simulation {
+        self.paths_range(0..self.paths)
+    }
+
+    /// Every series of the paths `range`.
+    fn paths_range(&self, range: Range<usize>) -> Simulation {
+        let plan = &self.plan;
+        let leaves: Vec<usize> = (0..plan.n_leaves).collect();
+        let series: Vec<usize> = (0..plan.n_series).collect();
+        let mut acc = Vec::new();
+        self.run(range, &leaves, series, &mut acc, true)
+    }
+
+    /// Simulates `leaves` on the paths `range` into a block holding `series` (the
+    /// leaves' series, and with `whole` every aggregate's too). Without `whole`, the
+    /// leaves' contributions are added to `acc` (per path, the aggregates' sums).
+    fn run(
+        &self,
+        range: Range<usize>,
+        leaves: &[usize],
+        series: Vec<usize>,
+        acc: &mut [f64],
+        whole: bool,
+    ) -> Simulation {
+        let plan = &self.plan;
+        let ny = plan.n_years;
+        let mut local = vec![usize::MAX; plan.n_series];
+        for (i, &s) in series.iter().enumerate() {
+            local[s] = i;
+        }
+        let stride = series.len() * ny;
+        let n_agg = plan.agg_series.len() * ny;
+        let mut values = vec![f64::NAN; range.len() * stride];
+        let first = range.start;
+        if stride > 0 {
+            let task = |ws: &mut Workspace, p: usize, out: &mut [f64], acc: &mut [f64]| match &self
+                .conditioned
+            {
+                Some(c) => c.path(plan, self.seed, p, leaves, ws, &mut |l, k, v| {
+                    record(plan, l, k, v, out, &local, acc)
+                }),
+                None => self.path(p, leaves, ws, &mut |l, k, v| {
+                    record(plan, l, k, v, out, &local, acc)
+                }),
+            };
+            if whole {
+                values.par_chunks_mut(stride).enumerate().for_each_init(
+                    || Workspace::new(plan),
+                    |ws, (i, out)| {
+                        let mut acc = std::mem::take(&mut ws.acc);
+                        acc.fill(0.0);
+                        task(ws, first + i, out, &mut acc);
+                        for (a, &s) in plan.agg_series.iter().enumerate() {
+                            out[local[s] * ny..(local[s] + 1) * ny]
+                                .copy_from_slice(&acc[a * ny..(a + 1) * ny]);
+                        }
+                        ws.acc = acc;
+                    },
+                );
+            } else {
+                values
+                    .par_chunks_mut(stride)
+                    .zip(acc.par_chunks_mut(n_agg.max(1)))
+                    .enumerate()
+                    .for_each_init(
+                        || Workspace::new(plan),
+                        |ws, (i, (out, acc))| task(ws, first + i, out, acc),
+                    );
+            }
+        }
+        let sim = Simulation::new(plan.n_series, series, range, ny, values);
+        self.observed(sim)
+    }
+
+    /// With observations, published figures replace the simulated values of their series
+    /// and year (the observed years count as fact).
+    fn observed(&self, mut sim: Simulation) -> Simulation {
+        if let Some(c) = &self.conditioned {
+            c.overwrite(self.plan.scn, &mut sim);
+        }
+        sim
+    }
+
+    /// One unconditioned path: its shared draws, then each of `leaves` year by year;
+    /// `emit(l, k, values)` receives every leaf-year.
+    fn path(
+        &self,
+        p: usize,
+        leaves: &[usize],
+        ws: &mut Workspace,
+        emit: &mut impl FnMut(usize, usize, &YearValues),
+    ) {
+        let plan = &self.plan;
+        draw_shared(plan, self.seed, p, &self.overrides, ws);
+        let mut factors = stream(self.seed, STREAM_FACTORS, p);
+        for x in ws.factors.iter_mut() {
+            *x = StandardNormal.sample(&mut factors);
+        }
+        let shared = shared_coefficients(plan, &ws.theta);
+        for &l in leaves {
+            draw_leaf(plan, self.seed, p, &self.overrides, l, ws);
+            let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
+            let mut state = LeafState::initial(&coef);
+            let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
+            for k in 0..plan.n_years {
+                let exo = leaf_exogenous(plan, &ws.theta, &ws.shock_scale, l, k, None);
+                let v = leaf_year(
+                    plan,
+                    &shared,
+                    &coef,
+                    &mut state,
+                    l,
+                    k,
+                    &exo,
+                    &ws.factors,
+                    &mut || StandardNormal.sample(&mut rng),
+                );
+                emit(l, k, &v);
+            }
+        }
+    }
+}
+
+/// Records leaf `l`'s values of year `k` in `out` (the block's series in `local`
+/// positions) and adds them to the aggregates' sums `acc`.
+fn record(
+    plan: &Plan,
+    l: usize,
+    k: usize,
+    v: &YearValues,
+    out: &mut [f64],
+    local: &[usize],
+    acc: &mut [f64],
 ) {
-    for (t, p) in ws.theta.iter_mut().zip(&scn.params) {
-        *t = p.sample(rng_params);
+    let ny = plan.n_years;
+    let (fs, ss, rs, gs) = plan.leaf_series[l];
+    let mut put = |s: Option<usize>, value: f64| {
+        if let Some(s) = s {
+            let i = local[s];
+            if i != usize::MAX {
+                out[i * ny + k] = value;
+            }
+            for &(a, w) in &plan.contrib[s] {
+                acc[a * ny + k] += w * value;
+            }
+        }
+    };
+    for (s, value) in fs.iter().zip(v.flows) {
+        put(*s, value);
+    }
+    put(ss, v.stock);
+    put(rs, v.rate);
+    put(gs, v.registered);
+}
+
+/// The path's shared parameters (in slot order, from its parameter stream), the
+/// overrides, and which shocks happen on the path, at what scale.
+fn draw_shared(plan: &Plan, seed: u64, p: usize, overrides: &[(Slot, f64)], ws: &mut Workspace) {
+    let scn = plan.scn;
+    let mut rng = stream(seed, STREAM_PARAMS, p);
+    for &s in &plan.shared_params {
+        ws.theta[s] = scn.params[s].sample(&mut rng);
     }
     for &(slot, v) in overrides {
         ws.theta[slot] = v;
     }
+    let mut events = stream(seed, STREAM_EVENTS, p);
     for (k, s) in scn.shocks.iter().enumerate() {
-        let u: f64 = rng_events.random();
+        let u: f64 = events.random();
         ws.shock_scale[k] = if u < s.probability {
             s.scale.map_or(1.0, |slot| ws.theta[slot])
         } else {
             0.0
         };
+    }
+}
+
+/// Leaf `l`'s own parameters on path `p` (from the leaf's parameter stream), then the
+/// overrides of those parameters.
+fn draw_leaf(
+    plan: &Plan,
+    seed: u64,
+    p: usize,
+    overrides: &[(Slot, f64)],
+    l: usize,
+    ws: &mut Workspace,
+) {
+    let own = &plan.leaf_params[l];
+    if own.is_empty() {
+        return;
+    }
+    let mut rng = stream(seed, STREAM_PARAMS ^ plan.leaf_tags[l], p);
+    for &s in own {
+        ws.theta[s] = plan.scn.params[s].sample(&mut rng);
+    }
+    for &(slot, v) in overrides {
+        if own.binary_search(&slot).is_ok() {
+            ws.theta[slot] = v;
+        }
     }
 }
 
@@ -319,7 +845,7 @@ fn shared_coefficients(plan: &Plan, th: &[f64]) -> SharedCoef {
     }
 }
 
-/// Each simulated region's coefficients on the path and its base-year state.
+/// Every simulated region's coefficients on the path and its base-year state.
 fn leaf_coefficients(scn: &Scenario, ws: &mut Workspace) {
     ws.coefs.clear();
     ws.states.clear();
@@ -349,127 +875,111 @@ fn leaf_coef(scn: &Scenario, r: usize, th: &[f64]) -> LeafCoef {
     }
 }
 
-/// The exogenous inputs of projection year `k`: the growth path, shocks and levers.
-fn exogenous_inputs(scn: &Scenario, ws: &mut Workspace, k: usize) {
+/// The exogenous inputs of leaf `l` in projection year `k`: the growth path, the shocks
+/// and levers that hit it, and the observed growth if any.
+fn leaf_exogenous(
+    plan: &Plan,
+    theta: &[f64],
+    shock_scale: &[f64],
+    l: usize,
+    k: usize,
+    observed_growth: Option<f64>,
+) -> Exogenous {
+    let scn = plan.scn;
     let iyear = scn.base_year + 1 + k as i32;
-    for x in ws.exo.iter_mut() {
-        *x = Exogenous {
-            growth_path: scn.growth.path[k],
-            growth_shock: 0.0,
-            flow_factor: [1.0; 3],
-            rate_shift: 0.0,
-            observed_growth: None,
-        };
-    }
-    for (si, s) in scn.shocks.iter().enumerate() {
-        let scale = ws.shock_scale[si];
+    let mut x = Exogenous {
+        growth_path: scn.growth.path[k],
+        growth_shock: 0.0,
+        flow_factor: [1.0; 3],
+        rate_shift: 0.0,
+        observed_growth,
+    };
+    for &si in &plan.leaf_shocks[l] {
+        let s = &scn.shocks[si];
+        let scale = shock_scale[si];
         if scale == 0.0 || iyear < s.year {
             continue;
         }
         let j = (iyear - s.year) as usize;
-        for &l in &s.leaves {
-            if let Some(g) = s.growth.get(j) {
-                ws.exo[l].growth_shock += scale * g;
-            }
-            for (ind, sizes) in &s.effects {
-                if let Some(&size) = sizes.get(j) {
-                    match ind.flow_index() {
-                        Some(fi) => ws.exo[l].flow_factor[fi] *= (1.0 + scale * size).max(0.0),
-                        None => ws.exo[l].rate_shift += scale * size,
-                    }
+        if let Some(g) = s.growth.get(j) {
+            x.growth_shock += scale * g;
+        }
+        for (ind, sizes) in &s.effects {
+            if let Some(&size) = sizes.get(j) {
+                match ind.flow_index() {
+                    Some(fi) => x.flow_factor[fi] *= (1.0 + scale * size).max(0.0),
+                    None => x.rate_shift += scale * size,
                 }
             }
         }
     }
-    for lev in &scn.levers {
+    for &li in &plan.leaf_levers[l] {
+        let lev = &scn.levers[li];
         let ramp = lev.ramp(iyear);
         if ramp == 0.0 {
             continue;
         }
-        let eff = ws.theta[lev.effect] * ramp;
-        for &l in &lev.leaves {
-            match lev.indicator.flow_index() {
-                Some(fi) => ws.exo[l].flow_factor[fi] *= 1.0 + eff,
-                None => ws.exo[l].rate_shift += eff,
-            }
+        let eff = theta[lev.effect] * ramp;
+        match lev.indicator.flow_index() {
+            Some(fi) => x.flow_factor[fi] *= 1.0 + eff,
+            None => x.rate_shift += eff,
         }
     }
+    x
 }
 
-/// Process noise of year `k` (correlated growth innovations e = L z, then each region's
-/// flow and rate noise, in that order) and one model step per region, recorded in `out`.
-///
-/// `normal` yields the standard normals: from the path's noise stream, or replayed from a
-/// stored vector (the conditioning sampler), in the same order.
-fn step_year(
+/// One year of leaf `l`: its growth innovation from the year's factor normals (`factors`
+/// holds every year's) and, in a factor structure, its own normal; then one normal per
+/// flow and one for the rate, in that order, from `normal`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn leaf_year(
     plan: &Plan,
     shared: &SharedCoef,
-    ws: &mut Workspace,
-    normal: &mut impl FnMut() -> f64,
+    coef: &LeafCoef,
+    state: &mut LeafState,
+    l: usize,
     k: usize,
-    out: &mut [f64],
-) {
-    let (n, ny) = (plan.n_leaves, plan.n_years);
-    for z in ws.z.iter_mut() {
-        *z = normal();
-    }
-    for i in 0..n {
-        let row = &plan.chol[i * n..i * n + i + 1];
-        ws.e[i] = row.iter().zip(&ws.z).map(|(a, b)| a * b).sum();
-    }
-    for l in 0..n {
-        let coef = &ws.coefs[l];
-        let mut noise = Noise {
-            growth: ws.e[l],
-            ..Default::default()
-        };
-        for (i, f) in coef.flows.iter().enumerate() {
-            if f.is_some() {
-                noise.flows[i] = normal();
-            }
+    exo: &Exogenous,
+    factors: &[f64],
+    normal: &mut impl FnMut() -> f64,
+) -> YearValues {
+    let f = &factors[k * plan.n_factors..(k + 1) * plan.n_factors];
+    let growth = match &plan.growth {
+        Growth::Factors {
+            common,
+            group,
+            idio,
+            groups,
+        } => {
+            let shared_part = match groups {
+                Some(g) => common * f[0] + group * f[1 + g[l]],
+                None => common * f[0],
+            };
+            shared_part + idio * normal()
         }
-        if coef.rate.is_some() {
-            noise.rate = normal();
-        }
-        let v = model::step(
-            shared,
-            coef,
-            &mut ws.states[l],
-            plan.years[k],
-            &ws.exo[l],
-            &noise,
-        );
-        let (fs, ss, rs, gs) = plan.leaf_series[l];
-        for (s, value) in fs.iter().zip(v.flows) {
-            if let Some(s) = s {
-                out[s * ny + k] = value;
-            }
-        }
-        if let Some(s) = ss {
-            out[s * ny + k] = v.stock;
-        }
-        if let Some(s) = rs {
-            out[s * ny + k] = v.rate;
-        }
-        if let Some(s) = gs {
-            out[s * ny + k] = v.registered;
-        }
-    }
-}
-
-/// Aggregates: sums of children (flows, stocks) or weighted means (rates).
-fn aggregate(plan: &Plan, out: &mut [f64]) {
-    let ny = plan.n_years;
-    for (s, kids, weights) in &plan.aggregates {
-        for k in 0..ny {
-            let v: f64 = kids
+        Growth::Cholesky { chol } => {
+            let n = plan.n_leaves;
+            chol[l * n..l * n + l + 1]
                 .iter()
-                .zip(weights)
-                .map(|(&c, w)| w * out[c * ny + k])
-                .sum();
-            out[s * ny + k] = v;
+                .zip(f)
+                .map(|(a, b)| a * b)
+                .sum()
+        }
+    };
+    let mut noise = Noise {
+        growth,
+        ..Default::default()
+    };
+    for (i, fl) in coef.flows.iter().enumerate() {
+        if fl.is_some() {
+            noise.flows[i] = normal();
         }
     }
+    if coef.rate.is_some() {
+        noise.rate = normal();
+    }
+    model::step(shared, coef, state, plan.years[k], exo, &noise)
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use crate::outdir::io_err;
 use crate::report::png::run::chart_title;
 use crate::report::wording::{self, requirement};
 use crate::scenario::{
-    Applies, BaselineKind, Nature, Param, Provenance, Scenario, Target, TargetKind,
+    Applies, BaselineKind, CorrelationStructure, Nature, Param, Provenance, Scenario, Target,
+    TargetKind,
 };
 use crate::stats::TargetResult;
 use std::fmt::Write as _;
@@ -901,14 +902,32 @@ fn member_label(name: &str) -> String {
 }
 
 fn correlation_label(scn: &Scenario) -> String {
-    let m = &scn.correlation.matrix;
-    let n = m.nrows();
+    let c = &scn.correlation;
+    let n = c.n_leaves();
     if n < 2 {
         return "one simulated region".into();
     }
+    if let CorrelationStructure::Factor {
+        common,
+        within_parent,
+        ..
+    } = &c.structure
+    {
+        return match within_parent {
+            Some(w) => format!(
+                "{} between simulated regions with the same parent, {} between any other two of the {n}",
+                trim_num(*w),
+                trim_num(*common)
+            ),
+            None => format!(
+                "{} between every pair of the {n} simulated regions",
+                trim_num(*common)
+            ),
+        };
+    }
     let off: Vec<f64> = (0..n)
         .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-        .map(|(i, j)| m[(i, j)])
+        .map(|(i, j)| c.get(i, j))
         .collect();
     let lo = off.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = off.iter().copied().fold(f64::NEG_INFINITY, f64::max);

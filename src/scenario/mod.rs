@@ -275,10 +275,59 @@ pub enum BaselineKind {
 /// Cross-region correlation of the growth innovations.
 #[derive(Debug, Clone)]
 pub struct Correlation {
-    pub matrix: DMatrix<f64>,
-    /// Lower-triangular Cholesky factor L with L Lᵀ = matrix.
-    pub cholesky: DMatrix<f64>,
+    pub structure: CorrelationStructure,
     pub provenance: Provenance,
+}
+
+/// How the growth innovations e of the simulated regions are built from independent
+/// standard normals, at the cost the correlation needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CorrelationStructure {
+    /// A common factor F and, with `within_parent`, one factor G per parent (a block
+    /// structure): eᵢ = √ρ_c·F + √(ρ_w − ρ_c)·G_parent(i) + √(1 − ρ_w)·uᵢ, so that two
+    /// regions with the same parent correlate at ρ_w and any other two at ρ_c; O(regions)
+    /// per path and year. Without `within_parent`, ρ_w = ρ_c (one common factor).
+    Factor {
+        common: f64,
+        within_parent: Option<f64>,
+        /// Each leaf's group (its parent's index among the parents, or a group of its
+        /// own when it has none).
+        group: Vec<usize>,
+        n_groups: usize,
+    },
+    /// A full matrix (given, or an equicorrelation with ρ < 0) with its lower-triangular
+    /// Cholesky factor L (e = L z), O(regions²) per path and year.
+    Matrix {
+        matrix: DMatrix<f64>,
+        cholesky: DMatrix<f64>,
+    },
+}
+
+impl Correlation {
+    /// The number of simulated regions.
+    pub fn n_leaves(&self) -> usize {
+        match &self.structure {
+            CorrelationStructure::Factor { group, .. } => group.len(),
+            CorrelationStructure::Matrix { matrix, .. } => matrix.nrows(),
+        }
+    }
+
+    /// The correlation of the growth innovations of leaves `i` and `j`.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        match &self.structure {
+            _ if i == j => 1.0,
+            CorrelationStructure::Factor {
+                common,
+                within_parent,
+                group,
+                ..
+            } => match within_parent {
+                Some(w) if group[i] == group[j] => *w,
+                _ => *common,
+            },
+            CorrelationStructure::Matrix { matrix, .. } => matrix[(i, j)],
+        }
+    }
 }
 
 /// A growth shock with a probability of happening on a path.

@@ -307,6 +307,7 @@ pub struct RawLever {
 #[serde(deny_unknown_fields)]
 pub struct RawCorrelation {
     pub common: Option<Num>,
+    pub within_parent: Option<Num>,
     pub regions: Option<Vec<String>>,
     pub matrix: Option<Vec<Vec<Num>>>,
     pub source: Option<String>,

@@ -110,16 +110,17 @@ pub struct SeriesSummary {
     pub q: [f64; 7],
 }
 
-/// Summarises every series and year, annual and (for flows) cumulative.
+/// Summarises every series `sim` holds (every series of a whole simulation, or a block's)
+/// and year, annual and (for flows) cumulative, in series order.
 pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
     use rayon::prelude::*;
     let years = scn.years();
     // Series in parallel, each summarised sequentially; collected in series order, so the
     // rows do not depend on the number of threads.
-    scn.series
+    sim.series
         .par_iter()
-        .enumerate()
-        .flat_map_iter(|(s, key)| {
+        .flat_map_iter(|&s| {
+            let key = &scn.series[s];
             let mut rows = Vec::new();
             let mut running = vec![0.0; sim.n_paths];
             let mut scratch = Vec::with_capacity(sim.n_paths);
@@ -406,8 +407,9 @@ pub fn target_level(kind: TargetKind, sorted_outcomes: &[f64], p: f64) -> Option
     }
 }
 
-/// Evaluates every target of the scenario on the simulated paths, with the target-setting
-/// levels at `level_probs` (each in (0, 1)).
+/// Evaluates every target of the scenario whose series `sim` holds (all of them for a
+/// whole simulation) on the simulated paths, with the target-setting levels at
+/// `level_probs` (each in (0, 1)), in target order.
 pub fn evaluate_targets(
     scn: &Scenario,
     sim: &Simulation,
@@ -416,8 +418,14 @@ pub fn evaluate_targets(
     use rayon::prelude::*;
     // Targets in parallel, collected in target order: the result does not depend on the
     // number of threads.
-    (0..scn.targets.len())
-        .into_par_iter()
+    let held: Vec<usize> = (0..scn.targets.len())
+        .filter(|&ti| {
+            let t = &scn.targets[ti];
+            scn.series_index(t.region, t.indicator)
+                .is_some_and(|s| sim.holds(s))
+        })
+        .collect();
+    held.into_par_iter()
         .map(|ti| evaluate_target(scn, sim, ti, level_probs))
         .collect()
 }

@@ -339,11 +339,21 @@ fn failed_runs_leave_the_earlier_output_untouched() {
     let o = empsim(&["run", "henan-baseline.toml", "--paths", "0"], d);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o), "error: --paths must be at least 1\n");
-    let o = empsim(&["run", "henan-baseline.toml", "--paths", "5000000"], d);
+    let o = empsim(
+        &[
+            "run",
+            "henan-baseline.toml",
+            "--paths",
+            "5000000",
+            "--threads",
+            "2",
+        ],
+        d,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "error: --paths 5000000 would hold 525000000 values (21 series × 5 years per path, 4.2 GB); the limit is 250000000 values (2 GB), i.e. at most 2380952 paths for this scenario\n"
+        "error: --paths 5000000 would hold 315000000 values at once (2.5 GB: a block of regions of at most 16777216 values, the 4 aggregate series × 5 years of every path, 2 workers' summary scratch); the limit is 250000000 values (2 GB), i.e. at most 3968253 paths for this scenario\n"
     );
     let o = empsim(&["run", "henan-baseline.toml", "--threads", "0"], d);
     assert_eq!(o.status.code(), Some(2));

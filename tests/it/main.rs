@@ -14,6 +14,7 @@ mod support;
 
 mod backtest;
 mod bad_input;
+mod blocks;
 mod chart_render;
 mod cli;
 mod compare_report;

@@ -6,7 +6,7 @@ use super::ctx::{Ctx, R};
 use super::regions::Structure;
 use crate::scenario::dist::num;
 use crate::scenario::raw::{Num, RawCorrelation, RawScenario};
-use crate::scenario::{Correlation, Provenance};
+use crate::scenario::{Correlation, CorrelationStructure, Provenance};
 use nalgebra::DMatrix;
 
 /// Checks `[correlation]`; rows and columns follow the order of the leaves.
@@ -14,8 +14,7 @@ pub(super) fn correlation(ctx: &Ctx, raw: &RawScenario, structure: &Structure) -
     let n_leaves = structure.leaves.len();
     match raw.correlation.clone() {
         None if n_leaves == 1 => Ok(Correlation {
-            matrix: DMatrix::identity(1, 1),
-            cholesky: DMatrix::identity(1, 1),
+            structure: factor(structure, 0.0, None),
             provenance: Provenance::Assumption {
                 rationale: "a single simulated region".into(),
                 source: None,
@@ -32,10 +31,44 @@ pub(super) fn correlation(ctx: &Ctx, raw: &RawScenario, structure: &Structure) -
     }
 }
 
-/// A correlation the scenario gives: its provenance, its matrix, and the Cholesky factor.
+const NOT_PD: &str = "the correlation matrix is not positive definite (its Cholesky factorisation fails); the correlations are mutually inconsistent";
+
+/// The factor structure for `common` (and `within_parent`): each leaf's group is its
+/// parent, or a group of its own.
+fn factor(structure: &Structure, common: f64, within_parent: Option<f64>) -> CorrelationStructure {
+    let mut parents: Vec<Option<usize>> = Vec::new();
+    let group = structure
+        .leaves
+        .iter()
+        .map(|&r| {
+            let key = structure.parents[r].or(Some(usize::MAX - r));
+            parents.iter().position(|&p| p == key).unwrap_or_else(|| {
+                parents.push(key);
+                parents.len() - 1
+            })
+        })
+        .collect();
+    CorrelationStructure::Factor {
+        common,
+        within_parent,
+        group,
+        n_groups: parents.len(),
+    }
+}
+
+/// A correlation the scenario gives: its provenance and its structure (a factor
+/// structure for `common` ≥ 0 with or without `within_parent`; otherwise the matrix and
+/// its Cholesky factor).
 fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation> {
     let n_leaves = structure.leaves.len();
     let provenance = ctx.provenance("correlation", &c.source, &c.quote, &c.assumption)?;
+    let in_range = |key: &str, v: f64| {
+        if (-1.0..=1.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(ctx.err(key, format!("must lie in [-1, 1], got {}", num(v))))
+        }
+    };
     let matrix = match (c.common, &c.matrix) {
         (Some(_), Some(_)) => {
             return Err(ctx.err("correlation", "give either `common` or `matrix`, not both"));
@@ -50,16 +83,62 @@ fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation>
             if c.regions.is_some() {
                 return Err(ctx.err("correlation.regions", "goes with `matrix`, not `common`"));
             }
-            let rho = rho.0;
-            if !(-1.0..=1.0).contains(&rho) {
-                return Err(ctx.err(
-                    "correlation.common",
-                    format!("must lie in [-1, 1], got {}", num(rho)),
-                ));
+            let rho = in_range("correlation.common", rho.0)?;
+            let within = c
+                .within_parent
+                .map(|w| in_range("correlation.within_parent", w.0))
+                .transpose()?;
+            if let Some(w) = within {
+                if rho < 0.0 {
+                    return Err(ctx.err(
+                        "correlation.within_parent",
+                        format!(
+                            "needs `common` ≥ 0 (a block structure of non-negative correlations), got common = {}",
+                            num(rho)
+                        ),
+                    ));
+                }
+                if w < rho {
+                    return Err(ctx.err(
+                        "correlation.within_parent",
+                        format!(
+                            "must be at least `common` ({}): regions that share a parent are at least as correlated as any two, got {}",
+                            num(rho),
+                            num(w)
+                        ),
+                    ));
+                }
+            }
+            let structure = factor(structure, rho, within);
+            if rho >= 0.0 {
+                // Positive definite unless two different regions are perfectly correlated.
+                let singular =
+                    (0..n_leaves).any(|i| (0..i).any(|j| correlation_of(&structure, i, j) >= 1.0));
+                if singular {
+                    let key = if within == Some(1.0) && rho < 1.0 {
+                        "correlation.within_parent"
+                    } else {
+                        "correlation.common"
+                    };
+                    return Err(ctx.err(
+                        key,
+                        "makes two different simulated regions perfectly correlated (1), so the correlation matrix is singular; give a value below 1",
+                    ));
+                }
+                return Ok(Correlation {
+                    structure,
+                    provenance,
+                });
             }
             DMatrix::from_fn(n_leaves, n_leaves, |i, j| if i == j { 1.0 } else { rho })
         }
         (None, Some(m)) => {
+            if c.within_parent.is_some() {
+                return Err(ctx.err(
+                    "correlation.within_parent",
+                    "goes with `common`, not `matrix`",
+                ));
+            }
             let names = c.regions.clone().ok_or_else(|| {
                 ctx.err(
                     "correlation.regions",
@@ -72,15 +151,37 @@ fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation>
     };
     let chol = nalgebra::Cholesky::new(matrix.clone()).ok_or_else(|| {
         ctx.err(
-            if c.common.is_some() { "correlation.common" } else { "correlation.matrix" },
-            "the correlation matrix is not positive definite (its Cholesky factorisation fails); the correlations are mutually inconsistent",
+            if c.common.is_some() {
+                "correlation.common"
+            } else {
+                "correlation.matrix"
+            },
+            NOT_PD,
         )
     })?;
     Ok(Correlation {
-        cholesky: chol.l(),
-        matrix,
+        structure: CorrelationStructure::Matrix {
+            cholesky: chol.l(),
+            matrix,
+        },
         provenance,
     })
+}
+
+/// The correlation of leaves `i` and `j` under a factor structure.
+fn correlation_of(s: &CorrelationStructure, i: usize, j: usize) -> f64 {
+    match s {
+        CorrelationStructure::Factor {
+            common,
+            within_parent,
+            group,
+            ..
+        } => match within_parent {
+            Some(w) if group[i] == group[j] => *w,
+            _ => *common,
+        },
+        CorrelationStructure::Matrix { matrix, .. } => matrix[(i, j)],
+    }
 }
 
 /// The leaf position of each region `correlation.regions` lists: every leaf, once.
@@ -186,17 +287,67 @@ mod tests {
         )
         .expect("a valid matrix");
         // Leaves in file order: a, b, c.
-        assert_eq!(c.matrix[(2, 1)], 0.5);
-        assert_eq!(c.matrix[(2, 0)], 0.2);
-        assert_eq!(c.matrix[(1, 0)], 0.0);
+        assert_eq!(c.get(2, 1), 0.5);
+        assert_eq!(c.get(2, 0), 0.2);
+        assert_eq!(c.get(1, 0), 0.0);
+        assert!(matches!(c.structure, CorrelationStructure::Matrix { .. }));
         let c = check("[correlation]\ncommon = 0.3\nassumption = \"x\"").expect("valid");
-        assert_eq!(c.matrix[(0, 2)], 0.3);
+        assert_eq!(c.get(0, 2), 0.3);
+        assert_eq!(c.get(1, 1), 1.0);
+        assert!(matches!(c.structure, CorrelationStructure::Factor { .. }));
+        // A negative common correlation has no factor form: the matrix and its factor.
+        let c = check("[correlation]\ncommon = -0.3\nassumption = \"x\"").expect("valid");
+        assert_eq!(c.get(0, 2), -0.3);
+        assert!(matches!(c.structure, CorrelationStructure::Matrix { .. }));
         let one = correlation(
             &ctx(),
             &raw("[regions.a]"),
             &structure(&ctx(), &raw("[regions.a]")).expect("valid"),
+        )
+        .expect("valid");
+        assert_eq!((one.n_leaves(), one.get(0, 0)), (1, 1.0));
+    }
+
+    #[test]
+    fn within_parent_correlates_regions_that_share_a_parent() {
+        // Leaves a, b (no parent) and c (parent p).
+        let c = check("[regions.d]\nparent = \"p\"\n[correlation]\ncommon = 0.2\nwithin_parent = 0.7\nassumption = \"x\"")
+            .expect("valid");
+        assert_eq!(c.n_leaves(), 4);
+        assert_eq!((c.get(0, 1), c.get(0, 2), c.get(2, 3)), (0.2, 0.2, 0.7));
+        let CorrelationStructure::Factor {
+            group, n_groups, ..
+        } = &c.structure
+        else {
+            panic!("a factor structure");
+        };
+        assert_eq!((group.as_slice(), *n_groups), (&[0, 1, 2, 2][..], 3));
+        assert_eq!(
+            err(check(
+                "[correlation]\ncommon = 0.5\nwithin_parent = 0.4\nassumption = \"x\""
+            )),
+            "s.toml: correlation.within_parent: must be at least `common` (0.5): regions that share a parent are at least as correlated as any two, got 0.4"
         );
-        assert_eq!(one.map(|c| c.matrix), Ok(DMatrix::identity(1, 1)));
+        assert_eq!(
+            err(check(
+                "[correlation]\ncommon = -0.2\nwithin_parent = 0.4\nassumption = \"x\""
+            )),
+            "s.toml: correlation.within_parent: needs `common` ≥ 0 (a block structure of non-negative correlations), got common = -0.2"
+        );
+        assert_eq!(
+            err(check(
+                "[regions.d]\nparent = \"p\"\n[correlation]\ncommon = 0.5\nwithin_parent = 1\nassumption = \"x\""
+            )),
+            "s.toml: correlation.within_parent: makes two different simulated regions perfectly correlated (1), so the correlation matrix is singular; give a value below 1"
+        );
+        assert_eq!(
+            err(check("[correlation]\ncommon = 1\nassumption = \"x\"")),
+            "s.toml: correlation.common: makes two different simulated regions perfectly correlated (1), so the correlation matrix is singular; give a value below 1"
+        );
+        // A block structure whose parents have one region each is not singular.
+        assert!(
+            check("[correlation]\ncommon = 0.5\nwithin_parent = 1\nassumption = \"x\"").is_ok()
+        );
     }
 
     #[test]

@@ -1,0 +1,222 @@
+//! The blocked engine: the values of every series do not depend on how the regions or the
+//! paths are blocked or on the number of threads, and the factor structures of the growth
+//! correlation give the correlations the scenario states.
+
+use crate::support::shipped;
+use empsim::Scenario;
+use empsim::engine::{Engine, Simulation, simulate};
+use std::path::Path;
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// Every value of `part` equals the whole simulation's, bit for bit.
+fn assert_same(whole: &Simulation, part: &Simulation, what: &str) {
+    for p in 0..part.n_paths {
+        for &s in &part.series {
+            let a = whole.path_series(part.first_path + p, s);
+            let b = part.path_series(p, s);
+            let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(
+                same,
+                "{what}: series {s}, path {}: {a:?} vs {b:?}",
+                part.first_path + p
+            );
+        }
+    }
+}
+
+#[test]
+fn blocks_of_regions_and_of_paths_give_the_whole_simulation_bit_for_bit() {
+    for name in [
+        "henan-baseline",
+        "henan-downside",
+        "henan-policy",
+        "shaoyang-baseline",
+        "henan-midterm",
+    ] {
+        let scn = Scenario::from_file(&shipped(&format!("{name}.toml"))).unwrap();
+        let paths = if name == "henan-midterm" { 300 } else { 257 };
+        let whole = pool(2).install(|| simulate(&scn, paths, 11, &[]));
+        assert_eq!(whole.series.len(), scn.series.len());
+        for threads in [1, 3] {
+            let engine = pool(threads).install(|| Engine::new(&scn, paths, 11, &[]));
+            assert_eq!(
+                engine.conditioning(),
+                whole.conditioning.as_ref(),
+                "{name}: the conditioning at {threads} threads"
+            );
+            // One region a block (1 value), a few regions a block, everything at once.
+            for max_values in [1, 3 * paths * scn.n_years() * 4, usize::MAX] {
+                let mut seen = vec![0; scn.series.len()];
+                pool(threads)
+                    .install(|| {
+                        engine.for_each_block(max_values, |b| -> Result<(), ()> {
+                            assert_eq!((b.first_path, b.n_paths), (0, paths));
+                            assert_same(&whole, &b, name);
+                            for &s in &b.series {
+                                seen[s] += 1;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .unwrap();
+                assert!(seen.iter().all(|&n| n == 1), "{name}: every series once");
+            }
+            for max_values in [1, 1000] {
+                let mut next = 0;
+                pool(threads)
+                    .install(|| {
+                        engine.for_each_path_block(max_values, |b| -> Result<(), ()> {
+                            assert_eq!(b.first_path, next);
+                            next += b.n_paths;
+                            assert_same(&whole, &b, name);
+                            Ok(())
+                        })
+                    })
+                    .unwrap();
+                assert_eq!(next, paths);
+            }
+        }
+    }
+}
+
+const HEADER: &str = r#"
+name = "factors"
+[horizon]
+base_year = 2020
+end_year = 2022
+[monte_carlo]
+paths = 20000
+seed = 5
+[growth]
+reference = { value = 6.0, assumption = "test" }
+ar = { value = 0.0, assumption = "test" }
+noise_sd = { value = 1.0, assumption = "test: the growth innovations" }
+[growth.path]
+values = { 2021 = 6.0, 2022 = 6.0 }
+assumption = "test"
+[unemployment]
+okun = { value = 0.2, assumption = "test" }
+floor = 0.0
+ceiling = 100.0
+adjustment = { value = 0.0, assumption = "test" }
+noise_sd = { value = 0.0, assumption = "test" }
+"#;
+
+/// A leaf whose log flow is a constant plus 0.1 × its growth innovation (no flow noise,
+/// fixed parameters), so the correlation of the log flows is that of the innovations.
+fn leaf(id: &str, parent: &str) -> String {
+    format!(
+        r#"
+[regions.{id}]
+name_zh = "{id}"
+name_en = "{id}"
+level = "city"
+parent = "{parent}"
+[regions.{id}.baselines.urban_new_jobs]
+value = 40.0
+kind = "cumulative"
+period = "2016-2020"
+source = "test"
+quote = "test"
+[regions.{id}.params.urban_new_jobs]
+trend = {{ value = 0.0, assumption = "test" }}
+elasticity = {{ value = 0.1, assumption = "test" }}
+noise_sd = {{ value = 0.0, assumption = "test: the growth innovation only" }}
+"#
+    )
+}
+
+fn factor_scenario(correlation: &str) -> (tempfile::TempDir, Scenario) {
+    let mut body = String::from(HEADER);
+    for p in ["pa", "pb"] {
+        body +=
+            &format!("[regions.{p}]\nname_zh = \"{p}\"\nname_en = \"{p}\"\nlevel = \"province\"\n");
+    }
+    for (id, parent) in [("a1", "pa"), ("a2", "pa"), ("b1", "pb"), ("b2", "pb")] {
+        body += &leaf(id, parent);
+    }
+    body += correlation;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("factors.toml");
+    std::fs::write(&p, body).unwrap();
+    let s = Scenario::from_file(Path::new(&p)).unwrap_or_else(|e| panic!("{e}"));
+    (dir, s)
+}
+
+fn corr(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// The sample correlations of the leaves' log flows in both years match the scenario's:
+/// within 4.5 standard errors, (1 − ρ²)/√n for a sample correlation of normals.
+fn check_correlations(correlation: &str, within: f64, between: f64) {
+    let (_d, scn) = factor_scenario(correlation);
+    let n = scn.paths;
+    let sim = simulate(&scn, n, scn.seed, &[]);
+    let series = |id: &str| {
+        let r = scn.regions.iter().position(|r| r.id == id).unwrap();
+        scn.series_index(r, empsim::Indicator::UrbanNewJobs)
+            .unwrap()
+    };
+    for k in 0..2 {
+        let logs = |id: &str| -> Vec<f64> {
+            sim.across_paths(series(id), k)
+                .iter()
+                .map(|v| v.ln())
+                .collect()
+        };
+        for ((a, b), rho) in [
+            (("a1", "a2"), within),
+            (("b1", "b2"), within),
+            (("a1", "b1"), between),
+            (("a2", "b2"), between),
+        ] {
+            let r = corr(&logs(a), &logs(b));
+            let se = (1.0 - rho * rho) / (n as f64).sqrt();
+            assert!(
+                (r - rho).abs() < 4.5 * se,
+                "{correlation}: corr({a}, {b}) in year {k} is {r}, expected {rho} ± {}",
+                4.5 * se
+            );
+        }
+    }
+}
+
+#[test]
+fn factor_structures_give_the_stated_correlations() {
+    check_correlations(
+        "[correlation]\ncommon = 0.3\nassumption = \"test\"\n",
+        0.3,
+        0.3,
+    );
+    check_correlations(
+        "[correlation]\ncommon = 0.2\nwithin_parent = 0.7\nassumption = \"test\"\n",
+        0.7,
+        0.2,
+    );
+    // A negative common correlation has no factor form: the full matrix.
+    check_correlations(
+        "[correlation]\ncommon = -0.25\nassumption = \"test\"\n",
+        -0.25,
+        -0.25,
+    );
+    check_correlations(
+        "[correlation]\nregions = [\"a1\", \"a2\", \"b1\", \"b2\"]\nmatrix = [[1, 0.6, 0.1, 0.1], [0.6, 1, 0.1, 0.1], [0.1, 0.1, 1, 0.6], [0.1, 0.1, 0.6, 1]]\nassumption = \"test\"\n",
+        0.6,
+        0.1,
+    );
+}
