@@ -56,13 +56,15 @@ impl Ui {
         value
     }
 
-    /// A progress bar of `what` (when progress may be shown), fed with (done, total).
+    /// A progress bar of `what` (when progress may be shown): evaluations done of the total,
+    /// evaluations per second and the time left. indicatif's bar is thread-safe: parallel
+    /// workers may advance it with `inc`.
     pub fn progress_bar(&self, what: String) -> Option<indicatif::ProgressBar> {
         self.shows_progress().then(|| {
             let pb = indicatif::ProgressBar::new(0);
             pb.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{msg} [{bar:40}] {pos}/{len} evaluations, eta {eta}",
+                    "{msg} [{bar:40}] {pos}/{len} evaluations, {per_sec:1}, eta {eta}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );

@@ -77,12 +77,14 @@ pub struct SensOutcome {
 /// Runs the command with a progress bar and prints the summary.
 pub fn execute(args: &SensArgs, ui: Ui) -> Result<()> {
     let bar = ui.progress_bar(format!("{} sensitivity", args.method.key()));
-    let report = |done: usize, total: usize| {
+    // Called once per evaluation, from the worker threads: `inc` keeps the bar monotone
+    // whatever order the counts arrive in.
+    let report = |_done: usize, total: usize| {
         if let Some(pb) = &bar {
-            pb.set_length(total as u64);
-            if done as u64 > pb.position() {
-                pb.set_position(done as u64);
+            if pb.length() != Some(total as u64) {
+                pb.set_length(total as u64);
             }
+            pb.inc(1);
         }
     };
     let outcome = run(args, Some(&report));
@@ -93,8 +95,10 @@ pub fn execute(args: &SensArgs, ui: Ui) -> Result<()> {
     ui.print(&report::text::sens_summary(&o.study, o.elapsed, &o.out_dir))
 }
 
-/// Runs a sensitivity study and writes its outputs; `progress` gets (done, total)
-/// evaluations.
+/// Runs a sensitivity study and writes its outputs. The model evaluations run in parallel
+/// on `--threads` workers (results placed by design row, so identical for any thread
+/// count); `progress` is called once after each evaluation, from the worker that finished
+/// it, with (done, total) evaluations.
 pub fn run(
     args: &SensArgs,
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,

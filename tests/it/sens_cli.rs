@@ -1,4 +1,4 @@
-//! `empsim sens` through the binary: outputs, determinism across thread counts, and bad
+//! `empsim sens` through the binary: outputs, byte-identical outputs across thread counts, and bad
 //! parameter names, ranges and metrics (exit code 2, exact messages).
 
 use crate::support::{METRIC, assert_success, empsim, shipped, stderr};
@@ -40,42 +40,81 @@ fn oat_writes_tidy_indices_for_every_factor_and_year() {
     );
 }
 
+/// The files of an output folder, by name, with the manifest's run time blanked.
+fn outputs(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let mut bytes = std::fs::read(&path).unwrap();
+            if name == "manifest.json" {
+                let text = String::from_utf8(bytes).unwrap();
+                bytes = text
+                    .lines()
+                    .filter(|l| !l.contains("\"elapsed_seconds\""))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .into_bytes();
+            }
+            (name, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
-fn sobol_is_identical_with_one_and_two_threads() {
+fn every_method_writes_identical_outputs_with_one_and_three_threads() {
     let dir = tempfile::tempdir().unwrap();
     let s = scenario();
-    for (t, out) in [("1", "s1"), ("2", "s2")] {
-        let o = empsim(
-            &[
-                "sens",
-                &s,
-                "--method",
-                "sobol",
-                "--samples",
-                "16",
-                "--paths",
-                "40",
-                "--bootstrap",
-                "20",
-                "--params",
-                "indicators.rural_transfer_new.trend,growth.noise_sd",
-                "--metric",
-                METRIC,
-                "--threads",
-                t,
-                "--out",
-                out,
-            ],
-            dir.path(),
+    for method in ["oat", "morris", "sobol"] {
+        let mut folders = Vec::new();
+        for threads in ["1", "3"] {
+            let out = format!("{method}-{threads}");
+            let o = empsim(
+                &[
+                    "sens",
+                    &s,
+                    "--method",
+                    method,
+                    "--samples",
+                    "8",
+                    "--paths",
+                    "40",
+                    "--bootstrap",
+                    "20",
+                    "--params",
+                    "indicators.rural_transfer_new.trend,growth.noise_sd",
+                    "--metric",
+                    METRIC,
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out,
+                ],
+                dir.path(),
+            );
+            assert_success(&o);
+            folders.push(outputs(&dir.path().join(&out)));
+        }
+        let names: Vec<&str> = folders[0].iter().map(|(n, _)| n.as_str()).collect();
+        assert!(names.contains(&"indices.csv"), "{method}: {names:?}");
+        assert!(
+            names.iter().any(|n| n.ends_with(".png")),
+            "{method}: {names:?}"
         );
-        assert_success(&o);
+        for ((name, a), (_, b)) in folders[0].iter().zip(&folders[1]) {
+            assert!(a == b, "{method}: {name} differs between 1 and 3 threads");
+        }
+        assert_eq!(folders[0].len(), folders[1].len(), "{method}");
+        if method == "sobol" {
+            let (_, indices) = folders[0].iter().find(|(n, _)| n == "indices.csv").unwrap();
+            let text = String::from_utf8_lossy(indices);
+            // 2 factors × 5 years × (first order, total).
+            assert_eq!(text.lines().count(), 1 + 2 * 5 * 2);
+        }
     }
-    let a = std::fs::read(dir.path().join("s1/indices.csv")).unwrap();
-    let b = std::fs::read(dir.path().join("s2/indices.csv")).unwrap();
-    assert!(a == b);
-    let text = String::from_utf8(a).unwrap();
-    // 2 factors × 5 years × (first order, total).
-    assert_eq!(text.lines().count(), 1 + 2 * 5 * 2);
 }
 
 #[test]
