@@ -98,7 +98,7 @@ pub fn met_by_path(scn: &Scenario, sim: &engine::Simulation) -> Vec<Vec<bool>> {
                 .series_index(t.region, t.indicator)
                 .expect("validated targets have a series");
             (0..sim.n_paths)
-                .map(|p| stats::target_outcome(t, scn.base_year, sim.path_series(p, s)).1 <= 0.0)
+                .map(|p| stats::target_outcome(t, scn.base_year, &sim.path_series(p, s)).1 <= 0.0)
                 .collect()
         })
         .collect()

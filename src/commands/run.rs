@@ -116,8 +116,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             block.check_finite(&scn)?;
             let t = Instant::now();
             let (s, r) = rayon::join(
-                || stats::summarize(&scn, &block),
-                || stats::evaluate_targets(&scn, &block, &level_probs),
+                || stats::summarize(&scn, block),
+                || stats::evaluate_targets(&scn, block, &level_probs),
             );
             summaries.extend(s);
             targets.extend(r);

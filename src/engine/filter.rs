@@ -30,9 +30,9 @@
 
 use super::measure::Measurement;
 use super::{
-    Plan, STREAM_FACTORS, STREAM_NOISE, Simulation, Workspace, draw_leaf, draw_shared, leaf_coef,
-    leaf_coefficients, leaf_exogenous, leaf_year, path_seed, record, shared_coefficients,
-    splitmix64, stream,
+    Plan, STREAM_FACTORS, STREAM_NOISE, Simulation, Workspace, draw_leaf, draw_shared,
+    for_each_value, leaf_coef, leaf_coefficients, leaf_exogenous, leaf_year, path_seed,
+    shared_coefficients, splitmix64, stream,
 };
 use crate::indicator::IndicatorKind;
 use crate::model::{LeafState, YearValues};
@@ -332,15 +332,13 @@ impl Conditioned {
 
     /// Published figures replace the simulated values of their series and year in `sim`.
     pub(super) fn overwrite(&self, _scn: &Scenario, sim: &mut Simulation) {
-        let (n, ny) = (sim.series.len(), sim.n_years);
+        let (n, ny) = (sim.n_paths, sim.n_years);
         for &(s, k, value) in &self.figures {
             if !sim.holds(s) {
                 continue;
             }
-            let i = sim.slot(s);
-            for p in 0..sim.n_paths {
-                sim.values[(p * n + i) * ny + k] = value;
-            }
+            let at = (sim.slot(s) * ny + k) * n;
+            sim.values[at..at + n].fill(value);
         }
     }
 }
@@ -646,7 +644,12 @@ impl Model<'_> {
                     &ws.factors,
                     &mut || *it.next().expect("one normal per draw"),
                 );
-                record(plan, l, k, &v, out, &plan.identity, &mut acc);
+                for_each_value(plan, l, &v, |s, value| {
+                    out[s * ny + k] = value;
+                    for &(a, w) in &plan.contrib[s] {
+                        acc[a * ny + k] += w * value;
+                    }
+                });
             }
             ws.states[l] = state;
         }

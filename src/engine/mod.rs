@@ -46,8 +46,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::ops::Range;
 
-/// Simulated values of some of the scenario's series on a run of paths:
-/// `values[(path * series.len() + i) * n_years + year]` for the series `series[i]`.
+/// Simulated values of some of the scenario's series on a run of paths, one column per
+/// series and year: `values[(i * n_years + year) * n_paths + path]` for the series
+/// `series[i]`, so a series-year's values across paths are contiguous.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simulation {
     /// The paths held: `first_path .. first_path + n_paths`.
@@ -103,45 +104,77 @@ impl Simulation {
         i
     }
 
-    /// The values of the `path`-th path held and series `series` of the scenario, one per
-    /// projection year.
-    pub fn path_series(&self, path: usize, series: usize) -> &[f64] {
-        let start = (path * self.series.len() + self.slot(series)) * self.n_years;
-        &self.values[start..start + self.n_years]
+    /// Series `series` of the scenario in projection year `year` on every path held, in
+    /// path order.
+    pub fn column(&self, series: usize, year: usize) -> &[f64] {
+        let start = (self.slot(series) * self.n_years + year) * self.n_paths;
+        &self.values[start..start + self.n_paths]
     }
 
-    /// Checks that every simulated value is finite; names the first one that is not.
+    /// Every year's column of series `series` of the scenario.
+    pub fn columns(&self, series: usize) -> Vec<&[f64]> {
+        (0..self.n_years).map(|k| self.column(series, k)).collect()
+    }
+
+    /// The values of the `path`-th path held and series `series` of the scenario, one per
+    /// projection year.
+    pub fn path_series(&self, path: usize, series: usize) -> Vec<f64> {
+        (0..self.n_years)
+            .map(|k| self.column(series, k)[path])
+            .collect()
+    }
+
+    /// Checks that every simulated value is finite; names the first one that is not (in
+    /// path order, then series, then year).
     ///
     /// # Errors
     /// [`crate::Error::NonFinite`] with the region, indicator, year and path.
     pub fn check_finite(&self, scn: &Scenario) -> crate::Result<()> {
-        let Some(i) = self.values.iter().position(|v| !v.is_finite()) else {
+        if self.values.iter().all(|v| v.is_finite()) {
             return Ok(());
-        };
-        let n = self.series.len();
-        let year = i % self.n_years;
-        let series = self.series[(i / self.n_years) % n];
-        let path = self.first_path + i / (self.n_years * n);
-        let key = scn.series[series];
+        }
+        let ny = self.n_years;
+        let (p, i, k) = (0..self.n_paths)
+            .flat_map(|p| (0..self.series.len()).flat_map(move |i| (0..ny).map(move |k| (p, i, k))))
+            .find(|&(p, i, k)| !self.values[(i * ny + k) * self.n_paths + p].is_finite())
+            .expect("a value is not finite");
+        let key = scn.series[self.series[i]];
         Err(crate::Error::NonFinite {
             what: format!(
-                "the simulated {} of {} in {} (path {path})",
+                "the simulated {} of {} in {} (path {})",
                 key.indicator,
                 scn.regions[key.region].id,
-                scn.base_year + 1 + year as i32
+                scn.base_year + 1 + k as i32,
+                self.first_path + p
             ),
-            value: self.values[i],
+            value: self.values[(i * ny + k) * self.n_paths + p],
         })
     }
 
     /// The value of series `series` of the scenario in one year on every path held, in
     /// path order.
     pub fn across_paths(&self, series: usize, year: usize) -> Vec<f64> {
-        let (n, i) = (self.series.len(), self.slot(series));
-        (0..self.n_paths)
-            .map(|p| self.values[(p * n + i) * self.n_years + year])
-            .collect()
+        self.column(series, year).to_vec()
     }
+}
+
+/// The paths a task of the engine simulates together (its columns' pieces are contiguous).
+const CHUNK: usize = 256;
+
+/// Splits column-major `values` (columns of `n_paths`) into per-task pieces: for each run
+/// of [`CHUNK`] paths, its piece of every column.
+fn pieces(values: &mut [f64], n_paths: usize) -> Vec<Vec<&mut [f64]>> {
+    let n_chunks = n_paths.div_ceil(CHUNK);
+    let mut out: Vec<Vec<&mut [f64]>> = (0..n_chunks).map(|_| Vec::new()).collect();
+    if n_paths == 0 {
+        return out;
+    }
+    for col in values.chunks_mut(n_paths) {
+        for (j, piece) in col.chunks_mut(CHUNK).enumerate() {
+            out[j].push(piece);
+        }
+    }
+    out
 }
 
 /// Stream tags mixed into the master seed (arbitrary distinct constants).
@@ -228,8 +261,6 @@ struct Plan<'a> {
     agg_series: Vec<usize>,
     /// Per series: the aggregates (positions in `agg_series`) it adds to, with weights.
     contrib: Vec<Vec<(usize, f64)>>,
-    /// Every series at its own position (a block holding every series).
-    identity: Vec<usize>,
 }
 
 impl<'a> Plan<'a> {
@@ -339,7 +370,6 @@ impl<'a> Plan<'a> {
             aggregates,
             agg_series,
             contrib,
-            identity: (0..scn.series.len()).collect(),
         }
     }
 
@@ -577,21 +607,23 @@ impl<'a> Engine<'a> {
     pub fn for_each_block<E>(
         &self,
         max_values: usize,
-        mut f: impl FnMut(Simulation) -> Result<(), E>,
+        mut f: impl FnMut(&Simulation) -> Result<(), E>,
     ) -> Result<(), E> {
         let plan = &self.plan;
-        let n_agg = plan.agg_series.len() * plan.n_years;
-        let mut acc = vec![0.0; self.paths * n_agg.max(1)];
+        let mut acc = vec![0.0; self.paths * plan.agg_series.len() * plan.n_years];
+        let mut buffer = Vec::new();
         for leaves in self.leaf_blocks(max_values) {
             let series: Vec<usize> = {
                 let mut v: Vec<usize> = leaves.iter().flat_map(|&l| plan.series_of(l)).collect();
                 v.sort_unstable();
                 v
             };
-            let sim = self.run(0..self.paths, &leaves, series, &mut acc, false);
-            f(sim)?;
+            let sim = self.run(0..self.paths, &leaves, series, &mut acc, buffer);
+            f(&sim)?;
+            buffer = sim.values;
         }
-        if n_agg > 0 {
+        drop(buffer);
+        if !plan.agg_series.is_empty() {
             let sim = Simulation::new(
                 plan.n_series,
                 plan.agg_series.clone(),
@@ -599,7 +631,7 @@ impl<'a> Engine<'a> {
                 plan.n_years,
                 acc,
             );
-            f(self.observed(sim))?;
+            f(&self.observed(sim))?;
         }
         Ok(())
     }
@@ -612,14 +644,14 @@ impl<'a> Engine<'a> {
     pub fn for_each_path_block<E>(
         &self,
         max_values: usize,
-        mut f: impl FnMut(Simulation) -> Result<(), E>,
+        mut f: impl FnMut(&Simulation) -> Result<(), E>,
     ) -> Result<(), E> {
         let per_path = (self.plan.n_series * self.plan.n_years).max(1);
         let step = (max_values / per_path).max(1);
         let mut start = 0;
         while start < self.paths {
             let end = (start + step).min(self.paths);
-            f(self.paths_range(start..end))?;
+            f(&self.paths_range(start..end))?;
             start = end;
         }
         Ok(())
@@ -630,73 +662,77 @@ impl<'a> Engine<'a> {
         self.paths_range(0..self.paths)
     }
 
-    /// Every series of the paths `range`.
+    /// Every series of the paths `range`: the simulated regions', then the aggregates'
+    /// sums copied into their columns.
     fn paths_range(&self, range: Range<usize>) -> Simulation {
         let plan = &self.plan;
         let leaves: Vec<usize> = (0..plan.n_leaves).collect();
         let series: Vec<usize> = (0..plan.n_series).collect();
-        let mut acc = Vec::new();
-        self.run(range, &leaves, series, &mut acc, true)
+        let n = range.len();
+        let mut acc = vec![0.0; n * plan.agg_series.len() * plan.n_years];
+        let mut sim = self.run(range, &leaves, series, &mut acc, Vec::new());
+        let ny = plan.n_years;
+        for (a, &s) in plan.agg_series.iter().enumerate() {
+            let i = sim.slot(s);
+            sim.values[i * ny * n..(i + 1) * ny * n]
+                .copy_from_slice(&acc[a * ny * n..(a + 1) * ny * n]);
+        }
+        self.observed(sim)
     }
 
-    /// Simulates `leaves` on the paths `range` into a block holding `series` (the
-    /// leaves' series, and with `whole` every aggregate's too). Without `whole`, the
-    /// leaves' contributions are added to `acc` (per path, the aggregates' sums).
+    /// Simulates `leaves` on the paths `range` into a block holding `series` (in
+    /// `buffer`'s allocation), adding their contributions to the aggregates' sums `acc`
+    /// (columns of the aggregates' series and years over the same paths).
     fn run(
         &self,
         range: Range<usize>,
         leaves: &[usize],
         series: Vec<usize>,
         acc: &mut [f64],
-        whole: bool,
+        mut buffer: Vec<f64>,
     ) -> Simulation {
         let plan = &self.plan;
         let ny = plan.n_years;
+        let n = range.len();
         let mut local = vec![usize::MAX; plan.n_series];
         for (i, &s) in series.iter().enumerate() {
             local[s] = i;
         }
-        let stride = series.len() * ny;
-        let n_agg = plan.agg_series.len() * ny;
-        let mut values = vec![f64::NAN; range.len() * stride];
+        buffer.clear();
+        buffer.resize(n * series.len() * ny, f64::NAN);
         let first = range.start;
-        if stride > 0 {
-            let task = |ws: &mut Workspace, p: usize, out: &mut [f64], acc: &mut [f64]| match &self
-                .conditioned
-            {
-                Some(c) => c.path(plan, self.seed, p, leaves, ws, &mut |l, k, v| {
-                    record(plan, l, k, v, out, &local, acc)
-                }),
-                None => self.path(p, leaves, ws, &mut |l, k, v| {
-                    record(plan, l, k, v, out, &local, acc)
-                }),
-            };
-            if whole {
-                values.par_chunks_mut(stride).enumerate().for_each_init(
-                    || Workspace::new(plan),
-                    |ws, (i, out)| {
-                        let mut acc = std::mem::take(&mut ws.acc);
-                        acc.fill(0.0);
-                        task(ws, first + i, out, &mut acc);
-                        for (a, &s) in plan.agg_series.iter().enumerate() {
-                            out[local[s] * ny..(local[s] + 1) * ny]
-                                .copy_from_slice(&acc[a * ny..(a + 1) * ny]);
-                        }
-                        ws.acc = acc;
-                    },
-                );
-            } else {
-                values
-                    .par_chunks_mut(stride)
-                    .zip(acc.par_chunks_mut(n_agg.max(1)))
-                    .enumerate()
-                    .for_each_init(
-                        || Workspace::new(plan),
-                        |ws, (i, (out, acc))| task(ws, first + i, out, acc),
-                    );
-            }
-        }
-        let sim = Simulation::new(plan.n_series, series, range, ny, values);
+        let outs = pieces(&mut buffer, n);
+        let accs = pieces(acc, n);
+        let accs = if plan.agg_series.is_empty() {
+            (0..outs.len()).map(|_| Vec::new()).collect()
+        } else {
+            accs
+        };
+        outs.into_par_iter().zip(accs).enumerate().for_each_init(
+            || Workspace::new(plan),
+            |ws, (j, (mut out, mut acc))| {
+                let start = first + j * CHUNK;
+                let len = out.first().or(acc.first()).map_or(0, |c| c.len());
+                for i in 0..len {
+                    let mut emit = |l: usize, k: usize, v: &YearValues| {
+                        for_each_value(plan, l, v, |s, value| {
+                            let at = local[s];
+                            if at != usize::MAX {
+                                out[at * ny + k][i] = value;
+                            }
+                            for &(a, w) in &plan.contrib[s] {
+                                acc[a * ny + k][i] += w * value;
+                            }
+                        });
+                    };
+                    match &self.conditioned {
+                        Some(c) => c.path(plan, self.seed, start + i, leaves, ws, &mut emit),
+                        None => self.path(start + i, leaves, ws, &mut emit),
+                    }
+                }
+            },
+        );
+        let sim = Simulation::new(plan.n_series, series, range, ny, buffer);
         self.observed(sim)
     }
 
@@ -749,36 +785,20 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// Records leaf `l`'s values of year `k` in `out` (the block's series in `local`
-/// positions) and adds them to the aggregates' sums `acc`.
-fn record(
-    plan: &Plan,
-    l: usize,
-    k: usize,
-    v: &YearValues,
-    out: &mut [f64],
-    local: &[usize],
-    acc: &mut [f64],
-) {
-    let ny = plan.n_years;
+/// Hands each of leaf `l`'s series and its value in `v` to `f`.
+#[inline]
+fn for_each_value(plan: &Plan, l: usize, v: &YearValues, mut f: impl FnMut(usize, f64)) {
     let (fs, ss, rs, gs) = plan.leaf_series[l];
-    let mut put = |s: Option<usize>, value: f64| {
-        if let Some(s) = s {
-            let i = local[s];
-            if i != usize::MAX {
-                out[i * ny + k] = value;
-            }
-            for &(a, w) in &plan.contrib[s] {
-                acc[a * ny + k] += w * value;
-            }
-        }
-    };
     for (s, value) in fs.iter().zip(v.flows) {
-        put(*s, value);
+        if let Some(s) = s {
+            f(*s, value);
+        }
     }
-    put(ss, v.stock);
-    put(rs, v.rate);
-    put(gs, v.registered);
+    for (s, value) in [(ss, v.stock), (rs, v.rate), (gs, v.registered)] {
+        if let Some(s) = s {
+            f(s, value);
+        }
+    }
 }
 
 /// The path's shared parameters (in slot order, from its parameter stream), the

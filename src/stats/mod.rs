@@ -6,6 +6,7 @@
 //! (0-based indices).
 
 pub mod score;
+mod select;
 
 use crate::engine::Simulation;
 use crate::indicator::IndicatorKind;
@@ -69,6 +70,30 @@ pub fn quantiles_select(xs: &mut [f64], probs: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Type-7 quantiles at `probs` of a non-empty column without NaN, bit for bit those of
+/// [`quantiles_select`], without reordering it: long columns by one bracketing pass
+/// (see `select`), short ones by selection on a copy in `scratch`.
+pub fn quantiles_of(xs: &[f64], probs: &[f64], scratch: &mut Vec<f64>) -> Vec<f64> {
+    debug_assert!(!xs.is_empty());
+    let n = xs.len();
+    let pos: Vec<(f64, usize, usize)> = probs
+        .iter()
+        .map(|p| {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            (h, lo, (lo + 1).min(n - 1))
+        })
+        .collect();
+    let mut needed: Vec<usize> = pos.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let values = select::order_statistics(xs, &needed, scratch);
+    let at = |i: usize| values[needed.binary_search(&i).expect("selected")];
+    pos.iter()
+        .map(|&(h, lo, hi)| at(lo) + (h - lo as f64) * (at(hi) - at(lo)))
+        .collect()
+}
+
 /// Puts the order statistics `needed` (ascending, absolute indices; `xs` starts at index
 /// `offset`) into `values`: the middle one is selected first, then the smaller ones left of
 /// it and the larger ones right of it, so each level of the recursion partitions disjoint
@@ -119,38 +144,27 @@ pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
     // rows do not depend on the number of threads.
     sim.series
         .par_iter()
-        .flat_map_iter(|&s| {
-            let key = &scn.series[s];
-            let mut rows = Vec::new();
-            let mut running = vec![0.0; sim.n_paths];
-            let mut scratch = Vec::with_capacity(sim.n_paths);
-            // One pass over the paths gathers every year of the series (each path's years
-            // are contiguous), instead of one strided pass per year.
-            let ny = years.len();
-            let mut columns = vec![0.0; ny * sim.n_paths];
-            for p in 0..sim.n_paths {
-                for (k, &v) in sim.path_series(p, s).iter().enumerate() {
-                    columns[k * sim.n_paths + p] = v;
-                }
-            }
-            for (k, &year) in years.iter().enumerate() {
-                let xs = &columns[k * sim.n_paths..(k + 1) * sim.n_paths];
-                rows.push(summary_row(s, Measure::Annual, year, xs, &mut scratch));
-                if key.indicator.kind() == IndicatorKind::Flow {
-                    for (r, x) in running.iter_mut().zip(xs) {
-                        *r += x;
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(running, scratch): &mut (Vec<f64>, Vec<f64>), &s| {
+                let key = &scn.series[s];
+                let mut rows = Vec::new();
+                running.clear();
+                running.resize(sim.n_paths, 0.0);
+                for (k, &year) in years.iter().enumerate() {
+                    let xs = sim.column(s, k);
+                    rows.push(summary_row(s, Measure::Annual, year, xs, scratch));
+                    if key.indicator.kind() == IndicatorKind::Flow {
+                        for (r, x) in running.iter_mut().zip(xs) {
+                            *r += x;
+                        }
+                        rows.push(summary_row(s, Measure::Cumulative, year, running, scratch));
                     }
-                    rows.push(summary_row(
-                        s,
-                        Measure::Cumulative,
-                        year,
-                        &running,
-                        &mut scratch,
-                    ));
                 }
-            }
-            rows
-        })
+                rows
+            },
+        )
+        .flatten_iter()
         .collect()
 }
 
@@ -163,15 +177,14 @@ fn summary_row(
     scratch: &mut Vec<f64>,
 ) -> SeriesSummary {
     let (mean, sd) = mean_sd(xs);
-    scratch.clear();
-    scratch.extend_from_slice(xs);
+    let q = quantiles_of(xs, &PROBS, scratch);
     SeriesSummary {
         series,
         measure,
         year,
         mean,
         sd,
-        q: quantiles_by_selection(scratch, PROBS),
+        q: std::array::from_fn(|i| q[i]),
     }
 }
 
@@ -448,13 +461,17 @@ pub fn evaluate_target(
     let a = (t.first_year - scn.base_year - 1) as usize;
     let b = (t.last_year - scn.base_year - 1) as usize;
     let mut glide_counts = vec![0usize; b - a + 1];
+    let columns = sim.columns(s);
+    let mut v = vec![0.0; columns.len()];
     for p in 0..n {
-        let v = sim.path_series(p, s);
-        let (o, g) = target_outcome(t, scn.base_year, v);
+        for (x, c) in v.iter_mut().zip(&columns) {
+            *x = c[p];
+        }
+        let (o, g) = target_outcome(t, scn.base_year, &v);
         outcomes.push(o);
         gaps.push(g);
         for (j, k) in (a..=b).enumerate() {
-            if on_track(t, scn.base_year, v, k) {
+            if on_track(t, scn.base_year, &v, k) {
                 glide_counts[j] += 1;
             }
         }
@@ -471,7 +488,7 @@ pub fn evaluate_target(
     };
     let mut probs = vec![0.5, 0.05, 0.95];
     probs.extend(level_probs.iter().filter_map(|&q| level_at(q)));
-    let qs = quantiles_select(&mut outcomes, &probs);
+    let qs = quantiles_of(&outcomes, &probs, &mut Vec::new());
     let mut level_values = qs[3..].iter();
     TargetResult {
         target: ti,

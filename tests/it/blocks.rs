@@ -20,7 +20,7 @@ fn assert_same(whole: &Simulation, part: &Simulation, what: &str) {
         for &s in &part.series {
             let a = whole.path_series(part.first_path + p, s);
             let b = part.path_series(p, s);
-            let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+            let same = a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits());
             assert!(
                 same,
                 "{what}: series {s}, path {}: {a:?} vs {b:?}",

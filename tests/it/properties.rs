@@ -101,7 +101,7 @@ fn cumulative_outcome_of_a_floor_target_is_the_sum_of_its_years() {
         let s = scn.series_index(t.region, t.indicator).unwrap();
         for p in 0..50 {
             let v = sim.path_series(p, s);
-            let (outcome, gap) = empsim::stats::target_outcome(t, scn.base_year, v);
+            let (outcome, gap) = empsim::stats::target_outcome(t, scn.base_year, &v);
             assert_eq!(outcome, v.iter().sum::<f64>());
             assert_eq!(gap, t.value - outcome);
         }

@@ -424,6 +424,7 @@ pub fn write_paths(path: &Path, scn: &Scenario, engine: &Engine) -> Result<()> {
         .map(|key| (scn.regions[key.region].id.as_str(), key.indicator.key()))
         .collect();
     engine.for_each_path_block(PATHS_BLOCK_VALUES, |sim| -> Result<()> {
+        let columns: Vec<Vec<&[f64]>> = (0..labels.len()).map(|s| sim.columns(s)).collect();
         let chunks: Vec<String> = (0..sim.n_paths)
             .collect::<Vec<_>>()
             .par_chunks(256)
@@ -431,14 +432,14 @@ pub fn write_paths(path: &Path, scn: &Scenario, engine: &Engine) -> Result<()> {
                 let mut text = String::new();
                 for &p in ps {
                     for (s, (region, indicator)) in labels.iter().enumerate() {
-                        for (k, v) in sim.path_series(p, s).iter().enumerate() {
+                        for (k, v) in columns[s].iter().map(|c| c[p]).enumerate() {
                             use std::fmt::Write as _;
                             let _ = writeln!(
                                 text,
                                 "{},{region},{indicator},{},{}",
                                 sim.first_path + p,
                                 years[k],
-                                fmt4(*v)
+                                fmt4(v)
                             );
                         }
                     }
