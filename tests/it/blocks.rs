@@ -57,7 +57,7 @@ fn blocks_of_regions_and_of_paths_give_the_whole_simulation_bit_for_bit() {
                     .install(|| {
                         engine.for_each_block(max_values, |b| -> Result<(), ()> {
                             assert_eq!((b.first_path, b.n_paths), (0, paths));
-                            assert_same(&whole, &b, name);
+                            assert_same(&whole, b, name);
                             for &s in &b.series {
                                 seen[s] += 1;
                             }
@@ -74,7 +74,7 @@ fn blocks_of_regions_and_of_paths_give_the_whole_simulation_bit_for_bit() {
                         engine.for_each_path_block(max_values, |b| -> Result<(), ()> {
                             assert_eq!(b.first_path, next);
                             next += b.n_paths;
-                            assert_same(&whole, &b, name);
+                            assert_same(&whole, b, name);
                             Ok(())
                         })
                     })
