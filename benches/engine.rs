@@ -60,5 +60,41 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine);
+/// The simulation against the floor of its cost: drawing exactly its random numbers (same
+/// streams, distributions and blocks) and nothing else, on one thread, 200,000 paths of
+/// henan-baseline simulated a block of regions at a time as `run` does. The issue's
+/// target is a ratio of at most 1.5.
+fn draws(c: &mut Criterion) {
+    use empsim::engine::{BLOCK_VALUES, Engine};
+    let scn = scenario("henan-baseline");
+    let paths = 200_000;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group("henan-baseline 200k paths, 1 thread");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(
+        (scn.leaves.len() * scn.n_years() * paths) as u64,
+    ));
+    let engine = Engine::new(&scn, paths, 1, &[]);
+    g.bench_function("simulate (blocks of regions)", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                engine
+                    .for_each_block(BLOCK_VALUES, |block| -> Result<(), ()> {
+                        black_box(block.values.len());
+                        Ok(())
+                    })
+                    .unwrap()
+            })
+        })
+    });
+    g.bench_function("draw its random numbers only", |b| {
+        b.iter(|| pool.install(|| black_box(engine.draw_only(BLOCK_VALUES))))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, draws);
 criterion_main!(benches);

@@ -464,6 +464,9 @@ struct Workspace {
     states: Vec<LeafState>,
     /// The aggregates' sums on the path (`agg_series × n_years`).
     acc: Vec<f64>,
+    /// A task's values and aggregates' sums, column-major (see `Engine::run`).
+    tile: Vec<f64>,
+    sums: Vec<f64>,
 }
 
 impl Workspace {
@@ -475,6 +478,8 @@ impl Workspace {
             coefs: Vec::with_capacity(plan.n_leaves),
             states: Vec::with_capacity(plan.n_leaves),
             acc: vec![0.0; plan.agg_series.len() * plan.n_years],
+            tile: Vec::new(),
+            sums: Vec::new(),
         }
     }
 }
@@ -698,8 +703,9 @@ impl<'a> Engine<'a> {
         for (i, &s) in series.iter().enumerate() {
             local[s] = i;
         }
-        buffer.clear();
-        buffer.resize(n * series.len() * ny, f64::NAN);
+        // Every value of the block is written (each leaf's series, every year, every
+        // path), so a reused buffer needs no fill.
+        buffer.resize(n * series.len() * ny, 0.0);
         let first = range.start;
         let outs = pieces(&mut buffer, n);
         let accs = pieces(acc, n);
@@ -713,15 +719,26 @@ impl<'a> Engine<'a> {
             |ws, (j, (mut out, mut acc))| {
                 let start = first + j * CHUNK;
                 let len = out.first().or(acc.first()).map_or(0, |c| c.len());
+                // The task's paths are simulated into tiles (column-major, `len` paths a
+                // column) that stay in cache, then copied into the block's columns:
+                // contiguous runs instead of one scattered access per value.
+                let mut tile = std::mem::take(&mut ws.tile);
+                tile.clear();
+                tile.resize(out.len() * len, 0.0);
+                let mut sums = std::mem::take(&mut ws.sums);
+                sums.clear();
+                for piece in acc.iter() {
+                    sums.extend_from_slice(piece);
+                }
                 for i in 0..len {
                     let mut emit = |l: usize, k: usize, v: &YearValues| {
                         for_each_value(plan, l, v, |s, value| {
                             let at = local[s];
                             if at != usize::MAX {
-                                out[at * ny + k][i] = value;
+                                tile[(at * ny + k) * len + i] = value;
                             }
                             for &(a, w) in &plan.contrib[s] {
-                                acc[a * ny + k][i] += w * value;
+                                sums[(a * ny + k) * len + i] += w * value;
                             }
                         });
                     };
@@ -730,10 +747,56 @@ impl<'a> Engine<'a> {
                         None => self.path(start + i, leaves, ws, &mut emit),
                     }
                 }
+                if len > 0 {
+                    for (piece, values) in out.iter_mut().zip(tile.chunks(len)) {
+                        piece.copy_from_slice(values);
+                    }
+                    for (piece, values) in acc.iter_mut().zip(sums.chunks(len)) {
+                        piece.copy_from_slice(values);
+                    }
+                }
+                ws.tile = tile;
+                ws.sums = sums;
             },
         );
         let sim = Simulation::new(plan.n_series, series, range, ny, buffer);
         self.observed(sim)
+    }
+
+    /// Draws exactly the random numbers [`Engine::for_each_block`] draws for the
+    /// unconditioned paths with blocks of `max_values` (the same streams, distributions
+    /// and blocks, in the same order) and nothing else, and returns their sum: the floor
+    /// of the simulation's cost, for the benches.
+    pub fn draw_only(&self, max_values: usize) -> f64 {
+        let plan = &self.plan;
+        let mut total = 0.0;
+        for leaves in self.leaf_blocks(max_values) {
+            total += (0..self.paths)
+                .into_par_iter()
+                .map_init(
+                    || Workspace::new(plan),
+                    |ws, p| {
+                        draw_shared(plan, self.seed, p, &self.overrides, ws);
+                        let mut factors = stream(self.seed, STREAM_FACTORS, p);
+                        let mut sum = ws.theta.iter().sum::<f64>();
+                        for _ in 0..ws.factors.len() {
+                            let z: f64 = StandardNormal.sample(&mut factors);
+                            sum += z;
+                        }
+                        for &l in &leaves {
+                            draw_leaf(plan, self.seed, p, &self.overrides, l, ws);
+                            let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
+                            for _ in 0..plan.n_years * plan.leaf_draws[l] {
+                                let z: f64 = StandardNormal.sample(&mut rng);
+                                sum += z;
+                            }
+                        }
+                        sum
+                    },
+                )
+                .sum::<f64>();
+        }
+        total
     }
 
     /// With observations, published figures replace the simulated values of their series
