@@ -256,8 +256,7 @@ impl Metric {
     /// The metric's values, one per year, on a simulation.
     pub fn eval(&self, scn: &Scenario, sim: &Simulation) -> Vec<f64> {
         match self.kind {
-            MetricKind::PMet { target } => stats::evaluate_target(scn, sim, target, &[])
-                .glide
+            MetricKind::PMet { target } => stats::glide(scn, sim, target)
                 .iter()
                 .map(|(_, p)| *p)
                 .collect(),

@@ -30,7 +30,7 @@
 
 use super::measure::Measurement;
 use super::{
-    Plan, STREAM_FACTORS, STREAM_NOISE, Simulation, Workspace, draw_leaf, draw_shared,
+    Fixed, Plan, STREAM_FACTORS, STREAM_NOISE, Simulation, Workspace, draw_leaf, draw_shared,
     for_each_value, leaf_coef, leaf_coefficients, leaf_exogenous, leaf_year, path_seed,
     shared_coefficients, splitmix64, stream,
 };
@@ -190,10 +190,11 @@ pub(super) fn condition(
     paths: usize,
     seed: u64,
     overrides: &[(Slot, f64)],
+    fixed: &Fixed,
     obs: &Observations,
 ) -> (Conditioned, Conditioning) {
     let model = Model::new(plan, obs, seed, overrides);
-    let mut parts = model.initial_particles(paths, overrides);
+    let mut parts = model.initial_particles(paths, fixed);
     let prior_fits = model.fits(&mut parts);
     let prior: Vec<(f64, f64)> = model
         .movable
@@ -416,16 +417,16 @@ impl<'a> Model<'a> {
     /// The initial paths: those of the unconditioned run (same streams), with the normals
     /// of the observed years (per year: the factors, then each region's) and their
     /// log-likelihood.
-    fn initial_particles(&self, paths: usize, overrides: &[(Slot, f64)]) -> Vec<Particle> {
+    fn initial_particles(&self, paths: usize, fixed: &Fixed) -> Vec<Particle> {
         let plan = self.plan;
         let (ko, py, nf) = (self.by_year.len(), plan.per_year, plan.n_factors);
         (0..paths)
             .into_par_iter()
             .map(|p| {
                 let mut ws = Workspace::new(plan);
-                draw_shared(plan, self.seed, p, overrides, &mut ws);
+                draw_shared(plan, self.seed, p, &fixed.shared, &mut ws);
                 for l in 0..plan.n_leaves {
-                    draw_leaf(plan, self.seed, p, overrides, l, &mut ws);
+                    draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, &mut ws);
                 }
                 let mut z = vec![0.0; py * ko];
                 let mut factors = stream(self.seed, STREAM_FACTORS, p);

@@ -253,6 +253,8 @@ struct Plan<'a> {
     /// The parameters no single leaf owns, and each leaf's own, in slot order.
     shared_params: Vec<Slot>,
     leaf_params: Vec<Vec<Slot>>,
+    /// The leaf that owns each parameter, if one does.
+    owner: Vec<Option<usize>>,
     /// Each leaf's stream tag.
     leaf_tags: Vec<u64>,
     /// Aggregates: (series, children's series, weights) in region order.
@@ -364,6 +366,15 @@ impl<'a> Plan<'a> {
             per_year,
             leaf_shocks,
             leaf_levers,
+            owner: {
+                let mut owner = vec![None; scn.params.len()];
+                for (l, own) in leaf_params.iter().enumerate() {
+                    for &s in own {
+                        owner[s] = Some(l);
+                    }
+                }
+                owner
+            },
             shared_params,
             leaf_params,
             leaf_tags: (0..n_leaves).map(|l| splitmix64(l as u64 + 1)).collect(),
@@ -379,6 +390,30 @@ impl<'a> Plan<'a> {
         let mut v: Vec<usize> = f.into_iter().chain([st, r, g]).flatten().collect();
         v.sort_unstable();
         v
+    }
+}
+
+/// Parameters fixed on every path (sensitivity analysis), split by who draws them: the
+/// path's shared draws, or one leaf's.
+#[derive(Debug, Clone, Default)]
+struct Fixed {
+    shared: Vec<(Slot, f64)>,
+    by_leaf: Vec<Vec<(Slot, f64)>>,
+}
+
+impl Fixed {
+    fn new(plan: &Plan, overrides: &[(Slot, f64)]) -> Fixed {
+        let mut f = Fixed {
+            shared: Vec::new(),
+            by_leaf: vec![Vec::new(); plan.n_leaves],
+        };
+        for &(slot, v) in overrides {
+            match plan.owner[slot] {
+                Some(l) => f.by_leaf[l].push((slot, v)),
+                None => f.shared.push((slot, v)),
+            }
+        }
+        f
     }
 }
 
@@ -504,7 +539,7 @@ pub struct Engine<'a> {
     plan: Plan<'a>,
     paths: usize,
     seed: u64,
-    overrides: Vec<(Slot, f64)>,
+    fixed: Fixed,
     conditioned: Option<filter::Conditioned>,
     conditioning: Option<Conditioning>,
 }
@@ -520,11 +555,12 @@ impl<'a> Engine<'a> {
         overrides: &[(Slot, f64)],
     ) -> Engine<'a> {
         let plan = Plan::new(scn);
+        let fixed = Fixed::new(&plan, overrides);
         let mut engine = Engine {
             plan,
             paths,
             seed,
-            overrides: overrides.to_vec(),
+            fixed,
             conditioned: None,
             conditioning: None,
         };
@@ -533,7 +569,7 @@ impl<'a> Engine<'a> {
             && paths > 0
         {
             let (state, conditioning) =
-                filter::condition(&engine.plan, paths, seed, overrides, obs);
+                filter::condition(&engine.plan, paths, seed, overrides, &engine.fixed, obs);
             engine.conditioned = Some(state);
             engine.conditioning = Some(conditioning);
         }
@@ -776,7 +812,7 @@ impl<'a> Engine<'a> {
                 .map_init(
                     || Workspace::new(plan),
                     |ws, p| {
-                        draw_shared(plan, self.seed, p, &self.overrides, ws);
+                        draw_shared(plan, self.seed, p, &self.fixed.shared, ws);
                         let mut factors = stream(self.seed, STREAM_FACTORS, p);
                         let mut sum = ws.theta.iter().sum::<f64>();
                         for _ in 0..ws.factors.len() {
@@ -784,7 +820,7 @@ impl<'a> Engine<'a> {
                             sum += z;
                         }
                         for &l in &leaves {
-                            draw_leaf(plan, self.seed, p, &self.overrides, l, ws);
+                            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, ws);
                             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
                             for _ in 0..plan.n_years * plan.leaf_draws[l] {
                                 let z: f64 = StandardNormal.sample(&mut rng);
@@ -818,14 +854,14 @@ impl<'a> Engine<'a> {
         emit: &mut impl FnMut(usize, usize, &YearValues),
     ) {
         let plan = &self.plan;
-        draw_shared(plan, self.seed, p, &self.overrides, ws);
+        draw_shared(plan, self.seed, p, &self.fixed.shared, ws);
         let mut factors = stream(self.seed, STREAM_FACTORS, p);
         for x in ws.factors.iter_mut() {
             *x = StandardNormal.sample(&mut factors);
         }
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
-            draw_leaf(plan, self.seed, p, &self.overrides, l, ws);
+            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, ws);
             let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
             let mut state = LeafState::initial(&coef);
             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
@@ -886,8 +922,8 @@ fn draw_shared(plan: &Plan, seed: u64, p: usize, overrides: &[(Slot, f64)], ws: 
     }
 }
 
-/// Leaf `l`'s own parameters on path `p` (from the leaf's parameter stream), then the
-/// overrides of those parameters.
+/// Leaf `l`'s own parameters on path `p` (from the leaf's parameter stream), then
+/// `overrides` (those of its parameters that are fixed).
 fn draw_leaf(
     plan: &Plan,
     seed: u64,
@@ -905,9 +941,7 @@ fn draw_leaf(
         ws.theta[s] = plan.scn.params[s].sample(&mut rng);
     }
     for &(slot, v) in overrides {
-        if own.binary_search(&slot).is_ok() {
-            ws.theta[slot] = v;
-        }
+        ws.theta[slot] = v;
     }
 }
 

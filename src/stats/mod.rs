@@ -399,6 +399,34 @@ fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
     }
 }
 
+/// The glide path of target `ti` alone (see [`TargetResult::glide`]): the share of the
+/// paths on track in each year of its period, without the rest of [`evaluate_target`].
+pub fn glide(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<(i32, f64)> {
+    let t = &scn.targets[ti];
+    let s = scn
+        .series_index(t.region, t.indicator)
+        .expect("validated targets have a series");
+    let a = (t.first_year - scn.base_year - 1) as usize;
+    let b = (t.last_year - scn.base_year - 1) as usize;
+    let columns = sim.columns(s);
+    let mut v = vec![0.0; columns.len()];
+    let mut counts = vec![0usize; b - a + 1];
+    for p in 0..sim.n_paths {
+        for (x, c) in v.iter_mut().zip(&columns) {
+            *x = c[p];
+        }
+        for (j, k) in (a..=b).enumerate() {
+            if on_track(t, scn.base_year, &v, k) {
+                counts[j] += 1;
+            }
+        }
+    }
+    (a..=b)
+        .zip(&counts)
+        .map(|(k, &c)| (scn.base_year + 1 + k as i32, c as f64 / sim.n_paths as f64))
+        .collect()
+}
+
 /// The target-setting level of a target of kind `kind` at probability `p` in (0, 1), from
 /// its outcomes sorted ascending: for a floor (`cumulative_floor`, `level_floor`) the
 /// level L with P(outcome ≥ L) = p, i.e. the quantile at 1 − p; for a cap the level with

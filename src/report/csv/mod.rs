@@ -425,38 +425,40 @@ pub fn write_paths(path: &Path, scn: &Scenario, engine: &Engine) -> Result<()> {
         .collect();
     engine.for_each_path_block(PATHS_BLOCK_VALUES, |sim| -> Result<()> {
         let columns: Vec<Vec<&[f64]>> = (0..labels.len()).map(|s| sim.columns(s)).collect();
-        let chunks: Vec<String> = (0..sim.n_paths)
-            .collect::<Vec<_>>()
-            .par_chunks(256)
-            .map(|ps| {
-                let mut text = String::new();
-                for &p in ps {
-                    for (s, (region, indicator)) in labels.iter().enumerate() {
-                        for (k, v) in columns[s].iter().map(|c| c[p]).enumerate() {
-                            use std::fmt::Write as _;
-                            let _ = writeln!(
-                                text,
-                                "{},{region},{indicator},{},{}",
-                                sim.first_path + p,
-                                years[k],
-                                fmt4(v)
-                            );
-                        }
+        let format = |ps: &[usize]| {
+            let mut text = String::new();
+            for &p in ps {
+                for (s, (region, indicator)) in labels.iter().enumerate() {
+                    for (k, v) in columns[s].iter().map(|c| c[p]).enumerate() {
+                        use std::fmt::Write as _;
+                        let _ = writeln!(
+                            text,
+                            "{},{region},{indicator},{},{}",
+                            sim.first_path + p,
+                            years[k],
+                            fmt4(v)
+                        );
                     }
                 }
-                text
-            })
-            .collect();
-        for c in chunks {
-            out.write_all(c.as_bytes()).map_err(e)?;
+            }
+            text
+        };
+        // Waves of 16 runs of 256 paths formatted in parallel, then written in order: the
+        // text held at once stays small whatever the number of paths.
+        let paths: Vec<usize> = (0..sim.n_paths).collect();
+        for wave in paths.chunks(16 * 256) {
+            let texts: Vec<String> = wave.par_chunks(256).map(format).collect();
+            for t in texts {
+                out.write_all(t.as_bytes()).map_err(e)?;
+            }
         }
         Ok(())
     })?;
     out.flush().map_err(e)
 }
 
-/// The values of a block of paths `paths.csv` is written from (4 M values, 32 MB).
-const PATHS_BLOCK_VALUES: usize = 1 << 22;
+/// The values of a block of paths `paths.csv` is written from (1 M values, 8 MB).
+const PATHS_BLOCK_VALUES: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {
