@@ -750,6 +750,28 @@ impl<'a> Engine<'a> {
         } else {
             accs
         };
+        // What each leaf-year's values become: (field of `YearValues` in `fields` order,
+        // the block's column × years or NONE, the aggregate's column × years or NONE,
+        // weight), per leaf of the block.
+        const NONE: usize = usize::MAX;
+        let mut emits: Vec<Vec<(usize, usize, usize, f64)>> = vec![Vec::new(); plan.n_leaves];
+        for &l in leaves {
+            let (fs, ss, rs, gs) = plan.leaf_series[l];
+            for (field, s) in fs.into_iter().chain([ss, rs, gs]).enumerate() {
+                let Some(s) = s else { continue };
+                let col = if local[s] == NONE {
+                    NONE
+                } else {
+                    local[s] * ny
+                };
+                let (agg, w) = match plan.contrib[s].as_slice() {
+                    [] => (NONE, 0.0),
+                    [(a, w)] => (a * ny, *w),
+                    _ => unreachable!("a region has one parent"),
+                };
+                emits[l].push((field, col, agg, w));
+            }
+        }
         outs.into_par_iter().zip(accs).enumerate().for_each_init(
             || Workspace::new(plan),
             |ws, (j, (mut out, mut acc))| {
@@ -768,15 +790,23 @@ impl<'a> Engine<'a> {
                 }
                 for i in 0..len {
                     let mut emit = |l: usize, k: usize, v: &YearValues| {
-                        for_each_value(plan, l, v, |s, value| {
-                            let at = local[s];
-                            if at != usize::MAX {
-                                tile[(at * ny + k) * len + i] = value;
+                        let fields = [
+                            v.flows[0],
+                            v.flows[1],
+                            v.flows[2],
+                            v.stock,
+                            v.rate,
+                            v.registered,
+                        ];
+                        for &(field, col, agg, w) in &emits[l] {
+                            let value = fields[field];
+                            if col != NONE {
+                                tile[(col + k) * len + i] = value;
                             }
-                            for &(a, w) in &plan.contrib[s] {
-                                sums[(a * ny + k) * len + i] += w * value;
+                            if agg != NONE {
+                                sums[(agg + k) * len + i] += w * value;
                             }
-                        });
+                        }
                     };
                     match &self.conditioned {
                         Some(c) => c.path(plan, self.seed, start + i, leaves, ws, &mut emit),

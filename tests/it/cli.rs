@@ -192,7 +192,7 @@ fn bad_cases() -> Vec<(
             "nan.toml",
             "value = 39.67\nkind",
             "value = nan\nkind",
-            "error: nan.toml:237:9: expected a finite number, got NaN\n".into(),
+            "error: nan.toml:240:9: expected a finite number, got NaN\n".into(),
         ),
         (
             "henan-baseline.toml",
