@@ -189,7 +189,7 @@ fn sampler_per_path(scn: &Scenario) -> u64 {
 }
 
 /// The values `run` holds at once for `paths` paths on `threads` threads: the largest
-/// block of simulated regions (at most [`engine::BLOCK_VALUES`] values, or one region),
+/// block of simulated regions (at most [`crate::engine::BLOCK_VALUES`] values, or one region),
 /// the aggregates' sums, each worker's summary scratch (a series' years, running totals
 /// and a selection copy; a target's outcomes and gaps) and the conditioning sampler's
 /// state.
