@@ -15,7 +15,7 @@
 //!   evaluation uses the same path seeds (common random numbers), so differences between
 //!   design points come from the factors, not from Monte Carlo noise.
 
-use crate::engine::{Simulation, simulate};
+use crate::engine::{Engine, Simulation, simulate};
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::scenario::{Dist, Scenario, Slot};
@@ -366,6 +366,14 @@ pub fn analyze(
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<Indices> {
     let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
+    // Every evaluation runs the same paths (common random numbers): without observations
+    // their random numbers are drawn once and kept; a conditioned scenario is conditioned
+    // again at every design point, with its factors fixed.
+    let cached = scn.observations.is_none().then(|| {
+        let mut engine = Engine::new(scn, design.paths, design.seed, &[]);
+        engine.cache_draws();
+        engine
+    });
     let model = |x: &[f64]| -> Vec<f64> {
         let overrides: Vec<(Slot, f64)> = facs
             .iter()
@@ -377,7 +385,10 @@ pub fn analyze(
                 })
             })
             .collect();
-        let sim = simulate(scn, design.paths, design.seed, &overrides);
+        let sim = match &cached {
+            Some(engine) => engine.whole_with(&overrides),
+            None => simulate(scn, design.paths, design.seed, &overrides),
+        };
         metrics.iter().flat_map(|m| m.eval(scn, &sim)).collect()
     };
     Ok(match design.method {
@@ -711,6 +722,17 @@ mod tests {
         let v = m.eval(&scn, &sim);
         let t = stats::evaluate_target(&scn, &sim, ti, &[]);
         assert_eq!(*v.last().unwrap(), t.p_met);
+        // The metric's glide path (over the columns) is the target's (path by path), for
+        // every kind of target.
+        for ti in 0..scn.targets.len() {
+            let t = stats::evaluate_target(&scn, &sim, ti, &[]);
+            assert_eq!(
+                stats::glide(&scn, &sim, ti),
+                t.glide,
+                "{}",
+                scn.targets[ti].id
+            );
+        }
         let m = parse_metric(&scn, "mean:kaifeng.urban_new_jobs.cumulative").unwrap();
         let v = m.eval(&scn, &sim);
         let rows = stats::summarize(&scn, &sim);

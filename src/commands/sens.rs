@@ -108,8 +108,10 @@ pub fn run(
     let facs = study::factors(&scn, args.params.as_deref(), &args.ranges)?;
     let metrics = study::metrics(&scn, &args.metrics)?;
     let sim = args.sim.resolve(1000, scn.seed)?;
-    // Evaluations run in parallel, one simulation per worker thread at a time.
-    settings::check_memory(&scn, sim.paths.saturating_mul(sim.threads.max(2)))?;
+    // Evaluations run in parallel, one simulation per worker thread at a time, and the
+    // paths' random numbers are drawn once and kept (about one more simulation's worth,
+    // counted as two).
+    settings::check_memory(&scn, sim.paths.saturating_mul(sim.threads.max(2) + 2))?;
     let design = Design {
         method: args.method,
         samples: args.samples.unwrap_or(match args.method {

@@ -540,6 +540,8 @@ pub struct Engine<'a> {
     paths: usize,
     seed: u64,
     fixed: Fixed,
+    /// Every random number of the paths, when drawn once ([`Engine::cache_draws`]).
+    draws: Option<Draws>,
     conditioned: Option<filter::Conditioned>,
     conditioning: Option<Conditioning>,
 }
@@ -561,6 +563,7 @@ impl<'a> Engine<'a> {
             paths,
             seed,
             fixed,
+            draws: None,
             conditioned: None,
             conditioning: None,
         };
@@ -659,7 +662,14 @@ impl<'a> Engine<'a> {
                 v.sort_unstable();
                 v
             };
-            let sim = self.run(0..self.paths, &leaves, series, &mut acc, buffer);
+            let sim = self.run(
+                0..self.paths,
+                &leaves,
+                series,
+                &mut acc,
+                buffer,
+                &self.fixed,
+            );
             f(&sim)?;
             buffer = sim.values;
         }
@@ -692,7 +702,7 @@ impl<'a> Engine<'a> {
         let mut start = 0;
         while start < self.paths {
             let end = (start + step).min(self.paths);
-            f(&self.paths_range(start..end))?;
+            f(&self.paths_range(start..end, &self.fixed))?;
             start = end;
         }
         Ok(())
@@ -700,18 +710,43 @@ impl<'a> Engine<'a> {
 
     /// Every series of every path.
     pub fn whole(&self) -> Simulation {
-        self.paths_range(0..self.paths)
+        self.paths_range(0..self.paths, &self.fixed)
+    }
+
+    /// Draws every random number of the paths once and keeps them (about
+    /// [`Engine::draws_per_path`] values a path), so that [`Engine::whole_with`] evaluates
+    /// the same paths again without drawing: sensitivity analysis runs the same paths
+    /// with different parameters fixed (common random numbers). The values are bit for
+    /// bit those of drawing from the streams. Does nothing for a conditioned run, whose
+    /// paths the sampler holds already.
+    pub fn cache_draws(&mut self) {
+        if self.conditioned.is_some() || self.draws.is_some() {
+            return;
+        }
+        self.draws = Some(Draws::new(&self.plan, self.seed, self.paths));
+    }
+
+    /// The values [`Engine::cache_draws`] keeps per path of a scenario.
+    pub fn draws_per_path(scn: &Scenario) -> usize {
+        DrawLayout::new(&Plan::new(scn)).stride
+    }
+
+    /// Every series of every path with `overrides` fixing parameters instead of the
+    /// engine's own (see [`simulate`]); from the cached draws if there are any.
+    pub fn whole_with(&self, overrides: &[(Slot, f64)]) -> Simulation {
+        let fixed = Fixed::new(&self.plan, overrides);
+        self.paths_range(0..self.paths, &fixed)
     }
 
     /// Every series of the paths `range`: the simulated regions', then the aggregates'
     /// sums copied into their columns.
-    fn paths_range(&self, range: Range<usize>) -> Simulation {
+    fn paths_range(&self, range: Range<usize>, fixed: &Fixed) -> Simulation {
         let plan = &self.plan;
         let leaves: Vec<usize> = (0..plan.n_leaves).collect();
         let series: Vec<usize> = (0..plan.n_series).collect();
         let n = range.len();
         let mut acc = vec![0.0; n * plan.agg_series.len() * plan.n_years];
-        let mut sim = self.run(range, &leaves, series, &mut acc, Vec::new());
+        let mut sim = self.run(range, &leaves, series, &mut acc, Vec::new(), fixed);
         let ny = plan.n_years;
         for (a, &s) in plan.agg_series.iter().enumerate() {
             let i = sim.slot(s);
@@ -731,6 +766,7 @@ impl<'a> Engine<'a> {
         series: Vec<usize>,
         acc: &mut [f64],
         mut buffer: Vec<f64>,
+        fixed: &Fixed,
     ) -> Simulation {
         let plan = &self.plan;
         let ny = plan.n_years;
@@ -810,7 +846,7 @@ impl<'a> Engine<'a> {
                     };
                     match &self.conditioned {
                         Some(c) => c.path(plan, self.seed, start + i, leaves, ws, &mut emit),
-                        None => self.path(start + i, leaves, ws, &mut emit),
+                        None => self.path(start + i, leaves, fixed, ws, &mut emit),
                     }
                 }
                 if len > 0 {
@@ -880,18 +916,22 @@ impl<'a> Engine<'a> {
         &self,
         p: usize,
         leaves: &[usize],
+        fixed: &Fixed,
         ws: &mut Workspace,
         emit: &mut impl FnMut(usize, usize, &YearValues),
     ) {
         let plan = &self.plan;
-        draw_shared(plan, self.seed, p, &self.fixed.shared, ws);
+        if let Some(d) = &self.draws {
+            return d.path(plan, p, leaves, fixed, ws, emit);
+        }
+        draw_shared(plan, self.seed, p, &fixed.shared, ws);
         let mut factors = stream(self.seed, STREAM_FACTORS, p);
         for x in ws.factors.iter_mut() {
             *x = StandardNormal.sample(&mut factors);
         }
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
-            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, ws);
+            draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, ws);
             let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
             let mut state = LeafState::initial(&coef);
             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
@@ -907,6 +947,147 @@ impl<'a> Engine<'a> {
                     &exo,
                     &ws.factors,
                     &mut || StandardNormal.sample(&mut rng),
+                );
+                emit(l, k, &v);
+            }
+        }
+    }
+}
+
+/// Where a path's cached random numbers lie: its shared parameters (in
+/// `Plan::shared_params` order), one uniform per shock, the factor normals of every year,
+/// then per leaf its own parameters and its normals of every year.
+struct DrawLayout {
+    events: usize,
+    factors: usize,
+    /// Per leaf: where its parameters and where its normals start.
+    leaves: Vec<(usize, usize)>,
+    stride: usize,
+}
+
+impl DrawLayout {
+    fn new(plan: &Plan) -> DrawLayout {
+        let events = plan.shared_params.len();
+        let factors = events + plan.scn.shocks.len();
+        let mut at = factors + plan.n_years * plan.n_factors;
+        let leaves = (0..plan.n_leaves)
+            .map(|l| {
+                let own = at;
+                let noise = own + plan.leaf_params[l].len();
+                at = noise + plan.n_years * plan.leaf_draws[l];
+                (own, noise)
+            })
+            .collect();
+        DrawLayout {
+            events,
+            factors,
+            leaves,
+            stride: at,
+        }
+    }
+}
+
+/// Every random number of every path, drawn once from the streams in their order.
+struct Draws {
+    layout: DrawLayout,
+    values: Vec<f64>,
+}
+
+impl Draws {
+    fn new(plan: &Plan, seed: u64, paths: usize) -> Draws {
+        let layout = DrawLayout::new(plan);
+        let mut values = vec![0.0; paths * layout.stride];
+        if layout.stride > 0 {
+            values
+                .par_chunks_mut(layout.stride)
+                .enumerate()
+                .for_each(|(p, d)| {
+                    let scn = plan.scn;
+                    let mut rng = stream(seed, STREAM_PARAMS, p);
+                    for (x, &s) in d.iter_mut().zip(&plan.shared_params) {
+                        *x = scn.params[s].sample(&mut rng);
+                    }
+                    let mut events = stream(seed, STREAM_EVENTS, p);
+                    for x in &mut d[layout.events..layout.factors] {
+                        *x = events.random();
+                    }
+                    let mut factors = stream(seed, STREAM_FACTORS, p);
+                    let n_f = plan.n_years * plan.n_factors;
+                    for x in &mut d[layout.factors..layout.factors + n_f] {
+                        *x = StandardNormal.sample(&mut factors);
+                    }
+                    for l in 0..plan.n_leaves {
+                        let (own, noise) = layout.leaves[l];
+                        let own_params = &plan.leaf_params[l];
+                        if !own_params.is_empty() {
+                            let mut rng = stream(seed, STREAM_PARAMS ^ plan.leaf_tags[l], p);
+                            for (x, &s) in d[own..noise].iter_mut().zip(own_params) {
+                                *x = scn.params[s].sample(&mut rng);
+                            }
+                        }
+                        let mut rng = stream(seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
+                        for x in &mut d[noise..noise + plan.n_years * plan.leaf_draws[l]] {
+                            *x = StandardNormal.sample(&mut rng);
+                        }
+                    }
+                });
+        }
+        Draws { layout, values }
+    }
+
+    /// [`Engine::path`] from the cached numbers: the same values as from the streams.
+    fn path(
+        &self,
+        plan: &Plan,
+        p: usize,
+        leaves: &[usize],
+        fixed: &Fixed,
+        ws: &mut Workspace,
+        emit: &mut impl FnMut(usize, usize, &YearValues),
+    ) {
+        let scn = plan.scn;
+        let lay = &self.layout;
+        let d = &self.values[p * lay.stride..(p + 1) * lay.stride];
+        for (&s, &x) in plan.shared_params.iter().zip(d) {
+            ws.theta[s] = x;
+        }
+        for &(slot, v) in &fixed.shared {
+            ws.theta[slot] = v;
+        }
+        for (k, s) in scn.shocks.iter().enumerate() {
+            ws.shock_scale[k] = if d[lay.events + k] < s.probability {
+                s.scale.map_or(1.0, |slot| ws.theta[slot])
+            } else {
+                0.0
+            };
+        }
+        let n_f = plan.n_years * plan.n_factors;
+        ws.factors
+            .copy_from_slice(&d[lay.factors..lay.factors + n_f]);
+        let shared = shared_coefficients(plan, &ws.theta);
+        for &l in leaves {
+            let (own, noise) = lay.leaves[l];
+            for (&s, &x) in plan.leaf_params[l].iter().zip(&d[own..noise]) {
+                ws.theta[s] = x;
+            }
+            for &(slot, v) in &fixed.by_leaf[l] {
+                ws.theta[slot] = v;
+            }
+            let coef = leaf_coef(scn, scn.leaves[l], &ws.theta);
+            let mut state = LeafState::initial(&coef);
+            let mut normals = d[noise..noise + plan.n_years * plan.leaf_draws[l]].iter();
+            for k in 0..plan.n_years {
+                let exo = leaf_exogenous(plan, &ws.theta, &ws.shock_scale, l, k, None);
+                let v = leaf_year(
+                    plan,
+                    &shared,
+                    &coef,
+                    &mut state,
+                    l,
+                    k,
+                    &exo,
+                    &ws.factors,
+                    &mut || *normals.next().expect("one normal per draw"),
                 );
                 emit(l, k, &v);
             }
@@ -1006,11 +1187,12 @@ fn leaf_coefficients(scn: &Scenario, ws: &mut Workspace) {
 /// The coefficients of simulated region `r` for parameters `th`.
 fn leaf_coef(scn: &Scenario, r: usize, th: &[f64]) -> LeafCoef {
     let lm = scn.regions[r].leaf.as_ref().expect("leaves have models");
-    let flows = [0, 1, 2].map(|i| {
+    let flow = |i: usize| {
         lm.flows[i]
             .as_ref()
             .map(|f| FlowCoef::calibrate(f.anchor, th[f.trend], th[f.elasticity], th[f.noise_sd]))
-    });
+    };
+    let flows = [flow(0), flow(1), flow(2)];
     LeafCoef {
         flows,
         stock: lm.stock.as_ref().map(|s| (s.initial, th[s.exit_rate])),

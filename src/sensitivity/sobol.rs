@@ -302,11 +302,15 @@ struct Estimate {
 /// Indices from the base rows `at(0), ..., at(n-1)`, or `None` if all `f_A ∪ f_B` values are
 /// identical (zero variance).
 fn indices(c: &Columns, n: usize, at: impl Fn(usize) -> usize) -> Option<Estimate> {
-    let first = c.ya[at(0)];
+    // The base rows once (a bootstrap replicate's rows are a resample): f_A and f_B in
+    // row order, then one look-up per row for each f_AB column.
+    let rows: Vec<usize> = (0..n).map(&at).collect();
+    let ya: Vec<f64> = rows.iter().map(|&r| c.ya[r]).collect();
+    let yb: Vec<f64> = rows.iter().map(|&r| c.yb[r]).collect();
+    let first = ya[0];
     let mut constant = true;
     let mut sum = 0.0;
-    for j in 0..n {
-        let (a, b) = (c.ya[at(j)], c.yb[at(j)]);
+    for (&a, &b) in ya.iter().zip(&yb) {
         constant &= a == first && b == first;
         sum += a + b;
     }
@@ -314,9 +318,11 @@ fn indices(c: &Columns, n: usize, at: impl Fn(usize) -> usize) -> Option<Estimat
         return None;
     }
     let f0 = sum / (2 * n) as f64;
-    let v = (0..n)
-        .map(|j| {
-            let (a, b) = (c.ya[at(j)] - f0, c.yb[at(j)] - f0);
+    let v = ya
+        .iter()
+        .zip(&yb)
+        .map(|(&a, &b)| {
+            let (a, b) = (a - f0, b - f0);
             a * a + b * b
         })
         .sum::<f64>()
@@ -328,8 +334,8 @@ fn indices(c: &Columns, n: usize, at: impl Fn(usize) -> usize) -> Option<Estimat
     let mut st = Vec::with_capacity(c.yab.len());
     for yab in &c.yab {
         let (mut num_s, mut num_t) = (0.0, 0.0);
-        for j in 0..n {
-            let (a, b, ab) = (c.ya[at(j)], c.yb[at(j)], yab[at(j)]);
+        for ((&a, &b), &r) in ya.iter().zip(&yb).zip(&rows) {
+            let ab = yab[r];
             num_s += (b - f0) * (ab - a);
             num_t += (a - ab) * (a - ab);
         }

@@ -382,7 +382,9 @@ fn level_ok(t: &Target, x: f64) -> bool {
 }
 
 /// Whether the target is on track in year index `k` of the projection (see
-/// [`TargetResult::glide`]).
+/// [`TargetResult::glide`]): the definition, year by year, that [`on_track_years`] is
+/// tested against.
+#[cfg(test)]
 fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
     let a = (t.first_year - base_year - 1) as usize;
     let n = (t.last_year - t.first_year + 1) as f64;
@@ -401,6 +403,8 @@ fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
 
 /// The glide path of target `ti` alone (see [`TargetResult::glide`]): the share of the
 /// paths on track in each year of its period, without the rest of [`evaluate_target`].
+/// Year by year over the columns (running sums and flags per path), the same arithmetic
+/// as [`on_track_years`] path by path.
 pub fn glide(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<(i32, f64)> {
     let t = &scn.targets[ti];
     let s = scn
@@ -408,23 +412,58 @@ pub fn glide(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<(i32, f64)> {
         .expect("validated targets have a series");
     let a = (t.first_year - scn.base_year - 1) as usize;
     let b = (t.last_year - scn.base_year - 1) as usize;
-    let columns = sim.columns(s);
-    let mut v = vec![0.0; columns.len()];
-    let mut counts = vec![0usize; b - a + 1];
-    for p in 0..sim.n_paths {
-        for (x, c) in v.iter_mut().zip(&columns) {
-            *x = c[p];
-        }
-        for (j, k) in (a..=b).enumerate() {
-            if on_track(t, scn.base_year, &v, k) {
-                counts[j] += 1;
-            }
-        }
-    }
+    let n_years = (t.last_year - t.first_year + 1) as f64;
+    let n = sim.n_paths;
+    let mut sum = vec![std::iter::empty::<f64>().sum::<f64>(); n];
+    let mut all = vec![true; n];
     (a..=b)
-        .zip(&counts)
-        .map(|(k, &c)| (scn.base_year + 1 + k as i32, c as f64 / sim.n_paths as f64))
+        .map(|k| {
+            let col = sim.column(s, k);
+            let done = (k - a + 1) as f64;
+            let mut count = 0usize;
+            for p in 0..n {
+                let x = col[p];
+                sum[p] += x;
+                let ok = match (t.kind, t.applies) {
+                    (TargetKind::CumulativeFloor, _) => sum[p] >= t.value * (done / n_years),
+                    (_, Some(Applies::EachYear)) => {
+                        all[p] &= level_ok(t, x);
+                        all[p]
+                    }
+                    (_, Some(Applies::Average)) => level_ok(t, sum[p] / done),
+                    _ => level_ok(t, x),
+                };
+                count += usize::from(ok);
+            }
+            (scn.base_year + 1 + k as i32, count as f64 / n as f64)
+        })
         .collect()
+}
+
+/// Whether the target is on track in each year of its period, in one pass over the
+/// years: `f(j, on track)` for the j-th year. The same as [`on_track`] year by year, bit
+/// for bit (running sums in the same order, from the same neutral element), without
+/// summing the years so far again for every year.
+fn on_track_years(t: &Target, base_year: i32, values: &[f64], mut f: impl FnMut(usize, bool)) {
+    let a = (t.first_year - base_year - 1) as usize;
+    let b = (t.last_year - base_year - 1) as usize;
+    let n = (t.last_year - t.first_year + 1) as f64;
+    let mut sum = std::iter::empty::<f64>().sum::<f64>();
+    let mut all = true;
+    for (j, k) in (a..=b).enumerate() {
+        let x = values[k];
+        sum += x;
+        let ok = match (t.kind, t.applies) {
+            (TargetKind::CumulativeFloor, _) => sum >= t.value * ((k - a + 1) as f64 / n),
+            (_, Some(Applies::EachYear)) => {
+                all &= level_ok(t, x);
+                all
+            }
+            (_, Some(Applies::Average)) => level_ok(t, sum / (k - a + 1) as f64),
+            _ => level_ok(t, x),
+        };
+        f(j, ok);
+    }
 }
 
 /// The target-setting level of a target of kind `kind` at probability `p` in (0, 1), from
@@ -498,11 +537,9 @@ pub fn evaluate_target(
         let (o, g) = target_outcome(t, scn.base_year, &v);
         outcomes.push(o);
         gaps.push(g);
-        for (j, k) in (a..=b).enumerate() {
-            if on_track(t, scn.base_year, &v, k) {
-                glide_counts[j] += 1;
-            }
-        }
+        on_track_years(t, scn.base_year, &v, |j, ok| {
+            glide_counts[j] += usize::from(ok)
+        });
     }
     let met = gaps.iter().filter(|&&g| g <= 0.0).count();
     let p = met as f64 / n as f64;
@@ -765,6 +802,22 @@ mod tests {
             let want = PROBS.map(|p| quantile_sorted(&st, p).to_bits());
             let got = quantiles_by_selection(&mut xs, PROBS).map(f64::to_bits);
             prop_assert_eq!(want, got);
+        }
+
+        #[test]
+        fn the_one_pass_glide_path_is_on_track_year_by_year(
+            values in proptest::collection::vec(prop_oneof![0.0f64..20.0, Just(5.5), Just(0.0), Just(-0.0)], 5),
+            kind in 0usize..4,
+            applies in 0usize..3,
+            value in 0.0f64..40.0,
+        ) {
+            let kind = [TargetKind::CumulativeFloor, TargetKind::LevelCap, TargetKind::LevelFloor, TargetKind::LevelAbout][kind];
+            let applies = [Some(Applies::EachYear), Some(Applies::Average), Some(Applies::End)][applies];
+            let t = target(kind, applies, value);
+            let mut got = Vec::new();
+            on_track_years(&t, 2020, &values, |_, ok| got.push(ok));
+            let want: Vec<bool> = (0..5).map(|k| on_track(&t, 2020, &values, k)).collect();
+            prop_assert_eq!(got, want);
         }
 
         #[test]
