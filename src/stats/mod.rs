@@ -404,7 +404,7 @@ fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
 /// The glide path of target `ti` alone (see [`TargetResult::glide`]): the share of the
 /// paths on track in each year of its period, without the rest of [`evaluate_target`].
 /// Year by year over the columns (running sums and flags per path), the same arithmetic
-/// as [`on_track_years`] path by path.
+/// as `on_track_years` path by path.
 pub fn glide(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<(i32, f64)> {
     let t = &scn.targets[ti];
     let s = scn
