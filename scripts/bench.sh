@@ -8,15 +8,17 @@
 #      warm-up each), with /usr/bin/time: median wall, user+sys CPU and peak RSS, and the
 #      median of the pairwise wall ratios;
 #   3. writes synthetic scenarios of 300 (30 x 10) and 2,850 (30 x 95) simulated regions,
-#      2021-2035, checks them (`empsim check`) and runs each at 1,000 paths --no-charts:
-#      wall time and peak RSS;
+#      2021-2035, checks them (`empsim check`) and runs each at 1,000 and 10,000 paths
+#      --no-charts (SCALE_PATHS): wall time and peak RSS; then henan-baseline at 100,000
+#      paths with --keep-paths (paths.csv streamed);
 #   4. times `empsim sens scenarios/henan-baseline.toml --method sobol --samples 1024
 #      --paths 1000`;
 #   5. prints a summary table.
 #
 # Usage (from anywhere):  scripts/bench.sh
 # Settings (environment): RUNS=3 (timed runs per command and size), PATHS_LIST="10000
-# 100000 1000000", SKIP_SENS=1 to leave out step 4, CARGO_TARGET_DIR=... .
+# 100000 1000000", SCALE_PATHS="1000 10000", SKIP_SENS=1 to leave out step 4,
+# CARGO_TARGET_DIR=... .
 # Needs: cargo, python3 with numpy, GNU time at /usr/bin/time. Writes nothing in the
 # repository: every output goes to a temporary folder, removed at the end. The machine
 # should be otherwise idle; on a shared one, repeat and compare the spreads.
@@ -26,6 +28,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-3}"
 PATHS_LIST="${PATHS_LIST:-10000 100000 1000000}"
+SCALE_PATHS="${SCALE_PATHS:-1000 10000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${TMPDIR:-/tmp}/empsim-bench-target}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/empsim-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -66,7 +69,7 @@ for n in $PATHS_LIST; do
     echo "   $n paths done" >&2
 done
 
-echo "== synthetic scenarios, 1000 paths" >&2
+echo "== synthetic scenarios, $SCALE_PATHS paths" >&2
 for shape in "30 10" "30 95"; do
     read -r p c <<<"$shape"
     regions=$((p * c))
@@ -74,9 +77,14 @@ for shape in "30 10" "30 95"; do
     python3 "$REPO/scripts/synthetic_scenario.py" --provinces "$p" --counties-per-province "$c" \
         --end-year 2035 --paths 1000 --out "$file"
     measure "check-$regions" "$EMPSIM" check "$file"
-    measure "synthetic-$regions" "$EMPSIM" run "$file" --no-charts -q --paths 1000 --out "$WORK/synthetic-out-$regions"
+    for n in $SCALE_PATHS; do
+        measure "synthetic-$regions-$n" "$EMPSIM" run "$file" --no-charts -q --paths "$n" --out "$WORK/synthetic-out-$regions-$n"
+    done
     echo "   $regions regions done" >&2
 done
+
+echo "== henan-baseline, 100,000 paths with --keep-paths (paths.csv streamed)" >&2
+measure "keep-paths-100000" "$EMPSIM" run "$SCENARIO" --no-charts -q --keep-paths --paths 100000 --out "$WORK/keep-paths"
 
 if [ "${SKIP_SENS:-0}" != 1 ]; then
     echo "== sens sobol, 1024 samples x 1000 paths" >&2
