@@ -31,11 +31,11 @@
 use super::measure::Measurement;
 use super::{
     Fixed, Plan, STREAM_FACTORS, STREAM_NOISE, Simulation, Workspace, draw_leaf, draw_shared,
-    for_each_value, leaf_coef, leaf_coefficients, leaf_exogenous, leaf_year, path_seed,
-    shared_coefficients, splitmix64, stream,
+    for_each_value, leaf_coef, leaf_coefficients, leaf_years, path_seed, shared_coefficients,
+    splitmix64, stream,
 };
 use crate::indicator::IndicatorKind;
-use crate::model::{LeafState, YearValues};
+use crate::model::YearValues;
 use crate::scenario::Scenario;
 use crate::scenario::Slot;
 use crate::scenario::observed::{Observations, ObservedPoint, Stage};
@@ -288,46 +288,17 @@ impl Conditioned {
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
             let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
-            let mut state = LeafState::initial(&coef);
             let mut rng = stream(seed, STREAM_FUTURE ^ plan.leaf_tags[l], p);
-            for k in 0..ny {
-                let exo = leaf_exogenous(
-                    plan,
-                    &ws.theta,
-                    &ws.shock_scale,
-                    l,
-                    k,
-                    self.growth[l * ny + k],
-                );
-                let v = if k < ko {
-                    let at = k * plan.per_year + plan.leaf_offset[l];
-                    let mut it = part.z[at..at + plan.leaf_draws[l]].iter();
-                    leaf_year(
-                        plan,
-                        &shared,
-                        &coef,
-                        &mut state,
-                        l,
-                        k,
-                        &exo,
-                        &ws.factors,
-                        &mut || *it.next().expect("one normal per draw"),
-                    )
+            let at = plan.leaf_offset[l];
+            let mut normal = |k: usize, i: usize| {
+                if k < ko {
+                    part.z[k * plan.per_year + at + i]
                 } else {
-                    leaf_year(
-                        plan,
-                        &shared,
-                        &coef,
-                        &mut state,
-                        l,
-                        k,
-                        &exo,
-                        &ws.factors,
-                        &mut || StandardNormal.sample(&mut rng),
-                    )
-                };
-                emit(l, k, &v);
-            }
+                    StandardNormal.sample(&mut rng)
+                }
+            };
+            let growth = Some(self.growth.as_slice());
+            leaf_years(plan, &shared, ws, &coef, l, ny, growth, &mut normal, emit);
         }
     }
 
@@ -621,38 +592,28 @@ impl Model<'_> {
         let mut acc = std::mem::take(&mut ws.acc);
         acc.fill(0.0);
         for l in 0..plan.n_leaves {
-            let coef = ws.coefs[l].clone();
-            let mut state = ws.states[l];
-            for k in 0..ko {
-                let exo = leaf_exogenous(
-                    plan,
-                    &ws.theta,
-                    &ws.shock_scale,
-                    l,
-                    k,
-                    self.growth[l * ny + k],
-                );
-                let at = k * py + plan.leaf_offset[l];
-                let mut it = z[at..at + plan.leaf_draws[l]].iter();
-                let v = leaf_year(
-                    plan,
-                    &shared,
-                    &coef,
-                    &mut state,
-                    l,
-                    k,
-                    &exo,
-                    &ws.factors,
-                    &mut || *it.next().expect("one normal per draw"),
-                );
-                for_each_value(plan, l, &v, |s, value| {
+            let at = plan.leaf_offset[l];
+            let mut normal = |k: usize, i: usize| z[k * py + at + i];
+            let mut emit = |l: usize, k: usize, v: &YearValues| {
+                for_each_value(plan, l, v, |s, value| {
                     out[s * ny + k] = value;
                     for &(a, w) in &plan.contrib[s] {
                         acc[a * ny + k] += w * value;
                     }
                 });
-            }
-            ws.states[l] = state;
+            };
+            let growth = Some(self.growth.as_slice());
+            leaf_years(
+                plan,
+                &shared,
+                ws,
+                &ws.coefs[l],
+                l,
+                ko,
+                growth,
+                &mut normal,
+                &mut emit,
+            );
         }
         for (a, &s) in plan.agg_series.iter().enumerate() {
             out[s * ny..s * ny + ko].copy_from_slice(&acc[a * ny..a * ny + ko]);

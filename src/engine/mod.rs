@@ -281,37 +281,7 @@ impl<'a> Plan<'a> {
                 )
             })
             .collect();
-        let (growth, n_factors, idio) = match &scn.correlation.structure {
-            CorrelationStructure::Factor {
-                common,
-                within_parent,
-                group,
-                n_groups,
-            } => {
-                let w = within_parent.unwrap_or(*common);
-                let growth = Growth::Factors {
-                    common: common.sqrt(),
-                    group: (w - common).max(0.0).sqrt(),
-                    idio: (1.0 - w).sqrt(),
-                    groups: within_parent.map(|_| group.clone()),
-                };
-                let n = 1 + if within_parent.is_some() {
-                    *n_groups
-                } else {
-                    0
-                };
-                (growth, n, 1)
-            }
-            CorrelationStructure::Matrix { cholesky, .. } => {
-                let mut chol = vec![0.0; n_leaves * n_leaves];
-                for i in 0..n_leaves {
-                    for j in 0..=i {
-                        chol[i * n_leaves + j] = cholesky[(i, j)];
-                    }
-                }
-                (Growth::Cholesky { chol }, n_leaves, 0)
-            }
-        };
+        let (growth, n_factors, idio) = growth_structure(scn);
         let leaf_draws: Vec<usize> = scn
             .leaves
             .iter()
@@ -390,6 +360,44 @@ impl<'a> Plan<'a> {
         let mut v: Vec<usize> = f.into_iter().chain([st, r, g]).flatten().collect();
         v.sort_unstable();
         v
+    }
+}
+
+/// How the scenario's correlation makes the growth innovations: the structure, the factor
+/// normals a path draws per year, and the own normals a leaf draws per year for its growth
+/// (1 in a factor structure, 0 with a Cholesky factor).
+fn growth_structure(scn: &Scenario) -> (Growth, usize, usize) {
+    let n_leaves = scn.leaves.len();
+    match &scn.correlation.structure {
+        CorrelationStructure::Factor {
+            common,
+            within_parent,
+            group,
+            n_groups,
+        } => {
+            let w = within_parent.unwrap_or(*common);
+            let growth = Growth::Factors {
+                common: common.sqrt(),
+                group: (w - common).max(0.0).sqrt(),
+                idio: (1.0 - w).sqrt(),
+                groups: within_parent.map(|_| group.clone()),
+            };
+            let n = 1 + if within_parent.is_some() {
+                *n_groups
+            } else {
+                0
+            };
+            (growth, n, 1)
+        }
+        CorrelationStructure::Matrix { cholesky, .. } => {
+            let mut chol = vec![0.0; n_leaves * n_leaves];
+            for i in 0..n_leaves {
+                for j in 0..=i {
+                    chol[i * n_leaves + j] = cholesky[(i, j)];
+                }
+            }
+            (Growth::Cholesky { chol }, n_leaves, 0)
+        }
     }
 }
 
@@ -494,9 +502,8 @@ struct Workspace {
     shock_scale: Vec<f64>,
     /// The factor normals of every year (`n_years × n_factors`).
     factors: Vec<f64>,
-    /// Every leaf's coefficients and state (the conditioning sampler's particles).
+    /// Every leaf's coefficients (the conditioning sampler's particles).
     coefs: Vec<LeafCoef>,
-    states: Vec<LeafState>,
     /// The aggregates' sums on the path (`agg_series × n_years`).
     acc: Vec<f64>,
     /// A task's values and aggregates' sums, column-major (see `Engine::run`).
@@ -511,7 +518,6 @@ impl Workspace {
             shock_scale: vec![0.0; plan.scn.shocks.len()],
             factors: vec![0.0; plan.n_years * plan.n_factors],
             coefs: Vec::with_capacity(plan.n_leaves),
-            states: Vec::with_capacity(plan.n_leaves),
             acc: vec![0.0; plan.agg_series.len() * plan.n_years],
             tile: Vec::new(),
             sums: Vec::new(),
@@ -786,28 +792,7 @@ impl<'a> Engine<'a> {
         } else {
             accs
         };
-        // What each leaf-year's values become: (field of `YearValues` in `fields` order,
-        // the block's column × years or NONE, the aggregate's column × years or NONE,
-        // weight), per leaf of the block.
-        const NONE: usize = usize::MAX;
-        let mut emits: Vec<Vec<(usize, usize, usize, f64)>> = vec![Vec::new(); plan.n_leaves];
-        for &l in leaves {
-            let (fs, ss, rs, gs) = plan.leaf_series[l];
-            for (field, s) in fs.into_iter().chain([ss, rs, gs]).enumerate() {
-                let Some(s) = s else { continue };
-                let col = if local[s] == NONE {
-                    NONE
-                } else {
-                    local[s] * ny
-                };
-                let (agg, w) = match plan.contrib[s].as_slice() {
-                    [] => (NONE, 0.0),
-                    [(a, w)] => (a * ny, *w),
-                    _ => unreachable!("a region has one parent"),
-                };
-                emits[l].push((field, col, agg, w));
-            }
-        }
+        let emits = emit_plan(plan, leaves, &local);
         outs.into_par_iter().zip(accs).enumerate().for_each_init(
             || Workspace::new(plan),
             |ws, (j, (mut out, mut acc))| {
@@ -836,10 +821,10 @@ impl<'a> Engine<'a> {
                         ];
                         for &(field, col, agg, w) in &emits[l] {
                             let value = fields[field];
-                            if col != NONE {
+                            if col != usize::MAX {
                                 tile[(col + k) * len + i] = value;
                             }
-                            if agg != NONE {
+                            if agg != usize::MAX {
                                 sums[(agg + k) * len + i] += w * value;
                             }
                         }
@@ -933,23 +918,19 @@ impl<'a> Engine<'a> {
         for &l in leaves {
             draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, ws);
             let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
-            let mut state = LeafState::initial(&coef);
             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
-            for k in 0..plan.n_years {
-                let exo = leaf_exogenous(plan, &ws.theta, &ws.shock_scale, l, k, None);
-                let v = leaf_year(
-                    plan,
-                    &shared,
-                    &coef,
-                    &mut state,
-                    l,
-                    k,
-                    &exo,
-                    &ws.factors,
-                    &mut || StandardNormal.sample(&mut rng),
-                );
-                emit(l, k, &v);
-            }
+            let mut normal = |_: usize, _: usize| StandardNormal.sample(&mut rng);
+            leaf_years(
+                plan,
+                &shared,
+                ws,
+                &coef,
+                l,
+                plan.n_years,
+                None,
+                &mut normal,
+                emit,
+            );
         }
     }
 }
@@ -1074,25 +1055,53 @@ impl Draws {
                 ws.theta[slot] = v;
             }
             let coef = leaf_coef(scn, scn.leaves[l], &ws.theta);
-            let mut state = LeafState::initial(&coef);
-            let mut normals = d[noise..noise + plan.n_years * plan.leaf_draws[l]].iter();
-            for k in 0..plan.n_years {
-                let exo = leaf_exogenous(plan, &ws.theta, &ws.shock_scale, l, k, None);
-                let v = leaf_year(
-                    plan,
-                    &shared,
-                    &coef,
-                    &mut state,
-                    l,
-                    k,
-                    &exo,
-                    &ws.factors,
-                    &mut || *normals.next().expect("one normal per draw"),
-                );
-                emit(l, k, &v);
-            }
+            let draws = plan.leaf_draws[l];
+            let mut normal = |k: usize, i: usize| d[noise + k * draws + i];
+            leaf_years(
+                plan,
+                &shared,
+                ws,
+                &coef,
+                l,
+                plan.n_years,
+                None,
+                &mut normal,
+                emit,
+            );
         }
     }
+}
+
+/// What each leaf-year's values of `leaves` become in a block whose series are at
+/// `local`: per leaf, (field of `YearValues` in flows, stock, rate, registered order, the
+/// block's column × years or `usize::MAX`, the aggregate's column × years or
+/// `usize::MAX`, weight).
+fn emit_plan(
+    plan: &Plan,
+    leaves: &[usize],
+    local: &[usize],
+) -> Vec<Vec<(usize, usize, usize, f64)>> {
+    const NONE: usize = usize::MAX;
+    let ny = plan.n_years;
+    let mut emits: Vec<Vec<(usize, usize, usize, f64)>> = vec![Vec::new(); plan.n_leaves];
+    for &l in leaves {
+        let (fs, ss, rs, gs) = plan.leaf_series[l];
+        for (field, s) in fs.into_iter().chain([ss, rs, gs]).enumerate() {
+            let Some(s) = s else { continue };
+            let col = if local[s] == NONE {
+                NONE
+            } else {
+                local[s] * ny
+            };
+            let (agg, w) = match plan.contrib[s].as_slice() {
+                [] => (NONE, 0.0),
+                [(a, w)] => (a * ny, *w),
+                _ => unreachable!("a region has one parent"),
+            };
+            emits[l].push((field, col, agg, w));
+        }
+    }
+    emits
 }
 
 /// Hands each of leaf `l`'s series and its value in `v` to `f`.
@@ -1173,14 +1182,11 @@ fn shared_coefficients(plan: &Plan, th: &[f64]) -> SharedCoef {
     }
 }
 
-/// Every simulated region's coefficients on the path and its base-year state.
+/// Every simulated region's coefficients on the path.
 fn leaf_coefficients(scn: &Scenario, ws: &mut Workspace) {
     ws.coefs.clear();
-    ws.states.clear();
     for &r in &scn.leaves {
-        let coef = leaf_coef(scn, r, &ws.theta);
-        ws.states.push(LeafState::initial(&coef));
-        ws.coefs.push(coef);
+        ws.coefs.push(leaf_coef(scn, r, &ws.theta));
     }
 }
 
@@ -1255,6 +1261,50 @@ fn leaf_exogenous(
         }
     }
     x
+}
+
+/// Leaf `l`'s years `0..years` on a path: from its base-year state, with each year's
+/// exogenous inputs (and the observed growth of `growth`, a table by leaf and year, where
+/// given), the factor normals in `ws.factors` and its own normals `normal(k, i)` (the i-th
+/// of year k); `emit(l, k, values)` receives every year. Every way of running a path (from
+/// the streams, the cached draws, the conditioning sampler's normals) goes through here.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn leaf_years(
+    plan: &Plan,
+    shared: &SharedCoef,
+    ws: &Workspace,
+    coef: &LeafCoef,
+    l: usize,
+    years: usize,
+    growth: Option<&[Option<f64>]>,
+    normal: &mut impl FnMut(usize, usize) -> f64,
+    emit: &mut impl FnMut(usize, usize, &YearValues),
+) {
+    let ny = plan.n_years;
+    let mut state = LeafState::initial(coef);
+    for k in 0..years {
+        let observed = growth.and_then(|g| g[l * ny + k]);
+        let exo = leaf_exogenous(plan, &ws.theta, &ws.shock_scale, l, k, observed);
+        let mut i = 0;
+        let mut next = || {
+            let x = normal(k, i);
+            i += 1;
+            x
+        };
+        let v = leaf_year(
+            plan,
+            shared,
+            coef,
+            &mut state,
+            l,
+            k,
+            &exo,
+            &ws.factors,
+            &mut next,
+        );
+        emit(l, k, &v);
+    }
 }
 
 /// One year of leaf `l`: its growth innovation from the year's factor normals (`factors`

@@ -314,7 +314,14 @@ impl Correlation {
 
     /// The correlation of the growth innovations of leaves `i` and `j`.
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        match &self.structure {
+        self.structure.get(i, j)
+    }
+}
+
+impl CorrelationStructure {
+    /// The correlation of the growth innovations of leaves `i` and `j`.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        match self {
             _ if i == j => 1.0,
             CorrelationStructure::Factor {
                 common,

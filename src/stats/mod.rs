@@ -50,32 +50,26 @@ pub fn quantiles_by_selection<const K: usize>(xs: &mut [f64], probs: [f64; K]) -
 /// [`quantiles_by_selection`] for any number of probabilities.
 pub fn quantiles_select(xs: &mut [f64], probs: &[f64]) -> Vec<f64> {
     debug_assert!(!xs.is_empty());
-    let n = xs.len();
-    let pos: Vec<(f64, usize, usize)> = probs
-        .iter()
-        .map(|p| {
-            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-            let lo = h.floor() as usize;
-            (h, lo, (lo + 1).min(n - 1))
-        })
-        .collect();
-    let mut needed: Vec<usize> = pos.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
-    needed.sort_unstable();
-    needed.dedup();
+    let (pos, needed) = type7_positions(xs.len(), probs);
     let mut values = vec![0.0; needed.len()];
     multi_select(xs, 0, &needed, &mut values);
-    let at = |i: usize| values[needed.binary_search(&i).expect("selected")];
-    pos.iter()
-        .map(|&(h, lo, hi)| at(lo) + (h - lo as f64) * (at(hi) - at(lo)))
-        .collect()
+    interpolate(&pos, &needed, &values)
 }
 
 /// Type-7 quantiles at `probs` of a non-empty column without NaN, bit for bit those of
-/// [`quantiles_select`], without reordering it: long columns by one bracketing pass
+/// [`quantiles_select`], without reordering it: long columns by counting passes over bins
 /// (see `select`), short ones by selection on a copy in `scratch`.
 pub fn quantiles_of(xs: &[f64], probs: &[f64], scratch: &mut Vec<f64>) -> Vec<f64> {
     debug_assert!(!xs.is_empty());
-    let n = xs.len();
+    let (pos, needed) = type7_positions(xs.len(), probs);
+    let values = select::order_statistics(xs, &needed, scratch);
+    interpolate(&pos, &needed, &values)
+}
+
+/// For type-7 quantiles at `probs` of n values: each one's h = (n − 1)p with the order
+/// statistics ⌊h⌋ and ⌊h⌋ + 1 it interpolates, and every order statistic needed, ascending.
+#[allow(clippy::type_complexity)]
+fn type7_positions(n: usize, probs: &[f64]) -> (Vec<(f64, usize, usize)>, Vec<usize>) {
     let pos: Vec<(f64, usize, usize)> = probs
         .iter()
         .map(|p| {
@@ -87,7 +81,11 @@ pub fn quantiles_of(xs: &[f64], probs: &[f64], scratch: &mut Vec<f64>) -> Vec<f6
     let mut needed: Vec<usize> = pos.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let values = select::order_statistics(xs, &needed, scratch);
+    (pos, needed)
+}
+
+/// The quantiles at `pos` from the order statistics `values` at `needed`.
+fn interpolate(pos: &[(f64, usize, usize)], needed: &[usize], values: &[f64]) -> Vec<f64> {
     let at = |i: usize| values[needed.binary_search(&i).expect("selected")];
     pos.iter()
         .map(|&(h, lo, hi)| at(lo) + (h - lo as f64) * (at(hi) - at(lo)))

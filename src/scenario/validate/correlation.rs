@@ -62,13 +62,6 @@ fn factor(structure: &Structure, common: f64, within_parent: Option<f64>) -> Cor
 fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation> {
     let n_leaves = structure.leaves.len();
     let provenance = ctx.provenance("correlation", &c.source, &c.quote, &c.assumption)?;
-    let in_range = |key: &str, v: f64| {
-        if (-1.0..=1.0).contains(&v) {
-            Ok(v)
-        } else {
-            Err(ctx.err(key, format!("must lie in [-1, 1], got {}", num(v))))
-        }
-    };
     let matrix = match (c.common, &c.matrix) {
         (Some(_), Some(_)) => {
             return Err(ctx.err("correlation", "give either `common` or `matrix`, not both"));
@@ -83,37 +76,12 @@ fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation>
             if c.regions.is_some() {
                 return Err(ctx.err("correlation.regions", "goes with `matrix`, not `common`"));
             }
-            let rho = in_range("correlation.common", rho.0)?;
-            let within = c
-                .within_parent
-                .map(|w| in_range("correlation.within_parent", w.0))
-                .transpose()?;
-            if let Some(w) = within {
-                if rho < 0.0 {
-                    return Err(ctx.err(
-                        "correlation.within_parent",
-                        format!(
-                            "needs `common` ≥ 0 (a block structure of non-negative correlations), got common = {}",
-                            num(rho)
-                        ),
-                    ));
-                }
-                if w < rho {
-                    return Err(ctx.err(
-                        "correlation.within_parent",
-                        format!(
-                            "must be at least `common` ({}): regions that share a parent are at least as correlated as any two, got {}",
-                            num(rho),
-                            num(w)
-                        ),
-                    ));
-                }
-            }
+            let rho = in_range(ctx, "correlation.common", rho.0)?;
+            let within = within_parent(ctx, c, rho)?;
             let structure = factor(structure, rho, within);
             if rho >= 0.0 {
                 // Positive definite unless two different regions are perfectly correlated.
-                let singular =
-                    (0..n_leaves).any(|i| (0..i).any(|j| correlation_of(&structure, i, j) >= 1.0));
+                let singular = (0..n_leaves).any(|i| (0..i).any(|j| structure.get(i, j) >= 1.0));
                 if singular {
                     let key = if within == Some(1.0) && rho < 1.0 {
                         "correlation.within_parent"
@@ -168,19 +136,43 @@ fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation>
     })
 }
 
-/// The correlation of leaves `i` and `j` under a factor structure.
-fn correlation_of(s: &CorrelationStructure, i: usize, j: usize) -> f64 {
-    match s {
-        CorrelationStructure::Factor {
-            common,
-            within_parent,
-            group,
-            ..
-        } => match within_parent {
-            Some(w) if group[i] == group[j] => *w,
-            _ => *common,
-        },
-        CorrelationStructure::Matrix { matrix, .. } => matrix[(i, j)],
+/// `within_parent`, checked against `common = rho`: in [-1, 1], with `common` ≥ 0 and
+/// at least `common`.
+fn within_parent(ctx: &Ctx, c: &RawCorrelation, rho: f64) -> R<Option<f64>> {
+    let within = c
+        .within_parent
+        .map(|w| in_range(ctx, "correlation.within_parent", w.0))
+        .transpose()?;
+    if let Some(w) = within {
+        if rho < 0.0 {
+            return Err(ctx.err(
+                "correlation.within_parent",
+                format!(
+                    "needs `common` ≥ 0 (a block structure of non-negative correlations), got common = {}",
+                    num(rho)
+                ),
+            ));
+        }
+        if w < rho {
+            return Err(ctx.err(
+                "correlation.within_parent",
+                format!(
+                    "must be at least `common` ({}): regions that share a parent are at least as correlated as any two, got {}",
+                    num(rho),
+                    num(w)
+                ),
+            ));
+        }
+    }
+    Ok(within)
+}
+
+/// `v` if it lies in [-1, 1], else an error at `key`.
+fn in_range(ctx: &Ctx, key: &str, v: f64) -> R<f64> {
+    if (-1.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ctx.err(key, format!("must lie in [-1, 1], got {}", num(v))))
     }
 }
 
