@@ -300,6 +300,10 @@ pub struct SensStudy {
     pub factors: Vec<ScenarioFactor>,
     pub metrics: Vec<Metric>,
     pub indices: Indices,
+    /// The metrics' outputs (in the order of the indices' outputs) of the run itself on the
+    /// same paths and seed: every factor drawn per path from its distribution, as
+    /// `empsim run` does, rather than fixed at a design point.
+    pub run_outputs: Vec<f64>,
     pub evaluations: usize,
     pub paths: usize,
     pub seed: u64,
@@ -423,6 +427,14 @@ pub fn analyze(
             )?)
         }
     })
+}
+
+/// The metrics' outputs of the run itself on the design's paths and seed, with no factor
+/// fixed (what `empsim run --paths <paths> --seed <seed>` reports), for comparison with the
+/// nominal point of a one-at-a-time analysis.
+pub fn run_outputs(scn: &Scenario, metrics: &[Metric], design: &Design) -> Vec<f64> {
+    let sim = simulate(scn, design.paths, design.seed, &[]);
+    metrics.iter().flat_map(|m| m.eval(scn, &sim)).collect()
 }
 
 /// The final guard before anything is written: every index and interval is finite or

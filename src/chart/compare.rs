@@ -13,8 +13,8 @@ use super::frame::render_rgb;
 use super::legend::{LegendEntry, Swatch};
 use super::scale::{ValueAxis, YearAxis};
 use super::{
-    Band, ChartError, FanChart, HistoryPoint, PixelRect, PlotGeometry, RenderedChart, TargetLine,
-    YRange, palette,
+    Band, ChartError, FanChart, HistoryPoint, PixelRect, PlotGeometry, RenderedChart, ShockYear,
+    TargetLine, YRange, palette,
 };
 
 /// One scenario's projection: median and one band (typically 5–95 %), per year.
@@ -40,6 +40,8 @@ pub struct ComparisonChart {
     /// Legend text explaining the shaded bands, e.g. `"Shaded: 5–95 % of paths"`.
     pub band_label: String,
     pub history: Vec<HistoryPoint>,
+    /// Shock years (of any scenario), shaded behind the data.
+    pub shocks: Vec<ShockYear>,
     pub target: Option<TargetLine>,
     pub annotation: Option<String>,
     pub footer: String,
@@ -58,6 +60,7 @@ impl Default for ComparisonChart {
             series: Vec::new(),
             band_label: "Shaded: 90 % band (5–95 % of paths)".to_owned(),
             history: Vec::new(),
+            shocks: Vec::new(),
             target: None,
             annotation: None,
             footer: String::new(),
@@ -68,8 +71,15 @@ impl Default for ComparisonChart {
     }
 }
 
-/// Opacity of the series bands.
-const BAND_ALPHA: f64 = 0.16;
+/// Opacity of the series bands: low, so that where bands overlap their edges (drawn in full
+/// colour, each series with its own dash pattern) tell them apart rather than a blended fill.
+const BAND_ALPHA: f64 = 0.09;
+
+/// Dash and gap (pixels at 1200×800) of the band edges of series `i`: solid for the first.
+fn edge_dash(i: usize) -> Option<(u32, u32)> {
+    const DASHES: [Option<(u32, u32)>; 4] = [None, Some((9, 5)), Some((3, 4)), Some((12, 4))];
+    DASHES[i % DASHES.len()]
+}
 
 /// Renders `spec` to a PNG file at `path`.
 ///
@@ -156,6 +166,7 @@ fn axis_ranges(
         bands: spec.series.iter().map(band).collect(),
         median: vec![f64::NAN; spec.years.len()],
         history: spec.history.clone(),
+        shocks: spec.shocks.clone(),
         target: spec.target.clone(),
         y_range: spec.y_range,
         ..FanChart::default()
@@ -177,13 +188,17 @@ fn draw_plot(
         draw::draw_no_data(area, &plot, sz.axis_desc)?;
         return Ok(plot.geometry());
     }
+    draw::draw_shocks(area, &plot, &spec.shocks, sz)?;
     for (i, s) in spec.series.iter().enumerate() {
         let (color, _) = series_style(i);
         let fill = ShapeStyle::from(color.mix(BAND_ALPHA)).filled();
         let band = (s.lower.as_slice(), s.upper.as_slice());
         draw::draw_band(area, &plot, &spec.years, band, fill, None)?;
+    }
+    for (i, s) in spec.series.iter().enumerate() {
+        let (color, _) = series_style(i);
         for edge in [&s.lower, &s.upper] {
-            draw_dashed_edge(area, &plot, &spec.years, edge, color)?;
+            draw_edge(area, &plot, &spec.years, edge, color, edge_dash(i))?;
         }
     }
     draw::draw_history(area, &plot, &spec.history, sz)?;
@@ -191,30 +206,44 @@ fn draw_plot(
         let pts = draw::target_points(t, &spec.years, (x.lo, x.hi));
         draw::draw_target(area, &plot, &pts, sz)?;
     }
-    for (i, s) in spec.series.iter().enumerate() {
+    // The first series (the reference) last, wider and on a white halo, so no other median
+    // hides it.
+    let order = (1..spec.series.len()).chain((!spec.series.is_empty()).then_some(0));
+    for i in order {
+        let s = &spec.series[i];
         let (color, marker) = series_style(i);
-        let style = ShapeStyle::from(color).stroke_width(sz.median_width);
+        let width = sz.median_width + u32::from(i == 0);
         let line = (spec.years.as_slice(), s.median.as_slice());
+        if i == 0 {
+            let halo = ShapeStyle::from(WHITE).stroke_width(width + 4);
+            draw::draw_line(area, &plot, line, halo, (Marker::None, 0))?;
+        }
+        let style = ShapeStyle::from(color).stroke_width(width);
         draw::draw_line(area, &plot, line, style, (marker, sz.marker + 1))?;
     }
     Ok(plot.geometry())
 }
 
-/// A thin dashed line along a band edge, so overlapping translucent bands stay readable.
-fn draw_dashed_edge(
+/// A line along a band edge in the series' colour, solid or dashed, so overlapping bands
+/// stay readable.
+fn draw_edge(
     area: &Area<'_>,
     plot: &Plot,
     years: &[i32],
     values: &[f64],
     color: RGBColor,
+    dash: Option<(u32, u32)>,
 ) -> Result<(), ChartError> {
-    let style = ShapeStyle::from(color.mix(0.8)).stroke_width(1);
+    let style = ShapeStyle::from(color).stroke_width(2);
     let mut run: Vec<(i32, i32)> = Vec::new();
     let flush = |run: &mut Vec<(i32, i32)>| {
         if run.len() >= 2 {
             let pts = std::mem::take(run);
-            area.draw(&DashedPathElement::new(pts, 5u32, 4u32, style))
-                .map_err(super::canvas::draw_err)?;
+            match dash {
+                Some((d, g)) => area.draw(&DashedPathElement::new(pts, d, g, style)),
+                None => area.draw(&PathElement::new(pts, style)),
+            }
+            .map_err(super::canvas::draw_err)?;
         }
         run.clear();
         Ok::<(), ChartError>(())
@@ -238,21 +267,22 @@ fn legend_entries(spec: &ComparisonChart, sz: &Sizes) -> Vec<LegendEntry> {
             let (color, marker) = series_style(i);
             let swatch = Swatch::BandLine {
                 color,
-                width: sz.median_width,
+                width: sz.median_width + u32::from(i == 0),
                 marker,
-                alpha: BAND_ALPHA * 1.5,
+                alpha: BAND_ALPHA * 2.0,
             };
             LegendEntry::new(swatch, s.label.clone())
         })
         .collect();
     if !spec.series.is_empty() && !spec.band_label.trim().is_empty() {
         let swatch = Swatch::Fill {
-            color: RGBColor(120, 120, 120).mix(BAND_ALPHA * 1.5),
-            edge: None,
+            color: RGBColor(120, 120, 120).mix(BAND_ALPHA * 2.0),
+            edge: Some(RGBColor(120, 120, 120)),
         };
         out.push(LegendEntry::new(swatch, spec.band_label.clone()));
     }
-    out.extend(fan::history_entries(&spec.history));
+    out.extend(fan::history_entries(&spec.history, sz));
     out.extend(spec.target.as_ref().map(|t| fan::target_entry(t, sz)));
+    out.extend(fan::shock_entries(&spec.shocks));
     out
 }

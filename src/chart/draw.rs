@@ -230,18 +230,19 @@ pub(crate) fn draw_line(
     Ok(())
 }
 
-/// History points of one kind and label, sorted by year.
+/// History figures of one kind and label, sorted by year.
 pub(crate) struct HistoryGroup<'a> {
     pub kind: HistoryKind,
     pub label: &'a str,
-    pub points: Vec<(i32, f64)>,
+    /// `(first year, year, value)`.
+    pub points: Vec<(i32, i32, f64)>,
 }
 
-/// Groups history points by (kind, label) in order of first appearance.
+/// Groups history figures by (kind, label) in order of first appearance.
 pub(crate) fn history_groups(history: &[HistoryPoint]) -> Vec<HistoryGroup<'_>> {
     let mut groups: Vec<HistoryGroup<'_>> = Vec::new();
     for p in history {
-        let pt = (p.year, p.value);
+        let pt = (p.first_year.min(p.year), p.year, p.value);
         match groups
             .iter_mut()
             .find(|g| g.kind == p.kind && g.label == p.label.as_str())
@@ -255,53 +256,128 @@ pub(crate) fn history_groups(history: &[HistoryPoint]) -> Vec<HistoryGroup<'_>> 
         }
     }
     for g in &mut groups {
-        g.points.sort_by_key(|&(y, _)| y);
+        g.points.sort_by_key(|&(_, y, _)| y);
     }
     groups
 }
 
+/// The marker of a history kind (none for a period average, which is a step).
 pub(crate) fn history_marker(kind: HistoryKind) -> Marker {
     match kind {
-        HistoryKind::PeriodAverage => Marker::HollowCircle,
+        HistoryKind::PeriodAverage => Marker::None,
+        HistoryKind::Known => Marker::Dot,
         HistoryKind::Observed => Marker::Diamond,
     }
 }
 
-/// Draws history: period averages as hollow circles on a dotted line, observations as
-/// diamonds on a thin solid line. Lines join consecutive years only.
+/// The colour of a history kind.
+pub(crate) fn history_color(kind: HistoryKind) -> RGBColor {
+    match kind {
+        HistoryKind::Observed => palette::PUBLISHED,
+        _ => palette::HISTORY,
+    }
+}
+
+/// Draws history: a period average as one horizontal step across its window (with end
+/// caps), a known year as a grey dot, published values as black diamonds joined by a solid
+/// line over consecutive years.
 pub(crate) fn draw_history(
     area: &Area<'_>,
     plot: &Plot,
     history: &[HistoryPoint],
     sz: &Sizes,
 ) -> Result<(), ChartError> {
-    let color = palette::HISTORY;
     for HistoryGroup { kind, points, .. } in history_groups(history) {
-        let pts: Vec<(i32, f64)> = points.into_iter().filter(|p| p.1.is_finite()).collect();
-        let line_style =
-            ShapeStyle::from(color).stroke_width(if kind == HistoryKind::Observed { 2 } else { 1 });
-        for w in pts.windows(2) {
-            if w[1].0 - w[0].0 != 1 {
-                continue;
+        let color = history_color(kind);
+        let pts: Vec<(i32, i32, f64)> = points.into_iter().filter(|p| p.2.is_finite()).collect();
+        if kind == HistoryKind::PeriodAverage {
+            let style = ShapeStyle::from(color).stroke_width(sz.median_width);
+            let cap = ShapeStyle::from(color).stroke_width(1);
+            for &(first, last, v) in &pts {
+                let a = plot.clamped((f64::from(first) - 0.45, v));
+                let b = plot.clamped((f64::from(last) + 0.45, v));
+                area.draw(&PathElement::new(vec![a, b], style))
+                    .map_err(draw_err)?;
+                let h = sz.marker + 1;
+                for x in [a.0, b.0] {
+                    area.draw(&PathElement::new(vec![(x, a.1 - h), (x, a.1 + h)], cap))
+                        .map_err(draw_err)?;
+                }
             }
-            let seg = [
-                plot.clamped((f64::from(w[0].0), w[0].1)),
-                plot.clamped((f64::from(w[1].0), w[1].1)),
-            ];
-            if kind == HistoryKind::PeriodAverage {
-                area.draw(&DashedPathElement::new(seg, 3u32, 3u32, line_style))
-            } else {
-                area.draw(&PathElement::new(seg.to_vec(), line_style))
+            continue;
+        }
+        let line_style = ShapeStyle::from(color).stroke_width(2);
+        if kind == HistoryKind::Observed {
+            for w in pts.windows(2) {
+                if w[1].1 - w[0].1 != 1 {
+                    continue;
+                }
+                let seg = vec![
+                    plot.clamped((f64::from(w[0].1), w[0].2)),
+                    plot.clamped((f64::from(w[1].1), w[1].2)),
+                ];
+                area.draw(&PathElement::new(seg, line_style))
+                    .map_err(draw_err)?;
             }
-            .map_err(draw_err)?;
         }
         let marker = history_marker(kind);
-        for &(y, v) in &pts {
+        for &(_, y, v) in &pts {
             let at = plot.clamped((f64::from(y), v));
-            marker.draw_on(area, at, sz.marker, color.to_rgba(), 2)?;
+            marker.draw_on(area, at, sz.marker + 1, color.to_rgba(), 2)?;
         }
     }
     Ok(())
+}
+
+/// Opacity of the shading of a shock year.
+pub(crate) const SHOCK_ALPHA: f64 = 0.7;
+
+/// Shades each shock year (half a year either side) and writes its label at the top of
+/// the plot.
+pub(crate) fn draw_shocks(
+    area: &Area<'_>,
+    plot: &Plot,
+    shocks: &[super::ShockYear],
+    sz: &Sizes,
+) -> Result<(), ChartError> {
+    let r = plot.rect;
+    let p = Placement::new(sz.footer, palette::SHOCK_TEXT).align(HPos::Center, VPos::Top);
+    for s in shocks {
+        let x = f64::from(s.year);
+        let (x0, x1) = (plot.x.px(x - 0.5), plot.x.px(x + 0.5));
+        let (x0, x1) = (x0.max(r.left + 1), x1.min(r.right));
+        if x0 >= x1 {
+            continue;
+        }
+        // Translucent, so the grid lines show through.
+        area.draw(&Rectangle::new(
+            [(x0, r.top), (x1, r.bottom - 1)],
+            ShapeStyle::from(palette::SHOCK.mix(SHOCK_ALPHA)).filled(),
+        ))
+        .map_err(draw_err)?;
+        let label = text::fit(&s.label, sz.footer, x1 - x0 - 2);
+        text::draw_text(area, &label, ((x0 + x1) / 2, r.top + 3), p)?;
+    }
+    Ok(())
+}
+
+/// The band and median of a fan, with the jump-off point (if it lies before the first year)
+/// prepended to each: the fan then starts from the last known value.
+pub(crate) fn with_jump_off(
+    years: &[i32],
+    series: &[&[f64]],
+    jump_off: Option<(i32, f64)>,
+) -> (Vec<i32>, Vec<Vec<f64>>) {
+    match (jump_off, years.first()) {
+        (Some((y, v)), Some(&first)) if y < first && v.is_finite() => (
+            std::iter::once(y).chain(years.iter().copied()).collect(),
+            series
+                .iter()
+                .map(|s| std::iter::once(v).chain(s.iter().copied()).collect())
+                .collect(),
+        ),
+        _ => (years.to_vec(), series.iter().map(|s| s.to_vec()).collect()),
+    }
 }
 
 /// The points of a target line: a horizontal target spans the projection years (half a year

@@ -13,7 +13,7 @@ use super::scale::{self, ValueAxis, YearAxis};
 use super::text::{self, line_height};
 use super::{
     ChartError, FanChart, HistoryKind, HistoryPoint, PixelRect, PlotGeometry, RenderedChart,
-    TargetLine, YRange, palette,
+    ShockYear, TargetLine, YRange, palette,
 };
 
 /// Renders `spec` to a PNG file at `path` and returns where the plot landed in the image.
@@ -80,6 +80,7 @@ fn axis_values(spec: &FanChart) -> impl Iterator<Item = f64> + '_ {
     bands
         .chain(spec.median.iter().copied())
         .chain(spec.history.iter().map(|h| h.value))
+        .chain(spec.jump_off.map(|j| j.1))
         .chain(target)
 }
 
@@ -94,8 +95,10 @@ fn axis_years(spec: &FanChart) -> impl Iterator<Item = f64> + '_ {
             spec.history
                 .iter()
                 .filter(|h| h.value.is_finite())
-                .map(|h| &h.year),
+                .flat_map(|h| [&h.first_year, &h.year]),
         )
+        .chain(spec.jump_off.iter().map(|j| &j.0))
+        .chain(spec.shocks.iter().map(|s| &s.year))
         .map(|&y| f64::from(y))
         .chain(target_x)
 }
@@ -143,12 +146,17 @@ pub(crate) fn draw_plot(
         draw::draw_no_data(area, &plot, sz.axis_desc)?;
         return Ok(plot.geometry());
     }
+    draw::draw_shocks(area, &plot, &spec.shocks, sz)?;
     let n = spec.bands.len();
     for (i, band) in spec.bands.iter().enumerate() {
         let fill = ShapeStyle::from(palette::band_fill(i, n)).filled();
         let edge = (i == 0).then(|| ShapeStyle::from(palette::BAND_EDGE).stroke_width(1));
-        let edges = (band.lower.as_slice(), band.upper.as_slice());
-        draw::draw_band(area, &plot, &spec.years, edges, fill, edge)?;
+        let (years, edges) = draw::with_jump_off(
+            &spec.years,
+            &[band.lower.as_slice(), band.upper.as_slice()],
+            spec.jump_off,
+        );
+        draw::draw_band(area, &plot, &years, (&edges[0], &edges[1]), fill, edge)?;
     }
     draw::draw_history(area, &plot, &spec.history, sz)?;
     if let Some(t) = &spec.target {
@@ -156,8 +164,32 @@ pub(crate) fn draw_plot(
         draw::draw_target(area, &plot, &pts, sz)?;
     }
     let median = ShapeStyle::from(palette::MEDIAN).stroke_width(sz.median_width);
+    let (years, m) = draw::with_jump_off(&spec.years, &[spec.median.as_slice()], spec.jump_off);
+    if years.len() > spec.years.len() {
+        // The segment from the last known value: no marker at the jump-off point, which
+        // keeps its history marker.
+        let seg = [(years[0], m[0][0]), (years[1], m[0][1])];
+        if seg[1].1.is_finite() {
+            let pts: Vec<(i32, i32)> = seg
+                .iter()
+                .map(|&(y, v)| plot.clamped((f64::from(y), v)))
+                .collect();
+            area.draw(&PathElement::new(pts, median))
+                .map_err(super::canvas::draw_err)?;
+        }
+    }
     let line = (spec.years.as_slice(), spec.median.as_slice());
     draw::draw_line(area, &plot, line, median, (Marker::Dot, sz.marker - 1))?;
+    if let Some((year, _)) = spec.jump_off {
+        // The known figure the fan starts from, redrawn on top of it.
+        let at: Vec<HistoryPoint> = spec
+            .history
+            .iter()
+            .filter(|h| h.year == year && h.kind != HistoryKind::PeriodAverage)
+            .cloned()
+            .collect();
+        draw::draw_history(area, &plot, &at, sz)?;
+    }
     Ok(plot.geometry())
 }
 
@@ -185,22 +217,55 @@ pub(crate) fn legend_entries(spec: &FanChart, sz: &Sizes) -> Vec<LegendEntry> {
         };
         out.push(LegendEntry::new(swatch, spec.median_label.clone()));
     }
-    out.extend(history_entries(&spec.history));
+    out.extend(history_entries(&spec.history, sz));
     out.extend(spec.target.as_ref().map(|t| target_entry(t, sz)));
+    out.extend(shock_entries(&spec.shocks));
     out
 }
 
 /// Legend entries of the history groups.
-pub(crate) fn history_entries(history: &[HistoryPoint]) -> Vec<LegendEntry> {
+pub(crate) fn history_entries(history: &[HistoryPoint], sz: &Sizes) -> Vec<LegendEntry> {
     draw::history_groups(history)
         .into_iter()
         .map(|draw::HistoryGroup { kind, label, .. }| {
-            let swatch = Swatch::Marker {
-                marker: draw::history_marker(kind),
-                color: palette::HISTORY,
-                dotted_line: kind == HistoryKind::PeriodAverage,
+            let color = draw::history_color(kind);
+            let swatch = match kind {
+                HistoryKind::PeriodAverage => Swatch::Line {
+                    color,
+                    width: sz.median_width,
+                    dash: None,
+                    marker: Marker::None,
+                },
+                HistoryKind::Known => Swatch::Dot {
+                    color,
+                    radius: sz.marker + 1,
+                },
+                HistoryKind::Observed => Swatch::Marker {
+                    marker: draw::history_marker(kind),
+                    color,
+                    dotted_line: false,
+                },
             };
             LegendEntry::new(swatch, label)
+        })
+        .collect()
+}
+
+/// Legend entries of the shock years, one per distinct legend text.
+pub(crate) fn shock_entries(shocks: &[ShockYear]) -> Vec<LegendEntry> {
+    let mut seen: Vec<&str> = Vec::new();
+    for s in shocks {
+        if !seen.contains(&s.legend.as_str()) {
+            seen.push(&s.legend);
+        }
+    }
+    seen.into_iter()
+        .map(|l| {
+            let swatch = Swatch::Fill {
+                color: palette::SHOCK.mix(draw::SHOCK_ALPHA),
+                edge: None,
+            };
+            LegendEntry::new(swatch, l)
         })
         .collect()
 }

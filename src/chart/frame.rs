@@ -293,7 +293,7 @@ fn draw_note_box(
     em: f64,
 ) -> Result<i32, ChartError> {
     let pad = (em * 0.6) as i32;
-    let lines = text::wrap(note, em, width - 2 * pad, 6);
+    let lines = text::wrap(note, em, width - 2 * pad, 9);
     let h = lines.len() as i32 * line_height(em) + 2 * pad;
     let rect = [(x, y), (x + width, y + h)];
     area.draw(&Rectangle::new(

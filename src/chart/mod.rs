@@ -86,31 +86,38 @@ pub struct Band {
     pub label: String,
 }
 
-/// How a historical value was obtained; decides its marker.
+/// How a historical value was obtained; decides how it is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HistoryKind {
-    /// A yearly average derived from a multi-year total (e.g. 2016–2020 plan total ÷ 5),
-    /// drawn as hollow grey circles joined by a dotted line.
+    /// The yearly average of a multi-year total (e.g. 2016–2020 plan total ÷ 5), drawn as one
+    /// horizontal step across its window: the plan gives no single year of it.
     PeriodAverage,
-    /// A value observed for that very year, drawn as a filled dark diamond.
+    /// One year's figure the plan (or an assumption) gives, e.g. a 2020 level: a grey dot.
+    Known,
+    /// A value published for that very year (conditioned on, or the actual of a backtest):
+    /// a black diamond, consecutive years joined by a solid line.
     Observed,
 }
 
-/// One historical point. Points with the same `kind` and `label` form one legend entry and
-/// are joined in year order.
+/// One historical figure: a single year, or (for [`HistoryKind::PeriodAverage`]) the window
+/// `first_year..=year`. Figures with the same `kind` and `label` form one legend entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryPoint {
+    /// First year of a period average; equal to `year` for a single year.
+    pub first_year: i32,
+    /// The year (the last year of a period average).
     pub year: i32,
     pub value: f64,
     pub kind: HistoryKind,
-    /// Legend text, e.g. `"2016–2020 yearly average (plan total ÷ 5)"`.
+    /// Legend text, e.g. `"2016–2020 average (plan total 22.43 ÷ 5)"`.
     pub label: String,
 }
 
 impl HistoryPoint {
-    /// An observed value for one year.
+    /// A value published for one year.
     pub fn observed(year: i32, value: f64, label: impl Into<String>) -> Self {
         Self {
+            first_year: year,
             year,
             value,
             kind: HistoryKind::Observed,
@@ -118,28 +125,40 @@ impl HistoryPoint {
         }
     }
 
-    /// The yearly average of a multi-year `total`, shown at each year of `years`.
-    /// An empty year range gives no points.
-    pub fn spread_average(
+    /// One year's figure from a plan or an assumption (not an observation).
+    pub fn known(year: i32, value: f64, label: impl Into<String>) -> Self {
+        Self {
+            kind: HistoryKind::Known,
+            ..Self::observed(year, value, label)
+        }
+    }
+
+    /// The yearly average of a multi-year `total` over `years`, drawn as one step across the
+    /// window. `None` for an empty year range.
+    pub fn period_average(
         years: std::ops::RangeInclusive<i32>,
         total: f64,
         label: impl Into<String>,
-    ) -> Vec<Self> {
-        let label = label.into();
+    ) -> Option<Self> {
         let n = years.clone().count();
-        if n == 0 {
-            return Vec::new();
-        }
-        let value = total / n as f64;
-        years
-            .map(|year| Self {
-                year,
-                value,
-                kind: HistoryKind::PeriodAverage,
-                label: label.clone(),
-            })
-            .collect()
+        (n > 0).then(|| Self {
+            first_year: *years.start(),
+            year: *years.end(),
+            value: total / n as f64,
+            kind: HistoryKind::PeriodAverage,
+            label: label.into(),
+        })
     }
+}
+
+/// A year a scenario's shock hits, shaded behind the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShockYear {
+    pub year: i32,
+    /// A short label drawn at the top of the shaded year, e.g. `"−3 pt"`.
+    pub label: String,
+    /// Legend text; shock years with the same text share one entry.
+    pub legend: String,
 }
 
 /// A target drawn over the projection: a red dashed line.
@@ -167,10 +186,11 @@ impl TargetLine {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum YRange {
     /// From the data, bands, history and target, padded by 7 %; starts at 0 when all values
-    /// are non-negative and the smallest is below 35 % of the largest.
+    /// are non-negative and the smallest is below 35 % of the largest (otherwise 0 would
+    /// squeeze the data into a strip of the plot).
     #[default]
     Auto,
-    /// Like `Auto`, but always includes 0 (for flows).
+    /// Like `Auto`, but always includes 0 (e.g. for running totals from 0).
     IncludeZero,
     /// Exactly this range.
     Fixed { min: f64, max: f64 },
@@ -195,6 +215,12 @@ pub struct FanChart {
     pub median_label: String,
     /// History before (or during) the projection.
     pub history: Vec<HistoryPoint>,
+    /// The last known value before the projection, `(year, value)`: the median and the bands
+    /// start from it, so the fan is visibly joined to what is known. `None` when nothing is
+    /// known for a single year just before the projection (e.g. only a period average).
+    pub jump_off: Option<(i32, f64)>,
+    /// Shock years, shaded behind the data.
+    pub shocks: Vec<ShockYear>,
     pub target: Option<TargetLine>,
     /// Boxed note, e.g. `"P(met) = 0.87 ± 0.01"`; `\n` starts a new line.
     pub annotation: Option<String>,
@@ -218,6 +244,8 @@ impl Default for FanChart {
             median: Vec::new(),
             median_label: "Median".to_owned(),
             history: Vec::new(),
+            jump_off: None,
+            shocks: Vec::new(),
             target: None,
             annotation: None,
             footer: String::new(),
@@ -328,8 +356,14 @@ pub mod palette {
     pub const MEDIAN: RGBColor = RGBColor(8, 48, 107);
     /// Target line.
     pub const TARGET: RGBColor = RGBColor(215, 25, 28);
-    /// History markers and lines.
-    pub const HISTORY: RGBColor = RGBColor(70, 70, 70);
+    /// Plan history: period-average steps and known single-year figures.
+    pub const HISTORY: RGBColor = RGBColor(110, 110, 110);
+    /// Published (observed) values.
+    pub const PUBLISHED: RGBColor = RGBColor(0, 0, 0);
+    /// Shading of a shock year.
+    pub const SHOCK: RGBColor = RGBColor(252, 226, 180);
+    /// Label of a shock year.
+    pub const SHOCK_TEXT: RGBColor = RGBColor(150, 90, 0);
     /// Main text.
     pub const TEXT: RGBColor = RGBColor(25, 25, 25);
     /// Footer and source note.

@@ -164,9 +164,12 @@ fn opens(c: char) -> bool {
     "（《「『【〔“‘([{".contains(c)
 }
 
+/// The no-break space: the wrapper never breaks a line at it (`2023:\u{a0}0.94` stays whole).
+pub(crate) const NO_BREAK: char = '\u{a0}';
+
 /// Splits a paragraph into unbreakable pieces: ASCII words, runs of spaces, and single
-/// non-ASCII characters, with opening punctuation glued to what follows and closing
-/// punctuation glued to what precedes.
+/// non-ASCII characters, with opening punctuation glued to what follows, closing
+/// punctuation glued to what precedes, and a no-break space glued to both sides.
 fn tokens(paragraph: &str) -> Vec<String> {
     let kind = |c: char| match c {
         ' ' => 0,
@@ -181,14 +184,14 @@ fn tokens(paragraph: &str) -> Vec<String> {
             None => false,
             Some(p) => {
                 let pk = kind(p);
-                glue_next || (closes(c) && pk != 0) || (k != 2 && pk == k)
+                glue_next || c == NO_BREAK || (closes(c) && pk != 0) || (k != 2 && pk == k)
             }
         };
         match out.last_mut() {
             Some(last) if extend => last.push(c),
             _ => out.push(c.to_string()),
         }
-        glue_next = opens(c);
+        glue_next = opens(c) || c == NO_BREAK;
     }
     out
 }
@@ -342,6 +345,22 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with(".elasticity"), "{s}");
         assert!(width(&s, 14.0) <= 150);
         assert_eq!(fit_front("growth.ar", 14.0, 500), "growth.ar");
+    }
+
+    #[test]
+    fn no_break_spaces_are_never_line_breaks() {
+        let note = "P(on track) 2021:\u{a0}0.85, 2022:\u{a0}0.85, 2023:\u{a0}0.82, 2024:\u{a0}0.80";
+        for w in [60, 90, 120, 160, 200, 260] {
+            for line in wrap(note, 18.0, w, 20) {
+                assert!(!line.ends_with(':'), "{line:?} at width {w}");
+                assert!(!line.starts_with('\u{a0}'), "{line:?} at width {w}");
+                assert!(!line.starts_with("0."), "{line:?} at width {w}");
+            }
+        }
+        assert_eq!(
+            tokens("a 2021:\u{a0}0.85, b"),
+            vec!["a", " ", "2021:\u{a0}0.85,", " ", "b"]
+        );
     }
 
     #[test]

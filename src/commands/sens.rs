@@ -141,15 +141,17 @@ pub fn run(
             p(n, evaluations)
         }
     };
-    let indices = sim
-        .pool
-        .install(|| study::analyze(&scn, &facs, &metrics, &design, &done))?;
+    let (indices, run_outputs) = sim.pool.install(|| {
+        let indices = study::analyze(&scn, &facs, &metrics, &design, &done)?;
+        Ok::<_, Error>((indices, study::run_outputs(&scn, &metrics, &design)))
+    })?;
     let study = SensStudy {
         scenario: scn,
         method: args.method,
         factors: facs,
         metrics,
         indices,
+        run_outputs,
         evaluations,
         paths: sim.paths,
         seed: sim.seed,

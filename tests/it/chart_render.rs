@@ -4,7 +4,7 @@
 
 use empsim::chart::{
     Band, ChartError, ComparisonChart, ComparisonSeries, FanChart, HistoryPoint, PlotGeometry,
-    RenderedChart, TargetLine, YRange, missing_glyphs, palette, render_comparison_rgb,
+    RenderedChart, ShockYear, TargetLine, YRange, missing_glyphs, palette, render_comparison_rgb,
     render_fan_chart, render_fan_chart_rgb, render_small_multiples, render_small_multiples_rgb,
 };
 
@@ -34,11 +34,13 @@ fn spec() -> FanChart {
         years,
         bands: vec![band(0.9, "5–95 % of paths"), band(0.35, "25–75 % of paths")],
         median: median.clone(),
-        history: HistoryPoint::spread_average(
+        history: HistoryPoint::period_average(
             2016..=2020,
             40.0,
-            "2016–2020 yearly average (plan total ÷ 5)",
-        ),
+            "2016–2020 average (plan total 40 ÷ 5)",
+        )
+        .into_iter()
+        .collect(),
         target: Some(TargetLine::Horizontal {
             value: 6.6,
             label: "Target ≥ 6.6 per year (33 万 ÷ 5)".into(),
@@ -123,21 +125,62 @@ fn bands_median_target_and_history_are_where_the_mapping_says() {
     let (_, y_far) = g.to_pixel(2021.0, 8.5);
     assert_eq!(count_colour(&img, red, x0..x1, y_far), 0);
 
-    // History markers: grey ring pixels around each 2016-2020 point, white in the middle.
+    // The flow is far from 0, so the axis fits the data instead of starting at 0.
+    assert!(g.y_range.0 > 4.0, "{:?}", g.y_range);
+
+    // The 2016-2020 average: one grey step at 8.0 across the whole window (not five points),
+    // and nothing grey at 8.0 after it.
     let grey = rgb(palette::HISTORY);
-    for year in 2016..=2020 {
-        let (cx, cy) = g.to_pixel(f64::from(year), 8.0);
-        let ring = (cx - 8..=cx + 8)
-            .flat_map(|x| (cy - 8..=cy + 8).map(move |y| (x, y)))
-            .filter(|&(x, y)| img.pixel(x, y) == Some(grey))
-            .count();
-        assert!(ring >= 8, "history marker at {year}: {ring} grey pixels");
-        assert_eq!(
-            img.pixel(cx, cy),
-            Some([255, 255, 255]),
-            "hollow marker at {year}"
-        );
+    let grey_near = |year: f64, value: f64| {
+        let (x, y) = g.to_pixel(year, value);
+        (y - 2..=y + 2).any(|yy| img.pixel(x, yy) == Some(grey))
+    };
+    for year in [2015.7, 2016.0, 2017.5, 2018.0, 2019.2, 2020.0, 2020.3] {
+        assert!(grey_near(year, 8.0), "no step at {year}");
     }
+    assert!(!grey_near(2020.8, 8.0));
+}
+
+#[test]
+fn the_fan_starts_from_the_jump_off_and_shock_years_are_shaded() {
+    let mut s = spec();
+    s.history
+        .push(HistoryPoint::known(2020, 6.0, "2020: 6 (plan figure)"));
+    s.jump_off = Some((2020, 6.0));
+    s.shocks = vec![ShockYear {
+        year: 2022,
+        label: "−3 pt".into(),
+        legend: "Shock 2022".into(),
+    }];
+    let img = render_fan_chart_rgb(&s).unwrap();
+    let g = img.plots[0];
+    // The median runs from the 2020 figure to the 2021 median (6.6): half way it is there.
+    let (x, y) = g.to_pixel(2020.5, (6.0 + s.median[0]) / 2.0);
+    let median = rgb(palette::MEDIAN);
+    assert!(
+        (y - 2..=y + 2).any(|yy| img.pixel(x, yy) == Some(median)),
+        "no median between the jump-off and 2021"
+    );
+    // The outer band opens from the jump-off: at 2020.5 it spans half the 2021 width.
+    let lower = (6.0 + s.bands[0].lower[0]) / 2.0;
+    let upper = (6.0 + s.bands[0].upper[0]) / 2.0;
+    let (x, y) = g.to_pixel(2020.5, lower + 0.8 * (upper - lower));
+    assert_eq!(img.pixel(x, y), Some(rgb(palette::BAND_OUTER)));
+    // Without a jump-off nothing is drawn before 2021 there.
+    let plain = render_fan_chart_rgb(&spec()).unwrap();
+    assert_eq!(plain.pixel(x, y), Some([255, 255, 255]));
+
+    // The shock year is shaded (warm, not white) away from the data; 2024 is not.
+    let top = g.y_range.1 - 0.03 * (g.y_range.1 - g.y_range.0);
+    let (x22, y) = g.to_pixel(2021.7, top);
+    let [r, gg, b] = img.pixel(x22, y).unwrap();
+    assert!(
+        r > gg && gg > b && b < 230,
+        "shock shading {:?}",
+        [r, gg, b]
+    );
+    let (x24, _) = g.to_pixel(2024.3, top);
+    assert_eq!(img.pixel(x24, y), Some([255, 255, 255]));
 }
 
 #[test]
@@ -265,7 +308,9 @@ fn degenerate_data_renders_without_panicking() {
     gaps.median[2] = f64::NAN;
     gaps.bands[0].lower[3] = f64::NAN;
     gaps.bands[1].upper[0] = f64::INFINITY;
-    gaps.history[1].value = f64::NAN;
+    gaps.history[0].value = f64::NAN;
+    gaps.history.push(HistoryPoint::known(2020, f64::NAN, "2020"));
+    gaps.jump_off = Some((2020, f64::NAN));
     gaps.target = Some(TargetLine::Horizontal {
         value: f64::NAN,
         label: "no value".into(),

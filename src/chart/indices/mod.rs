@@ -109,20 +109,30 @@ pub(crate) fn fit_rows(
     n_fit
 }
 
-/// The plot of a horizontal bar chart in `room`: the factor names (at most 40 % of the
-/// width) on the left, the value axis titled `x_title` below. Returns the plot and the width
-/// of the name column.
-pub(crate) fn bar_plot_rect<'n>(
+/// The width of the label column of a horizontal bar chart: the widest factor name (at the
+/// tick size) or second line (at the footer size), measured with the chart font.
+pub(crate) fn label_column_width(labels: &[(String, Option<String>)], sz: &Sizes) -> i32 {
+    labels
+        .iter()
+        .map(|(name, sub)| {
+            let sub = sub.as_deref().map_or(0, |s| text::width(s, sz.footer));
+            text::width(name, sz.tick).max(sub)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The plot of a horizontal bar chart in `room`: the row labels (at most 40 % of the width;
+/// see [`label_column_width`]) on the left, the value axis titled `x_title` below. Returns
+/// the plot and the width of the label column.
+pub(crate) fn bar_plot_rect(
     room: PixelRect,
-    names: impl Iterator<Item = &'n str>,
+    labels: &[(String, Option<String>)],
     x_title: &str,
     sz: &Sizes,
 ) -> (PixelRect, i32) {
-    let names_w = names
-        .map(|n| text::width(n, sz.tick))
-        .max()
-        .unwrap_or(0)
-        .min((f64::from(room.right - room.left) * 0.4) as i32);
+    let names_w =
+        label_column_width(labels, sz).min((f64::from(room.right - room.left) * 0.4) as i32);
     let plot = PixelRect {
         left: room.left + names_w + 14,
         top: room.top,

@@ -146,8 +146,9 @@ pub fn render_sobol_bars_rgb(spec: &SobolBarChart) -> Result<RenderedChart, Char
         let n_fit = fit_rows(rows.len(), &mut notes, at, min_row, plot_h, more);
         let layout = frame(text, &legend, &notes).draw(root, &sz)?;
         let rows = &rows[..n_fit];
-        let names = rows.iter().map(|r| r.factor.as_str());
-        let (rect, names_w) = bar_plot_rect(layout.room(), names, &spec.x_label, &sz);
+        let labels: Vec<(String, Option<String>)> =
+            rows.iter().map(|r| (r.factor.clone(), None)).collect();
+        let (rect, names_w) = bar_plot_rect(layout.room(), &labels, &spec.x_label, &sz);
         let axis = bars_axis(rows, rect, &sz);
         let plot = Plot::rows(
             rect,
@@ -169,8 +170,6 @@ pub fn render_sobol_bars_rgb(spec: &SobolBarChart) -> Result<RenderedChart, Char
             ShapeStyle::from(palette::AXIS).stroke_width(1),
         ))
         .map_err(draw_err)?;
-        let labels: Vec<(String, Option<String>)> =
-            rows.iter().map(|r| (r.factor.clone(), None)).collect();
         draw_row_labels(root, &labels, rect.left - 10, names_w, &plot.y, &sz)?;
         Ok(vec![plot.geometry()])
     })

@@ -31,6 +31,15 @@ pub struct TornadoChart {
     pub x_label: String,
     /// The output with every factor at its nominal value.
     pub nominal: f64,
+    /// Legend text of the nominal line, before its value, e.g. `"Nominal: every factor at
+    /// its median ="`.
+    pub nominal_label: String,
+    /// The output of the run itself (factors drawn per path), drawn as a dashed line, with
+    /// its legend text before the value; `None` if not known.
+    pub run: Option<(f64, String)>,
+    /// What the plot says when no factor moves the output (e.g. a target met on every path
+    /// at every setting); `None` for the generic message.
+    pub flat_message: Option<String>,
     /// One row per factor (any order; drawn sorted by swing).
     pub rows: Vec<OatRow>,
     /// Legend text of the low-value bars, e.g. `"Factor at its 5 % quantile"`.
@@ -55,6 +64,9 @@ impl Default for TornadoChart {
             subtitle: String::new(),
             x_label: String::new(),
             nominal: f64::NAN,
+            nominal_label: "Nominal output".to_owned(),
+            run: None,
+            flat_message: None,
             rows: Vec::new(),
             low_label: "Factor at its low value".to_owned(),
             high_label: "Factor at its high value".to_owned(),
@@ -149,16 +161,15 @@ pub fn render_tornado_rgb(spec: &TornadoChart) -> Result<RenderedChart, ChartErr
         let n_fit = fit_rows(rows.len(), &mut notes, at, min_row_h(&sz), plot_h, more);
         let layout = frame(text, &legend, &notes).draw(root, &sz)?;
         let rows = &rows[..n_fit];
-        let names = rows.iter().map(|r| r.factor.as_str());
-        let (rect, names_w) = bar_plot_rect(layout.room(), names, &spec.x_label, &sz);
+        let labels: Vec<(String, Option<String>)> =
+            rows.iter().map(|r| row_label(spec, r)).collect();
+        let (rect, names_w) = bar_plot_rect(layout.room(), &labels, &spec.x_label, &sz);
         let (plot, axis) = bar_plot(spec, rows, rect);
         plot.draw_x_axis(root, &value_ticks(&axis), &spec.x_label, &sz)?;
         if rows.is_empty() {
-            draw_message(root, rect, empty_message(spec), &sz)?;
+            draw_message(root, rect, &empty_message(spec), &sz)?;
         }
         draw_bars(root, &plot, spec, rows)?;
-        let labels: Vec<(String, Option<String>)> =
-            rows.iter().map(|r| row_label(spec, r)).collect();
         draw_row_labels(root, &labels, rect.left - 10, names_w, &plot.y, &sz)?;
         Ok(vec![plot.geometry()])
     })
@@ -171,8 +182,12 @@ fn legend(spec: &TornadoChart) -> Vec<LegendEntry> {
         LegendEntry::new(bar_key(COLOR_B), spec.high_label.clone()),
     ];
     if spec.nominal.is_finite() {
-        let label = format!("Nominal output {}", fmt_num(spec.nominal));
+        let label = format!("{} {}", spec.nominal_label.trim(), fmt_num(spec.nominal));
         keys.push(LegendEntry::new(line_key(INK, false), label));
+    }
+    if let Some((v, text)) = spec.run.as_ref().filter(|r| r.0.is_finite()) {
+        let label = format!("{} {}", text.trim(), fmt_num(*v));
+        keys.push(LegendEntry::new(line_key(RUN, true), label));
     }
     keys
 }
@@ -186,7 +201,9 @@ fn notes(spec: &TornadoChart) -> Vec<String> {
         .filter(|r| finite(r) && no_effect(r, spec.nominal))
         .map(|r| r.factor.as_str())
         .collect();
-    if !quiet.is_empty() {
+    // With a flat message the plot already says why nothing moves.
+    let explained = spec.flat_message.is_some() && quiet.len() == spec.rows.len();
+    if !quiet.is_empty() && !explained {
         notes.push(format!(
             "No effect (output unchanged at both values): {}.",
             compact_names(&quiet)
@@ -212,15 +229,20 @@ fn broken(spec: &TornadoChart) -> Vec<&str> {
 }
 
 /// What the plot says when there are no bars.
-fn empty_message(spec: &TornadoChart) -> &'static str {
+pub(crate) fn empty_message(spec: &TornadoChart) -> String {
     if spec.rows.is_empty() {
-        "No factors"
+        "No factors".to_owned()
     } else if broken(spec).len() == spec.rows.len() {
-        "No finite outputs"
+        "No finite outputs".to_owned()
     } else {
-        "No factor moves this output: every swing is 0"
+        spec.flat_message
+            .clone()
+            .unwrap_or_else(|| "No factor moves this output: every swing is 0".to_owned())
     }
 }
+
+/// Colour of the run's line.
+const RUN: RGBColor = RGBColor(120, 120, 120);
 
 /// The plot of the drawn `rows` in `rect` (output values across, rows down) and its value
 /// axis, which shows the outputs and the nominal one.
@@ -229,6 +251,7 @@ fn bar_plot(spec: &TornadoChart, rows: &[&OatRow], rect: PixelRect) -> (Plot, sc
     if spec.nominal.is_finite() {
         values.push(spec.nominal);
     }
+    values.extend(spec.run.as_ref().map(|r| r.0));
     let max_ticks = ((rect.right - rect.left) / 90).clamp(3, 10) as usize;
     let axis = value_axis(&values, spec.bounds, max_ticks);
     let n = rows.len().max(1) as f64;
@@ -265,6 +288,17 @@ fn draw_bars(
                 fill_rect(root, (a, y0, b, y1), c)?;
             }
         }
+    }
+    if let Some((v, _)) = spec.run.as_ref().filter(|r| r.0.is_finite()) {
+        let x = plot.x.px(*v);
+        let r = plot.rect;
+        root.draw(&plotters::element::DashedPathElement::new(
+            vec![(x, r.top), (x, r.bottom)],
+            7u32,
+            4u32,
+            ShapeStyle::from(RUN).stroke_width(2),
+        ))
+        .map_err(draw_err)?;
     }
     if nominal_ok {
         let nx = plot.x.px(spec.nominal);

@@ -4,7 +4,7 @@
 use crate::engine::{Conditioning, Engine};
 use crate::error::Result;
 use crate::outdir::{create, io_err};
-use crate::scenario::{Provenance, Scenario};
+use crate::scenario::{BaselineKind, Provenance, Scenario};
 use crate::stats::{Measure, SeriesSummary, TargetResult};
 use serde::{Serialize, Serializer};
 use std::path::Path;
@@ -255,7 +255,9 @@ struct BaselineRow<'a> {
     scenario: &'a str,
     region: &'a str,
     indicator: &'a str,
-    kind: crate::scenario::BaselineKind,
+    /// `cumulative`, `annual`, `level`, or `single_year` (one year's figure inside a
+    /// cumulative baseline's window, e.g. Shaoyang's 2020 flow beside its 2016-2020 total).
+    kind: &'static str,
     first_year: i32,
     last_year: i32,
     #[serde(serialize_with = "fixed4")]
@@ -268,18 +270,25 @@ struct BaselineRow<'a> {
     quote: String,
 }
 
-/// Writes `baselines.csv`: the historical values the scenario is built on.
+/// Writes `baselines.csv`: the historical values the scenario is built on, one row per
+/// figure (a single-year figure given beside a cumulative total gets its own row, kind
+/// `single_year`).
 pub fn write_baselines(path: &Path, scn: &Scenario) -> Result<()> {
     let mut w = writer(path)?;
     for r in &scn.regions {
         for b in &r.baselines {
             let (source, quote) = split_provenance(&b.provenance);
             let years = f64::from(b.last_year - b.first_year + 1);
+            let kind = match b.kind {
+                BaselineKind::Cumulative => "cumulative",
+                BaselineKind::Annual => "annual",
+                BaselineKind::Level => "level",
+            };
             w.serialize(BaselineRow {
                 scenario: &scn.name,
                 region: &r.id,
                 indicator: b.indicator.key(),
-                kind: b.kind,
+                kind,
                 first_year: b.first_year,
                 last_year: b.last_year,
                 value: b.value,
@@ -289,6 +298,23 @@ pub fn write_baselines(path: &Path, scn: &Scenario) -> Result<()> {
                 quote,
             })
             .map_err(|e| io_err(path, e))?;
+            if let Some(y) = &b.single_year {
+                let (source, quote) = split_provenance(&y.provenance);
+                w.serialize(BaselineRow {
+                    scenario: &scn.name,
+                    region: &r.id,
+                    indicator: b.indicator.key(),
+                    kind: "single_year",
+                    first_year: y.year,
+                    last_year: y.year,
+                    value: y.value,
+                    yearly_average: y.value,
+                    provenance: y.provenance.label(),
+                    source,
+                    quote,
+                })
+                .map_err(|e| io_err(path, e))?;
+            }
         }
     }
     finish(path, w)

@@ -5,8 +5,8 @@
 use crate::analysis::compare::{CompareRow, ScenarioRun};
 use crate::chart::{self, ComparisonChart, ComparisonSeries, YRange};
 use crate::error::Result;
-use crate::indicator::{Indicator, IndicatorKind};
-use crate::report::png::run::{chart_title, history, yearly_target_line};
+use crate::indicator::Indicator;
+use crate::report::png::run::{chart_title, history, shock_years, yearly_target_line};
 use crate::report::text::compare::p_met_cell;
 use crate::scenario::Target;
 use crate::stats::Measure;
@@ -86,14 +86,13 @@ pub fn chart_specs(
             years: years.to_vec(),
             series: legend_series(runs, rows, years, &located, target.map(|(_, t)| t)),
             history: history(ref_scn, ref_ri, ind),
+            shocks: shocks(runs, &located),
             target: target.map(|(si, t)| target_line(runs, si, t)),
             annotation: target.and_then(|(_, t)| annotation(runs, rows, t)),
             footer: foot.to_string(),
             source_note: target.map(|(_, t)| format!("{} “{}”", t.source, t.quote)),
-            y_range: match ind.kind() {
-                IndicatorKind::Flow => YRange::IncludeZero,
-                _ => YRange::Auto,
-            },
+            // Fitted to the data, as the run's yearly charts.
+            y_range: YRange::Auto,
             ..ComparisonChart::default()
         };
         out.push((
@@ -104,6 +103,22 @@ pub fn chart_specs(
             ),
             spec,
         ));
+    }
+    out
+}
+
+/// The shock years of every scenario that has shocks on the region, each scenario's legend
+/// naming it; a year shaded for an earlier scenario is not shaded again.
+fn shocks(runs: &[ScenarioRun], located: &[Option<(usize, usize)>]) -> Vec<chart::ShockYear> {
+    let mut out: Vec<chart::ShockYear> = Vec::new();
+    for (r, loc) in runs.iter().zip(located) {
+        let Some((ri, _)) = loc else { continue };
+        let prefix = format!("{}: ", r.scenario.name);
+        for s in shock_years(&r.scenario, *ri, &prefix) {
+            if !out.iter().any(|o| o.year == s.year) {
+                out.push(s);
+            }
+        }
     }
     out
 }

@@ -8,10 +8,12 @@
 //!   from the first projection year against the pro-rata glide path to the target;
 //! - `overview.png`: small multiples of every region and indicator on one page.
 
-use crate::chart::{self, Band, FanChart, HistoryPoint, TargetLine, YRange};
+use crate::chart::{
+    self, Band, FanChart, HistoryKind, HistoryPoint, ShockYear, TargetLine, YRange,
+};
 use crate::error::Result;
 use crate::indicator::{Indicator, IndicatorKind};
-use crate::scenario::{BaselineKind, Scenario, Target, TargetKind};
+use crate::scenario::{BaselineKind, Provenance, Scenario, Target, TargetKind};
 use crate::stats::{Measure, SeriesSummary, TargetResult};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -95,7 +97,17 @@ pub fn p_met_note(t: &Target, r: &TargetResult) -> String {
     note
 }
 
-/// The history the plans give for a region and indicator.
+/// "plan figure" or "assumed", for a history label.
+fn figure_word(p: &Provenance) -> &'static str {
+    match p {
+        Provenance::Plan { .. } => "plan figure",
+        Provenance::Assumption { .. } => "assumed, not a plan figure",
+    }
+}
+
+/// The history of a region and indicator: a cumulative baseline as its period average (one
+/// step across the window), a plan's single-year figure as a point, and, in a conditioned
+/// scenario, the published figures it is conditioned on.
 pub fn history(scn: &Scenario, region: usize, ind: Indicator) -> Vec<HistoryPoint> {
     let mut out = Vec::new();
     for b in scn.regions[region]
@@ -104,22 +116,38 @@ pub fn history(scn: &Scenario, region: usize, ind: Indicator) -> Vec<HistoryPoin
         .filter(|b| b.indicator == ind)
     {
         match b.kind {
-            BaselineKind::Cumulative => out.extend(HistoryPoint::spread_average(
-                b.first_year..=b.last_year,
-                b.value,
-                format!(
-                    "{}–{} yearly average (plan total {} ÷ {})",
-                    b.first_year,
-                    b.last_year,
+            BaselineKind::Cumulative => {
+                let n = b.last_year - b.first_year + 1;
+                let total = match b.provenance {
+                    Provenance::Plan { .. } => "plan total",
+                    Provenance::Assumption { .. } => "assumed total, not a plan figure:",
+                };
+                out.extend(HistoryPoint::period_average(
+                    b.first_year..=b.last_year,
                     b.value,
-                    b.last_year - b.first_year + 1
-                ),
-            )),
-            BaselineKind::Annual | BaselineKind::Level => out.push(HistoryPoint::observed(
+                    format!(
+                        "{}–{} average ({total} {}\u{a0}÷\u{a0}{n})",
+                        b.first_year, b.last_year, b.value
+                    ),
+                ));
+            }
+            BaselineKind::Annual | BaselineKind::Level => out.push(HistoryPoint::known(
                 b.last_year,
                 b.value,
-                format!("{} (plan)", b.last_year),
+                format!(
+                    "{}: {} ({})",
+                    b.last_year,
+                    b.value,
+                    figure_word(&b.provenance)
+                ),
             )),
+        }
+        if let Some(y) = &b.single_year {
+            out.push(HistoryPoint::known(
+                y.year,
+                y.value,
+                format!("{}: {} ({})", y.year, y.value, figure_word(&y.provenance)),
+            ));
         }
     }
     if let Some(obs) = &scn.observations {
@@ -128,14 +156,122 @@ pub fn history(scn: &Scenario, region: usize, ind: Indicator) -> Vec<HistoryPoin
             obs.points
                 .iter()
                 .filter(|p| Some(p.series) == series)
-                .map(|p| {
-                    HistoryPoint::observed(
-                        p.year,
-                        p.value,
-                        "Published yearly figure (conditioned on)",
-                    )
-                }),
+                .map(|p| HistoryPoint::observed(p.year, p.value, "Published (conditioned on)")),
         );
+    }
+    out
+}
+
+/// The value the fan starts from: a published or known figure for the base year (the year
+/// before the projection), published first. A period average is not a year's value, so it
+/// gives none.
+pub fn jump_off(scn: &Scenario, history: &[HistoryPoint]) -> Option<(i32, f64)> {
+    let at = |kind: HistoryKind| {
+        history
+            .iter()
+            .find(|h| h.kind == kind && h.year == scn.base_year && h.value.is_finite())
+            .map(|h| (h.year, h.value))
+    };
+    at(HistoryKind::Observed).or_else(|| at(HistoryKind::Known))
+}
+
+/// The simulated regions' rows (leaf indices) under `region`: itself if it is simulated,
+/// else those of its children.
+fn leaf_rows(scn: &Scenario, region: usize, out: &mut Vec<usize>) {
+    let r = &scn.regions[region];
+    if let Some(leaf) = &r.leaf {
+        out.push(leaf.leaf_index);
+    }
+    for &c in &r.children {
+        leaf_rows(scn, c, out);
+    }
+}
+
+/// `−3 pt`, `+0.5 pt`: a growth change with a true minus sign.
+fn points(v: f64) -> String {
+    let s = format!("{:+}", (v * 10.0).round() / 10.0);
+    format!("{} pt", s.replace('-', "−"))
+}
+
+/// The years the scenario's shocks hit `region` (directly or through its parts), each
+/// labelled with its central growth change; `legend_prefix` starts the legend text.
+pub fn shock_years(scn: &Scenario, region: usize, legend_prefix: &str) -> Vec<ShockYear> {
+    let mut rows = Vec::new();
+    leaf_rows(scn, region, &mut rows);
+    let mut out: Vec<ShockYear> = Vec::new();
+    for sh in &scn.shocks {
+        if !sh.leaves.iter().any(|l| rows.contains(l)) {
+            continue;
+        }
+        let len = sh
+            .effects
+            .iter()
+            .map(|(_, e)| e.len())
+            .chain([sh.growth.len()])
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let chance = if sh.probability < 1.0 {
+            format!(" (on {:.0} % of paths)", sh.probability * 100.0)
+        } else {
+            String::new()
+        };
+        let span = if len > 1 {
+            format!("{}–{}", sh.year, sh.year + len as i32 - 1)
+        } else {
+            sh.year.to_string()
+        };
+        let legend = format!("{legend_prefix}Shock {span}{chance} (labels: central growth change)");
+        for k in 0..len {
+            let year = sh.year + k as i32;
+            let label = match sh.growth.get(k) {
+                Some(&g) if g != 0.0 => points(g),
+                _ => "shock".to_owned(),
+            };
+            if !out.iter().any(|o| o.year == year) {
+                out.push(ShockYear {
+                    year,
+                    label,
+                    legend: legend.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The source line of a chart: the target's quote, and the sources of the history drawn
+/// (a chart without a target names its history's sources alone).
+pub fn history_sources(scn: &Scenario, region: usize, ind: Indicator) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |what: String, p: &Provenance| {
+        let s = match p {
+            Provenance::Plan { source, quote } => format!("{what}: {source} “{quote}”"),
+            Provenance::Assumption {
+                rationale, source, ..
+            } => match source {
+                Some(src) => format!("{what}: assumed ({src}) — {rationale}"),
+                None => format!("{what}: assumed — {rationale}"),
+            },
+        };
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for b in scn.regions[region]
+        .baselines
+        .iter()
+        .filter(|b| b.indicator == ind)
+    {
+        let what = if b.first_year == b.last_year {
+            b.last_year.to_string()
+        } else {
+            format!("{}–{}", b.first_year, b.last_year)
+        };
+        push(what, &b.provenance);
+        if let Some(y) = &b.single_year {
+            push(y.year.to_string(), &y.provenance);
+        }
     }
     out
 }
@@ -168,6 +304,23 @@ fn bands(rows: &[&SeriesSummary]) -> (Vec<Band>, Vec<f64>) {
 
 fn source_note(t: &Target) -> String {
     format!("{} “{}”", t.source, t.quote)
+}
+
+/// The source line of a yearly chart: the target's source, or, without a target, the
+/// sources of the history drawn.
+fn yearly_source(
+    scn: &Scenario,
+    region: usize,
+    ind: Indicator,
+    t: Option<&Target>,
+) -> Option<String> {
+    match t {
+        Some(t) => Some(source_note(t)),
+        None => {
+            let h = history_sources(scn, region, ind);
+            (!h.is_empty()).then(|| h.join("; "))
+        }
+    }
 }
 
 /// The yearly fan chart of one series.
@@ -231,21 +384,23 @@ pub fn fan_chart(
             other => other,
         }
     };
+    let history = history(scn, key.region, key.indicator);
     FanChart {
         title: chart_title(scn, key.region, key.indicator),
         y_label: key.indicator.unit().to_string(),
         years: scn.years(),
         bands,
         median,
-        history: history(scn, key.region, key.indicator),
+        jump_off: jump_off(scn, &history),
+        history,
+        shocks: shock_years(scn, key.region, ""),
         target: target.map(|(_, t)| line_of(t)),
         annotation: target.map(|(ti, t)| p_met_note(t, &targets[ti])),
         footer: footer.to_string(),
-        source_note: target.map(|(_, t)| source_note(t)),
-        y_range: match key.indicator.kind() {
-            IndicatorKind::Flow => YRange::IncludeZero,
-            _ => YRange::Auto,
-        },
+        source_note: yearly_source(scn, key.region, key.indicator, target.map(|(_, t)| t)),
+        // Fitted to the data: a yearly flow, rate or stock far from 0 is not squeezed into
+        // a strip of the plot (the axis starts at 0 only when the data come near it).
+        y_range: YRange::Auto,
         ..FanChart::default()
     }
 }
@@ -270,7 +425,8 @@ pub fn cumulative_chart(
     let glide: Vec<String> = result
         .glide
         .iter()
-        .map(|(y, p)| format!("{y}: {p:.2}"))
+        // A no-break space keeps a year with its value when the note box wraps.
+        .map(|(y, p)| format!("{y}:\u{a0}{p:.2}"))
         .collect();
     FanChart {
         title: format!(
@@ -296,6 +452,7 @@ pub fn cumulative_chart(
             p_met_note(t, result),
             glide.join(", ")
         )),
+        shocks: shock_years(scn, t.region, ""),
         footer: footer.to_string(),
         source_note: Some(source_note(t)),
         y_range: YRange::IncludeZero,

@@ -111,7 +111,10 @@ pub fn jobs(o: &SensStudy) -> Vec<SensChartJob> {
             footer: footer.clone(),
         };
         let charts = match &o.indices {
-            Indices::Oat(r) => vec![("tornado", c.tornado(r))],
+            Indices::Oat(r) => {
+                let run = o.run_outputs.get(c.k).copied().filter(|v| v.is_finite());
+                vec![("tornado", c.tornado(r, run, o.paths))]
+            }
             Indices::Morris(r) => vec![("morris", c.morris(r))],
             Indices::Sobol(r) => vec![
                 ("sobol", c.sobol_bars(r)),
@@ -141,7 +144,38 @@ struct MetricCharts<'a> {
 }
 
 impl MetricCharts<'_> {
-    fn tornado(&self, r: &OatResult) -> SensChart {
+    fn tornado(&self, r: &OatResult, run: Option<f64>, paths: usize) -> SensChart {
+        let nominal = r.nominal_outputs.get(self.k).copied().unwrap_or(f64::NAN);
+        let rows = r.rows_for_output(self.k).to_vec();
+        let p_met = matches!(self.m.kind, MetricKind::PMet { .. });
+        let what = if p_met { "P(met)" } else { "output" };
+        let notes = vec![format!(
+            "Nominal: the {what} with every factor fixed at its nominal value (its median; the mode if triangular) on the same {paths} paths. {}",
+            match run {
+                Some(_) => format!(
+                    "The run (dashed) draws every factor per path from its distribution, as empsim run does, so its {what} averages over the factors' uncertainty and can differ much from the nominal one."
+                ),
+                None => format!(
+                    "empsim run draws every factor per path from its distribution, so its {what} averages over the factors' uncertainty and can differ much from the nominal one."
+                ),
+            }
+        )];
+        let flat = rows
+            .iter()
+            .all(|x| x.y_low == nominal && x.y_high == nominal);
+        let flat_message = (p_met && flat && !rows.is_empty())
+            .then(|| match nominal {
+                1.0 => Some(
+                    "Met on every path at every setting: P(met) = 1 at the nominal point and with each factor at its 5 % and 95 % quantile, so no factor moves it"
+                        .to_owned(),
+                ),
+                0.0 => Some(
+                    "Missed on every path at every setting: P(met) = 0 at the nominal point and with each factor at its 5 % and 95 % quantile, so no factor moves it"
+                        .to_owned(),
+                ),
+                _ => None,
+            })
+            .flatten();
         SensChart::Tornado(TornadoChart {
             title: self.title.clone(),
             subtitle: format!(
@@ -149,13 +183,16 @@ impl MetricCharts<'_> {
                 self.m.label
             ),
             x_label: self.text.axis(self.year, true),
-            nominal: r.nominal_outputs.get(self.k).copied().unwrap_or(f64::NAN),
-            rows: r.rows_for_output(self.k).to_vec(),
+            nominal,
+            nominal_label: "Nominal (every factor at its median or mode)".into(),
+            run: run.map(|v| (v, "Run (factors drawn per path)".into())),
+            flat_message,
+            rows,
             low_label: "Factor at its 5 % quantile".into(),
             high_label: "Factor at its 95 % quantile".into(),
             value_tags: ("5 %".into(), "95 %".into()),
             bounds: self.text.bounds,
-            notes: Vec::new(),
+            notes,
             footer: self.footer.clone(),
             size: (1200, 800),
         })
