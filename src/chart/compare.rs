@@ -73,7 +73,7 @@ impl Default for ComparisonChart {
 
 /// Opacity of the series bands: low, so that where bands overlap their edges (drawn in full
 /// colour, each series with its own dash pattern) tell them apart rather than a blended fill.
-const BAND_ALPHA: f64 = 0.09;
+const BAND_ALPHA: f64 = 0.07;
 
 /// Dash and gap (pixels at 1200×800) of the band edges of series `i`: solid for the first.
 fn edge_dash(i: usize) -> Option<(u32, u32)> {
@@ -195,7 +195,8 @@ fn draw_plot(
         let band = (s.lower.as_slice(), s.upper.as_slice());
         draw::draw_band(area, &plot, &spec.years, band, fill, None)?;
     }
-    for (i, s) in spec.series.iter().enumerate() {
+    // Edges in reverse order, so the reference's lie on top where bands coincide.
+    for (i, s) in spec.series.iter().enumerate().rev() {
         let (color, _) = series_style(i);
         for edge in [&s.lower, &s.upper] {
             draw_edge(area, &plot, &spec.years, edge, color, edge_dash(i))?;

@@ -158,7 +158,6 @@ pub(crate) fn draw_plot(
         );
         draw::draw_band(area, &plot, &years, (&edges[0], &edges[1]), fill, edge)?;
     }
-    draw::draw_history(area, &plot, &spec.history, sz)?;
     if let Some(t) = &spec.target {
         let pts = draw::target_points(t, &spec.years, (x.lo, x.hi));
         draw::draw_target(area, &plot, &pts, sz)?;
@@ -180,16 +179,8 @@ pub(crate) fn draw_plot(
     }
     let line = (spec.years.as_slice(), spec.median.as_slice());
     draw::draw_line(area, &plot, line, median, (Marker::Dot, sz.marker - 1))?;
-    if let Some((year, _)) = spec.jump_off {
-        // The known figure the fan starts from, redrawn on top of it.
-        let at: Vec<HistoryPoint> = spec
-            .history
-            .iter()
-            .filter(|h| h.year == year && h.kind != HistoryKind::PeriodAverage)
-            .cloned()
-            .collect();
-        draw::draw_history(area, &plot, &at, sz)?;
-    }
+    // History last: a known or published figure stays visible on the median it meets.
+    draw::draw_history(area, &plot, &spec.history, sz)?;
     Ok(plot.geometry())
 }
 

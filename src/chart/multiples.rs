@@ -2,14 +2,16 @@
 
 use std::path::Path;
 
+use plotters::style::Color;
+
 use plotters::style::text_anchor::HPos;
 
 use super::canvas::{Area, Sizes};
-use super::fan;
 use super::frame::{Frame, render_rgb};
 use super::legend::{LegendEntry, LegendStyle, Swatch};
 use super::text::{self, draw_lines, line_height};
 use super::{ChartError, FanChart, PixelRect, PlotGeometry, RenderedChart, palette};
+use super::{draw, fan};
 
 /// Renders `panels` in a grid of `cols` columns on one PNG of `size` pixels, under `title`,
 /// with one shared legend and `footer` at the bottom. Each panel shows its own title,
@@ -227,7 +229,13 @@ fn shared_legend(panels: &[FanChart], sz: &Sizes) -> Vec<LegendEntry> {
 fn generic_label(e: &LegendEntry) -> &'static str {
     match e.swatch {
         Swatch::Line { dash: Some(_), .. } => "Target (see each panel)",
+        Swatch::Line { color, .. } if color == palette::HISTORY => {
+            "Period average of a plan (or assumed) total (see each fan chart)"
+        }
         Swatch::Line { .. } => "Median",
+        Swatch::Fill { color, .. } if color == palette::SHOCK.mix(draw::SHOCK_ALPHA) => {
+            "Shock year"
+        }
         Swatch::Fill { .. } | Swatch::Hatched(_) | Swatch::BandLine { .. } => "Band",
         Swatch::Marker { .. } | Swatch::Dot { .. } => "History",
         Swatch::Whisker => "Interval",

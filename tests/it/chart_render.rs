@@ -309,7 +309,8 @@ fn degenerate_data_renders_without_panicking() {
     gaps.bands[0].lower[3] = f64::NAN;
     gaps.bands[1].upper[0] = f64::INFINITY;
     gaps.history[0].value = f64::NAN;
-    gaps.history.push(HistoryPoint::known(2020, f64::NAN, "2020"));
+    gaps.history
+        .push(HistoryPoint::known(2020, f64::NAN, "2020"));
     gaps.jump_off = Some((2020, f64::NAN));
     gaps.target = Some(TargetLine::Horizontal {
         value: f64::NAN,

@@ -16,6 +16,7 @@ mod backtest;
 mod bad_input;
 mod blocks;
 mod chart_render;
+mod chart_specs;
 mod cli;
 mod compare_report;
 mod conditioning;

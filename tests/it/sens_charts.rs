@@ -461,3 +461,43 @@ fn sobol_charts_survive_undefined_negative_and_empty_indices() {
     };
     assert!(render_sobol_years_rgb(&ragged).is_err());
 }
+
+#[test]
+fn the_tornado_of_a_certain_target_says_so_and_shows_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = config(Method::Oat, &dir.path().join("oat"), 0);
+    args.metrics = vec!["p_met:zhumadian.return_entrepreneurs.cumulative_floor".into()];
+    let o = sens::run(&args, None).expect("sens runs");
+    let all = jobs(&o.study);
+    let SensChart::Tornado(t) = &all[0].chart else {
+        panic!("not a tornado")
+    };
+    assert_eq!(t.nominal, 1.0, "the target is certain in this scenario");
+    assert_eq!(
+        t.flat_message.as_deref(),
+        Some(
+            "Met on every path at every setting: P(met) = 1 at the nominal point and with each factor at its 5 % and 95 % quantile, so no factor moves it"
+        )
+    );
+    assert_eq!(
+        t.nominal_label,
+        "Nominal (every factor at its median or mode)"
+    );
+    let run_value = o.study.run_outputs.last().copied().unwrap();
+    assert_eq!(
+        t.run,
+        Some((run_value, "Run (factors drawn per path)".to_owned()))
+    );
+    assert!(t.notes[0].starts_with(
+        "Nominal: the P(met) with every factor fixed at its nominal value (its median; the mode if triangular) on the same 100 paths."
+    ), "{}", t.notes[0]);
+
+    // A target that is not certain gets no such message.
+    let (_dir, o) = run(Method::Oat, 0);
+    for j in jobs(&o.study) {
+        let SensChart::Tornado(t) = &j.chart else {
+            panic!("not a tornado")
+        };
+        assert_eq!(t.flat_message, None, "{}", j.metric);
+    }
+}

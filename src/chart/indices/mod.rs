@@ -250,6 +250,34 @@ mod tests {
     }
 
     #[test]
+    fn the_label_column_is_as_wide_as_its_widest_line() {
+        let sz = Sizes::page(1200, 800);
+        let sub = "5 %: 4.63   95 %: 5.26   swing 0.386";
+        let labels = vec![
+            ("unemployment.natural_rate".to_owned(), Some(sub.to_owned())),
+            (
+                "growth.ar".to_owned(),
+                Some("5 %: 0.32   95 %: 0.68   swing 0.07".into()),
+            ),
+        ];
+        let widest = text::width(sub, sz.footer).max(text::width(&labels[0].0, sz.tick));
+        assert_eq!(label_column_width(&labels, &sz), widest);
+        let room = PixelRect {
+            left: 18,
+            top: 100,
+            right: 1182,
+            bottom: 700,
+        };
+        let (plot, names_w) = bar_plot_rect(room, &labels, "P(met)", &sz);
+        assert_eq!(names_w, widest, "not capped on a 1200-pixel chart");
+        assert_eq!(plot.left, room.left + widest + 14);
+        // A label too wide for 40 % of the room is capped (and fitted when drawn).
+        let long = vec![("x".repeat(200), None)];
+        let (_, capped) = bar_plot_rect(room, &long, "", &sz);
+        assert_eq!(capped, (f64::from(room.right - room.left) * 0.4) as i32);
+    }
+
+    #[test]
     fn names_are_grouped_by_prefix() {
         let names = [
             "unemployment.okun",

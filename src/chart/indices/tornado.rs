@@ -359,3 +359,71 @@ pub(crate) fn value_axis(
         _ => auto,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(factor: &str, y_low: f64, y_high: f64) -> OatRow {
+        OatRow {
+            factor: factor.to_owned(),
+            factor_index: 0,
+            output_index: 0,
+            low_value: 0.1,
+            high_value: 0.9,
+            y_low,
+            y_high,
+            swing: (y_high - y_low).abs(),
+        }
+    }
+
+    #[test]
+    fn a_certain_output_says_why_nothing_moves_it() {
+        let mut spec = TornadoChart {
+            nominal: 1.0,
+            rows: vec![row("a.b", 1.0, 1.0), row("c", 1.0, 1.0)],
+            ..TornadoChart::default()
+        };
+        assert_eq!(
+            empty_message(&spec),
+            "No factor moves this output: every swing is 0"
+        );
+        assert!(notes(&spec)[0].starts_with("No effect"));
+        spec.flat_message = Some("Met on every path at every setting".into());
+        assert_eq!(empty_message(&spec), "Met on every path at every setting");
+        // The plot says it; the list of factors without effect would only repeat it.
+        assert!(notes(&spec).is_empty());
+        assert!(render_tornado_rgb(&spec).is_ok());
+    }
+
+    #[test]
+    fn the_legend_names_the_nominal_point_and_the_run() {
+        let spec = TornadoChart {
+            nominal: 0.042,
+            nominal_label: "Nominal (every factor at its median or mode)".into(),
+            run: Some((0.213, "Run (factors drawn per path)".into())),
+            rows: vec![row("a", 0.01, 0.3)],
+            ..TornadoChart::default()
+        };
+        let labels: Vec<String> = legend(&spec).into_iter().map(|e| e.label).collect();
+        assert_eq!(
+            labels[2..],
+            [
+                "Nominal (every factor at its median or mode) 0.042",
+                "Run (factors drawn per path) 0.213"
+            ]
+        );
+        // The axis shows the run's value too.
+        let (_, axis) = bar_plot(
+            &spec,
+            &spec.drawn_rows(),
+            PixelRect {
+                left: 0,
+                top: 0,
+                right: 800,
+                bottom: 400,
+            },
+        );
+        assert!(axis.lo <= 0.01 && axis.hi >= 0.3, "{axis:?}");
+    }
+}

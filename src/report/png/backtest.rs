@@ -95,12 +95,13 @@ fn spec(
     let history: Vec<HistoryPoint> = obs
         .iter()
         .map(|r| {
-            let label = if r.is_baseline {
-                "Observed: a figure the scenario is calibrated on"
+            let (year, value) = (r.observation.period.last(), r.observation.value);
+            if r.is_baseline {
+                // Known to the scenario: a plan figure it is calibrated on, not a test.
+                HistoryPoint::known(year, value, "Published, calibrated on (not a test)")
             } else {
-                "Observed (actuals file)"
-            };
-            HistoryPoint::observed(r.observation.period.last(), r.observation.value, label)
+                HistoryPoint::observed(year, value, "Published (actuals file)")
+            }
         })
         .collect();
     FanChart {

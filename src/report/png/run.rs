@@ -419,7 +419,13 @@ pub fn cumulative_chart(
     let rows = rows_of(summaries, series, Measure::Cumulative);
     let (bands, median) = bands(&rows);
     let n = f64::from(t.last_year - t.first_year + 1);
-    let points: Vec<(f64, f64)> = (t.first_year..=t.last_year)
+    // From 0 at the base year when the period starts with the projection (as the fan does).
+    let from = if t.first_year == scn.base_year + 1 {
+        t.first_year - 1
+    } else {
+        t.first_year
+    };
+    let points: Vec<(f64, f64)> = (from..=t.last_year)
         .map(|y| (f64::from(y), t.value * f64::from(y - t.first_year + 1) / n))
         .collect();
     let glide: Vec<String> = result
@@ -453,6 +459,8 @@ pub fn cumulative_chart(
             glide.join(", ")
         )),
         shocks: shock_years(scn, t.region, ""),
+        // The running total is 0 before its first year: the fan starts there.
+        jump_off: Some((scn.base_year, 0.0)),
         footer: footer.to_string(),
         source_note: Some(source_note(t)),
         y_range: YRange::IncludeZero,
