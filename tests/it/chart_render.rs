@@ -495,6 +495,42 @@ fn comparison_draws_each_series_in_its_colour() {
 }
 
 #[test]
+fn the_reference_median_is_never_hidden_by_another_scenario() {
+    let base = spec();
+    let series = |label: &str| ComparisonSeries {
+        label: label.into(),
+        median: base.median.clone(),
+        lower: base.bands[0].lower.clone(),
+        upper: base.bands[0].upper.clone(),
+    };
+    // Three scenarios with the very same projection: the first is drawn on top.
+    let spec = ComparisonChart {
+        years: base.years.clone(),
+        series: vec![series("baseline"), series("downside"), series("policy")],
+        ..ComparisonChart::default()
+    };
+    let img = render_comparison_rgb(&spec).unwrap();
+    let g = img.plots[0];
+    let first = rgb(palette::SERIES[0]);
+    for year in [2021.5, 2022.5, 2023.5, 2024.5] {
+        let k = (year - 2021.0_f64).floor() as usize;
+        let v = (base.median[k] + base.median[k + 1]) / 2.0;
+        let (x, y) = g.to_pixel(year, v);
+        let column: Vec<Option<[u8; 3]>> = (y - 2..=y + 2).map(|yy| img.pixel(x, yy)).collect();
+        assert!(column.contains(&Some(first)), "{year}: {column:?}");
+        for other in [palette::SERIES[1], palette::SERIES[2]] {
+            assert!(!column.contains(&Some(rgb(other))), "{year}: {column:?}");
+        }
+    }
+    // The band edges of the first scenario are on top too, in its colour.
+    let (x, y) = g.to_pixel(
+        2023.5,
+        (base.bands[0].upper[2] + base.bands[0].upper[3]) / 2.0,
+    );
+    assert!((y - 2..=y + 2).any(|yy| img.pixel(x, yy) == Some(first)));
+}
+
+#[test]
 fn concurrent_renders_are_safe_and_deterministic() {
     let reference = render_fan_chart_rgb(&spec()).unwrap();
     std::thread::scope(|scope| {

@@ -60,7 +60,7 @@ fn an_assumed_baseline_is_labelled_assumed_not_plan() {
     assert_eq!(h.len(), 1);
     assert_eq!(
         h[0].label,
-        "2016–2020 average (assumed total, not a plan figure: 562.93\u{a0}÷\u{a0}5)"
+        "2016–2020 average (assumed total 562.93\u{a0}÷\u{a0}5, not a plan figure)"
     );
     let h = history(&scn, region(&scn, "kaifeng"), Indicator::UrbanNewJobs);
     assert!(h[0].label.contains("(plan total 39.67"), "{}", h[0].label);

@@ -1,6 +1,7 @@
 //! Backtest fan charts: for each region, indicator and measure with a scored observation,
 //! the simulated 5-95 % and 25-75 % bands and median over the projection years, with the
-//! observed values on top (filled diamonds). Annual observations sit at their year;
+//! published values on top (black diamonds; a figure the scenario is calibrated on, not a
+//! test, as a grey dot). Annual observations sit at their year;
 //! cumulative ones on the running sum from the first projection year, at their last year.
 //! A cumulative observation over a window that starts later than the first projection
 //! year is scored but not drawn (it is not a point of the running sum).

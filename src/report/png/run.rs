@@ -2,7 +2,8 @@
 //! target results, rendered in parallel into `charts/`.
 //!
 //! - `fan-<region>-<indicator>.png`: yearly fan (5-95 % and 25-75 % bands, median), the
-//!   2016-2020 history the plans give (a five-year total shown as its yearly average), the
+//!   2016-2020 history the plans give (a five-year total as one step at its yearly average,
+//!   a plan's single year as a point the fan starts from), shock years, the
 //!   target (a cumulative floor pro rata per year, a rate cap as a line) and P(met);
 //! - `cumulative-<target>.png`: for each cumulative target, the fan of the running sum
 //!   from the first projection year against the pro-rata glide path to the target;
@@ -118,15 +119,15 @@ pub fn history(scn: &Scenario, region: usize, ind: Indicator) -> Vec<HistoryPoin
         match b.kind {
             BaselineKind::Cumulative => {
                 let n = b.last_year - b.first_year + 1;
-                let total = match b.provenance {
-                    Provenance::Plan { .. } => "plan total",
-                    Provenance::Assumption { .. } => "assumed total, not a plan figure:",
+                let (total, caveat) = match b.provenance {
+                    Provenance::Plan { .. } => ("plan total", ""),
+                    Provenance::Assumption { .. } => ("assumed total", ", not a plan figure"),
                 };
                 out.extend(HistoryPoint::period_average(
                     b.first_year..=b.last_year,
                     b.value,
                     format!(
-                        "{}–{} average ({total} {}\u{a0}÷\u{a0}{n})",
+                        "{}–{} average ({total} {}\u{a0}÷\u{a0}{n}{caveat})",
                         b.first_year, b.last_year, b.value
                     ),
                 ));
