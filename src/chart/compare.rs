@@ -40,6 +40,9 @@ pub struct ComparisonChart {
     /// Legend text explaining the shaded bands, e.g. `"Shaded: 5–95 % of paths"`.
     pub band_label: String,
     pub history: Vec<HistoryPoint>,
+    /// The last known value before the projection, `(year, value)`: every series' band and
+    /// median start from it (see [`FanChart::jump_off`]).
+    pub jump_off: Option<(i32, f64)>,
     /// Shock years (of any scenario), shaded behind the data.
     pub shocks: Vec<ShockYear>,
     pub target: Option<TargetLine>,
@@ -60,6 +63,7 @@ impl Default for ComparisonChart {
             series: Vec::new(),
             band_label: "Shaded: 90 % band (5–95 % of paths)".to_owned(),
             history: Vec::new(),
+            jump_off: None,
             shocks: Vec::new(),
             target: None,
             annotation: None,
@@ -166,6 +170,7 @@ fn axis_ranges(
         bands: spec.series.iter().map(band).collect(),
         median: vec![f64::NAN; spec.years.len()],
         history: spec.history.clone(),
+        jump_off: spec.jump_off,
         shocks: spec.shocks.clone(),
         target: spec.target.clone(),
         y_range: spec.y_range,
@@ -192,17 +197,17 @@ fn draw_plot(
     for (i, s) in spec.series.iter().enumerate() {
         let (color, _) = series_style(i);
         let fill = ShapeStyle::from(color.mix(BAND_ALPHA)).filled();
-        let band = (s.lower.as_slice(), s.upper.as_slice());
-        draw::draw_band(area, &plot, &spec.years, band, fill, None)?;
+        let (years, edges) = jumped(spec, &[&s.lower, &s.upper]);
+        draw::draw_band(area, &plot, &years, (&edges[0], &edges[1]), fill, None)?;
     }
     // Edges in reverse order, so the reference's lie on top where bands coincide.
     for (i, s) in spec.series.iter().enumerate().rev() {
         let (color, _) = series_style(i);
-        for edge in [&s.lower, &s.upper] {
-            draw_edge(area, &plot, &spec.years, edge, color, edge_dash(i))?;
+        let (years, edges) = jumped(spec, &[&s.lower, &s.upper]);
+        for edge in &edges {
+            draw_edge(area, &plot, &years, edge, color, edge_dash(i))?;
         }
     }
-    draw::draw_history(area, &plot, &spec.history, sz)?;
     if let Some(t) = &spec.target {
         let pts = draw::target_points(t, &spec.years, (x.lo, x.hi));
         draw::draw_target(area, &plot, &pts, sz)?;
@@ -214,15 +219,29 @@ fn draw_plot(
         let s = &spec.series[i];
         let (color, marker) = series_style(i);
         let width = sz.median_width + u32::from(i == 0);
-        let line = (spec.years.as_slice(), s.median.as_slice());
+        let (years, m) = jumped(spec, &[&s.median]);
+        let line = (years.as_slice(), m[0].as_slice());
         if i == 0 {
             let halo = ShapeStyle::from(WHITE).stroke_width(width + 4);
             draw::draw_line(area, &plot, line, halo, (Marker::None, 0))?;
         }
         let style = ShapeStyle::from(color).stroke_width(width);
+        draw::draw_line(area, &plot, line, style, (Marker::None, 0))?;
+        let line = (spec.years.as_slice(), s.median.as_slice());
         draw::draw_line(area, &plot, line, style, (marker, sz.marker + 1))?;
     }
+    // History last: a known or published figure stays visible on the lines it meets.
+    draw::draw_history(area, &plot, &spec.history, sz)?;
     Ok(plot.geometry())
+}
+
+/// `series` with the jump-off point prepended where the series starts at the first year.
+fn jumped(spec: &ComparisonChart, series: &[&Vec<f64>]) -> (Vec<i32>, Vec<Vec<f64>>) {
+    let starts = series
+        .iter()
+        .all(|s| s.first().is_some_and(|v| v.is_finite()));
+    let slices: Vec<&[f64]> = series.iter().map(|s| s.as_slice()).collect();
+    draw::with_jump_off(&spec.years, &slices, spec.jump_off.filter(|_| starts))
 }
 
 /// A line along a band edge in the series' colour, solid or dashed, so overlapping bands

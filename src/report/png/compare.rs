@@ -6,7 +6,9 @@ use crate::analysis::compare::{CompareRow, ScenarioRun};
 use crate::chart::{self, ComparisonChart, ComparisonSeries, YRange};
 use crate::error::Result;
 use crate::indicator::Indicator;
-use crate::report::png::run::{chart_title, history, shock_years, yearly_target_line};
+use crate::report::png::run::{
+    chart_title, history, history_sources, jump_off, shock_years, yearly_target_line,
+};
 use crate::report::text::compare::p_met_cell;
 use crate::scenario::Target;
 use crate::stats::Measure;
@@ -85,12 +87,18 @@ pub fn chart_specs(
             y_label: ind.unit().to_string(),
             years: years.to_vec(),
             series: legend_series(runs, rows, years, &located, target.map(|(_, t)| t)),
+            jump_off: jump_off(ref_scn, &history(ref_scn, ref_ri, ind)),
             history: history(ref_scn, ref_ri, ind),
             shocks: shocks(runs, &located),
             target: target.map(|(si, t)| target_line(runs, si, t)),
             annotation: target.and_then(|(_, t)| annotation(runs, rows, t)),
             footer: foot.to_string(),
-            source_note: target.map(|(_, t)| format!("{} “{}”", t.source, t.quote)),
+            source_note: target
+                .map(|(_, t)| format!("{} “{}”", t.source, t.quote))
+                .or_else(|| {
+                    let h = history_sources(ref_scn, ref_ri, ind);
+                    (!h.is_empty()).then(|| h.join("; "))
+                }),
             // Fitted to the data, as the run's yearly charts.
             y_range: YRange::Auto,
             ..ComparisonChart::default()
