@@ -79,8 +79,9 @@ pub fn p_met_note(t: &Target, r: &TargetResult) -> String {
         let years = p.observed_years.len();
         match (p.remaining, p.required_pace) {
             (Some(rem), Some(pace)) => {
+                // No-break spaces keep each figure with its words when the box wraps.
                 note += &format!(
-                    "\nachieved {:.2} in {years} yr, {rem:.2} to go\nneeds {pace:.2}/yr × {} (so far {:.2})",
+                    "\nachieved {:.2}\u{a0}in\u{a0}{years}\u{a0}yr, {rem:.2}\u{a0}to\u{a0}go\nneeds {pace:.2}/yr\u{a0}×\u{a0}{} (so\u{a0}far\u{a0}{:.2})",
                     p.achieved, p.remaining_years, p.pace_so_far
                 );
             }
