@@ -21,10 +21,8 @@ use std::path::PathBuf;
     after_help = "The actuals file is a CSV with the columns region, indicator, year, \
 value, source (and optionally measure = annual|cumulative and quote); see docs/CALIBRATION.md. \
 Writes output/<scenario>/backtest/ (or --out): backtest.csv, backtest-summary.csv, \
-manifest.json and a fan chart per region and indicator with the observed points.
-
-Example:
-  empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv"
+manifest.json and a fan chart per region and indicator with the observed points. With \
+--json the scores go to stdout as the JSON document `empsim/backtest` (docs/JSON.md)."
 )]
 pub struct BacktestArgs {
     /// The scenario file (TOML).
@@ -37,7 +35,16 @@ pub struct BacktestArgs {
     /// Do not draw the charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/backtest, see docs/JSON.md).
+    #[arg(long)]
+    pub json: bool,
 }
+
+/// The examples of `empsim backtest --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv",
+];
 
 impl BacktestArgs {
     /// The scenario's paths and seed, the default output folder, and charts.
@@ -47,6 +54,7 @@ impl BacktestArgs {
             actuals: actuals.into(),
             sim: SimArgs::default(),
             no_charts: false,
+            json: false,
         }
     }
 }

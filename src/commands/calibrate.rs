@@ -11,10 +11,17 @@ use std::path::PathBuf;
 pub struct CalibrateArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// Print JSON instead of text.
+    /// Print the derivation as one JSON document on stdout instead of text (schema
+    /// empsim/calibrate, see docs/JSON.md).
     #[arg(long)]
     pub json: bool,
 }
+
+/// The examples of `empsim calibrate --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim calibrate scenarios/shaoyang-baseline.toml",
+    "empsim calibrate scenarios/henan-baseline.toml --json",
+];
 
 /// Derives and prints the calibration.
 pub fn execute(args: &CalibrateArgs, ui: Ui) -> Result<()> {

@@ -13,7 +13,17 @@ pub struct CheckArgs {
     /// Scenario files (TOML).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Print one JSON document on stdout instead of text: per file, valid or the error,
+    /// and what a valid scenario resolves to (schema empsim/check, see docs/JSON.md).
+    #[arg(long)]
+    pub json: bool,
 }
+
+/// The examples of `empsim check --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim check scenarios/henan-baseline.toml",
+    "empsim check scenarios/*.toml --json",
+];
 
 /// Checks every scenario: one alone fails with its error; of several, each invalid one is
 /// reported and the command fails at the end with their count.

@@ -47,10 +47,8 @@ pub const MAX_SCENARIOS: usize = palette::SERIES.len();
 #[command(
     after_help = "Writes output/compare-<name1>-vs-<name2>... (or --out): p_met.csv, \
 quantiles.csv, charts/compare-<region>-<indicator>.png, manifest.json. Targets are matched by \
-id; a target missing from a scenario is kept with empty cells.
-
-Example:
-  empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml"
+id; a target missing from a scenario is kept with empty cells. With --json the comparison \
+goes to stdout as the JSON document `empsim/compare` (docs/JSON.md)."
 )]
 pub struct CompareArgs {
     /// Scenario files (TOML), 2 to 6; the first is the baseline of the differences.
@@ -60,7 +58,17 @@ pub struct CompareArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub levels: LevelArgs,
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/compare, see docs/JSON.md).
+    #[arg(long)]
+    pub json: bool,
 }
+
+/// The examples of `empsim compare --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml",
+    "empsim compare scenarios/henan-baseline.toml scenarios/henan-policy.toml --paths 20000 --out /tmp/policy",
+];
 
 /// What a comparison produced.
 #[derive(Debug)]

@@ -15,10 +15,14 @@ use std::time::Instant;
 /// The arguments of `empsim run`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Writes output/<scenario>/ (or --out): quantiles.csv, targets.csv, \
-baselines.csv, parameters.csv, manifest.json, report.html, charts/, and paths.csv with \
---keep-paths. The folder is replaced only when every file is written, and only if it holds \
-nothing but empsim's outputs."
+    after_help = "Writes output/<scenario>/ (or --out): quantiles.csv (the projection's \
+quantiles), targets.csv (P(met), shortfall and target-setting levels per target), on_track.csv \
+(P(on track) per target and year), baselines.csv, parameters.csv, observations.csv (with \
+observations), an Excel workbook (.xlsx) of these tables, report.html (the report, charts \
+included), charts/ (PNG fan charts and target charts; none with --no-charts), manifest.json \
+(every file with its SHA-256) and paths.csv with --keep-paths. The folder is replaced only \
+when every file is written, and only if it holds nothing but empsim's outputs. With --json the \
+targets go to stdout as the JSON document `empsim/run` (docs/JSON.md) instead of the table."
 )]
 pub struct RunArgs {
     /// The scenario file (TOML).
@@ -33,10 +37,19 @@ pub struct RunArgs {
     /// Do not draw the PNG charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Print the targets table as JSON on stdout instead of text.
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/run, see docs/JSON.md).
     #[arg(long)]
     pub json: bool,
 }
+
+/// The examples of `empsim run --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim run scenarios/henan-baseline.toml",
+    "empsim run scenarios/henan-downside.toml --paths 20000 --seed 7 --out /tmp/downside",
+    "empsim run scenarios/henan-midterm.toml --no-charts",
+    "empsim run scenarios/shaoyang-baseline.toml --level-probs 0.5,0.9 --quiet --json",
+];
 
 /// What a run produced.
 #[derive(Debug)]

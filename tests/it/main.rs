@@ -21,6 +21,7 @@ mod compare_report;
 mod conditioning;
 mod crash_safety;
 mod fuzz_loader;
+mod help;
 mod layers;
 mod properties;
 mod sens_charts;
