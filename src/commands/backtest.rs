@@ -77,9 +77,9 @@ pub struct BacktestOutcome {
 }
 
 impl BacktestOutcome {
-    /// The summary for the terminal.
-    pub fn summary_text(&self) -> String {
-        report::text::backtest(&BacktestView {
+    /// What the terminal summary and the JSON document show.
+    pub fn view(&self) -> BacktestView<'_> {
+        BacktestView {
             scenario: &self.scenario,
             actuals: &self.actuals,
             paths: self.paths,
@@ -88,13 +88,21 @@ impl BacktestOutcome {
             summary: &self.summary,
             out_dir: &self.out_dir,
             files: &self.files,
-        })
+        }
+    }
+
+    /// The summary for the terminal.
+    pub fn summary_text(&self) -> String {
+        report::text::backtest(&self.view())
     }
 }
 
 /// Runs the command and prints the summary.
 pub fn execute(args: &BacktestArgs, ui: Ui) -> Result<()> {
     let o = run(args)?;
+    if args.json {
+        return ui.print_json(&report::json::backtest(&o.view())?);
+    }
     ui.print(&o.summary_text())
 }
 

@@ -2,7 +2,7 @@
 //! figures ([`crate::analysis::calibration`]), as text or JSON.
 
 use super::Ui;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::scenario::Scenario;
 use std::path::PathBuf;
 
@@ -27,10 +27,8 @@ pub const EXAMPLES: &[&str] = &[
 pub fn execute(args: &CalibrateArgs, ui: Ui) -> Result<()> {
     let scn = Scenario::from_file(&args.scenario)?;
     let c = crate::analysis::calibration::derive(&scn);
-    let text = if args.json {
-        serde_json::to_string_pretty(&c).map_err(Error::Json)? + "\n"
-    } else {
-        c.text()
-    };
-    ui.print(&text)
+    if args.json {
+        return ui.print_json(&crate::report::json::calibrate(&c)?);
+    }
+    ui.print(&c.text())
 }

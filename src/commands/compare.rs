@@ -88,6 +88,8 @@ pub struct CompareOutcome {
     /// The probabilities of the target-setting levels in `p_met.csv` (`--level-probs`).
     pub level_probs: Vec<f64>,
     pub timings: Timings,
+    /// The files written, relative to `out_dir` (as listed in `manifest.json`).
+    pub files: Vec<String>,
 }
 
 impl CompareOutcome {
@@ -123,6 +125,9 @@ pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
         format!("comparing {} scenarios", args.scenarios.len()),
         || compare(args),
     )?;
+    if args.json {
+        return ui.print_json(&report::json::compare(&o.view(), &o.level_probs, &o.files)?);
+    }
     ui.print(&o.summary_text())
 }
 
@@ -175,6 +180,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         charts,
         level_probs,
         timings,
+        files: Vec::new(),
     };
     let t_write = Instant::now();
     let stage_dir = stage.dir().to_path_buf();
@@ -183,6 +189,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     stage.commit(&[], |dir, outputs| {
         outcome.timings.write = t_write.elapsed().as_secs_f64() - outcome.timings.charts;
         outcome.timings.total = t0.elapsed().as_secs_f64();
+        outcome.files = outputs.to_vec();
         report::manifest::write_compare(dir, &outcome.view(), outputs, &outcome.timings)
     })?;
     Ok(outcome)

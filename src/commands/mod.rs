@@ -36,6 +36,12 @@ impl Ui {
         }
     }
 
+    /// Prints a `--json` document on standard output, under `--quiet` too (quiet silences
+    /// progress and text only). A closed pipe is not an error.
+    pub fn print_json(&self, json: &str) -> Result<()> {
+        Ui { quiet: false }.print(json)
+    }
+
     /// Whether progress may be shown: not quiet, and standard error is a terminal.
     fn shows_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()

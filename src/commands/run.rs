@@ -64,6 +64,10 @@ pub struct RunOutcome {
     pub timings: Timings,
     /// What conditioning on observations did, if the scenario has any.
     pub conditioning: Option<engine::Conditioning>,
+    /// The probabilities of the target-setting levels (`--level-probs`).
+    pub level_probs: Vec<f64>,
+    /// The files written, relative to `out_dir` (as listed in `manifest.json`).
+    pub files: Vec<String>,
 }
 
 /// Runs the command and prints the targets table (or JSON).
@@ -71,9 +75,19 @@ pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
     let o = ui.spinner(format!("simulating {}", args.scenario.display()), || {
         run(args)
     })?;
-    let text = if args.json {
-        report::text::targets_json(&o.scenario, &o.targets, o.paths, o.seed, &o.out_dir)?
-    } else {
+    if args.json {
+        return ui.print_json(&report::json::run(&report::json::RunView {
+            scenario: &o.scenario,
+            targets: &o.targets,
+            level_probs: &o.level_probs,
+            paths: o.paths,
+            seed: o.seed,
+            threads: o.threads,
+            out_dir: &o.out_dir,
+            files: &o.files,
+        })?);
+    }
+    let text = {
         format!(
             "{}: {} paths, seed {}, {} threads, {:.2} s -> {}\n{}\n{}",
             o.scenario.name,
@@ -146,7 +160,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     stats::check_finite(&scn, &summaries, &targets)?;
 
     let t = Instant::now();
-    write_outputs(
+    let files = write_outputs(
         stage,
         &scn,
         &pool,
@@ -175,6 +189,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         targets,
         timings,
         conditioning,
+        level_probs,
+        files,
     })
 }
 
@@ -194,7 +210,8 @@ fn write_outputs(
     timings: &mut Timings,
     t0: Instant,
     t_write: Instant,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let mut files = Vec::new();
     // `sens` and `backtest` write inside the run's folder by default: keep their results.
     outdir::write_folder(
         stage,
@@ -234,6 +251,7 @@ fn write_outputs(
             timings.charts = chart_seconds;
             timings.write = t_write.elapsed().as_secs_f64() - timings.charts;
             timings.total = t0.elapsed().as_secs_f64();
+            files = outputs.to_vec();
             report::manifest::write_manifest(
                 &dir.join("manifest.json"),
                 scn,
@@ -245,6 +263,6 @@ fn write_outputs(
                 engine.conditioning(),
             )
         },
-    )
-    .map(|_| ())
+    )?;
+    Ok(files)
 }

@@ -78,6 +78,8 @@ pub struct SensOutcome {
     pub study: SensStudy,
     pub out_dir: PathBuf,
     pub elapsed: f64,
+    /// The files written, relative to `out_dir` (as listed in `manifest.json`).
+    pub files: Vec<String>,
 }
 
 /// Runs the command with a progress bar and prints the summary.
@@ -98,6 +100,9 @@ pub fn execute(args: &SensArgs, ui: Ui) -> Result<()> {
         pb.finish_and_clear();
     }
     let o = outcome?;
+    if args.json {
+        return ui.print_json(&report::json::sens(&o.study, &o.out_dir, &o.files)?);
+    }
     ui.print(&report::text::sens_summary(&o.study, o.elapsed, &o.out_dir))
 }
 
@@ -162,6 +167,7 @@ pub fn run(
     };
     study::check_finite(&study.rows())?;
     let elapsed = t0.elapsed().as_secs_f64();
+    let mut files = Vec::new();
     outdir::write_folder(
         stage,
         &[],
@@ -170,12 +176,16 @@ pub fn run(
             report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
             report::png::sens::write_charts(dir, &study).map(|_| ())
         },
-        |dir, outputs, _| report::manifest::write_sens(dir, &study, outputs, elapsed),
+        |dir, outputs, _| {
+            files = outputs.to_vec();
+            report::manifest::write_sens(dir, &study, outputs, elapsed)
+        },
     )?;
     Ok(SensOutcome {
         study,
         out_dir,
         elapsed,
+        files,
     })
 }
 
