@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod check;
 pub mod compare;
+pub mod progress;
 pub mod run;
 pub mod sens;
 pub mod settings;
@@ -40,6 +41,19 @@ impl Ui {
     /// progress and text only). A closed pipe is not an error.
     pub fn print_json(&self, json: &str) -> Result<()> {
         Ui { quiet: false }.print(json)
+    }
+
+    /// Runs `work` with a progress bar on standard error when progress may be shown
+    /// ([`progress::Silent`] otherwise), cleared at the end.
+    pub fn with_progress<T>(&self, work: impl FnOnce(&dyn progress::Progress) -> T) -> T {
+        if self.shows_progress() {
+            let bar = progress::Bar::new();
+            let value = work(&bar);
+            bar.finish();
+            value
+        } else {
+            work(&progress::Silent)
+        }
     }
 
     /// Whether progress may be shown: not quiet, and standard error is a terminal.

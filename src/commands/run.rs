@@ -2,6 +2,7 @@
 //! folder by the rules of [`crate::outdir`].
 
 use super::Ui;
+use super::progress::{Progress, Silent, Stage as ProgressStage};
 use super::settings::{self, LevelArgs, Sim, SimArgs, default_out};
 use crate::engine;
 use crate::error::Result;
@@ -72,9 +73,7 @@ pub struct RunOutcome {
 
 /// Runs the command and prints the targets table (or JSON).
 pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
-    let o = ui.spinner(format!("simulating {}", args.scenario.display()), || {
-        run(args)
-    })?;
+    let o = ui.with_progress(|progress| run_with(args, progress))?;
     if args.json {
         return ui.print_json(&report::json::run(&report::json::RunView {
             scenario: &o.scenario,
@@ -109,6 +108,14 @@ pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
 
 /// Runs a scenario end to end: simulates, summarises and writes the output folder.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
+    run_with(args, &Silent)
+}
+
+/// [`run`], reporting its stages to `progress`: conditioning (with observations),
+/// simulating (region-paths; each block of regions is summarised as it is done),
+/// summarising the aggregate regions (series and targets), writing the tables, drawing the
+/// charts, writing the report.
+pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let scn = args.sim.scenario(&args.scenario)?;
     let Sim {
@@ -134,18 +141,58 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     // The regions a block at a time: each block is summarised and its targets evaluated,
     // then dropped; the rows are put back in series and target order.
     let t = Instant::now();
+    if scn.observations.is_some() {
+        progress.stage(ProgressStage::Conditioning, 0);
+    }
     let mut engine = pool.install(|| engine::Engine::new(&scn, paths, seed, &[]));
+    let advance = |n: usize| progress.advance(n as u64);
+    engine.on_progress(&advance);
+    let blocks = engine.blocks(engine::BLOCK_VALUES);
+    progress.stage(
+        ProgressStage::Simulating,
+        engine.block_work(engine::BLOCK_VALUES) as u64,
+    );
+    progress.note(format!("block 1/{blocks}"));
     let mut summaries = Vec::new();
     let mut targets = Vec::new();
     let mut summarize = 0.0;
+    let mut block_no = 0;
     pool.install(|| {
         engine.for_each_block(engine::BLOCK_VALUES, |block| -> Result<()> {
             block.check_finite(&scn)?;
             let t = Instant::now();
+            block_no += 1;
+            // The regions' blocks are summarised within the simulating stage; the
+            // aggregates' block, last, is a stage of its own.
+            let aggregates = block_no > blocks;
+            if aggregates {
+                let held = scn
+                    .targets
+                    .iter()
+                    .filter(|t| {
+                        scn.series_index(t.region, t.indicator)
+                            .is_some_and(|s| block.holds(s))
+                    })
+                    .count();
+                progress.stage(
+                    ProgressStage::Summarising,
+                    (block.series.len() + held) as u64,
+                );
+            } else {
+                progress.note(format!("block {block_no}/{blocks}, summarising"));
+            }
+            let count = || {
+                if aggregates {
+                    progress.advance(1);
+                }
+            };
             let (s, r) = rayon::join(
-                || stats::summarize(&scn, block),
-                || stats::evaluate_targets(&scn, block, &level_probs),
+                || stats::summarize_counted(&scn, block, &count),
+                || stats::evaluate_targets_counted(&scn, block, &level_probs, &count),
             );
+            if !aggregates && block_no < blocks {
+                progress.note(format!("block {}/{blocks}", block_no + 1));
+            }
             summaries.extend(s);
             targets.extend(r);
             summarize += t.elapsed().as_secs_f64();
@@ -175,6 +222,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &mut timings,
         t0,
         t,
+        progress,
     )?;
     let conditioning = engine.take_conditioning();
     drop(engine);
@@ -210,6 +258,7 @@ fn write_outputs(
     timings: &mut Timings,
     t0: Instant,
     t_write: Instant,
+    progress: &dyn Progress,
 ) -> Result<Vec<String>> {
     let mut files = Vec::new();
     // `sens` and `backtest` write inside the run's folder by default: keep their results.
@@ -217,6 +266,7 @@ fn write_outputs(
         stage,
         outdir::KEPT_BY_RUN,
         |dir| {
+            progress.stage(ProgressStage::Writing, 0);
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
             report::csv::write_targets(&dir.join("targets.csv"), scn, targets, level_probs)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
@@ -233,9 +283,17 @@ fn write_outputs(
             if !cfg.no_charts {
                 let t = Instant::now();
                 let jobs = report::png::run::chart_jobs(scn, summaries, targets, seed, paths);
-                chart_files = report::png::run::render(&dir.join("charts"), &jobs)?;
+                progress.stage(ProgressStage::Charts, jobs.len() as u64);
+                // A few charts per worker at a time, so the count moves.
+                for chunk in jobs.chunks(2 * pool.current_num_threads()) {
+                    let files =
+                        pool.install(|| report::png::run::render(&dir.join("charts"), chunk))?;
+                    chart_files.extend(files);
+                    progress.advance(chunk.len() as u64);
+                }
                 chart_seconds = t.elapsed().as_secs_f64();
             }
+            progress.stage(ProgressStage::Report, 0);
             report::html::write_report(
                 dir,
                 scn,

@@ -550,6 +550,9 @@ pub struct Engine<'a> {
     draws: Option<Draws>,
     conditioned: Option<filter::Conditioned>,
     conditioning: Option<Conditioning>,
+    /// Called after each task with the region-paths it simulated (see
+    /// [`Engine::on_progress`]).
+    progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 impl<'a> Engine<'a> {
@@ -572,6 +575,7 @@ impl<'a> Engine<'a> {
             draws: None,
             conditioned: None,
             conditioning: None,
+            progress: None,
         };
         if let Some(obs) = &scn.observations
             && engine.plan.n_series * engine.plan.n_years > 0
@@ -593,6 +597,31 @@ impl<'a> Engine<'a> {
     /// Takes what conditioning did out of the engine.
     pub fn take_conditioning(&mut self) -> Option<Conditioning> {
         self.conditioning.take()
+    }
+
+    /// Reports progress: `f` is called from the worker threads after each task of paths
+    /// with the number of region-paths (simulated regions × paths) it simulated. Counting
+    /// never changes a value.
+    pub fn on_progress(&mut self, f: &'a (dyn Fn(usize) + Sync)) {
+        self.progress = Some(f);
+    }
+
+    /// The region-paths [`Engine::for_each_block`] with blocks of `max_values` simulates
+    /// (the total its progress reaches).
+    pub fn block_work(&self, max_values: usize) -> usize {
+        let leaves: usize = self.leaf_blocks(max_values).iter().map(Vec::len).sum();
+        leaves * self.paths
+    }
+
+    /// The number of blocks of regions [`Engine::for_each_block`] with blocks of
+    /// `max_values` simulates (the aggregates' block not counted).
+    pub fn blocks(&self, max_values: usize) -> usize {
+        self.leaf_blocks(max_values).len()
+    }
+
+    /// The region-paths [`Engine::whole`] simulates.
+    pub fn whole_work(&self) -> usize {
+        self.plan.n_leaves * self.paths
     }
 
     /// The number of paths.
@@ -844,6 +873,9 @@ impl<'a> Engine<'a> {
                 }
                 ws.tile = tile;
                 ws.sums = sums;
+                if let Some(progress) = self.progress {
+                    progress(len * leaves.len());
+                }
             },
         );
         let sim = Simulation::new(plan.n_series, series, range, ny, buffer);

@@ -1,0 +1,160 @@
+//! Progress of a long command: its stages in order, each with the work done of its total
+//! (region-paths simulated, series and targets summarised, charts drawn). [`Bar`] shows it on
+//! standard error (the stage, done of total, the rate and the time left); [`Recorder`] keeps
+//! it for the tests. Progress only counts: it never changes an output.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A stage of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Conditioning the paths on observations (the sampler; no count).
+    Conditioning,
+    /// Simulating the paths, each block of regions summarised as it is done.
+    Simulating,
+    /// Summarising the aggregate regions (series and targets).
+    Summarising,
+    /// Writing the tables.
+    Writing,
+    /// Drawing the charts.
+    Charts,
+    /// Writing the report and the manifest.
+    Report,
+}
+
+impl Stage {
+    /// What the bar says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Conditioning => "conditioning on observations",
+            Stage::Simulating => "simulating",
+            Stage::Summarising => "summarising",
+            Stage::Writing => "writing tables",
+            Stage::Charts => "drawing charts",
+            Stage::Report => "writing report",
+        }
+    }
+
+    /// What the stage counts.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Stage::Simulating => "region-paths",
+            Stage::Summarising => "series and targets",
+            Stage::Charts => "charts",
+            Stage::Conditioning | Stage::Writing | Stage::Report => "",
+        }
+    }
+}
+
+/// Where a command reports its progress. Thread-safe: workers advance it.
+pub trait Progress: Sync {
+    /// `stage` begins with `total` units of work (0 when it is not counted).
+    fn stage(&self, stage: Stage, total: u64);
+    /// `n` more units of the current stage are done.
+    fn advance(&self, n: u64);
+    /// A note on what the current stage is doing (e.g. the block), kept until the next.
+    fn note(&self, _text: String) {}
+}
+
+/// No progress shown (`--quiet`, or standard error is not a terminal).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: Stage, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// An indicatif bar on standard error: the stage, `done/total unit`, the rate and the time
+/// left (a spinner with the elapsed time for a stage without a count).
+pub struct Bar {
+    pb: indicatif::ProgressBar,
+}
+
+impl Bar {
+    /// A bar drawn on standard error.
+    pub fn new() -> Bar {
+        let pb = indicatif::ProgressBar::new(0);
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        Bar { pb }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        self.pb.finish_and_clear();
+    }
+
+    fn style(template: &str) -> indicatif::ProgressStyle {
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    }
+}
+
+impl Default for Bar {
+    fn default() -> Bar {
+        Bar::new()
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, stage: Stage, total: u64) {
+        self.pb.reset();
+        self.pb.set_length(total);
+        let style = if total == 0 {
+            Bar::style("{spinner} {prefix} {msg} {elapsed}")
+        } else {
+            Bar::style(&format!(
+                "{{prefix}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {}, {{per_sec}}, eta {{eta}}",
+                stage.unit()
+            ))
+        };
+        self.pb.set_style(style);
+        self.pb.set_prefix(stage.label());
+        self.pb.set_message("");
+    }
+
+    fn advance(&self, n: u64) {
+        self.pb.inc(n);
+    }
+
+    fn note(&self, text: String) {
+        self.pb.set_message(text);
+    }
+}
+
+/// Keeps every stage with its total and the work done, for the tests.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    stages: Mutex<Vec<(Stage, u64)>>,
+    /// The work done of each stage, by index.
+    done: Mutex<Vec<AtomicU64>>,
+}
+
+impl Recorder {
+    /// The stages in order, each with (total, done).
+    pub fn stages(&self) -> Vec<(Stage, u64, u64)> {
+        let stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        stages
+            .iter()
+            .zip(done.iter())
+            .map(|(&(s, total), d)| (s, total, d.load(Ordering::Relaxed)))
+            .collect()
+    }
+}
+
+impl Progress for Recorder {
+    fn stage(&self, stage: Stage, total: u64) {
+        let mut stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        stages.push((stage, total));
+        done.push(AtomicU64::new(0));
+    }
+
+    fn advance(&self, n: u64) {
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(d) = done.last() {
+            d.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+}
