@@ -4,9 +4,9 @@
 //! fan chart per region, indicator and measure with the observed points on it (`charts/`).
 
 use super::Ui;
+use super::progress::{self, Progress, Stage as ProgressStage};
 use super::settings::{self, SimArgs, default_out};
 use crate::analysis::backtest::{self, BacktestRow, SummaryRow};
-use crate::engine;
 use crate::error::Result;
 use crate::outdir::{self, Stage};
 use crate::report::csv::backtest::BacktestContext;
@@ -97,9 +97,9 @@ impl BacktestOutcome {
     }
 }
 
-/// Runs the command and prints the summary.
+/// Runs the command with its progress and prints the summary.
 pub fn execute(args: &BacktestArgs, ui: Ui) -> Result<()> {
-    let o = run(args)?;
+    let o = ui.with_progress(|progress| run_with(args, progress))?;
     if args.json {
         return ui.print_json(&report::json::backtest(&o.view())?);
     }
@@ -109,6 +109,12 @@ pub fn execute(args: &BacktestArgs, ui: Ui) -> Result<()> {
 /// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores, and
 /// writes the output folder.
 pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
+    run_with(args, &progress::Silent)
+}
+
+/// [`run`], reporting to `progress`: conditioning (with observations), simulating, writing
+/// the tables, drawing the charts.
+pub fn run_with(args: &BacktestArgs, progress: &dyn Progress) -> Result<BacktestOutcome> {
     let scn = args.sim.scenario(&args.scenario)?;
     let bytes = load::read_limited(&args.actuals).map_err(|reason| ActualsError::Read {
         path: args.actuals.clone(),
@@ -127,7 +133,7 @@ pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
     let stage = Stage::begin(dest)?;
     let simulation = sim
         .pool
-        .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
+        .install(|| progress::simulate(progress, "", &scn, sim.paths, sim.seed));
     simulation.check_finite(&scn)?;
     let rows = backtest::score_observations(&scn, &simulation, observations.observations);
     backtest::check_finite(&rows)?;
@@ -150,14 +156,21 @@ pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
         stage,
         &[],
         |dir| {
+            progress.stage(ProgressStage::Writing, 0);
             report::csv::backtest::write_rows(&dir.join("backtest.csv"), &ctx, &rows)?;
             report::csv::backtest::write_summary(
                 &dir.join("backtest-summary.csv"),
                 &ctx,
                 &summary,
             )?;
+            if charts.is_empty() {
+                return Ok(());
+            }
+            progress.stage(ProgressStage::Charts, charts.len() as u64);
             sim.pool
-                .install(|| report::png::backtest::render(dir, &charts))
+                .install(|| report::png::backtest::render(dir, &charts))?;
+            progress.advance(charts.len() as u64);
+            Ok(())
         },
         |dir, outputs, _| {
             files = outputs.to_vec();

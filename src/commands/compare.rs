@@ -25,10 +25,10 @@
 //!   outputs, elapsed seconds.
 
 use super::Ui;
+use super::progress::{self, Progress, Stage as ProgressStage};
 use super::settings::{self, LevelArgs, Sim, SimArgs};
 use crate::analysis::compare::{CompareRow, ScenarioRun, aligned_years, compare_rows, met_by_path};
 use crate::chart::{ComparisonChart, palette};
-use crate::engine;
 use crate::error::{Error, Result};
 use crate::outdir::Stage;
 use crate::report::manifest::Timings;
@@ -119,12 +119,9 @@ impl CompareOutcome {
     }
 }
 
-/// Runs the command under a spinner and prints the summary.
+/// Runs the command with its progress and prints the summary.
 pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
-    let o = ui.spinner(
-        format!("comparing {} scenarios", args.scenarios.len()),
-        || compare(args),
-    )?;
+    let o = ui.with_progress(|progress| compare_with(args, progress))?;
     if args.json {
         return ui.print_json(&report::json::compare(&o.view(), &o.level_probs, &o.files)?);
     }
@@ -139,6 +136,15 @@ pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
 /// scenario errors as [`Scenario::from_file`]; [`Error::Output`] if the folder cannot be
 /// written.
 pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
+    compare_with(args, &progress::Silent)
+}
+
+/// [`compare`], reporting to `progress`: per scenario, conditioning (with observations),
+/// simulating and summarising; then writing the tables and drawing the charts.
+///
+/// # Errors
+/// As [`compare`].
+pub fn compare_with(args: &CompareArgs, progress: &dyn Progress) -> Result<CompareOutcome> {
     let t0 = Instant::now();
     let scenarios = load_scenarios(&args.scenarios, &args.sim)?;
     let spans: Vec<(&str, i32, i32)> = scenarios
@@ -162,9 +168,14 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         load: t0.elapsed().as_secs_f64(),
         ..Timings::default()
     };
+    let n = scenarios.len();
     let runs = scenarios
         .into_iter()
-        .map(|scn| simulate_one(scn, &sim, &level_probs, &mut timings))
+        .enumerate()
+        .map(|(i, scn)| {
+            let note = format!("scenario {}/{n}: {}", i + 1, scn.name);
+            simulate_one(scn, &sim, &level_probs, &mut timings, progress, &note)
+        })
         .collect::<Result<Vec<_>>>()?;
     let rows = compare_rows(&runs);
     let foot = png::compare::footer(&runs, sim.seed, sim.paths);
@@ -184,7 +195,9 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
     };
     let t_write = Instant::now();
     let stage_dir = stage.dir().to_path_buf();
-    let written = sim.pool.install(|| write_outputs(&stage_dir, &outcome));
+    let written = sim
+        .pool
+        .install(|| write_outputs(&stage_dir, &outcome, progress));
     outcome.timings.charts = written.map_err(|e| stage.relocate(e))?;
     stage.commit(&[], |dir, outputs| {
         outcome.timings.write = t_write.elapsed().as_secs_f64() - outcome.timings.charts;
@@ -233,20 +246,28 @@ fn simulate_one(
     sim: &Sim,
     level_probs: &[f64],
     timings: &mut Timings,
+    progress: &dyn Progress,
+    note: &str,
 ) -> Result<ScenarioRun> {
     let t = Instant::now();
     let simulation = sim
         .pool
-        .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
+        .install(|| progress::simulate(progress, note, &scn, sim.paths, sim.seed));
     simulation.check_finite(&scn)?;
     timings.simulate += t.elapsed().as_secs_f64();
     let t = Instant::now();
+    progress.stage(
+        ProgressStage::Summarising,
+        (simulation.series.len() + scn.targets.len()) as u64,
+    );
+    progress.note(note.to_string());
+    let count = || progress.advance(1);
     let ((summaries, targets), met) = sim.pool.install(|| {
         rayon::join(
             || {
                 rayon::join(
-                    || stats::summarize(&scn, &simulation),
-                    || stats::evaluate_targets(&scn, &simulation, level_probs),
+                    || stats::summarize_counted(&scn, &simulation, &count),
+                    || stats::evaluate_targets_counted(&scn, &simulation, level_probs, &count),
                 )
             },
             || met_by_path(&scn, &simulation),
@@ -281,7 +302,8 @@ fn file_safe(s: &str) -> String {
 }
 
 /// Writes the tables and charts; returns the seconds spent on charts.
-fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
+fn write_outputs(dir: &Path, o: &CompareOutcome, progress: &dyn Progress) -> Result<f64> {
+    progress.stage(ProgressStage::Writing, 0);
     report::csv::compare::write_p_met(&dir.join("p_met.csv"), &o.rows, &o.level_probs)?;
     let runs: Vec<(&Scenario, &[stats::SeriesSummary])> = o
         .runs
@@ -290,7 +312,12 @@ fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
         .collect();
     report::csv::write_quantiles_of(&dir.join("quantiles.csv"), &runs)?;
     let t = Instant::now();
-    png::compare::render(dir, &o.charts)?;
+    progress.stage(ProgressStage::Charts, o.charts.len() as u64);
+    // A few charts per worker at a time, so the count moves.
+    for chunk in o.charts.chunks(2 * rayon::current_num_threads()) {
+        png::compare::render(dir, chunk)?;
+        progress.advance(chunk.len() as u64);
+    }
     Ok(t.elapsed().as_secs_f64())
 }
 

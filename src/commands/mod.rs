@@ -61,21 +61,6 @@ impl Ui {
         !self.quiet && std::io::stderr().is_terminal()
     }
 
-    /// Runs `work` under a spinner with `message` (when progress may be shown).
-    pub fn spinner<T>(&self, message: String, work: impl FnOnce() -> T) -> T {
-        let pb = self.shows_progress().then(|| {
-            let pb = indicatif::ProgressBar::new_spinner();
-            pb.set_message(message);
-            pb.enable_steady_tick(std::time::Duration::from_millis(100));
-            pb
-        });
-        let value = work();
-        if let Some(pb) = pb {
-            pb.finish_and_clear();
-        }
-        value
-    }
-
     /// A progress bar of `what` (when progress may be shown): evaluations done of the total,
     /// evaluations per second and the time left. indicatif's bar is thread-safe: parallel
     /// workers may advance it with `inc`.

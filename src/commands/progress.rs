@@ -158,3 +158,29 @@ impl Progress for Recorder {
         }
     }
 }
+
+/// Simulates every path of `scn` ([`crate::engine::simulate_counted`]) reporting to
+/// `progress`: the conditioning stage (with observations), then simulating, with `note`.
+pub fn simulate(
+    progress: &dyn Progress,
+    note: &str,
+    scn: &crate::scenario::Scenario,
+    paths: usize,
+    seed: u64,
+) -> crate::engine::Simulation {
+    let conditioning = || {
+        progress.stage(Stage::Conditioning, 0);
+        progress.note(note.to_string());
+    };
+    let start = |total: usize| {
+        progress.stage(Stage::Simulating, total as u64);
+        progress.note(note.to_string());
+    };
+    let done = |n: usize| progress.advance(n as u64);
+    let hooks = crate::engine::SimProgress {
+        conditioning: &conditioning,
+        start: &start,
+        done: &done,
+    };
+    crate::engine::simulate_counted(scn, paths, seed, &[], Some(&hooks))
+}

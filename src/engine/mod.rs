@@ -532,10 +532,38 @@ impl Workspace {
 /// made, so every other random number is the same as without overrides: common random
 /// numbers for sensitivity analysis). Runs on the current rayon pool.
 pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64)]) -> Simulation {
-    let engine = Engine::new(scn, paths, seed, overrides);
+    simulate_counted(scn, paths, seed, overrides, None)
+}
+
+/// [`simulate`], reporting to `progress`: `conditioning()` before conditioning on the
+/// scenario's observations (if any), `start(total)` with the region-paths to simulate,
+/// then the region-paths of each task as it is done (from the worker threads).
+pub fn simulate_counted(
+    scn: &Scenario,
+    paths: usize,
+    seed: u64,
+    overrides: &[(Slot, f64)],
+    progress: Option<&SimProgress>,
+) -> Simulation {
+    if let (Some(p), Some(_)) = (progress, &scn.observations) {
+        (p.conditioning)();
+    }
+    let mut engine = Engine::new(scn, paths, seed, overrides);
+    if let Some(p) = progress {
+        (p.start)(engine.whole_work());
+        engine.on_progress(p.done);
+    }
     let mut sim = engine.whole();
     sim.conditioning = engine.conditioning;
     sim
+}
+
+/// Where [`simulate_counted`] reports: before conditioning, the total region-paths, and
+/// each task's region-paths.
+pub struct SimProgress<'a> {
+    pub conditioning: &'a dyn Fn(),
+    pub start: &'a dyn Fn(usize),
+    pub done: &'a (dyn Fn(usize) + Sync),
 }
 
 /// A run of the model: its paths can be simulated by blocks of regions or of paths; with

@@ -131,3 +131,61 @@ fn counting_progress_changes_no_output() {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{f}");
     }
 }
+
+#[test]
+fn a_comparison_reports_each_scenario_then_the_tables_and_charts() {
+    use empsim::commands::compare::{CompareArgs, compare_with};
+    let dir = tempfile::tempdir().unwrap();
+    let rec = Recorder::default();
+    let o = compare_with(
+        &CompareArgs {
+            scenarios: vec![
+                shipped("henan-baseline.toml"),
+                shipped("henan-downside.toml"),
+            ],
+            sim: SimArgs {
+                paths: Some(60),
+                out: Some(dir.path().join("c")),
+                threads: Some(2),
+                ..SimArgs::default()
+            },
+            ..CompareArgs::default()
+        },
+        &rec,
+    )
+    .unwrap();
+    let stages = rec.stages();
+    let order: Vec<Stage> = stages.iter().map(|s| s.0).collect();
+    assert_eq!(
+        order,
+        [
+            Stage::Simulating,
+            Stage::Summarising,
+            Stage::Simulating,
+            Stage::Summarising,
+            Stage::Writing,
+            Stage::Charts
+        ]
+    );
+    assert_counted(&stages);
+    assert_eq!(stages[5].1, o.charts.len() as u64);
+}
+
+#[test]
+fn a_backtest_reports_its_simulation() {
+    use empsim::commands::backtest::{BacktestArgs, run_with as backtest_with};
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = BacktestArgs::new(
+        shipped("backtest/plans-in-sample.toml"),
+        shipped("backtest/actuals-plans.csv"),
+    );
+    args.sim.paths = Some(80);
+    args.sim.out = Some(dir.path().join("b"));
+    args.no_charts = true;
+    let rec = Recorder::default();
+    backtest_with(&args, &rec).unwrap();
+    let stages = rec.stages();
+    let order: Vec<Stage> = stages.iter().map(|s| s.0).collect();
+    assert_eq!(order, [Stage::Simulating, Stage::Writing]);
+    assert_counted(&stages);
+}
