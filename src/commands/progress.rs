@@ -66,22 +66,27 @@ impl Progress for Silent {
 }
 
 /// An indicatif bar on standard error: the stage, `done/total unit`, the rate and the time
-/// left (a spinner with the elapsed time for a stage without a count).
+/// left (a spinner with the elapsed time for a stage without a count). Each stage has a bar
+/// of its own, so its rate and time left are its own.
 pub struct Bar {
-    pb: indicatif::ProgressBar,
+    pb: Mutex<indicatif::ProgressBar>,
 }
 
 impl Bar {
-    /// A bar drawn on standard error.
+    /// A bar drawn on standard error (hidden until the first stage).
     pub fn new() -> Bar {
-        let pb = indicatif::ProgressBar::new(0);
-        pb.enable_steady_tick(std::time::Duration::from_millis(200));
-        Bar { pb }
+        Bar {
+            pb: Mutex::new(indicatif::ProgressBar::hidden()),
+        }
     }
 
     /// Clears the bar.
     pub fn finish(&self) {
-        self.pb.finish_and_clear();
+        self.bar().finish_and_clear();
+    }
+
+    fn bar(&self) -> std::sync::MutexGuard<'_, indicatif::ProgressBar> {
+        self.pb.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn style(template: &str) -> indicatif::ProgressStyle {
@@ -98,27 +103,34 @@ impl Default for Bar {
 
 impl Progress for Bar {
     fn stage(&self, stage: Stage, total: u64) {
-        self.pb.reset();
-        self.pb.set_length(total);
         let style = if total == 0 {
-            Bar::style("{spinner} {prefix} {msg} {elapsed}")
+            Bar::style("{spinner} {prefix}{msg} {elapsed}")
         } else {
             Bar::style(&format!(
-                "{{prefix}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {}, {{per_sec}}, eta {{eta}}",
+                "{{prefix}}{{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {}, {{per_sec:0}}, eta {{eta}}",
                 stage.unit()
             ))
         };
-        self.pb.set_style(style);
-        self.pb.set_prefix(stage.label());
-        self.pb.set_message("");
+        let pb = indicatif::ProgressBar::new(total)
+            .with_style(style)
+            .with_prefix(stage.label());
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        let mut current = self.bar();
+        current.finish_and_clear();
+        *current = pb;
     }
 
     fn advance(&self, n: u64) {
-        self.pb.inc(n);
+        self.bar().inc(n);
     }
 
     fn note(&self, text: String) {
-        self.pb.set_message(text);
+        let pb = self.bar();
+        if text.is_empty() {
+            pb.set_message("");
+        } else {
+            pb.set_message(format!(" · {text}"));
+        }
     }
 }
 
@@ -177,10 +189,22 @@ pub fn simulate(
         progress.note(note.to_string());
     };
     let done = |n: usize| progress.advance(n as u64);
+    let step = |k: usize, phi: f64| progress.note(tempering(note, k, phi));
     let hooks = crate::engine::SimProgress {
         conditioning: &conditioning,
+        step: &step,
         start: &start,
         done: &done,
     };
     crate::engine::simulate_counted(scn, paths, seed, &[], Some(&hooks))
+}
+
+/// The note of the conditioning stage after tempering step `k` at temperature `phi`.
+pub fn tempering(note: &str, k: usize, phi: f64) -> String {
+    let step = format!("tempering step {k}, φ = {phi:.3} of 1");
+    if note.is_empty() {
+        step
+    } else {
+        format!("{note}, {step}")
+    }
 }

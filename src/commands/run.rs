@@ -144,7 +144,8 @@ pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
     if scn.observations.is_some() {
         progress.stage(ProgressStage::Conditioning, 0);
     }
-    let mut engine = pool.install(|| engine::Engine::new(&scn, paths, seed, &[]));
+    let step = |k: usize, phi: f64| progress.note(super::progress::tempering("", k, phi));
+    let mut engine = pool.install(|| engine::Engine::new_counted(&scn, paths, seed, &[], &step));
     let advance = |n: usize| progress.advance(n as u64);
     engine.on_progress(&advance);
     let blocks = engine.blocks(engine::BLOCK_VALUES);

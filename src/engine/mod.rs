@@ -548,7 +548,12 @@ pub fn simulate_counted(
     if let (Some(p), Some(_)) = (progress, &scn.observations) {
         (p.conditioning)();
     }
-    let mut engine = Engine::new(scn, paths, seed, overrides);
+    let step = |k: usize, phi: f64| {
+        if let Some(p) = progress {
+            (p.step)(k, phi);
+        }
+    };
+    let mut engine = Engine::new_counted(scn, paths, seed, overrides, &step);
     if let Some(p) = progress {
         (p.start)(engine.whole_work());
         engine.on_progress(p.done);
@@ -562,6 +567,8 @@ pub fn simulate_counted(
 /// each task's region-paths.
 pub struct SimProgress<'a> {
     pub conditioning: &'a dyn Fn(),
+    /// After each tempering step of the conditioning sampler: the step (from 1) and φ.
+    pub step: &'a dyn Fn(usize, f64),
     pub start: &'a dyn Fn(usize),
     pub done: &'a (dyn Fn(usize) + Sync),
 }
@@ -593,6 +600,18 @@ impl<'a> Engine<'a> {
         seed: u64,
         overrides: &[(Slot, f64)],
     ) -> Engine<'a> {
+        Engine::new_counted(scn, paths, seed, overrides, &|_, _| {})
+    }
+
+    /// [`Engine::new`], calling `on_step(k, φ)` after each tempering step of the
+    /// conditioning sampler (k from 1; φ reaches 1 at the last step).
+    pub fn new_counted(
+        scn: &'a Scenario,
+        paths: usize,
+        seed: u64,
+        overrides: &[(Slot, f64)],
+        on_step: &dyn Fn(usize, f64),
+    ) -> Engine<'a> {
         let plan = Plan::new(scn);
         let fixed = Fixed::new(&plan, overrides);
         let mut engine = Engine {
@@ -609,8 +628,15 @@ impl<'a> Engine<'a> {
             && engine.plan.n_series * engine.plan.n_years > 0
             && paths > 0
         {
-            let (state, conditioning) =
-                filter::condition(&engine.plan, paths, seed, overrides, &engine.fixed, obs);
+            let (state, conditioning) = filter::condition(
+                &engine.plan,
+                paths,
+                seed,
+                overrides,
+                &engine.fixed,
+                obs,
+                on_step,
+            );
             engine.conditioned = Some(state);
             engine.conditioning = Some(conditioning);
         }
