@@ -1,9 +1,7 @@
 //! The `empsim` binary: parse arguments, call the library, print the error chain, exit.
 
-use clap::Parser;
-
 fn main() {
-    let cli = empsim::cli::Cli::parse();
+    let cli = empsim::cli::parse();
     if let Err(e) = empsim::cli::run(cli) {
         let code = e.exit_code();
         eprintln!("error: {:#}", anyhow::Error::from(e));

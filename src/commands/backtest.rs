@@ -4,9 +4,9 @@
 //! fan chart per region, indicator and measure with the observed points on it (`charts/`).
 
 use super::Ui;
+use super::progress::{self, Progress, Stage as ProgressStage};
 use super::settings::{self, SimArgs, default_out};
 use crate::analysis::backtest::{self, BacktestRow, SummaryRow};
-use crate::engine;
 use crate::error::Result;
 use crate::outdir::{self, Stage};
 use crate::report::csv::backtest::BacktestContext;
@@ -21,10 +21,8 @@ use std::path::PathBuf;
     after_help = "The actuals file is a CSV with the columns region, indicator, year, \
 value, source (and optionally measure = annual|cumulative and quote); see docs/CALIBRATION.md. \
 Writes output/<scenario>/backtest/ (or --out): backtest.csv, backtest-summary.csv, \
-manifest.json and a fan chart per region and indicator with the observed points.
-
-Example:
-  empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv"
+manifest.json and a fan chart per region and indicator with the observed points. With \
+--json the scores go to stdout as the JSON document `empsim/backtest` (docs/JSON.md)."
 )]
 pub struct BacktestArgs {
     /// The scenario file (TOML).
@@ -37,7 +35,16 @@ pub struct BacktestArgs {
     /// Do not draw the charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/backtest, see docs/JSON.md).
+    #[arg(long)]
+    pub json: bool,
 }
+
+/// The examples of `empsim backtest --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim backtest scenarios/backtest/plans-in-sample.toml --actuals scenarios/backtest/actuals-plans.csv",
+];
 
 impl BacktestArgs {
     /// The scenario's paths and seed, the default output folder, and charts.
@@ -47,6 +54,7 @@ impl BacktestArgs {
             actuals: actuals.into(),
             sim: SimArgs::default(),
             no_charts: false,
+            json: false,
         }
     }
 }
@@ -69,9 +77,9 @@ pub struct BacktestOutcome {
 }
 
 impl BacktestOutcome {
-    /// The summary for the terminal.
-    pub fn summary_text(&self) -> String {
-        report::text::backtest(&BacktestView {
+    /// What the terminal summary and the JSON document show.
+    pub fn view(&self) -> BacktestView<'_> {
+        BacktestView {
             scenario: &self.scenario,
             actuals: &self.actuals,
             paths: self.paths,
@@ -80,19 +88,33 @@ impl BacktestOutcome {
             summary: &self.summary,
             out_dir: &self.out_dir,
             files: &self.files,
-        })
+        }
+    }
+
+    /// The summary for the terminal.
+    pub fn summary_text(&self) -> String {
+        report::text::backtest(&self.view())
     }
 }
 
-/// Runs the command and prints the summary.
+/// Runs the command with its progress and prints the summary.
 pub fn execute(args: &BacktestArgs, ui: Ui) -> Result<()> {
-    let o = run(args)?;
+    let o = ui.with_progress(|progress| run_with(args, progress))?;
+    if args.json {
+        return ui.print_json(&report::json::backtest(&o.view())?);
+    }
     ui.print(&o.summary_text())
 }
 
 /// Runs a backtest end to end: reads the scenario and the actuals, simulates, scores, and
 /// writes the output folder.
 pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
+    run_with(args, &progress::Silent)
+}
+
+/// [`run`], reporting to `progress`: conditioning (with observations), simulating, writing
+/// the tables, drawing the charts.
+pub fn run_with(args: &BacktestArgs, progress: &dyn Progress) -> Result<BacktestOutcome> {
     let scn = args.sim.scenario(&args.scenario)?;
     let bytes = load::read_limited(&args.actuals).map_err(|reason| ActualsError::Read {
         path: args.actuals.clone(),
@@ -111,7 +133,7 @@ pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
     let stage = Stage::begin(dest)?;
     let simulation = sim
         .pool
-        .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
+        .install(|| progress::simulate(progress, "", &scn, sim.paths, sim.seed));
     simulation.check_finite(&scn)?;
     let rows = backtest::score_observations(&scn, &simulation, observations.observations);
     backtest::check_finite(&rows)?;
@@ -134,14 +156,21 @@ pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
         stage,
         &[],
         |dir| {
+            progress.stage(ProgressStage::Writing, 0);
             report::csv::backtest::write_rows(&dir.join("backtest.csv"), &ctx, &rows)?;
             report::csv::backtest::write_summary(
                 &dir.join("backtest-summary.csv"),
                 &ctx,
                 &summary,
             )?;
+            if charts.is_empty() {
+                return Ok(());
+            }
+            progress.stage(ProgressStage::Charts, charts.len() as u64);
             sim.pool
-                .install(|| report::png::backtest::render(dir, &charts))
+                .install(|| report::png::backtest::render(dir, &charts))?;
+            progress.advance(charts.len() as u64);
+            Ok(())
         },
         |dir, outputs, _| {
             files = outputs.to_vec();

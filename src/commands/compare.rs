@@ -25,10 +25,10 @@
 //!   outputs, elapsed seconds.
 
 use super::Ui;
+use super::progress::{self, Progress, Stage as ProgressStage};
 use super::settings::{self, LevelArgs, Sim, SimArgs};
 use crate::analysis::compare::{CompareRow, ScenarioRun, aligned_years, compare_rows, met_by_path};
 use crate::chart::{ComparisonChart, palette};
-use crate::engine;
 use crate::error::{Error, Result};
 use crate::outdir::Stage;
 use crate::report::manifest::Timings;
@@ -47,10 +47,8 @@ pub const MAX_SCENARIOS: usize = palette::SERIES.len();
 #[command(
     after_help = "Writes output/compare-<name1>-vs-<name2>... (or --out): p_met.csv, \
 quantiles.csv, charts/compare-<region>-<indicator>.png, manifest.json. Targets are matched by \
-id; a target missing from a scenario is kept with empty cells.
-
-Example:
-  empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml"
+id; a target missing from a scenario is kept with empty cells. With --json the comparison \
+goes to stdout as the JSON document `empsim/compare` (docs/JSON.md)."
 )]
 pub struct CompareArgs {
     /// Scenario files (TOML), 2 to 6; the first is the baseline of the differences.
@@ -60,7 +58,17 @@ pub struct CompareArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub levels: LevelArgs,
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/compare, see docs/JSON.md).
+    #[arg(long)]
+    pub json: bool,
 }
+
+/// The examples of `empsim compare --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim compare scenarios/henan-baseline.toml scenarios/henan-downside.toml scenarios/henan-policy.toml",
+    "empsim compare scenarios/henan-baseline.toml scenarios/henan-policy.toml --paths 20000 --out /tmp/policy",
+];
 
 /// What a comparison produced.
 #[derive(Debug)]
@@ -80,6 +88,8 @@ pub struct CompareOutcome {
     /// The probabilities of the target-setting levels in `p_met.csv` (`--level-probs`).
     pub level_probs: Vec<f64>,
     pub timings: Timings,
+    /// The files written, relative to `out_dir` (as listed in `manifest.json`).
+    pub files: Vec<String>,
 }
 
 impl CompareOutcome {
@@ -109,12 +119,12 @@ impl CompareOutcome {
     }
 }
 
-/// Runs the command under a spinner and prints the summary.
+/// Runs the command with its progress and prints the summary.
 pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
-    let o = ui.spinner(
-        format!("comparing {} scenarios", args.scenarios.len()),
-        || compare(args),
-    )?;
+    let o = ui.with_progress(|progress| compare_with(args, progress))?;
+    if args.json {
+        return ui.print_json(&report::json::compare(&o.view(), &o.level_probs, &o.files)?);
+    }
     ui.print(&o.summary_text())
 }
 
@@ -126,6 +136,15 @@ pub fn execute(args: &CompareArgs, ui: Ui) -> Result<()> {
 /// scenario errors as [`Scenario::from_file`]; [`Error::Output`] if the folder cannot be
 /// written.
 pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
+    compare_with(args, &progress::Silent)
+}
+
+/// [`compare`], reporting to `progress`: per scenario, conditioning (with observations),
+/// simulating and summarising; then writing the tables and drawing the charts.
+///
+/// # Errors
+/// As [`compare`].
+pub fn compare_with(args: &CompareArgs, progress: &dyn Progress) -> Result<CompareOutcome> {
     let t0 = Instant::now();
     let scenarios = load_scenarios(&args.scenarios, &args.sim)?;
     let spans: Vec<(&str, i32, i32)> = scenarios
@@ -149,9 +168,14 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         load: t0.elapsed().as_secs_f64(),
         ..Timings::default()
     };
+    let n = scenarios.len();
     let runs = scenarios
         .into_iter()
-        .map(|scn| simulate_one(scn, &sim, &level_probs, &mut timings))
+        .enumerate()
+        .map(|(i, scn)| {
+            let note = format!("scenario {}/{n}: {}", i + 1, scn.name);
+            simulate_one(scn, &sim, &level_probs, &mut timings, progress, &note)
+        })
         .collect::<Result<Vec<_>>>()?;
     let rows = compare_rows(&runs);
     let foot = png::compare::footer(&runs, sim.seed, sim.paths);
@@ -167,14 +191,18 @@ pub fn compare(args: &CompareArgs) -> Result<CompareOutcome> {
         charts,
         level_probs,
         timings,
+        files: Vec::new(),
     };
     let t_write = Instant::now();
     let stage_dir = stage.dir().to_path_buf();
-    let written = sim.pool.install(|| write_outputs(&stage_dir, &outcome));
+    let written = sim
+        .pool
+        .install(|| write_outputs(&stage_dir, &outcome, progress));
     outcome.timings.charts = written.map_err(|e| stage.relocate(e))?;
     stage.commit(&[], |dir, outputs| {
         outcome.timings.write = t_write.elapsed().as_secs_f64() - outcome.timings.charts;
         outcome.timings.total = t0.elapsed().as_secs_f64();
+        outcome.files = outputs.to_vec();
         report::manifest::write_compare(dir, &outcome.view(), outputs, &outcome.timings)
     })?;
     Ok(outcome)
@@ -218,20 +246,28 @@ fn simulate_one(
     sim: &Sim,
     level_probs: &[f64],
     timings: &mut Timings,
+    progress: &dyn Progress,
+    note: &str,
 ) -> Result<ScenarioRun> {
     let t = Instant::now();
     let simulation = sim
         .pool
-        .install(|| engine::simulate(&scn, sim.paths, sim.seed, &[]));
+        .install(|| progress::simulate(progress, note, &scn, sim.paths, sim.seed));
     simulation.check_finite(&scn)?;
     timings.simulate += t.elapsed().as_secs_f64();
     let t = Instant::now();
+    progress.stage(
+        ProgressStage::Summarising,
+        (simulation.series.len() + scn.targets.len()) as u64,
+    );
+    progress.note(note.to_string());
+    let count = || progress.advance(1);
     let ((summaries, targets), met) = sim.pool.install(|| {
         rayon::join(
             || {
                 rayon::join(
-                    || stats::summarize(&scn, &simulation),
-                    || stats::evaluate_targets(&scn, &simulation, level_probs),
+                    || stats::summarize_counted(&scn, &simulation, &count),
+                    || stats::evaluate_targets_counted(&scn, &simulation, level_probs, &count),
                 )
             },
             || met_by_path(&scn, &simulation),
@@ -266,7 +302,8 @@ fn file_safe(s: &str) -> String {
 }
 
 /// Writes the tables and charts; returns the seconds spent on charts.
-fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
+fn write_outputs(dir: &Path, o: &CompareOutcome, progress: &dyn Progress) -> Result<f64> {
+    progress.stage(ProgressStage::Writing, 0);
     report::csv::compare::write_p_met(&dir.join("p_met.csv"), &o.rows, &o.level_probs)?;
     let runs: Vec<(&Scenario, &[stats::SeriesSummary])> = o
         .runs
@@ -275,7 +312,12 @@ fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
         .collect();
     report::csv::write_quantiles_of(&dir.join("quantiles.csv"), &runs)?;
     let t = Instant::now();
-    png::compare::render(dir, &o.charts)?;
+    progress.stage(ProgressStage::Charts, o.charts.len() as u64);
+    // A few charts per worker at a time, so the count moves.
+    for chunk in o.charts.chunks(2 * rayon::current_num_threads()) {
+        png::compare::render(dir, chunk)?;
+        progress.advance(chunk.len() as u64);
+    }
     Ok(t.elapsed().as_secs_f64())
 }
 

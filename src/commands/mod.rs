@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod check;
 pub mod compare;
+pub mod progress;
 pub mod run;
 pub mod sens;
 pub mod settings;
@@ -36,24 +37,28 @@ impl Ui {
         }
     }
 
+    /// Prints a `--json` document on standard output, under `--quiet` too (quiet silences
+    /// progress and text only). A closed pipe is not an error.
+    pub fn print_json(&self, json: &str) -> Result<()> {
+        Ui { quiet: false }.print(json)
+    }
+
+    /// Runs `work` with a progress bar on standard error when progress may be shown
+    /// ([`progress::Silent`] otherwise), cleared at the end.
+    pub fn with_progress<T>(&self, work: impl FnOnce(&dyn progress::Progress) -> T) -> T {
+        if self.shows_progress() {
+            let bar = progress::Bar::new();
+            let value = work(&bar);
+            bar.finish();
+            value
+        } else {
+            work(&progress::Silent)
+        }
+    }
+
     /// Whether progress may be shown: not quiet, and standard error is a terminal.
     fn shows_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
-    }
-
-    /// Runs `work` under a spinner with `message` (when progress may be shown).
-    pub fn spinner<T>(&self, message: String, work: impl FnOnce() -> T) -> T {
-        let pb = self.shows_progress().then(|| {
-            let pb = indicatif::ProgressBar::new_spinner();
-            pb.set_message(message);
-            pb.enable_steady_tick(std::time::Duration::from_millis(100));
-            pb
-        });
-        let value = work();
-        if let Some(pb) = pb {
-            pb.finish_and_clear();
-        }
-        value
     }
 
     /// A progress bar of `what` (when progress may be shown): evaluations done of the total,

@@ -2,6 +2,7 @@
 //! folder by the rules of [`crate::outdir`].
 
 use super::Ui;
+use super::progress::{Progress, Silent, Stage as ProgressStage};
 use super::settings::{self, LevelArgs, Sim, SimArgs, default_out};
 use crate::engine;
 use crate::error::Result;
@@ -15,10 +16,14 @@ use std::time::Instant;
 /// The arguments of `empsim run`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Writes output/<scenario>/ (or --out): quantiles.csv, targets.csv, \
-baselines.csv, parameters.csv, manifest.json, report.html, charts/, and paths.csv with \
---keep-paths. The folder is replaced only when every file is written, and only if it holds \
-nothing but empsim's outputs."
+    after_help = "Writes output/<scenario>/ (or --out): quantiles.csv (the projection's \
+quantiles), targets.csv (P(met), shortfall and target-setting levels per target), on_track.csv \
+(P(on track) per target and year), baselines.csv, parameters.csv, observations.csv (with \
+observations), an Excel workbook (.xlsx) of these tables, report.html (the report, charts \
+included), charts/ (PNG fan charts and target charts; none with --no-charts), manifest.json \
+(every file with its SHA-256) and paths.csv with --keep-paths. The folder is replaced only \
+when every file is written, and only if it holds nothing but empsim's outputs. With --json the \
+targets go to stdout as the JSON document `empsim/run` (docs/JSON.md) instead of the table."
 )]
 pub struct RunArgs {
     /// The scenario file (TOML).
@@ -33,10 +38,19 @@ pub struct RunArgs {
     /// Do not draw the PNG charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Print the targets table as JSON on stdout instead of text.
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/run, see docs/JSON.md).
     #[arg(long)]
     pub json: bool,
 }
+
+/// The examples of `empsim run --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim run scenarios/henan-baseline.toml",
+    "empsim run scenarios/henan-downside.toml --paths 20000 --seed 7 --out /tmp/downside",
+    "empsim run scenarios/henan-midterm.toml --no-charts",
+    "empsim run scenarios/shaoyang-baseline.toml --level-probs 0.5,0.9 --quiet --json",
+];
 
 /// What a run produced.
 #[derive(Debug)]
@@ -51,16 +65,28 @@ pub struct RunOutcome {
     pub timings: Timings,
     /// What conditioning on observations did, if the scenario has any.
     pub conditioning: Option<engine::Conditioning>,
+    /// The probabilities of the target-setting levels (`--level-probs`).
+    pub level_probs: Vec<f64>,
+    /// The files written, relative to `out_dir` (as listed in `manifest.json`).
+    pub files: Vec<String>,
 }
 
 /// Runs the command and prints the targets table (or JSON).
 pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
-    let o = ui.spinner(format!("simulating {}", args.scenario.display()), || {
-        run(args)
-    })?;
-    let text = if args.json {
-        report::text::targets_json(&o.scenario, &o.targets, o.paths, o.seed, &o.out_dir)?
-    } else {
+    let o = ui.with_progress(|progress| run_with(args, progress))?;
+    if args.json {
+        return ui.print_json(&report::json::run(&report::json::RunView {
+            scenario: &o.scenario,
+            targets: &o.targets,
+            level_probs: &o.level_probs,
+            paths: o.paths,
+            seed: o.seed,
+            threads: o.threads,
+            out_dir: &o.out_dir,
+            files: &o.files,
+        })?);
+    }
+    let text = {
         format!(
             "{}: {} paths, seed {}, {} threads, {:.2} s -> {}\n{}\n{}",
             o.scenario.name,
@@ -82,6 +108,14 @@ pub fn execute(args: &RunArgs, ui: Ui) -> Result<()> {
 
 /// Runs a scenario end to end: simulates, summarises and writes the output folder.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
+    run_with(args, &Silent)
+}
+
+/// [`run`], reporting its stages to `progress`: conditioning (with observations),
+/// simulating (region-paths; each block of regions is summarised as it is done),
+/// summarising the aggregate regions (series and targets), writing the tables, drawing the
+/// charts, writing the report.
+pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let scn = args.sim.scenario(&args.scenario)?;
     let Sim {
@@ -107,18 +141,59 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     // The regions a block at a time: each block is summarised and its targets evaluated,
     // then dropped; the rows are put back in series and target order.
     let t = Instant::now();
-    let mut engine = pool.install(|| engine::Engine::new(&scn, paths, seed, &[]));
+    if scn.observations.is_some() {
+        progress.stage(ProgressStage::Conditioning, 0);
+    }
+    let step = |k: usize, phi: f64| progress.note(super::progress::tempering("", k, phi));
+    let mut engine = pool.install(|| engine::Engine::new_counted(&scn, paths, seed, &[], &step));
+    let advance = |n: usize| progress.advance(n as u64);
+    engine.on_progress(&advance);
+    let blocks = engine.blocks(engine::BLOCK_VALUES);
+    progress.stage(
+        ProgressStage::Simulating,
+        engine.block_work(engine::BLOCK_VALUES) as u64,
+    );
+    progress.note(format!("block 1/{blocks}"));
     let mut summaries = Vec::new();
     let mut targets = Vec::new();
     let mut summarize = 0.0;
+    let mut block_no = 0;
     pool.install(|| {
         engine.for_each_block(engine::BLOCK_VALUES, |block| -> Result<()> {
             block.check_finite(&scn)?;
             let t = Instant::now();
+            block_no += 1;
+            // The regions' blocks are summarised within the simulating stage; the
+            // aggregates' block, last, is a stage of its own.
+            let aggregates = block_no > blocks;
+            if aggregates {
+                let held = scn
+                    .targets
+                    .iter()
+                    .filter(|t| {
+                        scn.series_index(t.region, t.indicator)
+                            .is_some_and(|s| block.holds(s))
+                    })
+                    .count();
+                progress.stage(
+                    ProgressStage::Summarising,
+                    (block.series.len() + held) as u64,
+                );
+            } else {
+                progress.note(format!("block {block_no}/{blocks}, summarising"));
+            }
+            let count = || {
+                if aggregates {
+                    progress.advance(1);
+                }
+            };
             let (s, r) = rayon::join(
-                || stats::summarize(&scn, block),
-                || stats::evaluate_targets(&scn, block, &level_probs),
+                || stats::summarize_counted(&scn, block, &count),
+                || stats::evaluate_targets_counted(&scn, block, &level_probs, &count),
             );
+            if !aggregates && block_no < blocks {
+                progress.note(format!("block {}/{blocks}", block_no + 1));
+            }
             summaries.extend(s);
             targets.extend(r);
             summarize += t.elapsed().as_secs_f64();
@@ -133,7 +208,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     stats::check_finite(&scn, &summaries, &targets)?;
 
     let t = Instant::now();
-    write_outputs(
+    let files = write_outputs(
         stage,
         &scn,
         &pool,
@@ -148,6 +223,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &mut timings,
         t0,
         t,
+        progress,
     )?;
     let conditioning = engine.take_conditioning();
     drop(engine);
@@ -162,6 +238,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         targets,
         timings,
         conditioning,
+        level_probs,
+        files,
     })
 }
 
@@ -181,12 +259,15 @@ fn write_outputs(
     timings: &mut Timings,
     t0: Instant,
     t_write: Instant,
-) -> Result<()> {
+    progress: &dyn Progress,
+) -> Result<Vec<String>> {
+    let mut files = Vec::new();
     // `sens` and `backtest` write inside the run's folder by default: keep their results.
     outdir::write_folder(
         stage,
         outdir::KEPT_BY_RUN,
         |dir| {
+            progress.stage(ProgressStage::Writing, 0);
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
             report::csv::write_targets(&dir.join("targets.csv"), scn, targets, level_probs)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
@@ -203,9 +284,17 @@ fn write_outputs(
             if !cfg.no_charts {
                 let t = Instant::now();
                 let jobs = report::png::run::chart_jobs(scn, summaries, targets, seed, paths);
-                chart_files = report::png::run::render(&dir.join("charts"), &jobs)?;
+                progress.stage(ProgressStage::Charts, jobs.len() as u64);
+                // A few charts per worker at a time, so the count moves.
+                for chunk in jobs.chunks(2 * pool.current_num_threads()) {
+                    let files =
+                        pool.install(|| report::png::run::render(&dir.join("charts"), chunk))?;
+                    chart_files.extend(files);
+                    progress.advance(chunk.len() as u64);
+                }
                 chart_seconds = t.elapsed().as_secs_f64();
             }
+            progress.stage(ProgressStage::Report, 0);
             report::html::write_report(
                 dir,
                 scn,
@@ -221,6 +310,7 @@ fn write_outputs(
             timings.charts = chart_seconds;
             timings.write = t_write.elapsed().as_secs_f64() - timings.charts;
             timings.total = t0.elapsed().as_secs_f64();
+            files = outputs.to_vec();
             report::manifest::write_manifest(
                 &dir.join("manifest.json"),
                 scn,
@@ -232,6 +322,6 @@ fn write_outputs(
                 engine.conditioning(),
             )
         },
-    )
-    .map(|_| ())
+    )?;
+    Ok(files)
 }

@@ -30,13 +30,8 @@ by where it is declared (a default under [indicators.X] is one factor for all re
 target's period), mean:<region>.<indicator>[.cumulative], median:<region>.<indicator>[.cumulative]; \
 default: p_met of every target. Every evaluation simulates --paths paths (default 1000) with the \
 same path seeds (common random numbers). Writes output/<scenario>/sensitivity/<method>/: \
-indices.csv, factors.csv, manifest.json and charts.
-
-Examples:
-  empsim sens scenarios/henan-baseline.toml --method morris
-  empsim sens scenarios/henan-baseline.toml --method sobol --samples 1024 --paths 1000 \\
-      --metric p_met:xinxiang.rural_transfer_new.cumulative_floor
-  empsim sens scenarios/henan-downside.toml --method oat --range growth.reference=5:7"
+indices.csv, factors.csv, manifest.json and charts. With --json the indices go to stdout as \
+the JSON document `empsim/sens` (docs/JSON.md)."
 )]
 pub struct SensArgs {
     /// The scenario file (TOML).
@@ -64,7 +59,18 @@ pub struct SensArgs {
     /// Bootstrap resamples for confidence intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
+    /// Print the results as one JSON document on stdout instead of text (schema
+    /// empsim/sens, see docs/JSON.md).
+    #[arg(long)]
+    pub json: bool,
 }
+
+/// The examples of `empsim sens --help`, one command line each.
+pub const EXAMPLES: &[&str] = &[
+    "empsim sens scenarios/henan-baseline.toml --method morris",
+    "empsim sens scenarios/henan-baseline.toml --method sobol --samples 1024 --paths 1000 --metric p_met:xinxiang.rural_transfer_new.cumulative_floor",
+    "empsim sens scenarios/henan-downside.toml --method oat --range growth.reference=5:7",
+];
 
 /// What `empsim sens` produced.
 #[derive(Debug)]
@@ -72,6 +78,8 @@ pub struct SensOutcome {
     pub study: SensStudy,
     pub out_dir: PathBuf,
     pub elapsed: f64,
+    /// The files written, relative to `out_dir` (as listed in `manifest.json`).
+    pub files: Vec<String>,
 }
 
 /// Runs the command with a progress bar and prints the summary.
@@ -92,6 +100,9 @@ pub fn execute(args: &SensArgs, ui: Ui) -> Result<()> {
         pb.finish_and_clear();
     }
     let o = outcome?;
+    if args.json {
+        return ui.print_json(&report::json::sens(&o.study, &o.out_dir, &o.files)?);
+    }
     ui.print(&report::text::sens_summary(&o.study, o.elapsed, &o.out_dir))
 }
 
@@ -158,6 +169,7 @@ pub fn run(
     };
     study::check_finite(&study.rows())?;
     let elapsed = t0.elapsed().as_secs_f64();
+    let mut files = Vec::new();
     outdir::write_folder(
         stage,
         &[],
@@ -166,12 +178,16 @@ pub fn run(
             report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
             report::png::sens::write_charts(dir, &study).map(|_| ())
         },
-        |dir, outputs, _| report::manifest::write_sens(dir, &study, outputs, elapsed),
+        |dir, outputs, _| {
+            files = outputs.to_vec();
+            report::manifest::write_sens(dir, &study, outputs, elapsed)
+        },
     )?;
     Ok(SensOutcome {
         study,
         out_dir,
         elapsed,
+        files,
     })
 }
 

@@ -184,7 +184,7 @@ struct Model<'a> {
 }
 
 /// Conditions `paths` paths on `obs`: the final paths, ready to be projected a block at a
-/// time, and what conditioning did.
+/// time, and what conditioning did. `on_step(k, φ)` is called after each tempering step.
 pub(super) fn condition(
     plan: &Plan,
     paths: usize,
@@ -192,6 +192,7 @@ pub(super) fn condition(
     overrides: &[(Slot, f64)],
     fixed: &Fixed,
     obs: &Observations,
+    on_step: &dyn Fn(usize, f64),
 ) -> (Conditioned, Conditioning) {
     let model = Model::new(plan, obs, seed, overrides);
     let mut parts = model.initial_particles(paths, fixed);
@@ -201,7 +202,7 @@ pub(super) fn condition(
         .iter()
         .map(|&s| mean_sd(&parts.iter().map(|q| q.ws.theta[s]).collect::<Vec<_>>()))
         .collect();
-    let (stages, log_evidence) = model.temper(&mut parts);
+    let (stages, log_evidence) = model.temper(&mut parts, on_step);
     let posterior_fits = model.fits(&mut parts);
     let conditioning = Conditioning {
         stages,
@@ -430,7 +431,11 @@ impl<'a> Model<'a> {
 
     /// Brings the likelihood in by tempering steps, each followed by resampling and moves;
     /// returns the steps and the log evidence.
-    fn temper(&self, parts: &mut Vec<Particle>) -> (Vec<TemperingStage>, f64) {
+    fn temper(
+        &self,
+        parts: &mut Vec<Particle>,
+        on_step: &dyn Fn(usize, f64),
+    ) -> (Vec<TemperingStage>, f64) {
         let paths = parts.len();
         let mut stages = Vec::new();
         let mut log_evidence = 0.0;
@@ -467,6 +472,7 @@ impl<'a> Model<'a> {
                 accept_random_walk: acc_w,
                 sweeps,
             });
+            on_step(stages.len(), phi);
         }
         (stages, log_evidence)
     }

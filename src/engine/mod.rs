@@ -532,10 +532,45 @@ impl Workspace {
 /// made, so every other random number is the same as without overrides: common random
 /// numbers for sensitivity analysis). Runs on the current rayon pool.
 pub fn simulate(scn: &Scenario, paths: usize, seed: u64, overrides: &[(Slot, f64)]) -> Simulation {
-    let engine = Engine::new(scn, paths, seed, overrides);
+    simulate_counted(scn, paths, seed, overrides, None)
+}
+
+/// [`simulate`], reporting to `progress`: `conditioning()` before conditioning on the
+/// scenario's observations (if any), `start(total)` with the region-paths to simulate,
+/// then the region-paths of each task as it is done (from the worker threads).
+pub fn simulate_counted(
+    scn: &Scenario,
+    paths: usize,
+    seed: u64,
+    overrides: &[(Slot, f64)],
+    progress: Option<&SimProgress>,
+) -> Simulation {
+    if let (Some(p), Some(_)) = (progress, &scn.observations) {
+        (p.conditioning)();
+    }
+    let step = |k: usize, phi: f64| {
+        if let Some(p) = progress {
+            (p.step)(k, phi);
+        }
+    };
+    let mut engine = Engine::new_counted(scn, paths, seed, overrides, &step);
+    if let Some(p) = progress {
+        (p.start)(engine.whole_work());
+        engine.on_progress(p.done);
+    }
     let mut sim = engine.whole();
     sim.conditioning = engine.conditioning;
     sim
+}
+
+/// Where [`simulate_counted`] reports: before conditioning, the total region-paths, and
+/// each task's region-paths.
+pub struct SimProgress<'a> {
+    pub conditioning: &'a dyn Fn(),
+    /// After each tempering step of the conditioning sampler: the step (from 1) and φ.
+    pub step: &'a dyn Fn(usize, f64),
+    pub start: &'a dyn Fn(usize),
+    pub done: &'a (dyn Fn(usize) + Sync),
 }
 
 /// A run of the model: its paths can be simulated by blocks of regions or of paths; with
@@ -550,6 +585,9 @@ pub struct Engine<'a> {
     draws: Option<Draws>,
     conditioned: Option<filter::Conditioned>,
     conditioning: Option<Conditioning>,
+    /// Called after each task with the region-paths it simulated (see
+    /// [`Engine::on_progress`]).
+    progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 impl<'a> Engine<'a> {
@@ -562,6 +600,18 @@ impl<'a> Engine<'a> {
         seed: u64,
         overrides: &[(Slot, f64)],
     ) -> Engine<'a> {
+        Engine::new_counted(scn, paths, seed, overrides, &|_, _| {})
+    }
+
+    /// [`Engine::new`], calling `on_step(k, φ)` after each tempering step of the
+    /// conditioning sampler (k from 1; φ reaches 1 at the last step).
+    pub fn new_counted(
+        scn: &'a Scenario,
+        paths: usize,
+        seed: u64,
+        overrides: &[(Slot, f64)],
+        on_step: &dyn Fn(usize, f64),
+    ) -> Engine<'a> {
         let plan = Plan::new(scn);
         let fixed = Fixed::new(&plan, overrides);
         let mut engine = Engine {
@@ -572,13 +622,21 @@ impl<'a> Engine<'a> {
             draws: None,
             conditioned: None,
             conditioning: None,
+            progress: None,
         };
         if let Some(obs) = &scn.observations
             && engine.plan.n_series * engine.plan.n_years > 0
             && paths > 0
         {
-            let (state, conditioning) =
-                filter::condition(&engine.plan, paths, seed, overrides, &engine.fixed, obs);
+            let (state, conditioning) = filter::condition(
+                &engine.plan,
+                paths,
+                seed,
+                overrides,
+                &engine.fixed,
+                obs,
+                on_step,
+            );
             engine.conditioned = Some(state);
             engine.conditioning = Some(conditioning);
         }
@@ -593,6 +651,31 @@ impl<'a> Engine<'a> {
     /// Takes what conditioning did out of the engine.
     pub fn take_conditioning(&mut self) -> Option<Conditioning> {
         self.conditioning.take()
+    }
+
+    /// Reports progress: `f` is called from the worker threads after each task of paths
+    /// with the number of region-paths (simulated regions × paths) it simulated. Counting
+    /// never changes a value.
+    pub fn on_progress(&mut self, f: &'a (dyn Fn(usize) + Sync)) {
+        self.progress = Some(f);
+    }
+
+    /// The region-paths [`Engine::for_each_block`] with blocks of `max_values` simulates
+    /// (the total its progress reaches).
+    pub fn block_work(&self, max_values: usize) -> usize {
+        let leaves: usize = self.leaf_blocks(max_values).iter().map(Vec::len).sum();
+        leaves * self.paths
+    }
+
+    /// The number of blocks of regions [`Engine::for_each_block`] with blocks of
+    /// `max_values` simulates (the aggregates' block not counted).
+    pub fn blocks(&self, max_values: usize) -> usize {
+        self.leaf_blocks(max_values).len()
+    }
+
+    /// The region-paths [`Engine::whole`] simulates.
+    pub fn whole_work(&self) -> usize {
+        self.plan.n_leaves * self.paths
     }
 
     /// The number of paths.
@@ -844,6 +927,9 @@ impl<'a> Engine<'a> {
                 }
                 ws.tile = tile;
                 ws.sums = sums;
+                if let Some(progress) = self.progress {
+                    progress(len * leaves.len());
+                }
             },
         );
         let sim = Simulation::new(plan.n_series, series, range, ny, buffer);

@@ -136,6 +136,15 @@ pub struct SeriesSummary {
 /// Summarises every series `sim` holds (every series of a whole simulation, or a block's)
 /// and year, annual and (for flows) cumulative, in series order.
 pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
+    summarize_counted(scn, sim, &|| {})
+}
+
+/// [`summarize`], calling `done` (from the worker threads) after each series.
+pub fn summarize_counted(
+    scn: &Scenario,
+    sim: &Simulation,
+    done: &(dyn Fn() + Sync),
+) -> Vec<SeriesSummary> {
     use rayon::prelude::*;
     let years = scn.years();
     // Series in parallel, each summarised sequentially; collected in series order, so the
@@ -159,6 +168,7 @@ pub fn summarize(scn: &Scenario, sim: &Simulation) -> Vec<SeriesSummary> {
                         rows.push(summary_row(s, Measure::Cumulative, year, running, scratch));
                     }
                 }
+                done();
                 rows
             },
         )
@@ -493,6 +503,17 @@ pub fn evaluate_targets(
     sim: &Simulation,
     level_probs: &[f64],
 ) -> Vec<TargetResult> {
+    evaluate_targets_counted(scn, sim, level_probs, &|| {})
+}
+
+/// The targets of the scenario that `sim` holds: [`evaluate_targets`], calling `done`
+/// (from the worker threads) after each target.
+pub fn evaluate_targets_counted(
+    scn: &Scenario,
+    sim: &Simulation,
+    level_probs: &[f64],
+    done: &(dyn Fn() + Sync),
+) -> Vec<TargetResult> {
     use rayon::prelude::*;
     // Targets in parallel, collected in target order: the result does not depend on the
     // number of threads.
@@ -504,7 +525,11 @@ pub fn evaluate_targets(
         })
         .collect();
     held.into_par_iter()
-        .map(|ti| evaluate_target(scn, sim, ti, level_probs))
+        .map(|ti| {
+            let r = evaluate_target(scn, sim, ti, level_probs);
+            done();
+            r
+        })
         .collect()
 }
 

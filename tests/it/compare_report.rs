@@ -28,6 +28,7 @@ fn run_compare(files: &[PathBuf], out: &Path) -> CompareOutcome {
             ..SimArgs::default()
         },
         levels: Default::default(),
+        json: false,
     })
     .unwrap_or_else(|e| panic!("compare failed: {e}"))
 }
@@ -309,6 +310,7 @@ fn bad_comparisons_are_usage_errors() {
             ..SimArgs::default()
         },
         levels: Default::default(),
+        json: false,
     };
     let e = compare(&cfg(vec![shipped("henan-baseline.toml")])).unwrap_err();
     assert_eq!(e.exit_code(), 2);
@@ -346,6 +348,7 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
                 ..SimArgs::default()
             },
             levels: Default::default(),
+            json: false,
         })
         .unwrap();
         out

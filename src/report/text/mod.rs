@@ -1,8 +1,7 @@
-//! What the commands print on the terminal: the targets with P(met), riskiest first (as a
-//! table or JSON), and the summaries of the other commands.
+//! What the commands print on the terminal: the targets with P(met), riskiest first, and
+//! the summaries of the other commands (their `--json` documents are [`crate::report::json`]'s).
 
 use crate::analysis::sens::{Method, SensStudy};
-use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::stats::TargetResult;
 use std::fmt::Write;
@@ -179,55 +178,6 @@ pub fn aligned(table: &[Vec<String>]) -> String {
         let _ = writeln!(out, "{}", s.trim_end());
     }
     out
-}
-
-/// The targets as JSON, for `empsim run --json`: per target its definition, P(met), the
-/// outcome's median and 5-95 % range, and the target-setting levels (`levels`: `p` and
-/// `level`, `null` for a `level_about` target).
-///
-/// # Errors
-/// [`Error::Json`] if serialisation fails.
-pub fn targets_json(
-    scn: &Scenario,
-    results: &[TargetResult],
-    paths: usize,
-    seed: u64,
-    out_dir: &Path,
-) -> Result<String> {
-    let rows: Vec<serde_json::Value> = results
-        .iter()
-        .map(|r| {
-            let t = &scn.targets[r.target];
-            serde_json::json!({
-                "target_id": t.id,
-                "region": scn.regions[t.region].id,
-                "indicator": t.indicator.key(),
-                "kind": t.kind.key(),
-                "applies": t.applies.map(|a| a.key()),
-                "period": t.period_label(),
-                "value": t.value,
-                "p_met": r.p_met,
-                "p_met_se": r.p_met_se,
-                "outcome_p50": r.outcome_p50,
-                "outcome_p05": r.outcome_p05,
-                "outcome_p95": r.outcome_p95,
-                "levels": r.levels.iter().map(|(p, level)| serde_json::json!({
-                    "p": p,
-                    "level": level,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let v = serde_json::json!({
-        "scenario": scn.name,
-        "paths": paths,
-        "seed": seed,
-        "out_dir": out_dir,
-        "targets": rows,
-    });
-    serde_json::to_string_pretty(&v)
-        .map(|s| s + "\n")
-        .map_err(Error::Json)
 }
 
 /// The terminal summary of a sensitivity study: per metric, the final year's factors by
