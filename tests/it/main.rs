@@ -23,6 +23,7 @@ mod crash_safety;
 mod fuzz_loader;
 mod layers;
 mod properties;
+mod report_html;
 mod sens_charts;
 mod sens_cli;
 mod sensitivity_lib;
