@@ -577,7 +577,7 @@ fn glide_html(r: &TargetResult) -> String {
         .iter()
         .map(|(y, p)| format!("<span class=\"nw\">{y}: {p:.2}</span>"))
         .collect::<Vec<_>>()
-        .join(" · ")
+        .join("<br>")
 }
 
 fn risk_class(p: f64) -> &'static str {
@@ -618,8 +618,8 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
     order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
     h.push_str(
         "<div class=\"scroll\"><table class=\"targets cards\">\n<thead><tr><th>P(met)</th><th>地区与指标 Region and indicator</th>\
-<th>目标 Target</th><th>属性 Nature</th><th>期间 Period</th><th>结果 Outcome: median <span class=\"nw\">[5–95 %]</span></th>\
-<th>按进度 On track by year</th><th>规划原文 Plan text</th></tr></thead>\n<tbody>\n",
+<th>目标与规划原文 Target and plan text</th><th>属性 Nature</th><th>期间 Period</th><th>结果 Outcome: median <span class=\"nw\">[5–95 %]</span></th>\
+<th>按进度 On track by year</th></tr></thead>\n<tbody>\n",
     );
     for r in order {
         let Some(t) = scn.targets.get(r.target) else {
@@ -638,11 +638,10 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
             h,
             "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\" data-label=\"P(met)\"><b>{p:.3}</b> ± {se:.3}</td>\
 <td data-label=\"地区与指标 Region and indicator\">{region} · {ind}<br><code class=\"small id\">{id_wrapped}</code></td>\
-<td class=\"req\" data-label=\"目标 Target\">{req}</td><td data-label=\"属性 Nature\">{nature}</td>\
-<td data-label=\"期间 Period\">{period}</td>\
-<td class=\"num\" data-label=\"结果 Outcome: median [5–95 %]\">{m}{u} <span class=\"small\">[{lo}, {hi}]</span><br>\
-<span class=\"small\">{what}</span>{levels}{shortfall}</td><td data-label=\"按进度 On track by year\">{glide}</td>\
-<td data-label=\"规划原文 Plan text\">{quote}</td></tr>",
+<td class=\"req\" data-label=\"目标与规划原文 Target and plan text\"><b>{req}</b><br><span class=\"small\">{quote}</span></td>\
+<td data-label=\"属性 Nature\">{nature}</td><td data-label=\"期间 Period\" class=\"nw\">{period}</td>\
+<td class=\"out\" data-label=\"结果 Outcome: median [5–95 %]\"><span class=\"nw\">{m}{u}</span> <span class=\"small nw\">[{lo}, {hi}]</span><br>\
+<span class=\"small\">{what}</span>{levels}{shortfall}</td><td class=\"glide\" data-label=\"按进度 On track by year\">{glide}</td></tr>",
             levels = levels_html(r),
             id_attr = escape(&crate::report::png::run::slug(&t.id)),
             cls = risk_class(r.p_met),

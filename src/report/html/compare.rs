@@ -236,7 +236,7 @@ fn target_label(r: &CompareReport, row: &CompareRow) -> (String, String) {
             let region = &s.regions[t.region];
             (
                 format!(
-                    "<span lang=\"zh-CN\">{}{}</span> {} · {}<br>{}",
+                    "<span lang=\"zh-CN\">{} {}</span> {} · {}<br>{}",
                     escape(&region.name_zh),
                     escape(t.indicator.name_zh()),
                     escape(&region.name_en),

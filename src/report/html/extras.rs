@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// How many factors per metric the report lists (all are in `indices.csv`).
-const TOP_FACTORS: usize = 8;
+const TOP_FACTORS: usize = 5;
 
 /// One CSV file: its header and rows.
 struct Csv {
@@ -205,6 +205,12 @@ fn sens_section(h: &mut String, s: &Sens) {
             metrics.push(r[metric].clone());
         }
     }
+    let _ = write!(
+        h,
+        "<div class=\"scroll\"><table class=\"sens cards\">\n<thead><tr><th>指标 Metric</th>\
+<th>年份 Year</th><th>影响最大的参数 Factors that move it most ({rank_by}; {})</th></tr></thead>\n<tbody>\n",
+        shown[1..].join(", ")
+    );
     for m in &metrics {
         let y = last_year[m.as_str()];
         let mut table: Vec<(String, BTreeMap<String, String>, f64)> = Vec::new();
@@ -222,11 +228,7 @@ fn sens_section(h: &mut String, s: &Sens) {
             };
             let ci = match (lo.map(|i| &r[i]), hi.map(|i| &r[i])) {
                 (Some(l), Some(u)) if !l.is_empty() && !u.is_empty() => {
-                    format!(
-                        " <span class=\"small\">[{}, {}]</span>",
-                        escape(l),
-                        escape(u)
-                    )
+                    format!(" [{}, {}]", escape(l), escape(u))
                 }
                 _ => String::new(),
             };
@@ -241,35 +243,32 @@ fn sens_section(h: &mut String, s: &Sens) {
                 .insert(r[stat].clone(), format!("{}{ci}", escape(&r[est])));
         }
         table.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        let _ = write!(
+        let factors: Vec<String> = table
+            .iter()
+            .take(TOP_FACTORS)
+            .map(|(p, cells, _)| {
+                let vals: Vec<&str> = shown
+                    .iter()
+                    .map(|st| cells.get(*st).map_or("—", String::as_str))
+                    .collect();
+                format!(
+                    "<code>{}</code> <span class=\"nw\">{}</span>",
+                    escape(p),
+                    vals.join("; ")
+                )
+            })
+            .collect();
+        let _ = writeln!(
             h,
-            "<p><b>{}</b> in {y} <span class=\"small\">({} factors; the {} largest by {rank_by})</span></p>\n\
-<div class=\"scroll\"><table class=\"sens cards\">\n<thead><tr><th>参数 Factor</th>",
+            "<tr><td data-label=\"指标 Metric\"><code>{}</code></td><td data-label=\"年份 Year\">{y}</td>\
+<td data-label=\"影响最大的参数 Factors\">{}<br><span class=\"small\">{} of {} factors</span></td></tr>",
             escape(m),
-            table.len(),
-            TOP_FACTORS.min(table.len()),
+            factors.join("<br>"),
+            factors.len(),
+            table.len()
         );
-        for st in shown {
-            let _ = write!(h, "<th class=\"num\">{st}</th>");
-        }
-        h.push_str("</tr></thead>\n<tbody>\n");
-        for (p, cells, _) in table.iter().take(TOP_FACTORS) {
-            let _ = write!(
-                h,
-                "<tr><td data-label=\"参数 Factor\"><code>{}</code></td>",
-                escape(p)
-            );
-            for st in shown {
-                let _ = write!(
-                    h,
-                    "<td class=\"num\" data-label=\"{st}\">{}</td>",
-                    cells.get(*st).map_or("—", String::as_str)
-                );
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</tbody>\n</table></div>\n");
     }
+    h.push_str("</tbody>\n</table></div>\n");
     grid(h, &s.charts);
 }
 

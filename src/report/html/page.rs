@@ -99,6 +99,10 @@ table.proj th:first-child, table.proj td:first-child { position: sticky; left: 0
 table.proj thead th:first-child { background: var(--head); }
 table.proj td.num { min-width: 7.5em; }
 table.params td:first-child { width: 30%; }
+table.targets td.req { min-width: 14em; }
+table.targets td.out { min-width: 11em; text-align: right; font-variant-numeric: tabular-nums; }
+table.targets td.glide { font-variant-numeric: tabular-nums; font-size: 13px; }
+code.id { font-size: 11.5px; }
 .nw { white-space: nowrap; }
 .headline { font-size: 17px; margin: 10px 0 12px; }
 nav ul { margin: 4px 0 0; padding-left: 20px; }
@@ -141,7 +145,11 @@ ol.sources li { margin: 6px 0; }
   h1 { font-size: 18pt; }
   h2 { font-size: 14pt; margin-top: 8mm; break-after: avoid; }
   h3 { font-size: 11.5pt; break-after: avoid; }
-  table { font-size: 8.5pt; }
+  table { font-size: 8pt; }
+  th, td { padding: 3px 4px; }
+  table.targets td.req { min-width: 0; width: 34%; }
+  table.targets td.out { min-width: 0; }
+  code, code.id, table.targets td.glide { font-size: 7pt; }
   .small, .src, .note, figcaption { font-size: 8pt; }
   .quote { font-size: 8.5pt; }
   .scroll { overflow: visible; }
