@@ -54,6 +54,17 @@ pub fn ensure_fonts_registered() -> Result<(), ChartError> {
         .map_err(ChartError::Font)
 }
 
+/// The embedded font file (OpenType, CFF outlines), e.g. for `report.html` to subset.
+pub fn font_bytes() -> &'static [u8] {
+    FONT_BYTES
+}
+
+/// The embedded font's glyph id for `c`, or `None` if it has none.
+pub fn glyph_id(c: char) -> Option<u16> {
+    let id = font_ref()?.glyph_id(c).0;
+    (id != 0).then_some(id)
+}
+
 /// The embedded font parsed by `ab_glyph` (used for text layout and rasterisation), or
 /// `None` if the embedded data were unreadable.
 pub(crate) fn font_ref() -> Option<&'static FontRef<'static>> {

@@ -21,6 +21,8 @@
 //! - `charts/compare-<region>-<indicator>.png`: per region and indicator, each scenario's
 //!   median and 5–95 % band in its own colour, the plan history and the target of the first
 //!   scenario that has one there, with every scenario's P(met) in the note box.
+//! - `report.html`: the P(met) table with the differences and the charts, for phone, laptop
+//!   and paper ([`report::html::compare`]).
 //! - `manifest.json`: version, scenarios and their files (SHA-256), seed, paths, years,
 //!   outputs, elapsed seconds.
 
@@ -46,7 +48,8 @@ pub const MAX_SCENARIOS: usize = palette::SERIES.len();
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(
     after_help = "Writes output/compare-<name1>-vs-<name2>... (or --out): p_met.csv, \
-quantiles.csv, charts/compare-<region>-<indicator>.png, manifest.json. Targets are matched by \
+quantiles.csv, charts/compare-<region>-<indicator>.png, \
+report.html, manifest.json. Targets are matched by \
 id; a target missing from a scenario is kept with empty cells. With --json the comparison \
 goes to stdout as the JSON document `empsim/compare` (docs/JSON.md)."
 )]
@@ -318,7 +321,24 @@ fn write_outputs(dir: &Path, o: &CompareOutcome, progress: &dyn Progress) -> Res
         png::compare::render(dir, chunk)?;
         progress.advance(chunk.len() as u64);
     }
-    Ok(t.elapsed().as_secs_f64())
+    let seconds = t.elapsed().as_secs_f64();
+    let charts: Vec<(PathBuf, String)> = o
+        .charts
+        .iter()
+        .map(|(name, spec)| (dir.join("charts").join(name), spec.title.clone()))
+        .collect();
+    report::html::compare::write(
+        dir,
+        &report::html::compare::CompareReport {
+            runs: &o.runs,
+            rows: &o.rows,
+            years: &o.years,
+            paths: o.paths,
+            seed: o.seed,
+            charts: &charts,
+        },
+    )?;
+    Ok(seconds)
 }
 
 #[cfg(test)]

@@ -132,6 +132,7 @@ pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
         .clone()
         .unwrap_or_else(|| default_out(&scn, &[]));
     let dest = Destination::new(&out_dir, &scn.input_files())?;
+    let kept_from = dest.shown().to_path_buf();
     let stage = Stage::begin(dest)?;
     let mut timings = Timings {
         load: t0.elapsed().as_secs_f64(),
@@ -220,6 +221,7 @@ pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
         paths,
         seed,
         threads,
+        &kept_from,
         &mut timings,
         t0,
         t,
@@ -256,6 +258,7 @@ fn write_outputs(
     paths: usize,
     seed: u64,
     threads: usize,
+    kept_from: &std::path::Path,
     timings: &mut Timings,
     t0: Instant,
     t_write: Instant,
@@ -295,14 +298,19 @@ fn write_outputs(
                 chart_seconds = t.elapsed().as_secs_f64();
             }
             progress.stage(ProgressStage::Report, 0);
+            // Last, so that the report links every table written above.
             report::html::write_report(
                 dir,
-                scn,
-                targets,
-                seed,
-                paths,
+                &report::html::RunReport {
+                    scn,
+                    targets,
+                    summaries,
+                    seed,
+                    paths,
+                    conditioning: engine.conditioning(),
+                    kept_from: Some(kept_from),
+                },
                 &chart_files,
-                engine.conditioning(),
             )?;
             Ok(chart_seconds)
         },

@@ -13,8 +13,31 @@
 //! bytes (no date, no thread count, no timings). Print: A4, charts at most the page width,
 //! table rows and figures kept whole.
 
+//! `report.html`: one page per run for readers who do not open CSV files, readable on a
+//! phone, a laptop and A4 paper.
+//!
+//! The page holds the scenario's name and description, the run settings, the targets with
+//! P(met) (riskiest first) and their on-track probabilities, the yearly projection (median
+//! and 90 % band per region, indicator and year), every chart grouped by region, the
+//! results of `empsim sens` and `empsim backtest` kept in the run's folder, every parameter
+//! with its distribution and provenance (plan quote or assumption rationale), the growth
+//! path, correlation, shocks and levers, the plan baselines with their quotes, and the plan
+//! documents by title (`[sources]`). Headings are bilingual (中文 English).
+//!
+//! The page loads no scripts and nothing from the network. The CJK font is embedded, subset
+//! to the characters the page uses ([`page`]). The charts are *linked* (`charts/…png`,
+//! relative to the page), not embedded: embedding 30-odd 1200×800 charts made a 6.7 MB page
+//! that phones load slowly and mail gateways reject, while the output folder (tables,
+//! workbook, charts) is what a run delivers anyway. Zipped and sent, the folder opens with
+//! its charts; the page alone still carries every number in its tables. The page is
+//! deterministic: the same run gives the same bytes (no date, no thread count, no timings).
+
+pub mod compare;
+mod extras;
+pub mod page;
+
 use crate::error::Result;
-use crate::indicator::Indicator;
+use crate::indicator::{Indicator, Measure};
 use crate::outdir::io_err;
 use crate::report::png::run::chart_title;
 use crate::report::wording::{self, requirement};
@@ -22,98 +45,187 @@ use crate::scenario::{
     Applies, BaselineKind, CorrelationStructure, Nature, Param, Provenance, Scenario, Target,
     TargetKind,
 };
-use crate::stats::TargetResult;
+use crate::stats::{SeriesSummary, TargetResult};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The file name of the report in the output folder.
 pub const REPORT_FILE: &str = "report.html";
 
-/// A chart to embed: its file name (e.g. `fan-kaifeng-urban_new_jobs.png`) and PNG bytes.
+/// A chart to show: its path relative to the report (e.g. `charts/fan-kaifeng-urban_new_jobs.png`)
+/// and its pixel size, read from the PNG header.
 #[derive(Debug, Clone)]
 pub struct ChartImage {
-    pub file_name: String,
-    pub png: Vec<u8>,
+    pub href: String,
+    pub size: Option<(u32, u32)>,
 }
 
-/// Writes `dir/report.html` for a run, embedding the PNG charts `chart_files` (as returned
-/// by [`crate::report::png::run::render`]); returns the report's path.
+impl ChartImage {
+    /// The chart file at `path`, linked relative to `dir`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Output`] if the file cannot be read or is not a PNG.
+    pub fn from_file(dir: &Path, path: &Path) -> Result<ChartImage> {
+        use std::io::Read as _;
+        let mut head = [0u8; 24];
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .map_err(|e| io_err(path, e))?;
+        let size = png_size(&head).ok_or_else(|| io_err(path, "not a PNG file"))?;
+        Ok(ChartImage {
+            href: relative_href(dir, path),
+            size: Some(size),
+        })
+    }
+
+    /// The file name, e.g. `fan-kaifeng-urban_new_jobs.png`.
+    pub fn file_name(&self) -> &str {
+        self.href.rsplit('/').next().unwrap_or(&self.href)
+    }
+}
+
+/// `path` relative to `dir`, `/`-separated, each part percent-encoded where a URL needs it.
+fn relative_href(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| url_part(&c.as_os_str().to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Percent-encodes what a relative URL path segment cannot hold as is.
+fn url_part(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// What a run's report shows.
+#[derive(Debug, Clone, Copy)]
+pub struct RunReport<'a> {
+    pub scn: &'a Scenario,
+    pub targets: &'a [TargetResult],
+    /// The rows of `quantiles.csv` (the yearly projection table); may be empty.
+    pub summaries: &'a [SeriesSummary],
+    pub seed: u64,
+    pub paths: usize,
+    pub conditioning: Option<&'a crate::engine::Conditioning>,
+    /// The run's folder as it is before this run replaces it, whose `sensitivity/` and
+    /// `backtest/` results the new folder keeps: the report shows them.
+    pub kept_from: Option<&'a Path>,
+}
+
+/// Writes `dir/report.html` for a run, linking the PNG charts `chart_files` (as returned
+/// by [`crate::report::png::run::render`], inside `dir`) and the tables (`.csv`, `.xlsx`)
+/// already written in `dir`; returns the report's path.
 ///
 /// Charts are grouped by region by their `empsim run` file names (`fan-<region>-…`,
-/// `cumulative-<target>…`); `overview.png` goes first; any other chart is shown under
-/// "Other charts", so every file given is embedded exactly once.
+/// `cumulative-<target>…`); `overview.png` (a poster of every chart, unreadable at page
+/// width) is left out; any other chart is shown under "Other charts".
 ///
 /// # Errors
 /// [`crate::Error::Output`] if a chart cannot be read or is not a PNG, or the report cannot
 /// be written.
-pub fn write_report(
-    dir: &Path,
-    scn: &Scenario,
-    targets: &[TargetResult],
-    seed: u64,
-    paths: usize,
-    chart_files: &[PathBuf],
-    conditioning: Option<&crate::engine::Conditioning>,
-) -> Result<PathBuf> {
+pub fn write_report(dir: &Path, r: &RunReport, chart_files: &[PathBuf]) -> Result<PathBuf> {
     let charts = chart_files
         .iter()
-        .map(|p| {
-            let png = std::fs::read(p).map_err(|e| io_err(p, e))?;
-            if png_size(&png).is_none() {
-                return Err(io_err(p, "not a PNG file"));
-            }
-            let file_name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Ok(ChartImage { file_name, png })
-        })
+        .map(|p| ChartImage::from_file(dir, p))
         .collect::<Result<Vec<_>>>()?;
+    let downloads = downloads(dir);
+    let extras = extras::Extras::read(r.kept_from);
     let path = dir.join(REPORT_FILE);
-    let html = report_html(scn, targets, seed, paths, &charts, conditioning);
+    let html = report_html(r, &charts, &downloads, &extras);
     std::fs::write(&path, html).map_err(|e| io_err(&path, e))?;
     Ok(path)
 }
 
+/// The tables in `dir` a reader may want (`.xlsx` first, then `.csv`), sorted by name.
+pub fn downloads(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".xlsx") || n.ends_with(".csv"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort_by_key(|n| (!n.ends_with(".xlsx"), n.clone()));
+    files
+}
+
 /// The report as a string; see [`write_report`].
-pub fn report_html(
-    scn: &Scenario,
-    targets: &[TargetResult],
-    seed: u64,
-    paths: usize,
+fn report_html(
+    r: &RunReport,
     charts: &[ChartImage],
-    conditioning: Option<&crate::engine::Conditioning>,
+    downloads: &[String],
+    extras: &extras::Extras,
 ) -> String {
-    let mut h =
-        String::with_capacity(charts.iter().map(|c| c.png.len() * 4 / 3).sum::<usize>() + 200_000);
-    let title = format!("{} — empsim report", scn.name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<meta name=\"generator\" content=\"empsim {}\">\n<title>{}</title>\n<style>{CSS}</style>\n\
-</head>\n<body>\n",
-        env!("CARGO_PKG_VERSION"),
-        escape(&title)
-    );
+    let scn = r.scn;
+    let mut h = String::with_capacity(200_000);
     let groups = group_charts(scn, charts);
-    header(&mut h, scn, seed, paths);
-    contents(&mut h, scn, &groups);
-    targets_section(&mut h, scn, targets, paths);
-    if let Some(c) = conditioning {
-        observed_section(&mut h, scn, targets, c, paths);
+    header(&mut h, scn, r.seed, r.paths, downloads);
+    contents(&mut h, scn, r, &groups, extras);
+    targets_section(&mut h, scn, r.targets, r.paths);
+    if let Some(c) = r.conditioning {
+        observed_section(&mut h, scn, r.targets, c, r.paths);
     }
+    projection_section(&mut h, scn, r.summaries);
     charts_section(&mut h, scn, &groups);
+    extras.sections(&mut h, scn);
     assumptions_section(&mut h, scn);
     baselines_section(&mut h, scn);
-    let _ = write!(
+    sources_section(&mut h, scn);
+    let _ = writeln!(
         h,
-        "<footer><p>Written by empsim {} from {} with seed {seed} and {paths} paths. \
-The same command gives the same report, byte for byte.</p></footer>\n</body>\n</html>\n",
+        "<footer><p>Written by empsim {} from {} with seed {} and {} paths. The same command gives the same report, byte for byte. 同一命令、同一种子，报告逐字节相同。</p></footer>",
         env!("CARGO_PKG_VERSION"),
         escape(&files_label(scn)),
+        r.seed,
+        r.paths,
     );
-    h
+    page::page(
+        &format!("{} — empsim 情景报告 scenario report", scn.name),
+        &h,
+    )
+}
+
+/// A bilingual section heading: `<h2 id>中文 <span class="en">English</span></h2>`.
+pub(crate) fn h2(id: &str, zh: &str, en: &str) -> String {
+    format!(
+        "<h2 id=\"{id}\"><span lang=\"zh-CN\">{}</span> <span class=\"en\" lang=\"en\">{}</span></h2>\n",
+        escape(zh),
+        escape(en)
+    )
+}
+
+/// A bilingual sub-heading.
+pub(crate) fn h3(id: &str, zh: &str, en: &str) -> String {
+    let id = if id.is_empty() {
+        String::new()
+    } else {
+        format!(" id=\"{id}\"")
+    };
+    format!(
+        "<h3{id}><span lang=\"zh-CN\">{}</span> <span class=\"en\" lang=\"en\">{}</span></h3>\n",
+        escape(zh),
+        escape(en)
+    )
+}
+
+/// A bilingual contents link.
+fn nav_item(id: &str, zh: &str, en: &str) -> String {
+    format!(
+        "<a href=\"#{id}\"><span lang=\"zh-CN\">{}</span> {}</a>",
+        escape(zh),
+        escape(en)
+    )
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -184,18 +296,54 @@ fn zh(s: &str) -> String {
     format!("<span lang=\"zh-CN\">{}</span>", escape(s))
 }
 
-/// A plan quote: `source “quote”`.
-fn quote_html(source: &str, quote: &str) -> String {
+/// A plan quote: `“quote”` and its source by title (see [`source_html`]).
+fn quote_html(scn: &Scenario, source: &str, quote: &str) -> String {
     format!(
-        "<span class=\"quote\" lang=\"zh-CN\">“{}”</span> <span class=\"src\">{}</span>",
+        "<span class=\"quote\" lang=\"zh-CN\">“{}”</span> {}",
         escape(quote),
-        escape(source)
+        source_html(scn, source)
     )
 }
 
-fn provenance_html(p: &Provenance) -> String {
+/// A `source` value as the reader should see it: each document's 《title》 with its issuer
+/// and year from `[sources]`, linked to the list of sources; the id itself when the
+/// scenario gives no title for it.
+pub(crate) fn source_html(scn: &Scenario, source: &str) -> String {
+    let parts: Vec<String> = crate::scenario::source_ids(source)
+        .map(|id| {
+            match scn
+                .source(id)
+                .and_then(|s| s.title.as_ref().map(|t| (s, t)))
+            {
+                Some((s, title)) => {
+                    let mut by: Vec<String> = Vec::new();
+                    if let Some(i) = &s.issuer {
+                        by.push(escape(i));
+                    }
+                    if let Some(y) = s.year {
+                        by.push(y.to_string());
+                    }
+                    let by = if by.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", by.join(" "))
+                    };
+                    format!(
+                        "<a class=\"src\" href=\"#source-{}\" lang=\"zh-CN\">《{}》{by}</a>",
+                        escape(&url_part(id)),
+                        escape(title)
+                    )
+                }
+                None => format!("<span class=\"src\">{}</span>", escape(id)),
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+fn provenance_html(scn: &Scenario, p: &Provenance) -> String {
     match p {
-        Provenance::Plan { source, quote } => quote_html(source, quote),
+        Provenance::Plan { source, quote } => quote_html(scn, source, quote),
         Provenance::Assumption {
             rationale,
             source,
@@ -204,13 +352,13 @@ fn provenance_html(p: &Provenance) -> String {
             let mut s = escape(rationale);
             match (source, quote) {
                 (Some(src), Some(q)) => {
-                    let _ = write!(s, "<br>From the plan: {}", quote_html(src, q));
+                    let _ = write!(s, "<br>From the plan: {}", quote_html(scn, src, q));
                 }
                 (Some(src), None) => {
-                    let _ = write!(s, " <span class=\"src\">{}</span>", escape(src));
+                    let _ = write!(s, " {}", source_html(scn, src));
                 }
                 (None, Some(q)) => {
-                    let _ = write!(s, "<br>From the plan: {}", quote_html("", q));
+                    let _ = write!(s, "<br>From the plan: {}", quote_html(scn, "", q));
                 }
                 (None, None) => {}
             }
@@ -242,10 +390,10 @@ fn files_label(scn: &Scenario) -> String {
         .unwrap_or_else(|| scn.name.clone())
 }
 
-fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize) {
+fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize, downloads: &[String]) {
     let _ = write!(
         h,
-        "<header>\n<p class=\"kicker\">empsim scenario report</p>\n<h1>{}</h1>\n<p class=\"desc\">{}</p>\n",
+        "<header>\n<p class=\"kicker\"><span lang=\"zh-CN\">empsim 情景报告</span> · scenario report</p>\n<h1>{}</h1>\n<p class=\"desc\">{}</p>\n",
         escape(&scn.name),
         escape(&scn.description)
     );
@@ -261,9 +409,9 @@ fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize) {
         })
         .collect();
     let rows = [
-        ("Scenario files", files.join("<br>")),
+        ("情景文件 Scenario files", files.join("<br>")),
         (
-            "Projection",
+            "预测期 Projection",
             format!(
                 "{}–{} (base year {}), yearly",
                 scn.base_year + 1,
@@ -272,17 +420,17 @@ fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize) {
             ),
         ),
         (
-            "Monte Carlo",
+            "模拟 Monte Carlo",
             format!("{paths} paths, seed {seed} (Xoshiro256++ per path, seeds derived from the master seed)"),
         ),
         (
-            "Quantiles",
+            "分位数 Quantiles",
             "Hyndman &amp; Fan (1996) type 7, as R and NumPy; bands show 5–95 % and 25–75 % of paths"
                 .into(),
         ),
         ("empsim", escape(env!("CARGO_PKG_VERSION"))),
         (
-            "Reproduce",
+            "复现 Reproduce",
             format!(
                 "<code>empsim run {} --paths {paths} --seed {seed}</code>",
                 escape(&files_label(scn))
@@ -293,13 +441,25 @@ fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize) {
     for (k, v) in rows {
         let _ = writeln!(h, "<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>");
     }
-    h.push_str("</table>\n</header>\n");
+    h.push_str("</table>\n");
+    if !downloads.is_empty() {
+        let links: Vec<String> = downloads
+            .iter()
+            .map(|f| format!("<a href=\"{}\">{}</a>", escape(&url_part(f)), escape(f)))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p class=\"downloads\"><b><span lang=\"zh-CN\">下载数据</span> Download the tables</b> \
+(workbook .xlsx / CSV, beside this page): {}</p>",
+            links.join(" · ")
+        );
+    }
+    h.push_str("</header>\n");
 }
 
-/// Charts grouped for the page: the overview, per region (in scenario order) its charts in
-/// the given order, and the rest.
+/// Charts grouped for the page: per region (in scenario order) its charts in the given
+/// order, and the rest. `overview.png` is left out.
 struct Groups<'a> {
-    overview: Vec<(&'a ChartImage, String)>,
     regions: Vec<(usize, Vec<(&'a ChartImage, String)>)>,
     other: Vec<(&'a ChartImage, String)>,
 }
@@ -330,34 +490,41 @@ fn group_charts<'a>(scn: &Scenario, charts: &'a [ChartImage]) -> Groups<'a> {
         ));
     }
     let mut g = Groups {
-        overview: Vec::new(),
         regions: Vec::new(),
         other: Vec::new(),
     };
     for c in charts {
-        if c.file_name == "overview.png" {
-            g.overview
-                .push((c, format!("{}: every region and indicator", scn.name)));
-        } else if let Some((_, ri, caption)) = known.iter().find(|(n, ..)| *n == c.file_name) {
+        if c.file_name() == "overview.png" {
+            continue;
+        }
+        if let Some((_, ri, caption)) = known.iter().find(|(n, ..)| n == c.file_name()) {
             match g.regions.iter_mut().find(|(r, _)| r == ri) {
                 Some((_, v)) => v.push((c, caption.clone())),
                 None => g.regions.push((*ri, vec![(c, caption.clone())])),
             }
         } else {
-            g.other.push((c, c.file_name.clone()));
+            g.other.push((c, c.file_name().to_string()));
         }
     }
     g.regions.sort_by_key(|(ri, _)| *ri);
     g
 }
 
-fn contents(h: &mut String, scn: &Scenario, g: &Groups) {
-    let mut items = vec!["<a href=\"#targets\">Targets, riskiest first</a>".to_string()];
-    if scn.observations.is_some() {
-        items.push("<a href=\"#observed\">Published figures and targets in progress</a>".into());
+fn contents(h: &mut String, scn: &Scenario, r: &RunReport, g: &Groups, extras: &extras::Extras) {
+    let mut items = vec![nav_item(
+        "targets",
+        "目标达成概率",
+        "Probability of meeting each target",
+    )];
+    if scn.observations.is_some() && r.conditioning.is_some() {
+        items.push(nav_item(
+            "observed",
+            "已公布数据与进行中的目标",
+            "Published figures and targets in progress",
+        ));
     }
-    if !g.overview.is_empty() {
-        items.push("<a href=\"#overview\">Overview chart</a>".into());
+    if !r.summaries.is_empty() {
+        items.push(nav_item("projection", "逐年预测", "Yearly projection"));
     }
     if !g.regions.is_empty() || !g.other.is_empty() {
         let mut regions: Vec<String> = g
@@ -372,20 +539,45 @@ fn contents(h: &mut String, scn: &Scenario, g: &Groups) {
             })
             .collect();
         if !g.other.is_empty() {
-            regions.push("<a href=\"#other-charts\">Other charts</a>".into());
+            regions.push("<a href=\"#other-charts\">其他 Other</a>".into());
         }
         items.push(format!(
-            "<a href=\"#charts\">Charts by region</a>: {}",
+            "{}: {}",
+            nav_item("charts", "分地区图表", "Charts by region"),
             regions.join(" · ")
         ));
     }
-    items.push("<a href=\"#assumptions\">Assumptions and their sources</a>".into());
-    items.push("<a href=\"#baselines\">Baselines from the plans</a>".into());
-    h.push_str("<nav>\n<p><b>Contents</b></p>\n<ul>\n");
+    items.extend(extras.nav_items());
+    items.push(nav_item(
+        "assumptions",
+        "假设与依据",
+        "Assumptions and their sources",
+    ));
+    items.push(nav_item(
+        "baselines",
+        "规划基数",
+        "Baselines from the plans",
+    ));
+    if !scn.sources.is_empty() {
+        items.push(nav_item("sources", "资料来源", "Sources"));
+    }
+    h.push_str("<nav>\n<p><b><span lang=\"zh-CN\">目录</span> Contents</b></p>\n<ul>\n");
     for i in items {
         let _ = writeln!(h, "<li>{i}</li>");
     }
     h.push_str("</ul>\n</nav>\n");
+}
+
+/// P(on track) per year of the target's period, e.g. `2021 0.93 · 2022 0.88`.
+fn glide_html(r: &TargetResult) -> String {
+    if r.glide.is_empty() {
+        return "—".into();
+    }
+    r.glide
+        .iter()
+        .map(|(y, p)| format!("<span class=\"nw\">{y}: {p:.2}</span>"))
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 fn risk_class(p: f64) -> &'static str {
@@ -404,7 +596,12 @@ fn num(v: f64) -> String {
 }
 
 fn targets_section(h: &mut String, scn: &Scenario, targets: &[TargetResult], paths: usize) {
-    h.push_str("<section id=\"targets\">\n<h2>Targets, riskiest first</h2>\n");
+    h.push_str("<section>\n");
+    h.push_str(&h2(
+        "targets",
+        "目标达成概率（风险高者在前）",
+        "Probability of meeting each target, riskiest first",
+    ));
     headline(h, scn, targets);
     let _ = writeln!(
         h,
@@ -420,8 +617,9 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
     let mut order: Vec<&TargetResult> = targets.iter().collect();
     order.sort_by(|a, b| a.p_met.total_cmp(&b.p_met).then(a.target.cmp(&b.target)));
     h.push_str(
-        "<table class=\"targets\">\n<thead><tr><th>P(met)</th><th>Region and indicator</th>\
-<th>Target</th><th>Outcome: median <span class=\"nw\">[5–95 %]</span></th><th>Nature</th><th>Plan text</th></tr></thead>\n<tbody>\n",
+        "<div class=\"scroll\"><table class=\"targets cards\">\n<thead><tr><th>P(met)</th><th>地区与指标 Region and indicator</th>\
+<th>目标与规划原文 Target and plan text</th><th>属性 Nature</th><th>期间 Period</th><th>结果 Outcome: median <span class=\"nw\">[5–95 %]</span></th>\
+<th>按进度 On track by year</th></tr></thead>\n<tbody>\n",
     );
     for r in order {
         let Some(t) = scn.targets.get(r.target) else {
@@ -438,10 +636,12 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
         };
         let _ = writeln!(
             h,
-            "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\"><b>{p:.3}</b><br>± {se:.3}</td>\
-<td>{region}<br>{ind}<br><code class=\"small id\">{id_wrapped}</code></td><td class=\"req\">{req}</td>\
-<td class=\"num\">{m}{u} <span class=\"small\">[{lo}, {hi}]</span><br>\
-<span class=\"small\">{what}</span>{levels}{shortfall}</td><td>{nature}</td><td>{quote}</td></tr>",
+            "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\" data-label=\"P(met)\"><b>{p:.3}</b> ± {se:.3}</td>\
+<td data-label=\"地区与指标 Region and indicator\">{region} · {ind}<br><code class=\"small id\">{id_wrapped}</code></td>\
+<td class=\"req\" data-label=\"目标与规划原文 Target and plan text\"><b>{req}</b><br><span class=\"small\">{quote}</span></td>\
+<td data-label=\"属性 Nature\">{nature}</td><td data-label=\"期间 Period\" class=\"nw\">{period}</td>\
+<td class=\"out\" data-label=\"结果 Outcome: median [5–95 %]\"><span class=\"nw\">{m}{u}</span> <span class=\"small nw\">[{lo}, {hi}]</span><br>\
+<span class=\"small\">{what}</span>{levels}{shortfall}</td><td class=\"glide\" data-label=\"按进度 On track by year\">{glide}</td></tr>",
             levels = levels_html(r),
             id_attr = escape(&crate::report::png::run::slug(&t.id)),
             cls = risk_class(r.p_met),
@@ -452,16 +652,18 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
             id = escape(&t.id),
             id_wrapped = escape(&t.id).replace('.', ".<wbr>"),
             req = escape(&requirement(t)),
+            nature = nature_html(t.nature),
+            period = escape(&t.period_label()),
             m = num(r.outcome_p50),
             u = escape(&unit(t.indicator)),
             lo = num(r.outcome_p05),
             hi = num(r.outcome_p95),
             what = escape(&outcome_label(t)),
-            nature = nature_html(t.nature),
-            quote = quote_html(&t.source, &t.quote),
+            glide = glide_html(r),
+            quote = quote_html(scn, &t.source, &t.quote),
         );
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</tbody>\n</table></div>\n");
     if targets.is_empty() {
         h.push_str("<p>The scenario has no targets.</p>\n");
     }
@@ -480,7 +682,12 @@ fn observed_section(
     let Some(obs) = &scn.observations else {
         return;
     };
-    h.push_str("<section id=\"observed\">\n<h2>Published figures and targets in progress</h2>\n");
+    h.push_str("<section>\n");
+    h.push_str(&h2(
+        "observed",
+        "已公布数据与进行中的目标",
+        "Published figures and targets in progress",
+    ));
     let min_ess = c.stages.iter().map(|s| s.ess).fold(f64::INFINITY, f64::min);
     let _ = writeln!(
         h,
@@ -516,7 +723,7 @@ fn progress_table(h: &mut String, scn: &Scenario, targets: &[TargetResult]) {
         .collect();
     if !progress.is_empty() {
         h.push_str(
-            "<h3>Targets in progress</h3>\n<table class=\"targets\">\n<thead><tr><th>P(met)</th>\
+            "<h3><span lang=\"zh-CN\">进行中的目标</span> <span class=\"en\">Targets in progress</span></h3>\n<div class=\"scroll\"><table class=\"targets\">\n<thead><tr><th>P(met)</th>\
 <th>Region and indicator</th><th>Target</th><th>Published years</th><th>Achieved</th>\
 <th>Remaining</th><th>Pace so far</th><th>Required pace (还需年均)</th></tr></thead>\n<tbody>\n",
         );
@@ -545,7 +752,7 @@ fn progress_table(h: &mut String, scn: &Scenario, targets: &[TargetResult]) {
                 need = opt(p.required_pace),
             );
         }
-        h.push_str("</tbody>\n</table>\n");
+        h.push_str("</tbody>\n</table></div>\n");
     }
 }
 
@@ -558,11 +765,11 @@ fn figures_table(
     c: &crate::engine::Conditioning,
 ) {
     h.push_str(
-        "<h3>Published figures</h3>\n<p class=\"note\">Expected: what the unconditioned model \
+        "<h3><span lang=\"zh-CN\">已公布数据</span> <span class=\"en\">Published figures</span></h3>\n<p class=\"note\">Expected: what the unconditioned model \
 expected (5–95 %) and the share of its paths at or below the figure (PIT); fitted: the \
 conditioned model's value; an outlier probability above 0.5 marks a figure the rest cannot \
 explain (a coverage break, a misprint, or a model that is wrong there).</p>\n\
-<table class=\"targets\">\n<thead><tr><th>Region and indicator</th><th>Year</th>\
+<div class=\"scroll\"><table class=\"targets\">\n<thead><tr><th>Region and indicator</th><th>Year</th>\
 <th>Published</th><th>Expected [5–95 %]</th><th>PIT</th><th>Fitted</th><th>P(outlier)</th>\
 <th>Source</th></tr></thead>\n<tbody>\n",
     );
@@ -587,7 +794,7 @@ explain (a coverage break, a misprint, or a model that is wrong there).</p>\n\
             src = escape(&pt.source),
         );
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</tbody>\n</table></div>\n");
 }
 
 /// The sentence of the targets' note on the target-setting levels, if any are reported.
@@ -650,57 +857,153 @@ fn headline(h: &mut String, scn: &Scenario, targets: &[TargetResult]) {
     );
 }
 
-fn figure(h: &mut String, c: &ChartImage, caption: &str) {
-    let size = png_size(&c.png)
+/// A chart linked from the page (`<a>` to the full-size file, `<img>` at page width).
+pub(crate) fn figure(h: &mut String, c: &ChartImage, caption: &str) {
+    let size = c
+        .size
         .map(|(w, hh)| format!(" width=\"{w}\" height=\"{hh}\""))
         .unwrap_or_default();
+    let href = escape(&c.href);
     let _ = writeln!(
         h,
-        "<figure><img src=\"data:image/png;base64,{}\"{size} alt=\"{}\">\
-<figcaption>{} <span class=\"src\">· charts/{}</span></figcaption></figure>",
-        base64_encode(&c.png),
+        "<figure><a href=\"{href}\"><img src=\"{href}\"{size} loading=\"lazy\" alt=\"{}\"></a>\
+<figcaption>{} <span class=\"src\">· {href}</span></figcaption></figure>",
         escape(caption),
         escape(caption),
-        escape(&c.file_name)
     );
 }
 
 fn charts_section(h: &mut String, scn: &Scenario, g: &Groups) {
-    if !g.overview.is_empty() {
-        h.push_str("<section id=\"overview\" class=\"charts\">\n<h2>Overview</h2>\n");
-        for (c, caption) in &g.overview {
-            figure(h, c, caption);
-        }
-        h.push_str("</section>\n");
-    }
     if g.regions.is_empty() && g.other.is_empty() {
         return;
     }
+    h.push_str("<section>\n");
+    h.push_str(&h2("charts", "分地区图表", "Charts by region"));
     h.push_str(
-        "<section id=\"charts\" class=\"charts\">\n<h2>Charts by region</h2>\n<p class=\"note\">\
-Yearly charts: bands hold 5–95 % and 25–75 % of paths, the line is the median, grey marks \
-are the plans' 2016–2020 figures and the red dashed line the target (a five-year total \
-shown pro rata per year). Running-total charts compare the cumulative sum with the glide \
-path 时间过半、任务过半.</p>\n",
+        "<p class=\"note\">Yearly charts: bands hold 5–95 % and 25–75 % of paths, the line is \
+the median, grey marks are the plans' 2016–2020 figures and the red dashed line the target (a \
+five-year total shown pro rata per year). Running-total charts compare the cumulative sum with \
+the glide path 时间过半、任务过半. Each chart opens full size; the files are in <code>charts/</code> \
+beside this page.</p>\n",
     );
     for (ri, charts) in &g.regions {
         let _ = writeln!(
             h,
-            "<h3 id=\"region-{}\">{}</h3>",
+            "<h3 id=\"region-{}\">{}</h3>\n<div class=\"grid\">",
             escape(&crate::report::png::run::slug(&scn.regions[*ri].id)),
             region_html(scn, *ri)
         );
         for (c, caption) in charts {
             figure(h, c, caption);
         }
+        h.push_str("</div>\n");
     }
     if !g.other.is_empty() {
-        h.push_str("<h3 id=\"other-charts\">Other charts</h3>\n");
+        h.push_str(&h3("other-charts", "其他图表", "Other charts"));
+        h.push_str("<div class=\"grid\">\n");
         for (c, caption) in &g.other {
             figure(h, c, caption);
         }
+        h.push_str("</div>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// The yearly projection: per region and indicator, the median and the 5–95 % band of each
+/// year (annual values; a flow's five-year total is in the targets table).
+fn projection_section(h: &mut String, scn: &Scenario, summaries: &[SeriesSummary]) {
+    if summaries.is_empty() {
+        return;
+    }
+    let years = scn.years();
+    h.push_str("<section>\n");
+    h.push_str(&h2("projection", "逐年预测", "Yearly projection"));
+    h.push_str(
+        "<p class=\"note\">Each cell: the median of the simulated paths and, below it, the range \
+holding 90 % of them (5–95 %), per year. Flows are yearly amounts (万人 per year), rates and \
+stocks the level in the year. All quantiles, cumulative totals included, are in \
+<code>quantiles.csv</code>. On a phone the table scrolls sideways inside its box.</p>\n",
+    );
+    for ind in Indicator::ALL {
+        let rows: Vec<&crate::scenario::SeriesKey> =
+            scn.series.iter().filter(|s| s.indicator == ind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        h.push_str(&h3(
+            &format!("projection-{}", ind.key()),
+            ind.name_zh(),
+            &format!("{} ({})", ind.name_en(), wording::unit_short(ind)),
+        ));
+        h.push_str("<div class=\"scroll\"><table class=\"proj\">\n<thead><tr><th>地区 Region</th>");
+        for y in &years {
+            let _ = write!(h, "<th class=\"num\">{y}</th>");
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        for key in rows {
+            let si = scn.series.iter().position(|s| s == key).unwrap_or(0);
+            let _ = write!(
+                h,
+                "<tr><th scope=\"row\">{}</th>",
+                region_html(scn, key.region)
+            );
+            for y in &years {
+                match summaries
+                    .iter()
+                    .find(|s| s.series == si && s.year == *y && s.measure == Measure::Annual)
+                {
+                    Some(s) => {
+                        let _ = write!(
+                            h,
+                            "<td class=\"num\">{}<br><span class=\"small\">{}–{}</span></td>",
+                            num(s.q[3]),
+                            num(s.q[0]),
+                            num(s.q[6])
+                        );
+                    }
+                    None => h.push_str("<td class=\"num\">—</td>"),
+                }
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody>\n</table></div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// The documents the scenario quotes, by title (`[sources]`), each with the id its quotes use.
+fn sources_section(h: &mut String, scn: &Scenario) {
+    sources_list(h, &scn.sources.iter().collect::<Vec<_>>());
+}
+
+/// The `资料来源 Sources` section: each document's title, issuer, year, note and id (the
+/// target of the links [`source_html`] makes); nothing when `sources` is empty.
+pub(crate) fn sources_list(h: &mut String, sources: &[&crate::scenario::Source]) {
+    if sources.is_empty() {
+        return;
+    }
+    h.push_str("<section>\n");
+    h.push_str(&h2("sources", "资料来源", "Sources"));
+    h.push_str("<ol class=\"sources\">\n");
+    for s in sources {
+        let mut line = format!(
+            "<li id=\"source-{}\"><span lang=\"zh-CN\">《{}》</span>",
+            escape(&url_part(&s.id)),
+            escape(s.title.as_deref().unwrap_or(&s.id))
+        );
+        if let Some(i) = &s.issuer {
+            let _ = write!(line, ", <span lang=\"zh-CN\">{}</span>", escape(i));
+        }
+        if let Some(y) = s.year {
+            let _ = write!(line, ", {y}");
+        }
+        if let Some(n) = &s.note {
+            let _ = write!(line, ". <span class=\"small\">{}</span>", escape(n));
+        }
+        let _ = writeln!(line, " <code class=\"small\">{}</code></li>", escape(&s.id));
+        h.push_str(&line);
+    }
+    h.push_str("</ol>\n</section>\n");
 }
 
 fn assumptions_section(h: &mut String, scn: &Scenario) {
@@ -711,12 +1014,13 @@ fn assumptions_section(h: &mut String, scn: &Scenario) {
         .count();
     let _ = write!(
         h,
-        "<section id=\"assumptions\">\n<h2>Assumptions and their sources</h2>\n<p class=\"note\">\
+        "<section>\n{}<p class=\"note\">\
 Every number the model uses, with where it comes from: <span class=\"basis plan\">plan</span> \
 values quote the plan; <span class=\"basis assumption\">assumption</span> values give the \
 rationale. {} parameters: {n_plan} from plans, {} assumptions. A parameter with a spread is \
 drawn once per path (parameter uncertainty); a default declared once and inherited by several \
 regions is listed once, with the regions that draw it.</p>\n",
+        h2("assumptions", "假设与依据", "Assumptions and their sources"),
         scn.params.len(),
         scn.params.len() - n_plan
     );
@@ -737,16 +1041,16 @@ fn growth_table(h: &mut String, scn: &Scenario) {
         .collect();
     let _ = write!(
         h,
-        "<h3>Growth path and correlation</h3>\n<table class=\"params\">\n<thead><tr><th>What</th>\
+        "<h3><span lang=\"zh-CN\">增长路径与相关性</span> <span class=\"en\">Growth path and correlation</span></h3>\n<div class=\"scroll\"><table class=\"params\">\n<thead><tr><th>What</th>\
 <th>Value</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n\
 <tr><td>growth path</td><td>{}</td><td>{}</td><td>{}</td></tr>\n\
 <tr><td>correlation of growth surprises across regions</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         escape(&path.join(", ")),
         basis_html(&scn.growth.path_provenance),
-        provenance_html(&scn.growth.path_provenance),
+        provenance_html(scn, &scn.growth.path_provenance),
         escape(&correlation_label(scn)),
         basis_html(&scn.correlation.provenance),
-        provenance_html(&scn.correlation.provenance),
+        provenance_html(scn, &scn.correlation.provenance),
     );
     for (ri, r) in scn.regions.iter().enumerate() {
         if let (Some(w), Some(p)) = (r.rate_weight, &r.rate_weight_provenance) {
@@ -756,18 +1060,18 @@ fn growth_table(h: &mut String, scn: &Scenario) {
 <td>{}</td><td>{}</td></tr>",
                 region_html(scn, ri),
                 basis_html(p),
-                provenance_html(p)
+                provenance_html(scn, p)
             );
         }
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</tbody>\n</table></div>\n");
 }
 
 /// The shocks, when and how large.
 fn shocks_table(h: &mut String, scn: &Scenario) {
     if !scn.shocks.is_empty() {
         h.push_str(
-            "<h3>Shocks</h3>\n<table class=\"params\">\n<thead><tr><th>Shock</th><th>When and how large</th>\
+            "<h3><span lang=\"zh-CN\">冲击</span> <span class=\"en\">Shocks</span></h3>\n<div class=\"scroll\"><table class=\"params\">\n<thead><tr><th>Shock</th><th>When and how large</th>\
 <th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
         );
         for s in &scn.shocks {
@@ -796,10 +1100,10 @@ fn shocks_table(h: &mut String, scn: &Scenario) {
                 escape(&s.description),
                 escape(&what),
                 basis_html(&s.provenance),
-                provenance_html(&s.provenance)
+                provenance_html(scn, &s.provenance)
             );
         }
-        h.push_str("</tbody>\n</table>\n");
+        h.push_str("</tbody>\n</table></div>\n");
     }
 }
 
@@ -807,7 +1111,7 @@ fn shocks_table(h: &mut String, scn: &Scenario) {
 fn levers_table(h: &mut String, scn: &Scenario) {
     if !scn.levers.is_empty() {
         h.push_str(
-            "<h3>Policy levers</h3>\n<table class=\"params\">\n<thead><tr><th>Lever</th><th>Effect</th>\
+            "<h3><span lang=\"zh-CN\">政策措施</span> <span class=\"en\">Policy levers</span></h3>\n<div class=\"scroll\"><table class=\"params\">\n<thead><tr><th>Lever</th><th>Effect</th>\
 <th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
         );
         for l in &scn.levers {
@@ -832,17 +1136,17 @@ fn levers_table(h: &mut String, scn: &Scenario) {
                 escape(&l.description),
                 escape(&what),
                 basis_html(&p.provenance),
-                provenance_html(&p.provenance)
+                provenance_html(scn, &p.provenance)
             );
         }
-        h.push_str("</tbody>\n</table>\n");
+        h.push_str("</tbody>\n</table></div>\n");
     }
 }
 
 /// Every parameter declaration once, with the regions that use it.
 fn parameters_table(h: &mut String, scn: &Scenario) {
     h.push_str(
-        "<h3>Parameters</h3>\n<table class=\"params\">\n<thead><tr><th>Parameter</th>\
+        "<h3><span lang=\"zh-CN\">参数</span> <span class=\"en\">Parameters</span></h3>\n<div class=\"scroll\"><table class=\"params\">\n<thead><tr><th>Parameter</th>\
 <th>Distribution</th><th>Mean</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
     );
     for group in param_groups(scn) {
@@ -869,10 +1173,10 @@ fn parameters_table(h: &mut String, scn: &Scenario) {
             escape(&p.dist.describe()),
             escape(&trim_num(p.dist.mean())),
             basis_html(&p.provenance),
-            provenance_html(&p.provenance)
+            provenance_html(scn, &p.provenance)
         );
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</tbody>\n</table></div>\n");
 }
 
 /// Parameters declared once and inherited by several regions (same origin, distribution
@@ -958,11 +1262,13 @@ fn trim_num(v: f64) -> String {
 }
 
 fn baselines_section(h: &mut String, scn: &Scenario) {
-    h.push_str(
-        "<section id=\"baselines\">\n<h2>Baselines from the plans</h2>\n<p class=\"note\">The \
+    let _ = write!(
+        h,
+        "<section>\n{}<p class=\"note\">The \
 figures each region's projection is anchored on. A five-year total is shown with its yearly \
-average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicator</th>\
+average.</p>\n<div class=\"scroll\"><table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicator</th>\
 <th>Period</th><th>Value</th><th>Basis</th><th>Quote or rationale</th></tr></thead>\n<tbody>\n",
+        h2("baselines", "规划基数", "Baselines from the plans")
     );
     for (ri, r) in scn.regions.iter().enumerate() {
         for b in &r.baselines {
@@ -990,7 +1296,7 @@ average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicat
                     format!("{}{}", trim_num(b.value), escape(&unit(b.indicator)))
                 }
             };
-            let mut prov = provenance_html(&b.provenance);
+            let mut prov = provenance_html(scn, &b.provenance);
             if let Some(n) = &b.note {
                 let _ = write!(prov, "<br><span class=\"small\">Note: {}</span>", escape(n));
             }
@@ -1001,7 +1307,7 @@ average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicat
                     y.year,
                     trim_num(y.value),
                     escape(&unit(b.indicator)),
-                    provenance_html(&y.provenance)
+                    provenance_html(scn, &y.provenance)
                 );
             }
             let _ = writeln!(
@@ -1013,75 +1319,8 @@ average.</p>\n<table class=\"baselines\">\n<thead><tr><th>Region</th><th>Indicat
             );
         }
     }
-    h.push_str("</tbody>\n</table>\n</section>\n");
+    h.push_str("</tbody>\n</table></div>\n</section>\n");
 }
-
-/// Screen and print styles. System fonts only: the Latin stack first, then CJK fallbacks
-/// for Simplified Chinese on Windows, macOS and Linux.
-const CSS: &str = r#"
-:root { --ink: #1b1b1b; --muted: #5e5e5e; --rule: #d8d8d8; --head: #f3f5f8; --accent: #08306b; }
-* { box-sizing: border-box; }
-html { color: var(--ink); background: #fff; line-height: 1.45;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-    "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans SC", sans-serif; }
-[lang="zh-CN"] { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
-    "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans SC", sans-serif; }
-body { max-width: 1120px; margin: 0 auto; padding: 28px 32px 48px; font-size: 15px; }
-h1 { font-size: 28px; margin: 0 0 6px; color: var(--accent); }
-h2 { font-size: 21px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--accent); color: var(--accent); }
-h3 { font-size: 17px; margin: 26px 0 8px; }
-.kicker { margin: 0; color: var(--muted); font-size: 13px; letter-spacing: .04em; text-transform: uppercase; }
-.desc { margin: 4px 0 16px; max-width: 75ch; }
-.note { color: var(--muted); font-size: 13.5px; max-width: 100ch; }
-.small, .src { font-size: 12px; color: var(--muted); }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
-table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0 16px; }
-th, td { border-bottom: 1px solid var(--rule); padding: 5px 7px; text-align: left; vertical-align: top; }
-thead th { background: var(--head); border-bottom: 1px solid #b9c2cf; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-table.settings { width: auto; font-size: 13.5px; }
-table.settings th { background: none; font-weight: 600; white-space: nowrap; padding-right: 18px; }
-table.targets td:first-child { width: 5.5em; }
-table.targets td.req { min-width: 9em; }
-table.params td:first-child { width: 33%; }
-table.params td:first-child code { font-size: 12px; }
-code { overflow-wrap: anywhere; }
-code.id { overflow-wrap: normal; font-size: 11.5px; }
-.nw { white-space: nowrap; }
-.headline { font-size: 15.5px; margin: 10px 0 12px; }
-nav ul { margin: 4px 0 0; padding-left: 20px; }
-nav p { margin: 18px 0 0; }
-.quote { font-size: 14px; }
-.basis { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; white-space: nowrap; }
-.basis.plan { background: #e3eefb; color: #0b3d78; }
-.basis.assumption { background: #fdf0d8; color: #7a4a00; }
-.risk-high { background: #fbdcd9; }
-.risk-mid { background: #fdf1cf; }
-.risk-low { background: #e2f2de; }
-.swatch { padding: 0 6px; border-radius: 3px; }
-.risk-high, .risk-mid, .risk-low, .basis, thead th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-nav a, a { color: var(--accent); }
-figure { margin: 10px 0 26px; }
-figure img { display: block; max-width: 100%; height: auto; border: 1px solid #e6e6e6; }
-figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
-footer { margin-top: 40px; border-top: 1px solid var(--rule); color: var(--muted); font-size: 12.5px; }
-@page { size: A4; margin: 14mm 12mm 16mm; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  table { font-size: 8.5pt; }
-  .quote { font-size: 9pt; }
-  h2 { break-after: avoid; }
-  h3 { break-after: avoid; }
-  section.charts, #assumptions { break-before: page; }
-  thead { display: table-header-group; }
-  tr, figure, img { break-inside: avoid; }
-  figure { margin: 4mm 0 6mm; }
-  figure img { width: auto; max-width: 100%; max-height: 112mm; margin: 0 auto; border: none; }
-  #overview figure img { max-height: 235mm; }
-  nav a, a { color: inherit; text-decoration: none; }
-}
-"#;
 
 #[cfg(test)]
 mod tests {

@@ -57,9 +57,87 @@ pub struct Scenario {
     /// Published figures the projection is conditioned on, if the scenario or the command
     /// line names observation files.
     pub observations: Option<observed::Observations>,
+    /// `[sources]`: the documents the scenario quotes, by id, in file order; empty when the
+    /// scenario has no such table (then sources are shown by their ids).
+    pub sources: Vec<Source>,
+}
+
+/// The ids of a `source` value: one id, or several separated by commas (a figure derived
+/// from several documents), trimmed, empty ones left out.
+pub fn source_ids(source: &str) -> impl Iterator<Item = &str> {
+    source.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A document the scenario quotes (`[sources.<id>]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// The id the scenario's `source` keys use, e.g. `000_a0a04b380a6f4f32`.
+    pub id: String,
+    pub title: Option<String>,
+    pub issuer: Option<String>,
+    pub year: Option<i32>,
+    pub note: Option<String>,
 }
 
 impl Scenario {
+    /// The `[sources]` entry for the id `id`, if the scenario has one.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// Every source id a quote or rationale of the scenario names, with the key path that
+    /// names it first, in scenario order, each id once.
+    pub fn cited_sources(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut add = |ids: &str, key: String| {
+            for id in source_ids(ids) {
+                if !out.iter().any(|(i, _)| i == id) {
+                    out.push((id.to_string(), key.clone()));
+                }
+            }
+        };
+        let of = |p: &Provenance| match p {
+            Provenance::Plan { source, .. } => Some(source.clone()),
+            Provenance::Assumption { source, .. } => source.clone(),
+        };
+        if let Some(id) = of(&self.growth.path_provenance) {
+            add(&id, "growth.path".into());
+        }
+        if let Some(id) = of(&self.correlation.provenance) {
+            add(&id, "correlation".into());
+        }
+        for r in &self.regions {
+            for b in &r.baselines {
+                let key = format!("regions.{}.baselines.{}", r.id, b.indicator.key());
+                if let Some(id) = of(&b.provenance) {
+                    add(&id, key.clone());
+                }
+                if let Some(y) = &b.single_year
+                    && let Some(id) = of(&y.provenance)
+                {
+                    add(&id, format!("{key}.single_year"));
+                }
+            }
+            if let Some(id) = r.rate_weight_provenance.as_ref().and_then(of) {
+                add(&id, format!("regions.{}.rate_weight", r.id));
+            }
+        }
+        for p in &self.params {
+            if let Some(id) = of(&p.provenance) {
+                add(&id, p.origin.clone());
+            }
+        }
+        for s in &self.shocks {
+            if let Some(id) = of(&s.provenance) {
+                add(&id, format!("shocks.{}", s.name));
+            }
+        }
+        for t in &self.targets {
+            add(&t.source, format!("targets.{}", t.id));
+        }
+        out
+    }
+
     /// Reads, merges and validates a scenario file.
     pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
         Scenario::from_file_observed(path, &[])

@@ -357,4 +357,20 @@ pub struct RawScenario {
     #[serde(default)]
     pub levers: IndexMap<String, RawLever>,
     pub observations: Option<RawObservations>,
+    /// `[sources.<id>]`: the title, issuer and year of each document a `source` names.
+    pub sources: Option<IndexMap<String, RawSource>>,
+}
+
+/// `[sources.<id>]`: a document quoted by the scenario.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// The document's title, e.g. `河南省“十四五”人才发展人力资源开发和就业促进规划`.
+    pub title: Option<String>,
+    /// Who issued it, e.g. `河南省人民政府`.
+    pub issuer: Option<String>,
+    /// The year it was issued.
+    pub year: Option<i64>,
+    /// Anything else a reader should know (e.g. which part of a compiled file is meant).
+    pub note: Option<String>,
 }

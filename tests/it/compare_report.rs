@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use empsim::chart::{palette, render_comparison_rgb};
 use empsim::commands::compare::{CompareArgs, CompareOutcome, compare};
 use empsim::commands::settings::SimArgs;
-use empsim::report::html::{escape, write_report};
+use empsim::report::html::{RunReport, escape, write_report};
 use empsim::scenario::{Provenance, Scenario};
 use empsim::{engine, report, stats};
 
-use crate::support::{self, PNG_SIGNATURE, png_dimensions, shipped, workdir};
+use crate::support::{self, png_dimensions, shipped, workdir};
 
 const PATHS: usize = 300;
 const SEED: u64 = 7;
@@ -369,32 +369,8 @@ fn compare_outputs_do_not_depend_on_the_number_of_threads() {
     }
 }
 
-/// Standard base64 decoding (RFC 4648 §4), independent of the crate's encoder.
-fn base64_decode(s: &str) -> Vec<u8> {
-    let val = |c: u8| -> u32 {
-        match c {
-            b'A'..=b'Z' => u32::from(c - b'A'),
-            b'a'..=b'z' => u32::from(c - b'a') + 26,
-            b'0'..=b'9' => u32::from(c - b'0') + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => 0,
-            _ => panic!("not base64: {:?}", c as char),
-        }
-    };
-    assert_eq!(s.len() % 4, 0, "base64 length");
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    for chunk in s.as_bytes().chunks(4) {
-        let n = chunk.iter().fold(0u32, |n, &c| (n << 6) | val(c));
-        let pad = chunk.iter().filter(|&&c| c == b'=').count();
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    out
-}
-
 #[test]
-fn report_html_is_self_contained_and_embeds_every_chart() {
+fn report_html_loads_nothing_from_outside_and_links_every_chart() {
     let scn = Scenario::from_file(&shipped("henan-downside.toml")).unwrap();
     let paths = 200;
     let sim = engine::simulate(&scn, paths, SEED, &[]);
@@ -403,7 +379,16 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
     let tmp = tempfile::tempdir().unwrap();
     let jobs = report::png::run::chart_jobs(&scn, &summaries, &targets, SEED, paths);
     let files = report::png::run::render(&tmp.path().join("charts"), &jobs).unwrap();
-    let path = write_report(tmp.path(), &scn, &targets, SEED, paths, &files, None).unwrap();
+    let input = RunReport {
+        scn: &scn,
+        targets: &targets,
+        summaries: &summaries,
+        seed: SEED,
+        paths,
+        conditioning: None,
+        kept_from: None,
+    };
+    let path = write_report(tmp.path(), &input, &files).unwrap();
     assert_eq!(path, tmp.path().join("report.html"));
     let html = std::fs::read_to_string(&path).unwrap();
 
@@ -417,10 +402,15 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
         "<script",
         "<link",
         "@import",
-        "url(",
     ] {
         assert!(!html.contains(external), "{external} in report.html");
     }
+    // The only url() is the embedded font.
+    assert_eq!(
+        html.matches("url(").count(),
+        html.matches("url(data:font/otf;base64,").count()
+    );
+    assert_eq!(html.matches("@font-face").count(), 1);
     assert!(
         !html.contains(tmp.path().to_str().unwrap()),
         "no temporary paths"
@@ -459,32 +449,24 @@ fn report_html_is_self_contained_and_embeds_every_chart() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
 
-    // Every chart embedded once, and each decodes back to its file.
-    const PREFIX: &str = "data:image/png;base64,";
-    let payloads: Vec<&str> = html
-        .match_indices(PREFIX)
-        .map(|(at, _)| {
-            let rest = &html[at + PREFIX.len()..];
-            &rest[..rest.find('"').unwrap()]
-        })
+    // Every chart but the overview poster linked once, relative to the report, with its size.
+    let shown: Vec<&std::path::PathBuf> = files
+        .iter()
+        .filter(|f| f.file_name().unwrap() != "overview.png")
         .collect();
-    assert_eq!(payloads.len(), files.len());
-    let mut decoded: Vec<Vec<u8>> = payloads.iter().map(|p| base64_decode(p)).collect();
-    for d in &decoded {
-        assert_eq!(&d[..8], PNG_SIGNATURE);
+    assert!(shown.len() > 10);
+    for f in &shown {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let (w, h) = png_dimensions(&std::fs::read(f).unwrap());
+        let img = format!("<img src=\"charts/{name}\" width=\"{w}\" height=\"{h}\"");
+        assert_eq!(html.matches(&img).count(), 1, "{img}");
     }
-    let mut originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
-    decoded.sort();
-    originals.sort();
-    assert!(
-        decoded == originals,
-        "embedded images equal the chart files"
-    );
+    assert!(!html.contains("overview.png") && !html.contains("data:image/png"));
 
     // Without charts (`--no-charts`) the report keeps its tables and has no chart sections.
     let bare = tempfile::tempdir().unwrap();
-    let path = write_report(bare.path(), &scn, &targets, SEED, paths, &[], None).unwrap();
+    let path = write_report(bare.path(), &input, &[]).unwrap();
     let html = std::fs::read_to_string(path).unwrap();
-    assert!(!html.contains(PREFIX) && !html.contains("href=\"#charts\""));
+    assert!(!html.contains("<img") && !html.contains("href=\"#charts\""));
     assert!(html.contains("id=\"targets\"") && html.contains("id=\"assumptions\""));
 }

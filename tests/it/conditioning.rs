@@ -469,7 +469,9 @@ fn the_mid_term_review_writes_what_each_figure_did_and_the_targets_in_progress()
         "{targets}"
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("<h3>Targets in progress</h3>"));
+    assert!(html.contains(
+        "<h3><span lang=\"zh-CN\">进行中的目标</span> <span class=\"en\">Targets in progress</span></h3>"
+    ));
     let params = std::fs::read_to_string(out.join("parameters.csv")).unwrap();
     assert!(
         params

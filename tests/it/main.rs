@@ -27,6 +27,7 @@ mod json;
 mod layers;
 mod progress;
 mod properties;
+mod report_html;
 mod sens_charts;
 mod sens_cli;
 mod sensitivity_lib;

@@ -18,7 +18,8 @@
 //! - `events`: shocks, levers and the combined-shock bound;
 //! - `targets`: the plan targets;
 //! - `observations`: the measurement model and the observation files' figures, resolved
-//!   against the regions and series (their parameters take the last slots).
+//!   against the regions and series (their parameters take the last slots);
+//! - `sources`: the `[sources]` table, and every cited source id in it when it is present.
 //!
 //! `ctx` holds the context every pass shares (errors with key paths, provenance,
 //! parameters and distributions), `shared` a few small helpers.
@@ -34,6 +35,7 @@ mod leaf;
 mod observations;
 mod regions;
 mod shared;
+mod sources;
 mod targets;
 #[cfg(test)]
 mod testutil;
@@ -102,7 +104,8 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
     let series = series(&regions);
     let observations =
         observations::observations(&mut ctx, &raw, observations, &regions, &series, &horizon)?;
-    Ok(Scenario {
+    let sources = sources::sources(&ctx, &raw)?;
+    let scn = Scenario {
         name,
         description: raw.description.clone().unwrap_or_default(),
         files,
@@ -122,7 +125,10 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         levers,
         targets,
         observations,
-    })
+        sources,
+    };
+    sources::check_cited(&Ctx::new(path), &scn)?;
+    Ok(scn)
 }
 
 /// The output layout: one series per region and indicator it projects, region by region.
@@ -199,5 +205,78 @@ mod tests {
             check(&text).map(|_| ()).map_err(|e| e.to_string()),
             Err("s.toml: growth.path.values: has no value for 2021 (every projection year needs one)".into())
         );
+    }
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::testutil::{CITY, raw};
+    use super::*;
+
+    fn check(text: &str) -> Result<Scenario, String> {
+        let loaded = Loaded {
+            raw: raw(text),
+            files: Vec::new(),
+            name: "s".into(),
+            observations: Vec::new(),
+        };
+        validate(Path::new("s.toml"), loaded).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn sources_give_titles_and_every_cited_id_must_be_listed() {
+        // Without a table, any source text is accepted and no titles are known.
+        let s = check(CITY).expect("valid");
+        assert!(s.sources.is_empty());
+        assert_eq!(
+            s.cited_sources()[0],
+            (
+                "plan".into(),
+                "regions.city.baselines.urban_new_jobs".into()
+            )
+        );
+        let with = format!(
+            "{CITY}\n[sources.plan]\ntitle = \"某市“十四五”就业规划\"\nissuer = \"某市人民政府\"\nyear = 2022\n"
+        );
+        let s = check(&with).expect("valid");
+        let src = s.source("plan").expect("listed");
+        assert_eq!(
+            (src.title.as_deref(), src.issuer.as_deref(), src.year),
+            (
+                Some("某市“十四五”就业规划"),
+                Some("某市人民政府"),
+                Some(2022)
+            )
+        );
+        // A table that lacks a cited id names the key that cites it.
+        let other = format!("{CITY}\n[sources.other]\ntitle = \"另一份规划\"\n");
+        assert_eq!(
+            check(&other).map(|_| ()),
+            Err("s.toml: regions.city.baselines.urban_new_jobs.source: `plan` is not in [sources] (known: other); add [sources.\"plan\"] with its title".into())
+        );
+        // Unknown keys, a missing title and an impossible year are refused.
+        let typo = format!("{CITY}\n[sources.plan]\ntitle = \"t\"\nissued = 2022\n");
+        assert!(
+            toml::from_str::<crate::scenario::raw::RawScenario>(&typo)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `issued`")
+        );
+        let untitled = format!("{CITY}\n[sources.plan]\nissuer = \"x\"\n");
+        assert_eq!(
+            check(&untitled).map(|_| ()),
+            Err("s.toml: sources.plan: has no `title`".into())
+        );
+        let year = format!("{CITY}\n[sources.plan]\ntitle = \"t\"\nyear = 22\n");
+        assert_eq!(
+            check(&year).map(|_| ()),
+            Err("s.toml: sources.plan.year: 22 is not a year from 1950 to 2100".into())
+        );
+    }
+
+    #[test]
+    fn a_source_may_name_several_ids() {
+        let ids: Vec<&str> = crate::scenario::source_ids(" a_1, b_2 ,, c").collect();
+        assert_eq!(ids, ["a_1", "b_2", "c"]);
     }
 }
