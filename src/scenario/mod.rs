@@ -85,6 +85,28 @@ impl Scenario {
         self.sources.iter().find(|s| s.id == id)
     }
 
+    /// How charts name the sources of a `source` value: each id's `[sources]` title in
+    /// 《》 (with its year when given), or the id itself when the scenario gives no title.
+    pub fn source_titles(&self, source: &str) -> String {
+        source_ids(source)
+            .map(|id| match self.source(id) {
+                Some(Source {
+                    title: Some(t),
+                    year,
+                    ..
+                }) => {
+                    let t = t.trim_start_matches('《').trim_end_matches('》');
+                    match year {
+                        Some(y) => format!("《{t}》({y})"),
+                        None => format!("《{t}》"),
+                    }
+                }
+                _ => id.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
     /// Every source id a quote or rationale of the scenario names, with the key path that
     /// names it first, in scenario order, each id once.
     pub fn cited_sources(&self) -> Vec<(String, String)> {

@@ -78,7 +78,10 @@ fn the_stock_fan_starts_from_its_2020_level_and_names_its_source() {
     assert_eq!(jump_off(&scn, &h), Some((2020, 267.82)));
     assert_eq!(
         history_sources(&scn, z, Indicator::RuralTransferStock),
-        vec!["2020: 002_fdc105fdead3bb94 “农村劳动力转移就业达267.82万人”".to_owned()]
+        vec![
+            "2020: 《驻马店市“十四五”人才发展、人力资源开发和就业促进规划》(2022) “农村劳动力转移就业达267.82万人”"
+                .to_owned()
+        ]
     );
 }
 

@@ -94,7 +94,10 @@ pub fn chart_specs(
             annotation: target.and_then(|(_, t)| annotation(runs, rows, t)),
             footer: foot.to_string(),
             source_note: target
-                .map(|(_, t)| format!("{} “{}”", t.source, t.quote))
+                .map(|(si, t)| {
+                    let scn = &runs[si].scenario;
+                    format!("{} “{}”", scn.source_titles(&t.source), t.quote)
+                })
                 .or_else(|| {
                     let h = history_sources(ref_scn, ref_ri, ind);
                     (!h.is_empty()).then(|| h.join("; "))

@@ -248,11 +248,13 @@ pub fn history_sources(scn: &Scenario, region: usize, ind: Indicator) -> Vec<Str
     let mut out = Vec::new();
     let mut push = |what: String, p: &Provenance| {
         let s = match p {
-            Provenance::Plan { source, quote } => format!("{what}: {source} “{quote}”"),
+            Provenance::Plan { source, quote } => {
+                format!("{what}: {} “{quote}”", scn.source_titles(source))
+            }
             Provenance::Assumption {
                 rationale, source, ..
             } => match source {
-                Some(src) => format!("{what}: assumed ({src}) — {rationale}"),
+                Some(src) => format!("{what}: assumed ({}) — {rationale}", scn.source_titles(src)),
                 None => format!("{what}: assumed — {rationale}"),
             },
         };
@@ -304,8 +306,8 @@ fn bands(rows: &[&SeriesSummary]) -> (Vec<Band>, Vec<f64>) {
     )
 }
 
-fn source_note(t: &Target) -> String {
-    format!("{} “{}”", t.source, t.quote)
+fn source_note(scn: &Scenario, t: &Target) -> String {
+    format!("{} “{}”", scn.source_titles(&t.source), t.quote)
 }
 
 /// The source line of a yearly chart: the target's source, or, without a target, the
@@ -317,7 +319,7 @@ fn yearly_source(
     t: Option<&Target>,
 ) -> Option<String> {
     match t {
-        Some(t) => Some(source_note(t)),
+        Some(t) => Some(source_note(scn, t)),
         None => {
             let h = history_sources(scn, region, ind);
             (!h.is_empty()).then(|| h.join("; "))
@@ -464,7 +466,7 @@ pub fn cumulative_chart(
         // The running total is 0 before its first year: the fan starts there.
         jump_off: Some((scn.base_year, 0.0)),
         footer: footer.to_string(),
-        source_note: Some(source_note(t)),
+        source_note: Some(source_note(scn, t)),
         y_range: YRange::IncludeZero,
         ..FanChart::default()
     }
