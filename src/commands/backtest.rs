@@ -140,6 +140,7 @@ pub fn run(args: &BacktestArgs) -> Result<BacktestOutcome> {
                 &ctx,
                 &summary,
             )?;
+            report::xlsx::write_backtest(dir, &ctx)?;
             sim.pool
                 .install(|| report::png::backtest::render(dir, &charts))
         },

@@ -274,6 +274,7 @@ fn write_outputs(dir: &Path, o: &CompareOutcome) -> Result<f64> {
         .map(|r| (&r.scenario, r.summaries.as_slice()))
         .collect();
     report::csv::write_quantiles_of(&dir.join("quantiles.csv"), &runs)?;
+    report::xlsx::write_compare(dir, &o.view())?;
     let t = Instant::now();
     png::compare::render(dir, &o.charts)?;
     Ok(t.elapsed().as_secs_f64())

@@ -16,8 +16,8 @@ use std::time::Instant;
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     after_help = "Writes output/<scenario>/ (or --out): quantiles.csv, targets.csv, \
-baselines.csv, parameters.csv, manifest.json, report.html, charts/, and paths.csv with \
---keep-paths. The folder is replaced only when every file is written, and only if it holds \
+on_track.csv, baselines.csv, parameters.csv, results.xlsx (the same tables for Excel), \
+manifest.json, report.html, charts/, and paths.csv with --keep-paths. The folder is replaced only when every file is written, and only if it holds \
 nothing but empsim's outputs."
 )]
 pub struct RunArgs {
@@ -188,13 +188,16 @@ fn write_outputs(
         outdir::KEPT_BY_RUN,
         |dir| {
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
-            report::csv::write_targets(&dir.join("targets.csv"), scn, targets, level_probs)?;
+            let t = &dir.join("targets.csv");
+            report::csv::write_targets(t, scn, targets, level_probs, paths)?;
+            report::csv::write_on_track(&dir.join("on_track.csv"), scn, targets)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
             let cond = engine.conditioning();
             report::csv::write_parameters(&dir.join("parameters.csv"), scn, cond)?;
             if let (Some(obs), Some(c)) = (&scn.observations, cond) {
                 report::csv::write_observations(&dir.join("observations.csv"), scn, obs, c)?;
             }
+            report::xlsx::write_run(dir, scn, seed, paths)?;
             if cfg.keep_paths {
                 pool.install(|| report::csv::write_paths(&dir.join("paths.csv"), scn, engine))?;
             }

@@ -162,6 +162,7 @@ pub fn run(
         |dir| {
             report::csv::write_sens_indices(&dir.join("indices.csv"), &study)?;
             report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
+            report::xlsx::write_sens(dir, &study)?;
             report::png::sens::write_charts(dir, &study).map(|_| ())
         },
         |dir, outputs, _| report::manifest::write_sens(dir, &study, outputs, elapsed),

@@ -57,6 +57,9 @@ pub struct Scenario {
     /// Published figures the projection is conditioned on, if the scenario or the command
     /// line names observation files.
     pub observations: Option<observed::Observations>,
+    /// The merged scenario table (after `extends`; without `extends` and `name`), as read:
+    /// `manifest.json` records it as the resolved scenario.
+    pub resolved: toml::Table,
 }
 
 impl Scenario {

@@ -22,6 +22,7 @@ mod conditioning;
 mod crash_safety;
 mod fuzz_loader;
 mod layers;
+mod outputs;
 mod properties;
 mod sens_charts;
 mod sens_cli;

@@ -80,6 +80,7 @@ pub const MAX_RATE_WEIGHT: f64 = 1e6;
 pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, ScenarioError> {
     let Loaded {
         raw,
+        merged,
         files,
         name,
         observations,
@@ -122,6 +123,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         levers,
         targets,
         observations,
+        resolved: merged,
     })
 }
 
@@ -147,6 +149,7 @@ mod tests {
     fn check(text: &str) -> Result<Scenario, ScenarioError> {
         let loaded = Loaded {
             raw: raw(text),
+            merged: toml::Table::new(),
             files: Vec::new(),
             name: "s".into(),
             observations: Vec::new(),
