@@ -411,4 +411,38 @@ mod tests {
         assert_eq!(clip(&long).chars().count(), MAX_CELL_CHARS);
         assert_eq!(clip("城镇新增就业"), "城镇新增就业");
     }
+
+    #[test]
+    fn a_table_over_the_sheet_limit_is_left_out_and_named_in_about() {
+        use calamine::Reader;
+        let dir = tempfile::tempdir().unwrap();
+        let big: String = std::iter::once("v\n".to_string())
+            .chain((0..=MAX_ROWS).map(|i| format!("{i}\n")))
+            .collect();
+        std::fs::write(dir.path().join("big.csv"), big).unwrap();
+        std::fs::write(dir.path().join("small.csv"), "k,引文\na,城镇新增就业\n").unwrap();
+        let tables = [
+            Table::new("big", "big.csv", "too many rows"),
+            Table::new("small", "small.csv", "two cells"),
+            Table::new("absent", "absent.csv", "not written"),
+        ];
+        write_workbook(dir.path(), &[("k".into(), "v".into())], &tables).unwrap();
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook(dir.path().join("results.xlsx")).unwrap();
+        assert_eq!(wb.sheet_names(), ["about", "small"]);
+        let about = wb.worksheet_range("about").unwrap();
+        let big_row: Vec<String> = about
+            .rows()
+            .find(|r| r[0] == "big")
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            big_row[2],
+            "too many rows — not in this workbook: 1048576 rows of 1 columns is more than a sheet holds; open big.csv instead"
+        );
+        let small = wb.worksheet_range("small").unwrap();
+        assert_eq!(small.get((1, 1)).unwrap().to_string(), "城镇新增就业");
+    }
 }

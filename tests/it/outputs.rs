@@ -3,7 +3,7 @@
 //! where a number would mislead, the fixed inputs in `parameters.csv`, and `manifest.json`'s
 //! run record (command line, resolved scenario, build, output hashes).
 
-use crate::support::{METRIC, assert_success, empsim, read, shipped, workdir};
+use crate::support::{METRIC, assert_success, empsim, read, shipped, variant, workdir};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use std::path::Path;
 
@@ -334,5 +334,48 @@ fn compare_sens_and_backtest_write_their_tables_to_a_workbook() {
     assert_eq!(
         bt.len(),
         read(&dir.path().join("bt/backtest.csv")).lines().count()
+    );
+}
+
+#[test]
+fn a_correlation_matrix_is_listed_pair_by_pair_in_parameters_csv() {
+    let dir = workdir();
+    variant(
+        dir.path(),
+        "henan-baseline.toml",
+        "matrix.toml",
+        "common = 0.6\n",
+        "regions = [\"kaifeng\", \"xinxiang\", \"zhumadian\", \"rest_of_henan\"]\n\
+matrix = [[1.0, 0.5, 0.4, 0.3], [0.5, 1.0, 0.2, 0.1], [0.4, 0.2, 1.0, 0.25], [0.3, 0.1, 0.25, 1.0]]\n",
+    );
+    let o = empsim(
+        &[
+            "run",
+            "matrix.toml",
+            "--paths",
+            "50",
+            "--no-charts",
+            "--out",
+            "m",
+        ],
+        dir.path(),
+    );
+    assert_success(&o);
+    let params = csv_rows(&dir.path().join("m/parameters.csv"));
+    let corr: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|r| r["parameter"].starts_with("correlation."))
+        .map(|r| (r["parameter"].as_str(), r["mean"].as_str()))
+        .collect();
+    assert_eq!(
+        corr,
+        [
+            ("correlation.matrix.kaifeng.xinxiang", "0.5000"),
+            ("correlation.matrix.kaifeng.zhumadian", "0.4000"),
+            ("correlation.matrix.kaifeng.rest_of_henan", "0.3000"),
+            ("correlation.matrix.xinxiang.zhumadian", "0.2000"),
+            ("correlation.matrix.xinxiang.rest_of_henan", "0.1000"),
+            ("correlation.matrix.zhumadian.rest_of_henan", "0.2500"),
+        ]
     );
 }
