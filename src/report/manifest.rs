@@ -77,10 +77,23 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// The resolved scenario: the merged table of the scenario file and every file it extends
-/// (as `empsim` read it, before defaults are filled in), with its name.
-fn resolved(scn: &Scenario) -> serde_json::Value {
+/// (as `empsim` read it, before defaults are filled in), with its name and the command
+/// line's overrides: `monte_carlo.paths` and `monte_carlo.seed` are the ones used.
+fn resolved(scn: &Scenario, paths: usize, seed: u64) -> serde_json::Value {
     let mut table = scn.resolved.clone();
     table.insert("name".into(), toml::Value::String(scn.name.clone()));
+    let mc = table
+        .entry("monte_carlo")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(mc) = mc {
+        let paths = i64::try_from(paths).unwrap_or(i64::MAX);
+        mc.insert("paths".into(), toml::Value::Integer(paths));
+        // TOML integers are i64: a seed above i64::MAX is recorded as its text.
+        let seed = i64::try_from(seed)
+            .map(toml::Value::Integer)
+            .unwrap_or_else(|_| toml::Value::String(seed.to_string()));
+        mc.insert("seed".into(), seed);
+    }
     serde_json::to_value(table).unwrap_or(serde_json::Value::Null)
 }
 
@@ -182,7 +195,7 @@ pub fn write_manifest(
         quantile_estimator: "Hyndman-Fan type 7 (linear interpolation, as R and NumPy default)",
         outputs,
         conditioning: conditioning.and_then(|c| ConditioningSummary::of(scn, c)),
-        resolved_scenario: resolved(scn),
+        resolved_scenario: resolved(scn, paths, seed),
         elapsed_seconds: timings,
         record: Record::of(folder(path), outputs)?,
     };
@@ -242,7 +255,7 @@ pub fn write_sens(dir: &Path, o: &SensStudy, outputs: &[String], elapsed: f64) -
         seed: o.seed,
         common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
         outputs,
-        resolved_scenario: resolved(&o.scenario),
+        resolved_scenario: resolved(&o.scenario, o.paths, o.seed),
         elapsed_seconds: elapsed,
         record: Record::of(dir, outputs)?,
     };
@@ -300,7 +313,7 @@ pub fn write_backtest(path: &Path, ctx: &BacktestContext, outputs: &[String]) ->
         crps: "energy form E|X - y| - 1/2 E|X - X'|, fair estimator, sorted sample (Gneiting & Raftery 2007; Ferro 2014)",
         interval_score: "Winkler / Gneiting & Raftery 2007 eq. 43, alpha 0.5 and 0.1",
         outputs,
-        resolved_scenario: resolved(ctx.scn),
+        resolved_scenario: resolved(ctx.scn, ctx.paths, ctx.seed),
         record: Record::of(folder(path), outputs)?,
     };
     write_json(path, &m)
@@ -356,7 +369,7 @@ pub fn write_compare(
                 base_year: r.scenario.base_year,
                 end_year: r.scenario.end_year,
                 targets: r.scenario.targets.len(),
-                resolved: resolved(&r.scenario),
+                resolved: resolved(&r.scenario, o.paths, o.seed),
             })
             .collect(),
         baseline_scenario: &o.runs[0].scenario.name,

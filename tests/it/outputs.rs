@@ -238,6 +238,9 @@ fn the_manifest_records_argv_the_resolved_scenario_the_build_and_every_output_ha
     assert_eq!(r["shocks"]["shock_2022"]["year"], 2022);
     assert_eq!(r["growth"]["reference"]["value"], 6.0);
     assert_eq!(r["correlation"]["common"], 0.6);
+    // The command line's --paths overrides the scenario's 10,000.
+    assert_eq!(r["monte_carlo"]["paths"], 200);
+    assert_eq!(r["monte_carlo"]["seed"], 20211231u64);
     assert!(r.get("extends").is_none());
     let b = &m["build"];
     assert_eq!(b["version"], "0.12.0");
