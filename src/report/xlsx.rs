@@ -8,8 +8,9 @@
 //! (with the decimals the CSV has), every other column as text, empty cells stay empty. The
 //! first sheet, `about`, says what produced the folder and what each sheet holds. Each
 //! table's header row is bold and frozen, with a filter, and columns are as wide as their
-//! widest cell (capped). A table too large for a sheet (more than 1,048,575 rows or 16,384
-//! columns) is left out and `about` says so; `paths.csv` is never in the workbook.
+//! widest cell (capped). A table too large for a sheet (more than 1,048,575 data rows or
+//! 16,384 columns) is left out and `about` says so; `paths.csv` is never in the workbook
+//! (`about` of a run says so).
 //! The file is byte-identical for identical tables: the document's creation date is fixed.
 
 use crate::error::Result;
@@ -48,8 +49,14 @@ impl Table {
 }
 
 /// Writes `results.xlsx` into `dir`: the `about` sheet (the `facts` as key-value rows,
-/// then one row per table) and one sheet per table whose CSV exists in `dir`.
-pub fn write_workbook(dir: &Path, facts: &[(String, String)], tables: &[Table]) -> Result<()> {
+/// then one row per table, then the `csv_only` files with why they are not in it) and one
+/// sheet per table whose CSV exists in `dir`.
+pub fn write_workbook(
+    dir: &Path,
+    facts: &[(String, String)],
+    tables: &[Table],
+    csv_only: &[(&str, &str)],
+) -> Result<()> {
     let path = dir.join("results.xlsx");
     let err = |e: XlsxError| io_err(&path, XlsxIo(e));
     let mut wb = Workbook::new();
@@ -82,12 +89,11 @@ pub fn write_workbook(dir: &Path, facts: &[(String, String)], tables: &[Table]) 
         };
         rows_about.push([t.name.clone(), t.csv.clone(), note]);
     }
-    rows_about.push([
-        String::new(),
-        "paths.csv".into(),
-        "every path's values (--keep-paths): CSV only, as it can exceed a sheet's 1,048,576 rows"
-            .into(),
-    ]);
+    rows_about.extend(
+        csv_only
+            .iter()
+            .map(|(file, why)| [String::new(), file.to_string(), why.to_string()]),
+    );
     about_sheet(wb.add_worksheet(), facts, &rows_about).map_err(err)?;
     for (t, records) in sheets {
         let ws = wb.add_worksheet();
@@ -314,7 +320,11 @@ pub fn write_run(
             "the published figures the run is conditioned on, with how the projection fits them",
         ),
     ];
-    write_workbook(dir, &facts, &tables)
+    let paths = (
+        "paths.csv",
+        "every path's values (--keep-paths): CSV only, as it can exceed a sheet's 1,048,576 rows",
+    );
+    write_workbook(dir, &facts, &tables, &[paths])
 }
 
 /// Writes the workbook of `empsim compare`.
@@ -343,7 +353,7 @@ pub fn write_compare(dir: &Path, view: &super::text::compare::CompareView) -> Re
             "every scenario's quantiles per region, indicator and year",
         ),
     ];
-    write_workbook(dir, &facts, &tables)
+    write_workbook(dir, &facts, &tables, &[])
 }
 
 /// Writes the workbook of `empsim sens`.
@@ -364,7 +374,7 @@ pub fn write_sens(dir: &Path, study: &crate::analysis::sens::SensStudy) -> Resul
             "the factors varied and their distributions",
         ),
     ];
-    write_workbook(dir, &facts, &tables)
+    write_workbook(dir, &facts, &tables, &[])
 }
 
 /// Writes the workbook of `empsim backtest`.
@@ -385,7 +395,7 @@ pub fn write_backtest(dir: &Path, ctx: &super::csv::backtest::BacktestContext) -
             "the scores summarised per indicator",
         ),
     ];
-    write_workbook(dir, &facts, &tables)
+    write_workbook(dir, &facts, &tables, &[])
 }
 
 #[cfg(test)]
@@ -426,7 +436,7 @@ mod tests {
             Table::new("small", "small.csv", "two cells"),
             Table::new("absent", "absent.csv", "not written"),
         ];
-        write_workbook(dir.path(), &[("k".into(), "v".into())], &tables).unwrap();
+        write_workbook(dir.path(), &[("k".into(), "v".into())], &tables, &[]).unwrap();
         let mut wb: calamine::Xlsx<_> =
             calamine::open_workbook(dir.path().join("results.xlsx")).unwrap();
         assert_eq!(wb.sheet_names(), ["about", "small"]);

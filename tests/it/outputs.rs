@@ -309,6 +309,14 @@ fn compare_sens_and_backtest_write_their_tables_to_a_workbook() {
     assert_success(&o);
     let mut wb = workbook(&dir.path().join("oat/results.xlsx"));
     assert_eq!(wb.sheet_names(), ["about", "indices", "factors"]);
+    let about = sheet(&mut wb, "about");
+    assert!(
+        about
+            .iter()
+            .any(|r| r[0] == "command" && r[1] == "empsim sens")
+    );
+    // No paths.csv in a sensitivity study: its about sheet does not mention one.
+    assert!(!about.iter().any(|r| r[1] == "paths.csv"));
     assert_eq!(
         text(&sheet(&mut wb, "indices")[0]).join(","),
         "scenario,method,metric,year,parameter,statistic,estimate,ci_low,ci_high,flag"
