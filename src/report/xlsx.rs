@@ -12,6 +12,11 @@
 //! 16,384 columns) is left out and `about` says so; `paths.csv` is never in the workbook
 //! (`about` of a run says so).
 //! The file is byte-identical for identical tables: the document's creation date is fixed.
+//!
+//! Each CSV is read twice, streamed: once for its size and each column's kind and width,
+//! once to write its rows into a constant-memory sheet (one row held at a time, text
+//! written inline), so the workbook of a large scenario (2,850 regions: 300,000 quantile
+//! rows) costs little memory.
 
 use crate::error::Result;
 use crate::outdir::{IntoIo, io_err};
@@ -66,6 +71,7 @@ pub fn write_workbook(
             .set_title("empsim results")
             .set_creation_datetime(&created),
     );
+    // First pass over each CSV: its size, and each column's kind and width.
     let mut sheets = Vec::new();
     let mut rows_about: Vec<[String; 3]> = Vec::new();
     for t in tables {
@@ -73,18 +79,17 @@ pub fn write_workbook(
         if !file.exists() {
             continue;
         }
-        let records = read_csv(&file)?;
-        let width = records.iter().map(Vec::len).max().unwrap_or(0);
-        let note = if records.len() > MAX_ROWS + 1 || width > MAX_COLUMNS {
+        let scan = scan_csv(&file)?;
+        let note = if scan.rows > MAX_ROWS + 1 || scan.columns.len() > MAX_COLUMNS {
             format!(
                 "{} — not in this workbook: {} rows of {} columns is more than a sheet holds; open {} instead",
                 t.meaning,
-                records.len().saturating_sub(1),
-                width,
+                scan.rows.saturating_sub(1),
+                scan.columns.len(),
                 t.csv
             )
         } else {
-            sheets.push((t, records));
+            sheets.push((t, file, scan));
             t.meaning.clone()
         };
         rows_about.push([t.name.clone(), t.csv.clone(), note]);
@@ -95,10 +100,11 @@ pub fn write_workbook(
             .map(|(file, why)| [String::new(), file.to_string(), why.to_string()]),
     );
     about_sheet(wb.add_worksheet(), facts, &rows_about).map_err(err)?;
-    for (t, records) in sheets {
-        let ws = wb.add_worksheet();
+    // Second pass: the rows, streamed into sheets that keep one row in memory.
+    for (t, file, scan) in sheets {
+        let ws = wb.add_worksheet_with_constant_memory().map_err(err)?;
         ws.set_name(&t.name).map_err(err)?;
-        table_sheet(ws, &records).map_err(err)?;
+        table_sheet(ws, &file, &scan)?;
     }
     let bytes = wb.save_to_buffer().map_err(err)?;
     std::fs::write(&path, bytes).map_err(|e| io_err(&path, e))
@@ -116,18 +122,126 @@ impl IntoIo for XlsxIo {
     }
 }
 
-fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
+fn csv_reader(path: &Path) -> Result<csv::Reader<std::io::BufReader<std::fs::File>>> {
     let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-    let mut r = csv::ReaderBuilder::new()
+    Ok(csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(file);
-    r.records()
-        .map(|rec| {
-            rec.map(|rec| rec.iter().map(str::to_string).collect())
-                .map_err(|e| io_err(path, e))
+        .from_reader(std::io::BufReader::new(file)))
+}
+
+/// What the first pass learns of a CSV file: its rows (header included) and columns.
+struct Scan {
+    rows: usize,
+    columns: Vec<Column>,
+}
+
+/// A column of a table: whether every non-empty body cell is a plain number, with how
+/// many decimals at most, and its widest cell (header included).
+#[derive(Default, Clone)]
+struct Column {
+    text: bool,
+    any: bool,
+    decimals: usize,
+    width: usize,
+}
+
+impl Column {
+    fn add(&mut self, cell: &str, header: bool) {
+        self.width = self.width.max(cell.width());
+        if header || cell.is_empty() || self.text {
+            return;
+        }
+        // Identifiers such as "007" or "1e3" stay text: only plain decimal numbers count.
+        let plain = cell
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+            && !(cell.len() > 1 && cell.starts_with('0') && !cell.starts_with("0."));
+        match cell.parse::<f64>() {
+            Ok(v) if plain && v.is_finite() => {
+                self.any = true;
+                let d = cell.split_once('.').map_or(0, |(_, f)| f.len());
+                self.decimals = self.decimals.max(d);
+            }
+            _ => self.text = true,
+        }
+    }
+
+    /// The number format of a numeric column (`0`, `0.0000`, …), `None` for text (or an
+    /// empty column).
+    fn number_format(&self) -> Option<String> {
+        (self.any && !self.text).then(|| match self.decimals.min(10) {
+            0 => "0".to_string(),
+            d => format!("0.{}", "0".repeat(d)),
         })
-        .collect()
+    }
+}
+
+fn scan_csv(path: &Path) -> Result<Scan> {
+    let mut r = csv_reader(path)?;
+    let mut scan = Scan {
+        rows: 0,
+        columns: Vec::new(),
+    };
+    let mut rec = csv::StringRecord::new();
+    while r.read_record(&mut rec).map_err(|e| io_err(path, e))? {
+        if rec.len() > scan.columns.len() {
+            scan.columns.resize(rec.len(), Column::default());
+        }
+        for (c, cell) in rec.iter().enumerate() {
+            scan.columns[c].add(cell, scan.rows == 0);
+        }
+        scan.rows += 1;
+    }
+    Ok(scan)
+}
+
+/// Writes a table's sheet: widths, the frozen bold header with a filter, then the rows in
+/// order (as a constant-memory sheet needs).
+fn table_sheet(ws: &mut Worksheet, path: &Path, scan: &Scan) -> Result<()> {
+    let err = |e: XlsxError| io_err(path, XlsxIo(e));
+    let n_cols = scan.columns.len();
+    if scan.rows == 0 || n_cols == 0 {
+        return Ok(());
+    }
+    for (c, col) in scan.columns.iter().enumerate() {
+        let width = (col.width + 2).clamp(6, MAX_WIDTH) as f64;
+        ws.set_column_width(c as u16, width).map_err(err)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(err)?;
+    if scan.rows > 1 {
+        ws.autofilter(0, 0, (scan.rows - 1) as u32, n_cols as u16 - 1)
+            .map_err(err)?;
+    }
+    let bold = Format::new().set_bold();
+    let formats: Vec<Option<Format>> = scan
+        .columns
+        .iter()
+        .map(|c| c.number_format().map(|f| Format::new().set_num_format(f)))
+        .collect();
+    let mut r = csv_reader(path)?;
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u32;
+    while r.read_record(&mut rec).map_err(|e| io_err(path, e))? {
+        for (c, cell) in rec.iter().enumerate() {
+            let col = c as u16;
+            if row == 0 {
+                ws.write_string_with_format(0, col, clip(cell), &bold)
+                    .map_err(err)?;
+                continue;
+            }
+            if cell.is_empty() {
+                continue;
+            }
+            match (&formats[c], cell.parse::<f64>()) {
+                (Some(f), Ok(v)) => ws.write_number_with_format(row, col, v, f),
+                _ => ws.write_string(row, col, clip(cell)),
+            }
+            .map_err(err)?;
+        }
+        row += 1;
+    }
+    Ok(())
 }
 
 fn about_sheet(
@@ -156,61 +270,6 @@ fn about_sheet(
         }
     }
     set_widths(ws, &rows)
-}
-
-fn table_sheet(ws: &mut Worksheet, records: &[Vec<String>]) -> std::result::Result<(), XlsxError> {
-    let Some((header, body)) = records.split_first() else {
-        return Ok(());
-    };
-    let bold = Format::new().set_bold();
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, clip(h), &bold)?;
-    }
-    let n_cols = records.iter().map(Vec::len).max().unwrap_or(0);
-    for c in 0..n_cols {
-        let column = body.iter().map(|row| row.get(c).map_or("", String::as_str));
-        let format = number_format(column.clone()).map(|f| Format::new().set_num_format(f));
-        for (r, cell) in column.enumerate() {
-            let row = r as u32 + 1;
-            if cell.is_empty() {
-                continue;
-            }
-            match (&format, cell.parse::<f64>()) {
-                (Some(f), Ok(v)) => ws.write_number_with_format(row, c as u16, v, f)?,
-                _ => ws.write_string(row, c as u16, clip(cell))?,
-            };
-        }
-    }
-    ws.set_freeze_panes(1, 0)?;
-    if n_cols > 0 && !body.is_empty() {
-        ws.autofilter(0, 0, body.len() as u32, n_cols as u16 - 1)?;
-    }
-    set_widths(ws, records)
-}
-
-/// The number format of a column whose every non-empty cell is a finite number, with as
-/// many decimals as the most precise cell (`0`, `0.0000`, …); `None` for a text column
-/// (or an empty one).
-fn number_format<'a>(cells: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut decimals = 0;
-    let mut any = false;
-    for cell in cells.filter(|c| !c.is_empty()) {
-        let v: f64 = cell.parse().ok()?;
-        // Identifiers such as "007" or "1e3" stay text: only plain decimal numbers count.
-        let plain = cell
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-            && !(cell.len() > 1 && cell.starts_with('0') && !cell.starts_with("0."));
-        if !v.is_finite() || !plain {
-            return None;
-        }
-        decimals = decimals.max(cell.split_once('.').map_or(0, |(_, f)| f.len()));
-        any = true;
-    }
-    any.then(|| match decimals.min(10) {
-        0 => "0".to_string(),
-        d => format!("0.{}", "0".repeat(d)),
-    })
 }
 
 fn clip(text: &str) -> &str {
@@ -404,7 +463,14 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_decimals_and_identifiers_stay_text() {
-        let f = |cells: &[&str]| number_format(cells.iter().copied());
+        let f = |cells: &[&str]| {
+            let mut col = Column::default();
+            col.add("header", true);
+            for c in cells {
+                col.add(c, false);
+            }
+            col.number_format()
+        };
         assert_eq!(f(&["2021", "2022"]).as_deref(), Some("0"));
         assert_eq!(f(&["0.5000", "", "-1.2500"]).as_deref(), Some("0.0000"));
         assert_eq!(f(&["0.5", "12"]).as_deref(), Some("0.0"));
