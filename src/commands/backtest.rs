@@ -1,6 +1,7 @@
 //! `empsim backtest`: scores a scenario's projection against observed values
 //! ([`crate::analysis::backtest`]) and writes `output/<scenario>/backtest/` (or `--out`):
-//! `backtest.csv` (one row per observation), `backtest-summary.csv`, `manifest.json` and a
+//! `backtest.csv` (one row per observation), `backtest-summary.csv`, `results.xlsx` (both
+//! tables for Excel), `manifest.json` and a
 //! fan chart per region, indicator and measure with the observed points on it (`charts/`).
 
 use super::Ui;
@@ -21,7 +22,7 @@ use std::path::PathBuf;
     after_help = "The actuals file is a CSV with the columns region, indicator, year, \
 value, source (and optionally measure = annual|cumulative and quote); see docs/CALIBRATION.md. \
 Writes output/<scenario>/backtest/ (or --out): backtest.csv, backtest-summary.csv, \
-manifest.json and a fan chart per region and indicator with the observed points. With \
+results.xlsx, manifest.json and a fan chart per region and indicator with the observed points. With \
 --json the scores go to stdout as the JSON document `empsim/backtest` (docs/JSON.md)."
 )]
 pub struct BacktestArgs {
@@ -163,6 +164,7 @@ pub fn run_with(args: &BacktestArgs, progress: &dyn Progress) -> Result<Backtest
                 &ctx,
                 &summary,
             )?;
+            report::xlsx::write_backtest(dir, &ctx)?;
             if charts.is_empty() {
                 return Ok(());
             }

@@ -16,15 +16,17 @@
 //!   describe the scenario's own definition, or the first definition found when the
 //!   scenario lacks the target (then `p_met` … `diff_se` and the levels are empty; `diff`
 //!   is also empty when the baseline lacks the target; the levels are empty for
-//!   `level_about` targets).
+//!   `level_about` targets; `p_met_se` is empty where `p_met` is 0 or 1).
 //! - `quantiles.csv`: the quantiles of every scenario, with the columns of `empsim run`'s.
 //! - `charts/compare-<region>-<indicator>.png`: per region and indicator, each scenario's
 //!   median and 5–95 % band in its own colour, the plan history and the target of the first
 //!   scenario that has one there, with every scenario's P(met) in the note box.
 //! - `report.html`: the P(met) table with the differences and the charts, for phone, laptop
 //!   and paper ([`report::html::compare`]).
-//! - `manifest.json`: version, scenarios and their files (SHA-256), seed, paths, years,
-//!   outputs, elapsed seconds.
+//! - `results.xlsx`: both tables for Excel, with an `about` sheet.
+//! - `manifest.json`: version, scenarios and their files (SHA-256) and resolved tables,
+//!   seed, paths, years, outputs, elapsed seconds, the command line, the build and the
+//!   SHA-256 of every output.
 
 use super::Ui;
 use super::progress::{self, Progress, Stage as ProgressStage};
@@ -314,6 +316,7 @@ fn write_outputs(dir: &Path, o: &CompareOutcome, progress: &dyn Progress) -> Res
         .map(|r| (&r.scenario, r.summaries.as_slice()))
         .collect();
     report::csv::write_quantiles_of(&dir.join("quantiles.csv"), &runs)?;
+    report::xlsx::write_compare(dir, &o.view())?;
     let t = Instant::now();
     progress.stage(ProgressStage::Charts, o.charts.len() as u64);
     // A few charts per worker at a time, so the count moves.

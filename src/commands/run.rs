@@ -19,7 +19,7 @@ use std::time::Instant;
     after_help = "Writes output/<scenario>/ (or --out): quantiles.csv (the projection's \
 quantiles), targets.csv (P(met), shortfall and target-setting levels per target), on_track.csv \
 (P(on track) per target and year), baselines.csv, parameters.csv, observations.csv (with \
-observations), an Excel workbook (.xlsx) of these tables, report.html (the report, charts \
+observations), results.xlsx (these tables for Excel), report.html (the report, charts \
 included), charts/ (PNG fan charts and target charts; none with --no-charts), manifest.json \
 (every file with its SHA-256) and paths.csv with --keep-paths. The folder is replaced only \
 when every file is written, and only if it holds nothing but empsim's outputs. With --json the \
@@ -272,13 +272,16 @@ fn write_outputs(
         |dir| {
             progress.stage(ProgressStage::Writing, 0);
             report::csv::write_quantiles(&dir.join("quantiles.csv"), scn, summaries)?;
-            report::csv::write_targets(&dir.join("targets.csv"), scn, targets, level_probs)?;
+            let t = &dir.join("targets.csv");
+            report::csv::write_targets(t, scn, targets, level_probs, paths)?;
+            report::csv::write_on_track(&dir.join("on_track.csv"), scn, targets)?;
             report::csv::write_baselines(&dir.join("baselines.csv"), scn)?;
             let cond = engine.conditioning();
             report::csv::write_parameters(&dir.join("parameters.csv"), scn, cond)?;
             if let (Some(obs), Some(c)) = (&scn.observations, cond) {
                 report::csv::write_observations(&dir.join("observations.csv"), scn, obs, c)?;
             }
+            report::xlsx::write_run(dir, scn, seed, paths)?;
             if cfg.keep_paths {
                 pool.install(|| report::csv::write_paths(&dir.join("paths.csv"), scn, engine))?;
             }

@@ -1,7 +1,7 @@
 //! `empsim sens`: a sensitivity study of a scenario's assumptions ([`crate::analysis::sens`])
 //! on P(met) or a projected value, per projection year, written to
 //! `output/<scenario>/sensitivity/<method>/` (or `--out`): `indices.csv`, `factors.csv`,
-//! `manifest.json`, and per metric, for its final year, a PNG chart: `tornado-<metric>.png`
+//! `results.xlsx` (both tables for Excel), `manifest.json`, and per metric, for its final year, a PNG chart: `tornado-<metric>.png`
 //! (OAT), `morris-<metric>.png` (μ*–σ) or `sobol-<metric>.png` (first-order and total
 //! indices with bootstrap whiskers) plus `sobol-years-<metric>.png` (total indices over the
 //! years); see [`crate::report::png::sens`].
@@ -30,7 +30,7 @@ by where it is declared (a default under [indicators.X] is one factor for all re
 target's period), mean:<region>.<indicator>[.cumulative], median:<region>.<indicator>[.cumulative]; \
 default: p_met of every target. Every evaluation simulates --paths paths (default 1000) with the \
 same path seeds (common random numbers). Writes output/<scenario>/sensitivity/<method>/: \
-indices.csv, factors.csv, manifest.json and charts. With --json the indices go to stdout as \
+indices.csv, factors.csv, results.xlsx, manifest.json and charts. With --json the indices go to stdout as \
 the JSON document `empsim/sens` (docs/JSON.md)."
 )]
 pub struct SensArgs {
@@ -176,6 +176,7 @@ pub fn run(
         |dir| {
             report::csv::write_sens_indices(&dir.join("indices.csv"), &study)?;
             report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
+            report::xlsx::write_sens(dir, &study)?;
             report::png::sens::write_charts(dir, &study).map(|_| ())
         },
         |dir, outputs, _| {

@@ -1,8 +1,11 @@
-//! `manifest.json`: what produced an output folder (scenario files and their hashes, seed,
-//! paths, threads, version) and how long each stage took.
+//! `manifest.json`: what produced an output folder (scenario files and their hashes, the
+//! resolved scenario, seed, paths, threads, the command line, the exact build, the SHA-256
+//! of every output) and how long each stage took.
 //!
-//! Only `threads` and `elapsed_seconds` vary between two runs of the same scenario and
-//! seed; every other file of the output folder is byte-identical.
+//! Two runs of the same scenario and seed write byte-identical files whatever `--threads`;
+//! in `manifest.json` only the run record may differ: `threads`, `elapsed_seconds` and
+//! `command_line` (which holds `--threads`, `--out`, …). Everything else in it, the
+//! `output_sha256` of every other file included, is identical.
 
 use crate::analysis::sens::{Method, SensStudy};
 use crate::error::Result;
@@ -11,7 +14,88 @@ use crate::report::csv::backtest::BacktestContext;
 use crate::report::text::compare::CompareView;
 use crate::scenario::{Scenario, SourceFile};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
+
+/// The exact build of this empsim, captured by `build.rs` ("unknown" where it could not
+/// tell, e.g. a build from a source tarball outside git).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Build {
+    pub version: &'static str,
+    pub git_commit: &'static str,
+    /// Whether tracked files differed from the commit when built: "true", "false" or
+    /// "unknown".
+    pub git_dirty: &'static str,
+    pub rustc: &'static str,
+    pub target: &'static str,
+    pub profile: &'static str,
+}
+
+/// This build.
+pub const BUILD: Build = Build {
+    version: env!("CARGO_PKG_VERSION"),
+    git_commit: env!("EMPSIM_GIT_COMMIT"),
+    git_dirty: env!("EMPSIM_GIT_DIRTY"),
+    rustc: env!("EMPSIM_RUSTC_VERSION"),
+    target: env!("EMPSIM_TARGET"),
+    profile: env!("EMPSIM_PROFILE"),
+};
+
+/// The part of every manifest that says how the folder was made: the command line as the
+/// process received it, the build, and the SHA-256 of every output but the manifest.
+#[derive(Serialize)]
+struct Record {
+    command_line: Vec<String>,
+    build: Build,
+    /// Output file (relative, `/`-separated) → SHA-256 (hex) of its bytes.
+    output_sha256: BTreeMap<String, String>,
+}
+
+impl Record {
+    fn of(dir: &Path, outputs: &[String]) -> Result<Record> {
+        let mut output_sha256 = BTreeMap::new();
+        for f in outputs.iter().filter(|f| f.as_str() != "manifest.json") {
+            output_sha256.insert(f.clone(), sha256_file(&dir.join(f))?);
+        }
+        Ok(Record {
+            command_line: std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            build: BUILD,
+            output_sha256,
+        })
+    }
+}
+
+/// The SHA-256 (hex) of a file's bytes, read in a stream.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|e| io_err(path, e))?;
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The resolved scenario: the merged table of the scenario file and every file it extends
+/// (as `empsim` read it, before defaults are filled in), with its name and the command
+/// line's overrides: `monte_carlo.paths` and `monte_carlo.seed` are the ones used.
+fn resolved(scn: &Scenario, paths: usize, seed: u64) -> serde_json::Value {
+    let mut table = scn.resolved.clone();
+    table.insert("name".into(), toml::Value::String(scn.name.clone()));
+    let mc = table
+        .entry("monte_carlo")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(mc) = mc {
+        let paths = i64::try_from(paths).unwrap_or(i64::MAX);
+        mc.insert("paths".into(), toml::Value::Integer(paths));
+        // TOML integers are i64: a seed above i64::MAX is recorded as its text.
+        let seed = i64::try_from(seed)
+            .map(toml::Value::Integer)
+            .unwrap_or_else(|_| toml::Value::String(seed.to_string()));
+        mc.insert("seed".into(), seed);
+    }
+    serde_json::to_value(table).unwrap_or(serde_json::Value::Null)
+}
 
 /// Wall-clock seconds of each stage of a run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -43,7 +127,10 @@ struct Manifest<'a> {
     /// What conditioning on observations did (absent in an unconditioned run).
     #[serde(skip_serializing_if = "Option::is_none")]
     conditioning: Option<ConditioningSummary<'a>>,
+    resolved_scenario: serde_json::Value,
     elapsed_seconds: &'a Timings,
+    #[serde(flatten)]
+    record: Record,
 }
 
 /// The manifest's account of conditioning: the files, the method and its diagnostics.
@@ -94,7 +181,7 @@ pub fn write_manifest(
     conditioning: Option<&crate::engine::Conditioning>,
 ) -> Result<()> {
     let m = Manifest {
-        empsim_version: env!("CARGO_PKG_VERSION"),
+        empsim_version: BUILD.version,
         scenario: &scn.name,
         description: &scn.description,
         files: &scn.files,
@@ -108,9 +195,16 @@ pub fn write_manifest(
         quantile_estimator: "Hyndman-Fan type 7 (linear interpolation, as R and NumPy default)",
         outputs,
         conditioning: conditioning.and_then(|c| ConditioningSummary::of(scn, c)),
+        resolved_scenario: resolved(scn, paths, seed),
         elapsed_seconds: timings,
+        record: Record::of(folder(path), outputs)?,
     };
     write_json(path, &m)
+}
+
+/// The folder of a manifest file.
+fn folder(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
 }
 
 /// Writes a manifest: pretty JSON and a final newline.
@@ -137,13 +231,16 @@ struct SensManifest<'a> {
     common_random_numbers: &'a str,
     /// Every file of the folder (relative, `/`-separated): what empsim may replace.
     outputs: &'a [String],
+    resolved_scenario: serde_json::Value,
     elapsed_seconds: f64,
+    #[serde(flatten)]
+    record: Record,
 }
 
 /// Writes the `manifest.json` of a sensitivity study into `dir`.
 pub fn write_sens(dir: &Path, o: &SensStudy, outputs: &[String], elapsed: f64) -> Result<()> {
     let m = SensManifest {
-        empsim_version: env!("CARGO_PKG_VERSION"),
+        empsim_version: BUILD.version,
         scenario: &o.scenario.name,
         files: &o.scenario.files,
         method: o.method,
@@ -158,7 +255,9 @@ pub fn write_sens(dir: &Path, o: &SensStudy, outputs: &[String], elapsed: f64) -
         seed: o.seed,
         common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
         outputs,
+        resolved_scenario: resolved(&o.scenario, o.paths, o.seed),
         elapsed_seconds: elapsed,
+        record: Record::of(dir, outputs)?,
     };
     write_json(&dir.join("manifest.json"), &m)
 }
@@ -181,6 +280,9 @@ struct BacktestManifest<'a> {
     crps: &'a str,
     interval_score: &'a str,
     outputs: &'a [String],
+    resolved_scenario: serde_json::Value,
+    #[serde(flatten)]
+    record: Record,
 }
 
 #[derive(Serialize)]
@@ -192,7 +294,7 @@ struct ActualsFile {
 /// Writes the `manifest.json` of a backtest.
 pub fn write_backtest(path: &Path, ctx: &BacktestContext, outputs: &[String]) -> Result<()> {
     let m = BacktestManifest {
-        empsim_version: env!("CARGO_PKG_VERSION"),
+        empsim_version: BUILD.version,
         command: "backtest",
         scenario: &ctx.scn.name,
         in_sample: ctx.scn.in_sample,
@@ -211,6 +313,8 @@ pub fn write_backtest(path: &Path, ctx: &BacktestContext, outputs: &[String]) ->
         crps: "energy form E|X - y| - 1/2 E|X - X'|, fair estimator, sorted sample (Gneiting & Raftery 2007; Ferro 2014)",
         interval_score: "Winkler / Gneiting & Raftery 2007 eq. 43, alpha 0.5 and 0.1",
         outputs,
+        resolved_scenario: resolved(ctx.scn, ctx.paths, ctx.seed),
+        record: Record::of(folder(path), outputs)?,
     };
     write_json(path, &m)
 }
@@ -223,6 +327,7 @@ struct ManifestScenario<'a> {
     base_year: i32,
     end_year: i32,
     targets: usize,
+    resolved: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -240,6 +345,8 @@ struct CompareManifest<'a> {
     /// Every file of the folder (relative, `/`-separated): what empsim may replace.
     outputs: &'a [String],
     elapsed_seconds: &'a Timings,
+    #[serde(flatten)]
+    record: Record,
 }
 
 /// Writes the `manifest.json` of a comparison into `dir`.
@@ -250,7 +357,7 @@ pub fn write_compare(
     timings: &Timings,
 ) -> Result<()> {
     let m = CompareManifest {
-        empsim_version: env!("CARGO_PKG_VERSION"),
+        empsim_version: BUILD.version,
         command: "compare",
         scenarios: o
             .runs
@@ -262,6 +369,7 @@ pub fn write_compare(
                 base_year: r.scenario.base_year,
                 end_year: r.scenario.end_year,
                 targets: r.scenario.targets.len(),
+                resolved: resolved(&r.scenario, o.paths, o.seed),
             })
             .collect(),
         baseline_scenario: &o.runs[0].scenario.name,
@@ -274,6 +382,7 @@ diff_se is the standard error of the paired difference sd(I_s - I_baseline)/sqrt
         quantile_estimator: "Hyndman-Fan type 7 (linear interpolation, as R and NumPy default)",
         outputs,
         elapsed_seconds: timings,
+        record: Record::of(dir, outputs)?,
     };
     write_json(&dir.join("manifest.json"), &m)
 }

@@ -1,5 +1,6 @@
-//! Writing results: one exporter per format (CSV tables, the JSON manifest, the terminal
-//! summary, the `--json` documents, HTML, PNG charts). The output folder they write into is [`crate::outdir`]'s.
+//! Writing results: one exporter per format (CSV tables, the Excel workbook, the JSON
+//! manifest, the terminal summary, the `--json` documents, HTML, PNG charts). The output
+//! folder they write into is [`crate::outdir`]'s.
 
 pub mod csv;
 pub mod describe;
@@ -9,3 +10,4 @@ pub mod manifest;
 pub mod png;
 pub mod text;
 pub mod wording;
+pub mod xlsx;

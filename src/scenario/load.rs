@@ -25,6 +25,9 @@ pub struct SourceFile {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub raw: RawScenario,
+    /// The merged table the scenario was built from (after `extends`, without `extends`
+    /// and `name`): what `manifest.json` records as the resolved scenario.
+    pub merged: toml::Table,
     pub files: Vec<SourceFile>,
     /// The name from the scenario file's own `name` key, or its file stem.
     pub name: String,
@@ -243,10 +246,11 @@ pub fn load_from(
             Some(parent) => current = extended(files_src, &current, &parent)?,
         }
     }
-    let raw = merge_chain(path, tables)?;
+    let (raw, merged) = merge_chain(path, tables)?;
     let observations = read_observations(path, files_src, &raw, extra)?;
     Ok(Loaded {
         raw,
+        merged,
         files,
         name: own_name.unwrap_or_else(|| file_stem(path)),
         observations,
@@ -436,18 +440,24 @@ fn extended(files_src: &dyn Files, current: &Path, parent: &str) -> Result<PathB
 }
 
 /// Merges the chain from the root ancestor down to the scenario file itself.
-fn merge_chain(path: &Path, tables: Vec<toml::Table>) -> Result<RawScenario, ScenarioError> {
+fn merge_chain(
+    path: &Path,
+    tables: Vec<toml::Table>,
+) -> Result<(RawScenario, toml::Table), ScenarioError> {
     let mut merged = toml::Table::new();
     for t in tables.into_iter().rev() {
         merge(&mut merged, t);
     }
     merged.remove("extends");
     merged.remove("name");
-    RawScenario::deserialize(toml::Value::Table(merged)).map_err(|e| ScenarioError::Invalid {
-        path: path.to_path_buf(),
-        key: "(merged extends chain)".into(),
-        message: e.message().to_string(),
-    })
+    let raw = RawScenario::deserialize(toml::Value::Table(merged.clone())).map_err(|e| {
+        ScenarioError::Invalid {
+            path: path.to_path_buf(),
+            key: "(merged extends chain)".into(),
+            message: e.message().to_string(),
+        }
+    })?;
+    Ok((raw, merged))
 }
 
 /// Deep-merges `child` over `base` (see the module docs for the rule).

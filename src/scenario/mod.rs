@@ -60,6 +60,9 @@ pub struct Scenario {
     /// `[sources]`: the documents the scenario quotes, by id, in file order; empty when the
     /// scenario has no such table (then sources are shown by their ids).
     pub sources: Vec<Source>,
+    /// The merged scenario table (after `extends`; without `extends` and `name`), as read:
+    /// `manifest.json` records it as the resolved scenario.
+    pub resolved: toml::Table,
 }
 
 /// The ids of a `source` value: one id, or several separated by commas (a figure derived

@@ -249,6 +249,22 @@ pub fn check_finite(
 /// the levels a target would be met at with probability 0.5, 0.8 and 0.9.
 pub const LEVEL_PROBS: [f64; 3] = [0.5, 0.8, 0.9];
 
+/// The 95 % Wilson score interval of a proportion `p` observed in `n` trials (Wilson 1927;
+/// Brown, Cai & DasGupta 2001): unlike p ± 1.96·se it stays inside [0, 1] and has a width
+/// at p = 0 or 1, where the binomial standard error is 0 and says nothing.
+pub fn wilson_interval(p: f64, n: usize) -> (f64, f64) {
+    const Z: f64 = 1.959_963_984_540_054;
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n = n as f64;
+    let z2 = Z * Z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// The outcome of one target across paths.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetResult {
@@ -852,5 +868,23 @@ mod tests {
             prop_assert!(a <= b);
             prop_assert!(a >= xs[0] && b <= xs[xs.len() - 1]);
         }
+    }
+
+    #[test]
+    fn wilson_interval_matches_the_textbook_and_is_honest_at_the_edges() {
+        // 8 of 10: (0.4902, 0.9433) (Brown, Cai & DasGupta 2001 formula).
+        let (lo, hi) = wilson_interval(0.8, 10);
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+        // All 2,000 paths meet the target: the interval still has a width, n/(n + z²).
+        let z2 = 1.959_963_984_540_054_f64.powi(2);
+        let (lo, hi) = wilson_interval(1.0, 2000);
+        assert!((lo - 2000.0 / (2000.0 + z2)).abs() < 1e-12, "{lo}");
+        assert!((hi - 1.0).abs() < 1e-12);
+        let (lo, hi) = wilson_interval(0.0, 2000);
+        assert!(lo.abs() < 1e-12);
+        assert!((hi - z2 / (2000.0 + z2)).abs() < 1e-12, "{hi}");
     }
 }

@@ -34,11 +34,18 @@ fn run_writes_every_output_with_the_documented_columns() {
     assert_eq!(lines.count(), 36 * 5);
     let t = read(&out.join("targets.csv"));
     let header = t.lines().next().unwrap();
-    assert!(header.starts_with(
-        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,level_p50,level_p80,level_p90,on_track_2021"
-    ));
-    assert!(header.ends_with("on_track_2025,source,quote"));
+    assert_eq!(
+        header,
+        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,p_met_low,p_met_high,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,level_p50,level_p80,level_p90,source,quote"
+    );
     assert_eq!(t.lines().count(), 1 + 15);
+    // The glide path in long form: one row per target and year of its period.
+    let on = read(&out.join("on_track.csv"));
+    assert_eq!(
+        on.lines().next().unwrap(),
+        "scenario,target_id,region,indicator,period,year,p_on_track"
+    );
+    assert!(on.lines().count() > 15, "{on}");
     assert!(t.contains("城镇新增就业550万人以上"));
     let paths = read(&out.join("paths.csv"));
     // 500 paths × 21 series × 5 years, plus the header.
@@ -103,19 +110,24 @@ fn same_seed_gives_identical_bytes_with_one_and_two_threads() {
     for f in [
         "quantiles.csv",
         "targets.csv",
+        "on_track.csv",
         "baselines.csv",
         "parameters.csv",
         "paths.csv",
+        "results.xlsx",
     ] {
         let a = std::fs::read(dir.path().join("o1").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("o2").join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }
+    // The run record differs (threads, timings, the command line naming --threads and
+    // --out); everything else of the manifest, the outputs' hashes included, is identical.
     let strip = |p: PathBuf| {
         let mut v: serde_json::Value = serde_json::from_str(&read(&p)).unwrap();
         let o = v.as_object_mut().unwrap();
         assert!(o.remove("threads").is_some());
         assert!(o.remove("elapsed_seconds").is_some());
+        assert!(o.remove("command_line").is_some());
         v
     };
     assert_eq!(
@@ -444,7 +456,7 @@ fn level_probs_choose_the_target_setting_levels_of_the_csv_and_json() {
         (at("level_p95"), at("level_p80")),
         (at("shortfall_if_missed") + 1, at("shortfall_if_missed") + 2)
     );
-    assert_eq!(at("on_track_2021"), at("level_p80") + 1);
+    assert_eq!(at("source"), at("level_p80") + 1);
     for t in v["targets"].as_array().unwrap() {
         let levels = t["levels"].as_array().unwrap();
         let p: Vec<f64> = levels.iter().map(|l| l["p"].as_f64().unwrap()).collect();
@@ -574,7 +586,7 @@ fn level_probs_name_the_columns_of_targets_csv_and_of_compare() {
         t.lines()
             .next()
             .unwrap()
-            .contains(",shortfall_if_missed,level_p97.5,level_p00.01,level_p50,on_track_2021,"),
+            .contains(",shortfall_if_missed,level_p97.5,level_p00.01,level_p50,source,"),
         "{t}"
     );
     let o = empsim(

@@ -25,6 +25,7 @@ mod fuzz_loader;
 mod help;
 mod json;
 mod layers;
+mod outputs;
 mod progress;
 mod properties;
 mod report_html;

@@ -46,7 +46,11 @@ pub fn write_p_met(path: &Path, rows: &[CompareRow], level_probs: &[f64]) -> Res
             fmt4(r.target_value),
             r.scenario.clone(),
             opt(r.p_met),
-            opt(r.p_met_se),
+            // The binomial standard error is 0 at P = 0 or 1 and says nothing there.
+            match r.p_met {
+                Some(p) if p == 0.0 || p == 1.0 => String::new(),
+                _ => opt(r.p_met_se),
+            },
             r.baseline_scenario.clone(),
             opt(r.diff),
             opt(r.diff_se),

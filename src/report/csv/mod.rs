@@ -136,40 +136,22 @@ pub fn write_quantiles_of(path: &Path, runs: &[(&Scenario, &[SeriesSummary])]) -
     finish(path, w)
 }
 
-/// Writes `targets.csv`: one row per target. The `level_p<…>` columns (one per probability
-/// of `level_probs`, see [`level_column`]) hold the target-setting levels, empty for
-/// `level_about` targets; the `on_track_<year>` columns hold the glide-path probability for
-/// the years of the target's period and are empty otherwise.
+/// Writes `targets.csv`: one row per target. `p_met_se` (the binomial standard error) is
+/// empty where P(met) is 0 or 1, where it is 0 and says nothing; `p_met_low`/`p_met_high`
+/// are the 95 % Wilson interval over `paths` paths, honest there too.
+/// `shortfall_if_missed` is empty when no path misses. The `level_p<…>` columns (one per
+/// probability of `level_probs`, see [`level_column`]) hold the target-setting levels,
+/// empty for `level_about` targets. The glide path is in `on_track.csv`
+/// ([`write_on_track`]).
 pub fn write_targets(
     path: &Path,
     scn: &Scenario,
     results: &[TargetResult],
     level_probs: &[f64],
+    paths: usize,
 ) -> Result<()> {
-    let years = scn.years();
     let mut w = csv::Writer::from_writer(create(path)?);
-    let mut header: Vec<String> = [
-        "scenario",
-        "target_id",
-        "region",
-        "indicator",
-        "kind",
-        "applies",
-        "period",
-        "target_value",
-        "tolerance",
-        "nature",
-        "p_met",
-        "p_met_se",
-        "outcome_p50",
-        "outcome_p05",
-        "outcome_p95",
-        "expected_shortfall",
-        "shortfall_if_missed",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut header: Vec<String> = TARGET_COLUMNS.iter().map(|s| s.to_string()).collect();
     header.extend(level_probs.iter().map(|&p| level_column(p)));
     // Progress columns only where the scenario is conditioned on observations, so an
     // unconditioned run's table is unchanged.
@@ -177,11 +159,12 @@ pub fn write_targets(
     if conditioned {
         header.extend(PROGRESS_COLUMNS.iter().map(|s| s.to_string()));
     }
-    header.extend(years.iter().map(|y| format!("on_track_{y}")));
     header.extend(["source".to_string(), "quote".to_string()]);
     w.write_record(&header).map_err(|e| io_err(path, e))?;
     for r in results {
         let t = &scn.targets[r.target];
+        let (low, high) = crate::stats::wilson_interval(r.p_met, paths);
+        let certain = r.p_met == 0.0 || r.p_met == 1.0;
         let mut rec = vec![
             scn.name.clone(),
             t.id.clone(),
@@ -194,31 +177,92 @@ pub fn write_targets(
             t.tolerance.map(fmt4).unwrap_or_default(),
             t.nature.key().to_string(),
             fmt4(r.p_met),
-            fmt4(r.p_met_se),
+            if certain {
+                String::new()
+            } else {
+                fmt4(r.p_met_se)
+            },
+            fmt4(low),
+            fmt4(high),
             fmt4(r.outcome_p50),
             fmt4(r.outcome_p05),
             fmt4(r.outcome_p95),
             fmt4(r.expected_shortfall),
-            fmt4(r.shortfall_if_missed),
+            if r.p_met == 1.0 {
+                String::new()
+            } else {
+                fmt4(r.shortfall_if_missed)
+            },
         ];
         rec.extend(level_cells(&r.levels, level_probs));
         if conditioned {
             rec.extend(progress_cells(r.progress.as_ref()));
-        }
-        for y in &years {
-            rec.push(
-                r.glide
-                    .iter()
-                    .find(|(gy, _)| gy == y)
-                    .map(|(_, p)| fmt4(*p))
-                    .unwrap_or_default(),
-            );
         }
         rec.push(t.source.clone());
         rec.push(t.quote.clone());
         w.write_record(&rec).map_err(|e| io_err(path, e))?;
     }
     w.flush().map_err(|e| io_err(path, e))
+}
+
+/// The columns of `targets.csv` before the target-setting levels.
+pub const TARGET_COLUMNS: [&str; 19] = [
+    "scenario",
+    "target_id",
+    "region",
+    "indicator",
+    "kind",
+    "applies",
+    "period",
+    "target_value",
+    "tolerance",
+    "nature",
+    "p_met",
+    "p_met_se",
+    "p_met_low",
+    "p_met_high",
+    "outcome_p50",
+    "outcome_p05",
+    "outcome_p95",
+    "expected_shortfall",
+    "shortfall_if_missed",
+];
+
+/// One row of `on_track.csv`.
+#[derive(Serialize)]
+struct OnTrackRow<'a> {
+    scenario: &'a str,
+    target_id: &'a str,
+    region: &'a str,
+    indicator: &'a str,
+    period: String,
+    year: i32,
+    #[serde(serialize_with = "fixed4")]
+    p_on_track: f64,
+}
+
+/// Writes `on_track.csv`, the glide path in long form: one row per target and year of its
+/// period with P(on track) in that year (for cumulative floors the running sum is at
+/// least the pro-rata share of the target; for level targets the condition holds, see
+/// [`TargetResult::glide`]).
+pub fn write_on_track(path: &Path, scn: &Scenario, results: &[TargetResult]) -> Result<()> {
+    let mut w = writer(path)?;
+    for r in results {
+        let t = &scn.targets[r.target];
+        for &(year, p) in &r.glide {
+            w.serialize(OnTrackRow {
+                scenario: &scn.name,
+                target_id: &t.id,
+                region: &scn.regions[t.region].id,
+                indicator: t.indicator.key(),
+                period: t.period_label(),
+                year,
+                p_on_track: p,
+            })
+            .map_err(|e| io_err(path, e))?;
+        }
+    }
+    finish(path, w)
 }
 
 /// The progress columns of a conditioned run's `targets.csv`.
@@ -340,7 +384,7 @@ fn split_provenance(p: &Provenance) -> (String, String) {
 #[derive(Serialize)]
 struct ParamRow<'a> {
     scenario: &'a str,
-    parameter: &'a str,
+    parameter: std::borrow::Cow<'a, str>,
     distribution: String,
     #[serde(serialize_with = "fixed4")]
     mean: f64,
@@ -368,9 +412,12 @@ struct PosteriorCols {
     posterior_p95: Option<f64>,
 }
 
-/// Writes `parameters.csv`: every parameter with its distribution and provenance; for a
-/// conditioned run also its posterior (mean, sd, 5/50/95 % quantiles over the final
-/// paths; empty for a parameter the filter does not move).
+/// Writes `parameters.csv`: every parameter with its distribution and provenance, then the
+/// fixed inputs of the model that are not drawn (`structure_rows`): the growth path
+/// (one row per year) and the correlation of the regions' growth surprises. For a
+/// conditioned run also each parameter's posterior (mean, sd, 5/50/95 % quantiles over
+/// the final paths; empty for a parameter the filter does not move, and for the fixed
+/// inputs).
 pub fn write_parameters(path: &Path, scn: &Scenario, cond: Option<&Conditioning>) -> Result<()> {
     let mut w = writer(path)?;
     if let Some(c) = cond {
@@ -408,13 +455,103 @@ pub fn write_parameters(path: &Path, scn: &Scenario, cond: Option<&Conditioning>
             };
             w.serialize((row, posterior)).map_err(|e| io_err(path, e))?;
         }
+        for row in structure_rows(scn) {
+            let none = PosteriorCols {
+                posterior_mean: None,
+                posterior_sd: None,
+                posterior_p05: None,
+                posterior_p50: None,
+                posterior_p95: None,
+            };
+            w.serialize((row, none)).map_err(|e| io_err(path, e))?;
+        }
         return finish(path, w);
     }
-    for p in &scn.params {
-        w.serialize(param_row(scn, p))
-            .map_err(|e| io_err(path, e))?;
+    for row in scn.params.iter().map(|p| param_row(scn, p)) {
+        w.serialize(row).map_err(|e| io_err(path, e))?;
+    }
+    for row in structure_rows(scn) {
+        w.serialize(row).map_err(|e| io_err(path, e))?;
     }
     finish(path, w)
+}
+
+/// The most simulated regions whose correlation matrix `parameters.csv` lists entry by
+/// entry; a larger matrix is summarised by its smallest, mean and largest off-diagonal
+/// entry.
+pub const MATRIX_ENTRIES_UP_TO: usize = 30;
+
+/// The fixed (not drawn) inputs of the model as `parameters.csv` rows, distribution
+/// `fixed`: `growth.path.values.<year>` per projection year, then the correlation of the
+/// simulated regions' growth surprises: `correlation.common` and
+/// `correlation.within_parent`, or for a matrix `correlation.matrix.<a>.<b>` per pair
+/// (up to [`MATRIX_ENTRIES_UP_TO`] regions; then `correlation.matrix.min`, `.mean`,
+/// `.max` of the off-diagonal entries).
+fn structure_rows(scn: &Scenario) -> Vec<ParamRow<'_>> {
+    use crate::scenario::CorrelationStructure as C;
+    let fixed = |name: String, value: f64, prov: &Provenance| {
+        let (source, text) = split_provenance(prov);
+        ParamRow {
+            scenario: &scn.name,
+            parameter: name.into(),
+            distribution: "fixed".into(),
+            mean: value,
+            low: None,
+            high: None,
+            provenance: prov.label(),
+            source,
+            quote_or_rationale: text,
+        }
+    };
+    let mut rows: Vec<ParamRow> = scn
+        .years()
+        .iter()
+        .zip(&scn.growth.path)
+        .map(|(y, &g)| {
+            fixed(
+                format!("growth.path.values.{y}"),
+                g,
+                &scn.growth.path_provenance,
+            )
+        })
+        .collect();
+    let prov = &scn.correlation.provenance;
+    match &scn.correlation.structure {
+        C::Factor {
+            common,
+            within_parent,
+            ..
+        } => {
+            rows.push(fixed("correlation.common".into(), *common, prov));
+            if let Some(w) = within_parent {
+                rows.push(fixed("correlation.within_parent".into(), *w, prov));
+            }
+        }
+        C::Matrix { matrix, .. } => {
+            let ids: Vec<&str> = scn
+                .leaves
+                .iter()
+                .map(|&l| scn.regions[l].id.as_str())
+                .collect();
+            let n = ids.len().min(matrix.nrows());
+            let pairs = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j)));
+            if n <= MATRIX_ENTRIES_UP_TO {
+                for (i, j) in pairs {
+                    let name = format!("correlation.matrix.{}.{}", ids[i], ids[j]);
+                    rows.push(fixed(name, matrix[(i, j)], prov));
+                }
+            } else {
+                let off: Vec<f64> = pairs.map(|(i, j)| matrix[(i, j)]).collect();
+                let min = off.iter().copied().fold(f64::INFINITY, f64::min);
+                let max = off.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mean = off.iter().sum::<f64>() / off.len() as f64;
+                for (k, v) in [("min", min), ("mean", mean), ("max", max)] {
+                    rows.push(fixed(format!("correlation.matrix.{k}"), v, prov));
+                }
+            }
+        }
+    }
+    rows
 }
 
 fn param_row<'a>(scn: &'a Scenario, p: &'a crate::scenario::Param) -> ParamRow<'a> {
@@ -422,7 +559,7 @@ fn param_row<'a>(scn: &'a Scenario, p: &'a crate::scenario::Param) -> ParamRow<'
     let (lo, hi) = p.dist.support();
     ParamRow {
         scenario: &scn.name,
-        parameter: &p.name,
+        parameter: p.name.as_str().into(),
         distribution: p.dist.describe(),
         mean: p.dist.mean(),
         low: lo.is_finite().then_some(lo),

@@ -82,6 +82,7 @@ pub const MAX_RATE_WEIGHT: f64 = 1e6;
 pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, ScenarioError> {
     let Loaded {
         raw,
+        merged,
         files,
         name,
         observations,
@@ -126,6 +127,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Scenario
         targets,
         observations,
         sources,
+        resolved: merged,
     };
     sources::check_cited(&Ctx::new(path), &scn)?;
     Ok(scn)
@@ -153,6 +155,7 @@ mod tests {
     fn check(text: &str) -> Result<Scenario, ScenarioError> {
         let loaded = Loaded {
             raw: raw(text),
+            merged: toml::Table::new(),
             files: Vec::new(),
             name: "s".into(),
             observations: Vec::new(),
@@ -219,6 +222,7 @@ mod source_tests {
             files: Vec::new(),
             name: "s".into(),
             observations: Vec::new(),
+            merged: toml::Table::new(),
         };
         validate(Path::new("s.toml"), loaded).map_err(|e| e.to_string())
     }
