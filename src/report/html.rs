@@ -625,6 +625,7 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
         let Some(t) = scn.targets.get(r.target) else {
             continue;
         };
+        let pm = wording::p_met_pm(r);
         let shortfall = if r.p_met < 1.0 && r.shortfall_if_missed > 0.0 {
             format!(
                 "<br><span class=\"small\">mean gap when missed: {}{}</span>",
@@ -636,7 +637,7 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
         };
         let _ = writeln!(
             h,
-            "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\" data-label=\"P(met)\"><b>{p:.3}</b> ± {se:.3}</td>\
+            "<tr id=\"target-{id_attr}\" data-target=\"{id}\"><td class=\"num {cls}\" data-label=\"P(met)\"><b>{p}</b>{pm_rest}</td>\
 <td data-label=\"地区与指标 Region and indicator\">{region} · {ind}<br><code class=\"small id\">{id_wrapped}</code></td>\
 <td class=\"req\" data-label=\"目标与规划原文 Target and plan text\"><b>{req}</b><br><span class=\"small\">{quote}</span></td>\
 <td data-label=\"属性 Nature\">{nature}</td><td data-label=\"期间 Period\" class=\"nw\">{period}</td>\
@@ -645,8 +646,11 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
             levels = levels_html(r),
             id_attr = escape(&crate::report::png::run::slug(&t.id)),
             cls = risk_class(r.p_met),
-            p = r.p_met,
-            se = r.p_met_se,
+            p = escape(pm.split_once(' ').map_or(pm.as_str(), |(a, _)| a)),
+            pm_rest = escape(
+                &pm.split_once(' ')
+                    .map_or(String::new(), |(_, b)| format!(" {b}"))
+            ),
             region = region_html(scn, t.region),
             ind = indicator_html(t.indicator),
             id = escape(&t.id),

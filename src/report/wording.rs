@@ -5,6 +5,19 @@
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::scenario::{Applies, Nature, Target, TargetKind};
 
+/// P(met) with its Monte Carlo error, for texts and charts: `0.765 ± 0.004`; at P(met) = 1
+/// or 0, where the standard error is 0 and says nothing, the end of the 95 % Wilson
+/// interval instead: `1.000 (95 %: ≥ 0.9996)`, `0.000 (95 %: ≤ 0.0004)`.
+pub fn p_met_pm(r: &crate::stats::TargetResult) -> String {
+    if r.p_met >= 1.0 {
+        format!("1.000 (95 %: ≥ {:.4})", r.p_met_low)
+    } else if r.p_met <= 0.0 {
+        format!("0.000 (95 %: ≤ {:.4})", r.p_met_high)
+    } else {
+        format!("{:.3} ± {:.3}", r.p_met, r.p_met_se)
+    }
+}
+
 /// The short unit of an indicator's values: `万人` (10k persons) or `%`.
 pub fn unit_short(ind: Indicator) -> &'static str {
     match ind.kind() {
@@ -47,6 +60,32 @@ pub fn nature(n: Nature, zh: impl Fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p_met_reads_with_its_error_or_its_wilson_bound_at_the_edges() {
+        let r = |p: f64, n: usize| {
+            let (low, high) = crate::stats::wilson_interval(p, n);
+            crate::stats::TargetResult {
+                target: 0,
+                p_met: p,
+                p_met_se: (p * (1.0 - p) / n as f64).sqrt(),
+                p_met_low: low,
+                p_met_high: high,
+                outcome_p50: 0.0,
+                outcome_p05: 0.0,
+                outcome_p95: 0.0,
+                expected_shortfall: 0.0,
+                shortfall_if_missed: 0.0,
+                glide: Vec::new(),
+                levels: Vec::new(),
+                progress: None,
+            }
+        };
+        assert_eq!(p_met_pm(&r(0.765, 10_000)), "0.765 ± 0.004");
+        // n/(n + 1.96²) = 10000/10003.84 = 0.99962.
+        assert_eq!(p_met_pm(&r(1.0, 10_000)), "1.000 (95 %: ≥ 0.9996)");
+        assert_eq!(p_met_pm(&r(0.0, 10_000)), "0.000 (95 %: ≤ 0.0004)");
+    }
 
     #[test]
     fn units_and_natures_read_the_same_everywhere() {

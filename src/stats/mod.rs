@@ -271,8 +271,12 @@ pub struct TargetResult {
     pub target: usize,
     /// P(target met): the share of paths that meet it.
     pub p_met: f64,
-    /// Monte Carlo standard error of `p_met`: sqrt(p(1 − p)/n).
+    /// Monte Carlo standard error of `p_met`: sqrt(p(1 − p)/n); 0 at p = 0 or 1, where
+    /// [`TargetResult::p_met_low`]-`p_met_high` is the honest statement.
     pub p_met_se: f64,
+    /// The 95 % Wilson score interval of `p_met` over the n paths ([`wilson_interval`]).
+    pub p_met_low: f64,
+    pub p_met_high: f64,
     /// The outcome the target is judged on (see [`target_outcome`]): median, 5 % and 95 %.
     pub outcome_p50: f64,
     pub outcome_p05: f64,
@@ -598,6 +602,8 @@ pub fn evaluate_target(
         target: ti,
         p_met: p,
         p_met_se: (p * (1.0 - p) / n as f64).sqrt(),
+        p_met_low: wilson_interval(p, n).0,
+        p_met_high: wilson_interval(p, n).1,
         outcome_p50: qs[0],
         outcome_p05: qs[1],
         outcome_p95: qs[2],

@@ -74,7 +74,7 @@ pub fn yearly_target_line(t: &Target) -> TargetLine {
 /// achieved and the yearly pace the rest needs against the pace so far.
 pub fn p_met_note(t: &Target, r: &TargetResult) -> String {
     let nature = crate::report::wording::nature(t.nature, str::to_string);
-    let mut note = format!("P(met) = {:.3} ± {:.3}\n{nature}", r.p_met, r.p_met_se);
+    let mut note = format!("P(met) = {}\n{nature}", crate::report::wording::p_met_pm(r));
     if let Some(p) = &r.progress {
         let years = p.observed_years.len();
         match (p.remaining, p.required_pace) {

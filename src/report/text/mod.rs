@@ -27,7 +27,7 @@ pub fn targets_table(scn: &Scenario, results: &[TargetResult]) -> String {
             let t = &scn.targets[r.target];
             let what = format!("{} {}", t.indicator, crate::report::wording::requirement(t));
             let mut row = vec![
-                format!("{:.3} ±{:.3}", r.p_met, r.p_met_se),
+                crate::report::wording::p_met_pm(r),
                 scn.regions[t.region].id.clone(),
                 what,
                 format!(
