@@ -928,9 +928,19 @@ holding 90 % of them (5–95 %), per year. Flows are yearly amounts (万人 per 
 stocks the level in the year. All quantiles, cumulative totals included, are in \
 <code>quantiles.csv</code>. On a phone the table scrolls sideways inside its box.</p>\n",
     );
+    // The annual summaries by (series, year): one pass, not a search per cell.
+    let annual: std::collections::HashMap<(usize, i32), &SeriesSummary> = summaries
+        .iter()
+        .filter(|s| s.measure == Measure::Annual)
+        .map(|s| ((s.series, s.year), s))
+        .collect();
     for ind in Indicator::ALL {
-        let rows: Vec<&crate::scenario::SeriesKey> =
-            scn.series.iter().filter(|s| s.indicator == ind).collect();
+        let rows: Vec<(usize, &crate::scenario::SeriesKey)> = scn
+            .series
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.indicator == ind)
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -944,18 +954,14 @@ stocks the level in the year. All quantiles, cumulative totals included, are in 
             let _ = write!(h, "<th class=\"num\">{y}</th>");
         }
         h.push_str("</tr></thead>\n<tbody>\n");
-        for key in rows {
-            let si = scn.series.iter().position(|s| s == key).unwrap_or(0);
+        for (si, key) in rows {
             let _ = write!(
                 h,
                 "<tr><th scope=\"row\">{}</th>",
                 region_html(scn, key.region)
             );
             for y in &years {
-                match summaries
-                    .iter()
-                    .find(|s| s.series == si && s.year == *y && s.measure == Measure::Annual)
-                {
+                match annual.get(&(si, *y)) {
                     Some(s) => {
                         let _ = write!(
                             h,
