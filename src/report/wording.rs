@@ -78,6 +78,7 @@ mod tests {
                 shortfall_if_missed: 0.0,
                 glide: Vec::new(),
                 levels: Vec::new(),
+                running: Vec::new(),
                 progress: None,
             }
         };

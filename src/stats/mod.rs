@@ -294,6 +294,13 @@ pub struct TargetResult {
     /// Target-setting levels: per requested probability p, the level the target would be
     /// met at with probability p (see [`target_level`]); `None` for `level_about` targets.
     pub levels: Vec<(f64, Option<f64>)>,
+    /// For a cumulative floor whose period starts after the first projection year (a
+    /// 2026-2030 target in a run from 2021): per year of the period, the quantiles at
+    /// [`PROBS`] of the running sum from the period's first year, which the series'
+    /// cumulative summaries (running from the first projection year) cannot give. Empty
+    /// otherwise: then those summaries are the running sum.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub running: Vec<(i32, [f64; 7])>,
     /// For a target whose period has observed years (a conditioned run): what is already
     /// achieved and what the rest of the period needs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -573,9 +580,22 @@ pub fn evaluate_target(
     let mut glide_counts = vec![0usize; b - a + 1];
     let columns = sim.columns(s);
     let mut v = vec![0.0; columns.len()];
+    let later = t.kind == TargetKind::CumulativeFloor && a > 0;
+    let mut sums: Vec<Vec<f64>> = if later {
+        vec![Vec::with_capacity(n); b - a + 1]
+    } else {
+        Vec::new()
+    };
     for p in 0..n {
         for (x, c) in v.iter_mut().zip(&columns) {
             *x = c[p];
+        }
+        if later {
+            let mut acc = 0.0;
+            for (j, col) in sums.iter_mut().enumerate() {
+                acc += v[a + j];
+                col.push(acc);
+            }
         }
         let (o, g) = target_outcome(t, scn.base_year, &v);
         outcomes.push(o);
@@ -620,6 +640,14 @@ pub fn evaluate_target(
         levels: level_probs
             .iter()
             .map(|&q| (q, level_at(q).and_then(|_| level_values.next().copied())))
+            .collect(),
+        running: sums
+            .iter()
+            .enumerate()
+            .map(|(j, col)| {
+                let q = quantiles_of(col, &PROBS, &mut Vec::new());
+                (t.first_year + j as i32, std::array::from_fn(|k| q[k]))
+            })
             .collect(),
         progress: target_progress(scn, t, s),
     }

@@ -282,3 +282,51 @@ natural_rate = { value = 5.0, assumption = "test" }
         }
     }
 }
+
+/// A 2026-2030 floor in a run projected from 2021 (henan-15th): its running sum starts in
+/// 2026, not 2021, so its last year's quantiles are those of the five-year outcome the
+/// target is judged on, and its median is the median of the 2026-2030 sum; a floor whose
+/// period starts with the projection uses the series' own cumulative summaries (empty).
+#[test]
+fn a_later_period_has_its_own_running_sum_from_its_first_year() {
+    let scn = Scenario::from_file(&crate::support::shipped("henan-15th.toml")).unwrap();
+    let sim = simulate(&scn, 400, scn.seed, &[]);
+    let results = evaluate_targets(&scn, &sim, &LEVEL_PROBS);
+    let mut later = 0;
+    for r in &results {
+        let t = &scn.targets[r.target];
+        let starts_later = t.first_year > scn.base_year + 1
+            && t.kind == empsim::scenario::TargetKind::CumulativeFloor;
+        if !starts_later {
+            assert!(r.running.is_empty(), "{}", t.id);
+            continue;
+        }
+        later += 1;
+        let years: Vec<i32> = r.running.iter().map(|(y, _)| *y).collect();
+        assert_eq!(
+            years,
+            (t.first_year..=t.last_year).collect::<Vec<_>>(),
+            "{}",
+            t.id
+        );
+        let (_, q) = r.running.last().unwrap();
+        assert_eq!(
+            (q[0], q[3], q[6]),
+            (r.outcome_p05, r.outcome_p50, r.outcome_p95),
+            "{}",
+            t.id
+        );
+        // The running sum grows year by year on every quantile (flows are ≥ 0).
+        for w in r.running.windows(2) {
+            assert!(w[0].1.iter().zip(&w[1].1).all(|(a, b)| a <= b), "{}", t.id);
+        }
+        // Over five years, the first year alone is one year's flow: far below the total.
+        if t.last_year - t.first_year == 4 {
+            assert!(r.running[0].1[3] < 0.3 * q[3], "{}", t.id);
+        }
+    }
+    assert!(
+        later >= 2,
+        "henan-15th has a 2026-2030 and a 2026 cumulative floor"
+    );
+}

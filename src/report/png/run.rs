@@ -420,14 +420,33 @@ pub fn cumulative_chart(
     let series = scn
         .series_index(t.region, t.indicator)
         .expect("validated target");
-    let rows = rows_of(summaries, series, Measure::Cumulative);
+    // The running sum from the period's first year: the series' cumulative summaries when
+    // the period starts with the projection, else the target's own (a 2026-2030 target).
+    let own: Vec<SeriesSummary> = result
+        .running
+        .iter()
+        .map(|&(year, q)| SeriesSummary {
+            series,
+            measure: Measure::Cumulative,
+            year,
+            mean: f64::NAN,
+            sd: f64::NAN,
+            q,
+        })
+        .collect();
+    let rows: Vec<&SeriesSummary> = if own.is_empty() {
+        rows_of(summaries, series, Measure::Cumulative)
+    } else {
+        own.iter().collect()
+    };
     let (bands, median) = bands(&rows);
     let n = f64::from(t.last_year - t.first_year + 1);
-    // From 0 at the base year when the period starts with the projection (as the fan does).
-    let from = if t.first_year == scn.base_year + 1 {
-        t.first_year - 1
+    // From 0 the year before the period starts, as the fan does.
+    let from = t.first_year - 1;
+    let years: Vec<i32> = if own.is_empty() {
+        scn.years()
     } else {
-        t.first_year
+        (t.first_year..=t.last_year).collect()
     };
     let points: Vec<(f64, f64)> = (from..=t.last_year)
         .map(|y| (f64::from(y), t.value * f64::from(y - t.first_year + 1) / n))
@@ -442,10 +461,10 @@ pub fn cumulative_chart(
         title: format!(
             "{} — cumulative from {} 累计",
             chart_title(scn, t.region, t.indicator),
-            scn.base_year + 1
+            t.first_year
         ),
         y_label: "万人 (10k persons), running total".into(),
-        years: scn.years(),
+        years,
         bands,
         median,
         target: Some(TargetLine::Path {
@@ -464,7 +483,7 @@ pub fn cumulative_chart(
         )),
         shocks: shock_years(scn, t.region, ""),
         // The running total is 0 before its first year: the fan starts there.
-        jump_off: Some((scn.base_year, 0.0)),
+        jump_off: Some((t.first_year - 1, 0.0)),
         footer: footer.to_string(),
         source_note: Some(source_note(scn, t)),
         y_range: YRange::IncludeZero,
