@@ -55,6 +55,8 @@ pub struct CompareRow {
     /// Empty (`None`) when the scenario lacks the target.
     pub p_met: Option<f64>,
     pub p_met_se: Option<f64>,
+    /// The 95 % Wilson interval of `p_met` (see `stats::TargetResult::p_met_low`).
+    pub p_met_interval: Option<(f64, f64)>,
     /// The first scenario, which `diff` is taken against.
     pub baseline_scenario: String,
     /// p_met − p_met of the baseline; `None` if either lacks the target.
@@ -185,6 +187,7 @@ pub fn compare_rows(runs: &[ScenarioRun]) -> Vec<CompareRow> {
                 scenario: scn.name.clone(),
                 p_met: result.map(|r| r.p_met),
                 p_met_se: result.map(|r| r.p_met_se),
+                p_met_interval: result.map(|r| (r.p_met_low, r.p_met_high)),
                 baseline_scenario: base.scenario.name.clone(),
                 diff,
                 diff_se,

@@ -139,8 +139,6 @@ pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
         ..Timings::default()
     };
 
-    // The regions a block at a time: each block is summarised and its targets evaluated,
-    // then dropped; the rows are put back in series and target order.
     let t = Instant::now();
     if scn.observations.is_some() {
         progress.stage(ProgressStage::Conditioning, 0);
@@ -149,60 +147,8 @@ pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
     let mut engine = pool.install(|| engine::Engine::new_counted(&scn, paths, seed, &[], &step));
     let advance = |n: usize| progress.advance(n as u64);
     engine.on_progress(&advance);
-    let blocks = engine.blocks(engine::BLOCK_VALUES);
-    progress.stage(
-        ProgressStage::Simulating,
-        engine.block_work(engine::BLOCK_VALUES) as u64,
-    );
-    progress.note(format!("block 1/{blocks}"));
-    let mut summaries = Vec::new();
-    let mut targets = Vec::new();
-    let mut summarize = 0.0;
-    let mut block_no = 0;
-    pool.install(|| {
-        engine.for_each_block(engine::BLOCK_VALUES, |block| -> Result<()> {
-            block.check_finite(&scn)?;
-            let t = Instant::now();
-            block_no += 1;
-            // The regions' blocks are summarised within the simulating stage; the
-            // aggregates' block, last, is a stage of its own.
-            let aggregates = block_no > blocks;
-            if aggregates {
-                let held = scn
-                    .targets
-                    .iter()
-                    .filter(|t| {
-                        scn.series_index(t.region, t.indicator)
-                            .is_some_and(|s| block.holds(s))
-                    })
-                    .count();
-                progress.stage(
-                    ProgressStage::Summarising,
-                    (block.series.len() + held) as u64,
-                );
-            } else {
-                progress.note(format!("block {block_no}/{blocks}, summarising"));
-            }
-            let count = || {
-                if aggregates {
-                    progress.advance(1);
-                }
-            };
-            let (s, r) = rayon::join(
-                || stats::summarize_counted(&scn, block, &count),
-                || stats::evaluate_targets_counted(&scn, block, &level_probs, &count),
-            );
-            if !aggregates && block_no < blocks {
-                progress.note(format!("block {}/{blocks}", block_no + 1));
-            }
-            summaries.extend(s);
-            targets.extend(r);
-            summarize += t.elapsed().as_secs_f64();
-            Ok(())
-        })
-    })?;
-    summaries.sort_by_key(|r| r.series);
-    targets.sort_by_key(|r| r.target);
+    let (summaries, targets, summarize) =
+        summarise_blocks(&scn, &engine, &pool, &level_probs, progress)?;
     timings.simulate = t.elapsed().as_secs_f64() - summarize;
     timings.summarize = summarize;
 
@@ -243,6 +189,73 @@ pub fn run_with(args: &RunArgs, progress: &dyn Progress) -> Result<RunOutcome> {
         level_probs,
         files,
     })
+}
+
+/// Simulates the regions a block at a time: each block is summarised and its targets
+/// evaluated, then dropped; the rows are put back in series and target order. Returns them
+/// with the seconds spent summarising.
+fn summarise_blocks(
+    scn: &Scenario,
+    engine: &engine::Engine<'_>,
+    pool: &rayon::ThreadPool,
+    level_probs: &[f64],
+    progress: &dyn Progress,
+) -> Result<(Vec<SeriesSummary>, Vec<TargetResult>, f64)> {
+    let blocks = engine.blocks(engine::BLOCK_VALUES);
+    progress.stage(
+        ProgressStage::Simulating,
+        engine.block_work(engine::BLOCK_VALUES) as u64,
+    );
+    progress.note(format!("block 1/{blocks}"));
+    let mut summaries = Vec::new();
+    let mut targets = Vec::new();
+    let mut summarize = 0.0;
+    let mut block_no = 0;
+    pool.install(|| {
+        engine.for_each_block(engine::BLOCK_VALUES, |block| -> Result<()> {
+            block.check_finite(scn)?;
+            let t = Instant::now();
+            block_no += 1;
+            // The regions' blocks are summarised within the simulating stage; the
+            // aggregates' block, last, is a stage of its own.
+            let aggregates = block_no > blocks;
+            if aggregates {
+                let held = scn
+                    .targets
+                    .iter()
+                    .filter(|t| {
+                        scn.series_index(t.region, t.indicator)
+                            .is_some_and(|s| block.holds(s))
+                    })
+                    .count();
+                progress.stage(
+                    ProgressStage::Summarising,
+                    (block.series.len() + held) as u64,
+                );
+            } else {
+                progress.note(format!("block {block_no}/{blocks}, summarising"));
+            }
+            let count = || {
+                if aggregates {
+                    progress.advance(1);
+                }
+            };
+            let (s, r) = rayon::join(
+                || stats::summarize_counted(scn, block, &count),
+                || stats::evaluate_targets_counted(scn, block, level_probs, &count),
+            );
+            if !aggregates && block_no < blocks {
+                progress.note(format!("block {}/{blocks}", block_no + 1));
+            }
+            summaries.extend(s);
+            targets.extend(r);
+            summarize += t.elapsed().as_secs_f64();
+            Ok(())
+        })
+    })?;
+    summaries.sort_by_key(|r| r.series);
+    targets.sort_by_key(|r| r.target);
+    Ok((summaries, targets, summarize))
 }
 
 #[allow(clippy::too_many_arguments)]

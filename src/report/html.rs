@@ -442,19 +442,25 @@ fn header(h: &mut String, scn: &Scenario, seed: u64, paths: usize, downloads: &[
         let _ = writeln!(h, "<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>");
     }
     h.push_str("</table>\n");
-    if !downloads.is_empty() {
-        let links: Vec<String> = downloads
-            .iter()
-            .map(|f| format!("<a href=\"{}\">{}</a>", escape(&url_part(f)), escape(f)))
-            .collect();
-        let _ = writeln!(
-            h,
-            "<p class=\"downloads\"><b><span lang=\"zh-CN\">下载数据</span> Download the tables</b> \
-(workbook .xlsx / CSV, beside this page): {}</p>",
-            links.join(" · ")
-        );
-    }
+    downloads_html(h, downloads);
     h.push_str("</header>\n");
+}
+
+/// The links to the folder's tables (workbook and CSVs), if any.
+pub(crate) fn downloads_html(h: &mut String, downloads: &[String]) {
+    if downloads.is_empty() {
+        return;
+    }
+    let links: Vec<String> = downloads
+        .iter()
+        .map(|f| format!("<a href=\"{}\">{}</a>", escape(&url_part(f)), escape(f)))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<p class=\"downloads\"><b><span lang=\"zh-CN\">下载数据</span> Download the tables</b> \
+(workbook .xlsx / CSV, beside this page): {}</p>",
+        links.join(" · ")
+    );
 }
 
 /// Charts grouped for the page: per region (in scenario order) its charts in the given

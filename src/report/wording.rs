@@ -9,12 +9,17 @@ use crate::scenario::{Applies, Nature, Target, TargetKind};
 /// or 0, where the standard error is 0 and says nothing, the end of the 95 % Wilson
 /// interval instead: `1.000 (95 %: ≥ 0.9996)`, `0.000 (95 %: ≤ 0.0004)`.
 pub fn p_met_pm(r: &crate::stats::TargetResult) -> String {
-    if r.p_met >= 1.0 {
-        format!("1.000 (95 %: ≥ {:.4})", r.p_met_low)
-    } else if r.p_met <= 0.0 {
-        format!("0.000 (95 %: ≤ {:.4})", r.p_met_high)
+    p_met_text(r.p_met, r.p_met_se, (r.p_met_low, r.p_met_high))
+}
+
+/// [`p_met_pm`] from the figures: P(met), its standard error and its 95 % interval.
+pub fn p_met_text(p: f64, se: f64, (low, high): (f64, f64)) -> String {
+    if p >= 1.0 {
+        format!("1.000 (95 %: ≥ {low:.4})")
+    } else if p <= 0.0 {
+        format!("0.000 (95 %: ≤ {high:.4})")
     } else {
-        format!("{:.3} ± {:.3}", r.p_met, r.p_met_se)
+        format!("{p:.3} ± {se:.3}")
     }
 }
 
@@ -86,6 +91,9 @@ mod tests {
         // n/(n + 1.96²) = 10000/10003.84 = 0.99962.
         assert_eq!(p_met_pm(&r(1.0, 10_000)), "1.000 (95 %: ≥ 0.9996)");
         assert_eq!(p_met_pm(&r(0.0, 10_000)), "0.000 (95 %: ≤ 0.0004)");
+        // The compare tables and legends read the same from their row's figures.
+        let at_1000 = crate::stats::wilson_interval(1.0, 1000);
+        assert_eq!(p_met_text(1.0, 0.0, at_1000), "1.000 (95 %: ≥ 0.9962)");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! each scenario with its difference from the first (paired standard error), then the
 //! comparison charts, linked from `charts/`.
 
-use super::{ChartImage, escape, figure, h2, nav_item, num, page, source_html, url_part};
+use super::{ChartImage, escape, figure, h2, nav_item, num, page, source_html};
 use crate::analysis::compare::{CompareRow, ScenarioRun};
 use crate::error::Result;
 use crate::outdir::io_err;
@@ -41,6 +41,27 @@ pub fn write(dir: &Path, r: &CompareReport) -> Result<PathBuf> {
 fn html(r: &CompareReport, charts: &[(ChartImage, String)], downloads: &[String]) -> String {
     let names: Vec<&str> = r.runs.iter().map(|x| x.scenario.name.as_str()).collect();
     let mut h = String::with_capacity(100_000);
+    header(&mut h, r, &names, downloads);
+    contents(&mut h, r, charts);
+    p_met_table(&mut h, r, &names);
+    charts_section(&mut h, charts);
+    sources(&mut h, r);
+    let _ = writeln!(
+        h,
+        "<footer><p>Written by empsim {} with seed {} and {} paths. The same command gives the \
+same report, byte for byte. 同一命令、同一种子，报告逐字节相同。</p></footer>",
+        env!("CARGO_PKG_VERSION"),
+        r.seed,
+        r.paths
+    );
+    page::page(
+        &format!("{} — empsim 情景比较 comparison", names.join(" vs ")),
+        &h,
+    )
+}
+
+/// The title, the scenarios and settings, and the links to the tables.
+fn header(h: &mut String, r: &CompareReport, names: &[&str], downloads: &[String]) {
     let _ = writeln!(
         h,
         "<header>\n<p class=\"kicker\"><span lang=\"zh-CN\">empsim 情景比较</span> · scenario comparison</p>\n\
@@ -77,19 +98,13 @@ scenario (common random numbers), years {}–{}</td></tr>\n</table>",
         r.years.first().copied().unwrap_or_default(),
         r.years.last().copied().unwrap_or_default(),
     );
-    if !downloads.is_empty() {
-        let links: Vec<String> = downloads
-            .iter()
-            .map(|f| format!("<a href=\"{}\">{}</a>", escape(&url_part(f)), escape(f)))
-            .collect();
-        let _ = writeln!(
-            h,
-            "<p class=\"downloads\"><b><span lang=\"zh-CN\">下载数据</span> Download the tables</b> \
-(workbook .xlsx / CSV, beside this page): {}</p>",
-            links.join(" · ")
-        );
-    }
-    h.push_str("</header>\n<nav>\n<p><b><span lang=\"zh-CN\">目录</span> Contents</b></p>\n<ul>\n");
+    super::downloads_html(h, downloads);
+    h.push_str("</header>\n");
+}
+
+/// The contents: the table, the charts if any, the sources if any.
+fn contents(h: &mut String, r: &CompareReport, charts: &[(ChartImage, String)]) {
+    h.push_str("<nav>\n<p><b><span lang=\"zh-CN\">目录</span> Contents</b></p>\n<ul>\n");
     let _ = writeln!(
         h,
         "<li>{}</li>",
@@ -110,7 +125,10 @@ scenario (common random numbers), years {}–{}</td></tr>\n</table>",
         let _ = writeln!(h, "<li>{}</li>", nav_item("sources", "资料来源", "Sources"));
     }
     h.push_str("</ul>\n</nav>\n");
-    p_met_table(&mut h, r, &names);
+}
+
+/// Every comparison chart, in a grid.
+fn charts_section(h: &mut String, charts: &[(ChartImage, String)]) {
     if !charts.is_empty() {
         h.push_str("<section>\n");
         h.push_str(&h2(
@@ -124,10 +142,14 @@ plans' history and the target; each chart opens full size (files in <code>charts
 <div class=\"grid\">\n",
         );
         for (c, title) in charts {
-            figure(&mut h, c, title);
+            figure(h, c, title);
         }
         h.push_str("</div>\n</section>\n");
     }
+}
+
+/// The documents every scenario quotes, each once.
+fn sources(h: &mut String, r: &CompareReport) {
     let mut sources: Vec<&crate::scenario::Source> = Vec::new();
     for run in r.runs {
         for s in &run.scenario.sources {
@@ -136,19 +158,7 @@ plans' history and the target; each chart opens full size (files in <code>charts
             }
         }
     }
-    super::sources_list(&mut h, &sources);
-    let _ = writeln!(
-        h,
-        "<footer><p>Written by empsim {} with seed {} and {} paths. The same command gives the \
-same report, byte for byte. 同一命令、同一种子，报告逐字节相同。</p></footer>",
-        env!("CARGO_PKG_VERSION"),
-        r.seed,
-        r.paths
-    );
-    page::page(
-        &format!("{} — empsim 情景比较 comparison", names.join(" vs ")),
-        &h,
-    )
+    super::sources_list(h, &sources);
 }
 
 /// One row per target (order of first appearance), one column per scenario: P(met) ± se
@@ -198,8 +208,14 @@ target; * : it defines the target differently from the first scenario that has i
         );
         for (i, n) in names.iter().enumerate() {
             let cell = rows.iter().find(|x| x.scenario == *n);
-            let mut text = match cell.and_then(|c| c.p_met.zip(c.p_met_se)) {
-                Some((p, se)) => format!("<b>{p:.3}</b> ± {se:.3}"),
+            let mut text = match cell.and_then(|c| Some((c.p_met?, c.p_met_se?, c))) {
+                Some((p, se, c)) => {
+                    let pm = wording::p_met_text(p, se, c.p_met_interval.unwrap_or((p, p)));
+                    match pm.split_once(' ') {
+                        Some((head, rest)) => format!("<b>{}</b> {}", escape(head), escape(rest)),
+                        None => format!("<b>{}</b>", escape(&pm)),
+                    }
+                }
                 None => "—".into(),
             };
             if cell.is_some_and(|c| c.redefined) {

@@ -35,7 +35,7 @@ fn signed3(d: f64, minus: &str) -> String {
 /// `None` if it lacks the target.
 pub fn p_met_cell(row: &CompareRow, is_base: bool, sep: &str, minus: &str) -> Option<String> {
     let (p, se) = (row.p_met?, row.p_met_se?);
-    let mut s = format!("{p:.3} ± {se:.3}");
+    let mut s = crate::report::wording::p_met_text(p, se, row.p_met_interval.unwrap_or((p, p)));
     if let (false, Some(d)) = (is_base, row.diff) {
         let _ = write!(s, "{sep}{}", signed3(d, minus));
     }
