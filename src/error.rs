@@ -44,6 +44,146 @@ pub enum ScenarioError {
     /// A malformed line in an observation file.
     #[error(transparent)]
     Observations(ActualsError),
+    /// Every problem found in one pass over a scenario (more than one, or one placed at
+    /// its line with a snippet), sorted by file and position.
+    #[error("{}", render_problems(.0))]
+    Problems(Vec<Problem>),
+}
+
+/// One problem of a scenario, placed in the file that holds the offending key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The error as found (its `path` is the scenario file being checked).
+    pub error: ScenarioError,
+    /// The file the key is written in (the scenario file or one it extends) and where.
+    pub place: Option<Place>,
+    /// What to do about it, where the message alone does not say.
+    pub hint: Option<String>,
+}
+
+/// Where a problem is: the file, the 1-based line and column (in characters), the text of
+/// that line, and the bytes of the line to underline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub text: String,
+    pub underline: std::ops::Range<usize>,
+}
+
+impl Problem {
+    /// The one-line message: `key: message` for a check across fields, the parser's
+    /// message for a syntax or type error, the error itself otherwise.
+    pub fn title(&self) -> String {
+        match &self.error {
+            ScenarioError::Invalid { key, message, .. } => {
+                let message = message
+                    .split_once("\nhelp: ")
+                    .map_or(message.as_str(), |m| m.0);
+                format!("{key}: {message}")
+            }
+            ScenarioError::Parse { message, .. } => message.clone(),
+            ScenarioError::ExtendsCycle { chain, .. } => {
+                format!("extends: cycle in `extends` chain: {chain}")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The problem as a compiler prints it: the message, `--> file:line:column`, the line
+    /// with the key underlined, and the hint.
+    pub fn render(&self) -> String {
+        use annotate_snippets::{Level, Renderer, Snippet};
+        let title = self.title();
+        let Some(place) = &self.place else {
+            let mut s = format!("error: {title}");
+            if let Some(h) = &self.hint {
+                s.push_str(&format!("\n  = help: {h}"));
+            }
+            return s;
+        };
+        let origin = place.file.display().to_string();
+        let text = place.text.replace('\t', " ");
+        let end = place
+            .underline
+            .end
+            .min(text.len())
+            .max(place.underline.start + 1);
+        let snippet = Snippet::source(&text)
+            .line_start(place.line)
+            .origin(&origin)
+            .annotation(Level::Error.span(place.underline.start.min(text.len())..end));
+        let mut message = Level::Error.title(&title).snippet(snippet);
+        if let Some(h) = &self.hint {
+            message = message.footer(Level::Help.title(h));
+        }
+        Renderer::plain().render(message).to_string()
+    }
+}
+
+/// The most problems with the same message shown in full; the others are listed by key.
+const SAME_SHOWN: usize = 2;
+
+/// Problems as `main` prints them after `error: `: a count when there are several, then
+/// each problem; when many share a message (one mistake seen from many keys, e.g. a
+/// base year after every baseline), the first few in full and the rest as a list.
+fn render_problems(problems: &[Problem]) -> String {
+    let message = |p: &Problem| match &p.error {
+        ScenarioError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    let mut blocks: Vec<String> = Vec::new();
+    let mut listed = vec![false; problems.len()];
+    for (i, p) in problems.iter().enumerate() {
+        if listed[i] {
+            continue;
+        }
+        blocks.push(p.render());
+        let same: Vec<usize> = (i + 1..problems.len())
+            .filter(|&j| !listed[j] && message(&problems[j]) == message(p))
+            .collect();
+        if same.len() < SAME_SHOWN + 2 {
+            continue;
+        }
+        for &j in &same[..SAME_SHOWN - 1] {
+            blocks.push(problems[j].render());
+        }
+        let rest = &same[SAME_SHOWN - 1..];
+        let mut list = format!("error: the same problem at {} more keys:", rest.len());
+        for &j in rest {
+            listed[j] = true;
+            let q = &problems[j];
+            let key = match &q.error {
+                ScenarioError::Invalid { key, .. } => key.clone(),
+                other => other.to_string(),
+            };
+            let at = q.place.as_ref().map_or(String::new(), |pl| {
+                format!(" ({}:{}:{})", pl.file.display(), pl.line, pl.column)
+            });
+            list.push_str(&format!("\n  {key}{at}"));
+        }
+        for &j in &same[..SAME_SHOWN - 1] {
+            listed[j] = true;
+        }
+        blocks.push(list);
+    }
+    let body = blocks.join("\n\n");
+    match problems {
+        [_] => body.strip_prefix("error: ").unwrap_or(&body).to_string(),
+        _ => {
+            let file = problems
+                .iter()
+                .find_map(|p| match &p.error {
+                    ScenarioError::Invalid { path, .. } | ScenarioError::Parse { path, .. } => {
+                        Some(path.display().to_string())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| "the scenario".into());
+            format!("{} problems in {file}\n\n{body}", problems.len())
+        }
+    }
 }
 
 /// An error in an actuals file (observed values): the file cannot be read, or a line is

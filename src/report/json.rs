@@ -570,8 +570,78 @@ struct CheckFile<'a> {
     error: Option<String>,
     /// The exit code the error alone gives (2 for bad input); `null` for a valid file.
     exit_code: Option<i32>,
+    /// Every problem found, sorted by file and position (empty for a valid file), for
+    /// editors and scripts.
+    problems: Vec<CheckProblem>,
     /// What a valid scenario resolves to; `null` for an invalid one.
     scenario: Option<CheckResolved<'a>>,
+}
+
+/// One problem of an invalid scenario: where it is and what is wrong.
+#[derive(Serialize)]
+struct CheckProblem {
+    /// The file the offending key is written in (the scenario or a file it extends);
+    /// `null` when the problem has no place (e.g. a file that cannot be read).
+    file: Option<String>,
+    /// 1-based line and column (in characters).
+    line: Option<usize>,
+    column: Option<usize>,
+    /// The key path, e.g. `regions.kaifeng.targets[0].value`, for checks across fields.
+    key: Option<String>,
+    message: String,
+    hint: Option<String>,
+}
+
+/// The problems of an error, one per problem of a scenario.
+fn check_problems(e: &Error) -> Vec<CheckProblem> {
+    use crate::error::{Problem, ScenarioError};
+    let one = |p: &Problem| {
+        let (key, message) = match &p.error {
+            ScenarioError::Invalid { key, message, .. } => (
+                Some(key.clone()),
+                message
+                    .split_once("\nhelp: ")
+                    .map_or(message.as_str(), |m| m.0)
+                    .to_string(),
+            ),
+            _ => (None, p.title()),
+        };
+        let path = match &p.error {
+            ScenarioError::Invalid { path, .. }
+            | ScenarioError::Parse { path, .. }
+            | ScenarioError::Read { path, .. }
+            | ScenarioError::ExtendsCycle { path, .. } => Some(path.display().to_string()),
+            _ => None,
+        };
+        CheckProblem {
+            file: p
+                .place
+                .as_ref()
+                .map(|pl| pl.file.display().to_string())
+                .or(path),
+            line: p.place.as_ref().map(|pl| pl.line),
+            column: p.place.as_ref().map(|pl| pl.column),
+            key,
+            message,
+            hint: p.hint.clone(),
+        }
+    };
+    match e {
+        Error::Scenario(ScenarioError::Problems(ps)) => ps.iter().map(one).collect(),
+        Error::Scenario(other) => vec![one(&Problem {
+            error: other.clone(),
+            place: None,
+            hint: None,
+        })],
+        other => vec![CheckProblem {
+            file: None,
+            line: None,
+            column: None,
+            key: None,
+            message: chain(other),
+            hint: None,
+        }],
+    }
 }
 
 #[derive(Serialize)]
@@ -634,6 +704,7 @@ pub fn check(files: &[Checked]) -> Result<String> {
                 valid: true,
                 error: None,
                 exit_code: None,
+                problems: Vec::new(),
                 scenario: Some(resolved(scn)),
             },
             Checked::Invalid(file, e) => CheckFile {
@@ -641,6 +712,7 @@ pub fn check(files: &[Checked]) -> Result<String> {
                 valid: false,
                 error: Some(chain(e)),
                 exit_code: Some(e.exit_code()),
+                problems: check_problems(e),
                 scenario: None,
             },
         })

@@ -8,7 +8,8 @@
 
 use super::actuals::{self, Actuals};
 use super::raw::RawScenario;
-use crate::error::ScenarioError;
+use super::spans::{Seg, Spans, blank, parse_path, path_string};
+use crate::error::{Place, Problem, ScenarioError};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -34,6 +35,12 @@ pub struct Loaded {
     /// The observation files: those `observations.files` names, then those given on the
     /// command line, each read and parsed.
     pub observations: Vec<ObservationFile>,
+    /// Problems the parser found and stepped over (unknown keys, wrong types): the
+    /// entries they name were left out of `raw` and `merged`.
+    pub problems: Vec<ScenarioError>,
+    /// The key paths of the entries left out, so that validation does not report them
+    /// again as missing.
+    pub removed: Vec<String>,
 }
 
 /// An observation file, read and parsed.
@@ -211,27 +218,54 @@ impl Files for InMemory {
 
 /// Reads a scenario file and everything it extends.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    load_from(path, &Disk, &[])
+    let mut texts = Texts::default();
+    load_from(path, &Disk, &[], &mut texts).map_err(|e| texts.place(e))
 }
 
 /// Reads a scenario file, everything it extends and the observation files it names from
-/// `files`, adding the observation files in `extra` (given on the command line).
+/// `files`, adding the observation files in `extra` (given on the command line). Each
+/// file's text is added to `texts`, to place the problems.
+///
+/// A problem the parser can step over (an unknown key, a wrong type, a value out of
+/// range) is kept in [`Loaded::problems`] and the rest is read; the others (a file that
+/// cannot be read, a syntax error, an `extends` cycle) stop the reading and are returned
+/// with the problems found before them.
 pub fn load_from(
     path: &Path,
     files_src: &dyn Files,
     extra: &[PathBuf],
-) -> Result<Loaded, ScenarioError> {
+    texts: &mut Texts,
+) -> Result<Loaded, Vec<ScenarioError>> {
     let mut chain: Vec<PathBuf> = Vec::new();
     let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
+    let mut problems: Vec<ScenarioError> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
     let mut current = path.to_path_buf();
     let mut own_name: Option<String> = None;
+    let stop = |mut problems: Vec<ScenarioError>, e: ScenarioError| {
+        problems.push(e);
+        problems
+    };
     loop {
         let canonical = files_src.canonical(&current);
-        check_chain(&chain, &canonical, &files, &current)?;
-        let file = read_file(files_src, &current, files.last())?;
+        if let Err(e) = check_chain(&chain, &canonical, &files, &current) {
+            return Err(stop(problems, e));
+        }
+        let file = match read_file(files_src, &current, files.last(), texts) {
+            Ok(f) => f,
+            Err(mut found) => {
+                problems.append(&mut found);
+                return Err(problems);
+            }
+        };
+        problems.extend(file.problems);
+        removed.extend(file.removed);
         if own_name.is_none() {
-            own_name = Some(scenario_name(&current, &file.typed)?);
+            match scenario_name(&current, &file.typed) {
+                Ok(n) => own_name = Some(n),
+                Err(e) => problems.push(e),
+            }
         }
         files.push(SourceFile {
             path: current.clone(),
@@ -243,18 +277,261 @@ pub fn load_from(
         chain.push(canonical);
         match file.typed.extends {
             None => break,
-            Some(parent) => current = extended(files_src, &current, &parent)?,
+            Some(parent) => match extended(files_src, &current, &parent) {
+                Ok(next) => current = next,
+                Err(e) => return Err(stop(problems, e)),
+            },
         }
     }
-    let (raw, merged) = merge_chain(path, tables)?;
-    let observations = read_observations(path, files_src, &raw, extra)?;
+    let (raw, merged) = merge_chain(path, tables).map_err(|e| stop(problems.clone(), e))?;
+    let observations =
+        read_observations(path, files_src, &raw, extra).map_err(|e| stop(problems.clone(), e))?;
     Ok(Loaded {
         raw,
         merged,
         files,
         name: own_name.unwrap_or_else(|| file_stem(path)),
         observations,
+        problems,
+        removed,
     })
+}
+
+/// The text of every scenario file read, in `extends` order, to place problems at their
+/// line and column.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    files: Vec<(PathBuf, String, Spans)>,
+}
+
+impl Texts {
+    fn add(&mut self, path: &Path, text: &str) {
+        self.files
+            .push((path.to_path_buf(), text.to_string(), Spans::of(text)));
+    }
+
+    /// Every problem placed at its line and column (a key path is looked up in the file
+    /// that writes it, the scenario file first), sorted by file and position. A single
+    /// problem that has no place is returned as it is.
+    pub fn place(&self, errors: Vec<ScenarioError>) -> ScenarioError {
+        let mut problems: Vec<(usize, usize, usize, Problem)> =
+            errors.into_iter().map(|e| self.problem(e)).collect();
+        problems.sort_by_key(|(f, l, c, _)| (*f, *l, *c));
+        let mut problems: Vec<Problem> = problems.into_iter().map(|p| p.3).collect();
+        if problems.len() == 1 && problems[0].place.is_none() && problems[0].hint.is_none() {
+            return problems.remove(0).error;
+        }
+        ScenarioError::Problems(problems)
+    }
+
+    /// A problem placed, with its sort key (file index, line, column).
+    fn problem(&self, error: ScenarioError) -> (usize, usize, usize, Problem) {
+        let unplaced = |error: ScenarioError| {
+            let hint = None;
+            (
+                usize::MAX,
+                0,
+                0,
+                Problem {
+                    error,
+                    place: None,
+                    hint,
+                },
+            )
+        };
+        let placed = match &error {
+            ScenarioError::Parse {
+                path,
+                line,
+                column,
+                message,
+            } => self.at_line(path, *line, *column).map(|(fi, place)| {
+                let hint = did_you_mean(message);
+                (fi, place, hint)
+            }),
+            ScenarioError::ExtendsCycle { path, .. } => self.at_key_in(path, "extends"),
+            ScenarioError::Invalid { key, message, .. } => {
+                let hint = message
+                    .split_once("\nhelp: ")
+                    .map(|(_, h)| h.to_string())
+                    .or_else(|| did_you_mean(message));
+                self.at_key(key)
+                    .map(|(fi, p, replaced)| (fi, p, hint.or(replaced)))
+            }
+            _ => None,
+        };
+        match placed {
+            None => unplaced(error),
+            Some((fi, place, hint)) => (
+                fi,
+                place.line,
+                place.column,
+                Problem {
+                    error,
+                    place: Some(place),
+                    hint,
+                },
+            ),
+        }
+    }
+
+    /// The place of line `line`, column `column` of `path`: the word there underlined.
+    fn at_line(&self, path: &Path, line: usize, column: usize) -> Option<(usize, Place)> {
+        let fi = self.files.iter().position(|(p, ..)| p == path)?;
+        let text = self.files[fi].1.lines().nth(line.checked_sub(1)?)?;
+        let start = text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(text.len(), |(i, _)| i);
+        let end = word_end(text, start);
+        Some((fi, place(&self.files[fi].0, text, line, start..end)))
+    }
+
+    /// The place of the key `key` in the file `path`.
+    fn at_key_in(&self, path: &Path, key: &str) -> Option<(usize, Place, Option<String>)> {
+        let fi = self.files.iter().position(|(p, ..)| p == path)?;
+        let (file, text, spans) = &self.files[fi];
+        let span = spans.exact(&parse_path(key))?.key.clone();
+        Some((fi, place_span(file, text, span), None))
+    }
+
+    /// The place of the key path `key`: where the merged scenario took it from (or, for a
+    /// missing key, the table that should hold it), its key or table header underlined.
+    fn at_key(&self, key: &str) -> Option<(usize, Place, Option<String>)> {
+        let segs = parse_path(key);
+        let (fi, span) = self.owner(&segs)?;
+        let hint = self.replaced_hint(&segs, fi);
+        let (path, text, _) = &self.files[fi];
+        Some((fi, place_span(path, text, span), hint))
+    }
+}
+
+impl Texts {
+    /// The file the merged value at `segs` comes from, and the span of the deepest entry
+    /// of it that file writes. Step by step down the path, the files that write it are
+    /// those of the previous step; the scenario file wins over those it extends, and when
+    /// its value replaces theirs whole (a value, an array, or a table where one of them
+    /// has `value` or `dist`), only it is followed further — as `merge` does.
+    fn owner(&self, segs: &[Seg]) -> Option<(usize, std::ops::Range<usize>)> {
+        let mut candidates: Vec<usize> = (0..self.files.len()).collect();
+        let mut best = None;
+        for k in 1..=segs.len() {
+            let prefix = &segs[..k];
+            let writers: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&fi| self.files[fi].2.writes(prefix))
+                .collect();
+            let Some(&first) = writers.first() else {
+                break;
+            };
+            let whole = writers
+                .iter()
+                .any(|&fi| self.files[fi].2.replaces_whole(prefix));
+            candidates = if whole { vec![first] } else { writers };
+            // The entry itself, or (for a table only implied by a deeper header) the
+            // first entry under it, in the file that wins.
+            let spans = &self.files[candidates[0]].2;
+            if let Some(e) = spans.exact(prefix).or_else(|| spans.under(prefix).next()) {
+                best = Some((candidates[0], e.key.clone()));
+            }
+        }
+        best
+    }
+
+    /// For a key missing from the merged scenario that a file extended by the scenario
+    /// writes: why it does not count (a list or a table with `value` replaced whole).
+    fn replaced_hint(&self, segs: &[Seg], owner: usize) -> Option<String> {
+        if self.files[owner].2.exact(segs).is_some() {
+            return None;
+        }
+        let (other, _, _) = self
+            .files
+            .iter()
+            .skip(owner + 1)
+            .find(|f| f.2.exact(segs).is_some())?;
+        let name = other.file_name()?.to_string_lossy();
+        if let Some(i) = segs.iter().rposition(|s| matches!(s, Seg::Index(_))) {
+            return Some(format!(
+                "this file's `{}` replaces the whole list of {name} (a list is replaced, never merged): repeat in this file every entry to keep",
+                path_string(&segs[..i])
+            ));
+        }
+        Some(format!(
+            "{name} gives `{}` here, but a table with `value` or `dist` is replaced whole by the file that extends it, never mixed: give every key of the table in this file",
+            path_string(&segs[segs.len() - 1..])
+        ))
+    }
+}
+
+/// The place of the bytes `span` of a file's `text` (on the line where they start).
+fn place_span(file: &Path, text: &str, span: std::ops::Range<usize>) -> Place {
+    let (line, _) = line_column(text, span.start);
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let start = span.start - line_start;
+    let end = (span.end - line_start).min(line_text.len()).max(start);
+    place(file, line_text, line, start..end)
+}
+
+/// A place on one line: `underline` are bytes of `text`.
+fn place(file: &Path, text: &str, line: usize, underline: std::ops::Range<usize>) -> Place {
+    Place {
+        file: file.to_path_buf(),
+        line,
+        column: text[..underline.start].chars().count() + 1,
+        text: text.to_string(),
+        underline,
+    }
+}
+
+/// The end of the word starting at byte `start` of `line`: a bare key, a quoted string,
+/// a number or a single character.
+fn word_end(line: &str, start: usize) -> usize {
+    let rest = &line[start..];
+    if let Some(q) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+        return rest[1..].find(q).map_or(line.len(), |i| start + i + 2);
+    }
+    let n = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+')))
+        .unwrap_or(rest.len());
+    start + n.max(rest.chars().next().map_or(0, char::len_utf8))
+}
+
+/// For an unknown name (`unknown key `valu`; expected one of `value`, …` or `unknown
+/// indicator `jobs`; valid indicators: a, b`), the known name nearest to it, if one is
+/// close: a hint.
+fn did_you_mean(message: &str) -> Option<String> {
+    let at = message.find("unknown ")?;
+    let rest = &message[at..];
+    let (_, rest) = rest.split_once('`')?;
+    let (bad, rest) = rest.split_once('`')?;
+    let mut known: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    if known.is_empty() {
+        let (_, list) = rest.rsplit_once(": ")?;
+        known = list.split(", ").map(str::trim).collect();
+    }
+    let (best, d) = known
+        .iter()
+        .map(|k| (*k, edit_distance(bad, k)))
+        .min_by_key(|(_, d)| *d)?;
+    (d <= 2.max(bad.chars().count() / 3)).then(|| format!("did you mean `{best}`?"))
+}
+
+/// Levenshtein distance in characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// Makes the paths of `observations.files` in one file's table relative to the folder
@@ -338,6 +615,9 @@ struct ParsedFile {
     typed: RawScenario,
     /// The same file as a plain table, for the merge.
     table: toml::Table,
+    /// Problems the parser stepped over, and the key paths of the entries left out.
+    problems: Vec<ScenarioError>,
+    removed: Vec<String>,
 }
 
 /// Refuses a cycle in the `extends` chain and a chain that is too long.
@@ -371,28 +651,89 @@ fn read_file(
     files_src: &dyn Files,
     current: &Path,
     holder: Option<&SourceFile>,
-) -> Result<ParsedFile, ScenarioError> {
-    let bytes = files_src.read(current).map_err(|reason| match holder {
-        None => ScenarioError::Read {
-            path: current.to_path_buf(),
-            reason,
-        },
-        Some(holder) => ScenarioError::Invalid {
-            path: holder.path.clone(),
-            key: "extends".into(),
-            message: format!("cannot read {}: {reason}", current.display()),
-        },
+    texts: &mut Texts,
+) -> Result<ParsedFile, Vec<ScenarioError>> {
+    let bytes = files_src.read(current).map_err(|reason| {
+        vec![match holder {
+            None => ScenarioError::Read {
+                path: current.to_path_buf(),
+                reason,
+            },
+            Some(holder) => ScenarioError::Invalid {
+                path: holder.path.clone(),
+                key: "extends".into(),
+                message: format!("cannot read {}: {reason}", current.display()),
+            },
+        }]
     })?;
-    let text = utf8(current, &bytes)?;
-    let typed: RawScenario = parse_with_location(current, &text)?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| located(current, &text, e.span(), e.message()))?;
+    let text = utf8(current, &bytes).map_err(|e| vec![e])?;
+    texts.add(current, &text);
+    let recovered = parse_recovering(current, &text)?;
     Ok(ParsedFile {
         bytes,
-        typed,
-        table,
+        typed: recovered.typed,
+        table: recovered.table,
+        problems: recovered.problems,
+        removed: recovered.removed,
     })
+}
+
+/// The most problems reported from one file.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// A file parsed with its bad entries left out.
+struct Recovered {
+    typed: RawScenario,
+    table: toml::Table,
+    problems: Vec<ScenarioError>,
+    removed: Vec<String>,
+}
+
+/// Parses a file, stepping over each entry the typed parse rejects (an unknown key, a
+/// wrong type, a value out of range): the entry's text is blanked and the file parsed
+/// again, so that every such problem is found in one pass. A syntax error stops the
+/// parse, as does a problem that cannot be stepped over; the problems found are returned.
+fn parse_recovering(path: &Path, text: &str) -> Result<Recovered, Vec<ScenarioError>> {
+    let mut work = text.to_string();
+    let mut problems = Vec::new();
+    let mut removed = Vec::new();
+    loop {
+        let table: toml::Table = match work.parse() {
+            Ok(t) => t,
+            // The original text is not TOML; or blanking an entry made it so (then the
+            // problems found so far stand alone).
+            Err(e) if problems.is_empty() => {
+                let e: toml::de::Error = e;
+                return Err(vec![located(path, text, e.span(), e.message())]);
+            }
+            Err(_) => return Err(problems),
+        };
+        let e = match toml::from_str::<RawScenario>(&work) {
+            Ok(typed) => {
+                return Ok(Recovered {
+                    typed,
+                    table,
+                    problems,
+                    removed,
+                });
+            }
+            Err(e) => e,
+        };
+        problems.push(located(path, text, e.span(), e.message()));
+        let spans = Spans::of(&work);
+        let Some(entry) = e.span().and_then(|s| spans.entry_at(s.start)) else {
+            return Err(problems);
+        };
+        let entry_path = entry.path.clone();
+        let ranges: Vec<_> = spans.under(&entry_path).map(|e| e.whole.clone()).collect();
+        for r in ranges {
+            blank(&mut work, r);
+        }
+        removed.push(path_string(&entry_path));
+        if problems.len() >= MAX_PROBLEMS {
+            return Err(problems);
+        }
+    }
 }
 
 /// The scenario's name: its `name`, or the file name without `.toml`; a plain folder name.
@@ -480,13 +821,6 @@ fn defines_value(t: &toml::Table) -> bool {
     t.contains_key("value") || t.contains_key("dist")
 }
 
-fn parse_with_location<T: for<'de> Deserialize<'de>>(
-    path: &Path,
-    text: &str,
-) -> Result<T, ScenarioError> {
-    toml::from_str(text).map_err(|e| located(path, text, e.span(), e.message()))
-}
-
 fn located(
     path: &Path,
     text: &str,
@@ -505,6 +839,27 @@ fn located(
 /// The parser's message on one line, with Rust type names put in the format's terms.
 fn in_user_terms(message: &str) -> String {
     const TERMS: &[(&str, &str)] = &[
+        (
+            "invalid string; expected `\"`, `'`",
+            "expected a value: a number, true or false, an [array], a { table } or \"text in quotes\"",
+        ),
+        (
+            "expected `.`, `=`",
+            "expected `=` after the key (a line is `key = value`)",
+        ),
+        (
+            "invalid table header; expected `.`, `]`",
+            "the table header is not closed: expected `]`",
+        ),
+        (
+            "invalid basic string",
+            "the text is not closed: end it with `\"` on the same line",
+        ),
+        ("unknown field `", "unknown key `"),
+        ("unknown variant `", "unknown value `"),
+        ("`, expected one of ", "`; expected one of "),
+        ("`, expected `", "`; expected `"),
+        ("`, there are no fields", "`; this table takes no keys"),
         (
             "expected struct RawParam",
             "expected a parameter table, e.g. { value = 0.5, assumption = \"...\" }",
@@ -538,7 +893,53 @@ fn in_user_terms(message: &str) -> String {
     for (from, to) in TERMS {
         m = m.replace(from, to);
     }
-    m
+    let m = found_after_expected(&m);
+    // Any other type name of the loader's (`RawHorizon`) is a table to the user.
+    let mut out = String::with_capacity(m.len());
+    for (i, word) in m.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let bare = word.trim_end_matches([',', ';', '.']);
+        if bare.len() > 3 && bare.starts_with("Raw") && bare[3..].starts_with(char::is_uppercase) {
+            out.push_str(&word.replacen(bare, "table", 1));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// serde's `invalid type: string "x", expected a number` as `expected a number, found the
+/// text "x"`: what is wanted first, what was found in the format's words.
+fn found_after_expected(m: &str) -> String {
+    let Some(rest) = m
+        .strip_prefix("invalid type: ")
+        .or_else(|| m.strip_prefix("invalid value: "))
+    else {
+        return m.to_string();
+    };
+    let Some((found, expected)) = rest.split_once(", expected ") else {
+        return m.to_string();
+    };
+    let unquote = |s: &str| s.trim_matches('`').to_string();
+    let found = if let Some(v) = found.strip_prefix("string ") {
+        format!("the text {v}")
+    } else if let Some(v) = found.strip_prefix("integer ") {
+        format!("the whole number {}", unquote(v))
+    } else if let Some(v) = found.strip_prefix("floating point ") {
+        format!("the number {}", unquote(v))
+    } else if let Some(v) = found.strip_prefix("boolean ") {
+        unquote(v)
+    } else {
+        match found {
+            "map" => "a table".to_string(),
+            "sequence" => "an array".to_string(),
+            other => other.to_string(),
+        }
+    };
+    let expected = expected.strip_prefix("expected ").unwrap_or(expected);
+    format!("expected {expected}, found {found}")
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -9,6 +9,7 @@ pub mod dist;
 pub mod load;
 pub mod observed;
 pub mod raw;
+pub mod spans;
 mod validate;
 
 pub use dist::{Dist, Param, Provenance};
@@ -174,15 +175,26 @@ impl Scenario {
         path: &Path,
         extra: &[std::path::PathBuf],
     ) -> Result<Scenario, ScenarioError> {
-        let loaded = load::load_from(path, &load::Disk, extra)?;
-        validate::validate(path, loaded)
+        Scenario::read(path, &load::Disk, extra)
     }
 
     /// Like [`Scenario::from_file`], reading the scenario, the files it extends and its
     /// observation files from `files` (e.g. [`load::InMemory`] for fuzzing).
     pub fn from_files(path: &Path, files: &dyn load::Files) -> Result<Scenario, ScenarioError> {
-        let loaded = load::load_from(path, files, &[])?;
-        validate::validate(path, loaded)
+        Scenario::read(path, files, &[])
+    }
+
+    /// Reads and validates, reporting every problem found (placed at its line and
+    /// column) rather than the first.
+    fn read(
+        path: &Path,
+        files: &dyn load::Files,
+        extra: &[std::path::PathBuf],
+    ) -> Result<Scenario, ScenarioError> {
+        let mut texts = load::Texts::default();
+        let found = load::load_from(path, files, extra, &mut texts)
+            .and_then(|loaded| validate::validate(path, loaded));
+        found.map_err(|errors| texts.place(errors))
     }
 
     /// The files the scenario was read from: the scenario file, every file it extends and

@@ -375,7 +375,7 @@ fn calibrate_json_keeps_the_derivation_fields() {
 fn check_json_reports_valid_and_invalid_files_and_fails_like_check() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, "name = \"x\"\n").unwrap();
+    std::fs::write(&bad, "name = \"x\"\n[horizon]\nbase_yaer = 2020\n").unwrap();
     let good = shipped("shaoyang-baseline.toml");
     let o = empsim(
         &[
@@ -405,8 +405,28 @@ fn check_json_reports_valid_and_invalid_files_and_fails_like_check() {
         files[1]["error"]
             .as_str()
             .unwrap()
-            .starts_with(bad.to_str().unwrap())
+            .contains(bad.to_str().unwrap())
     );
+    // The problems, placed, for editors and scripts.
+    let problems = files[1]["problems"].as_array().unwrap();
+    assert!(!problems.is_empty());
+    assert_eq!(problems[0]["file"].as_str(), bad.to_str());
+    assert_eq!(
+        (problems[0]["line"].as_u64(), problems[0]["column"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(
+        problems[0]["message"],
+        "unknown key `base_yaer`; expected one of `base_year`, `end_year`, `in_sample`"
+    );
+    assert_eq!(problems[0]["hint"], "did you mean `base_year`?");
+    // Problems without a place (a key the file lacks altogether) name the file.
+    let last = problems.last().unwrap();
+    assert_eq!(
+        (last["line"].is_null(), last["file"].as_str()),
+        (true, bad.to_str())
+    );
+    assert_eq!(files[0]["problems"].as_array().map(Vec::len), Some(0));
     // One valid file: exit 0, the same document shape.
     let doc = json_of(&["check", good.to_str().unwrap(), "--json"], dir.path());
     assert_valid("check", &doc);

@@ -138,7 +138,7 @@ mod tests {
         let (c, r) = (&mut ctx(), raw(text));
         let h = horizon(c, &r)?;
         let s = structure(c, &r)?;
-        let mut regions = regions(c, &r, &s, &h)?;
+        let mut regions = regions(c, &r, &s, &h).ok_or_else(|| c.take_errors().remove(0))?;
         indicators(c, &mut regions, &s.leaves)?;
         Ok(regions)
     }

@@ -12,19 +12,44 @@ use crate::scenario::dist::num;
 use crate::scenario::raw::{self, RawBaseline, RawRegion, RawYearFigure};
 use crate::scenario::{Baseline, BaselineKind, YearFigure};
 
-/// The baselines of the region at key path `rk`, in file order.
-pub(super) fn baselines(ctx: &Ctx, rk: &str, r: &RawRegion, horizon: &Horizon) -> R<Vec<Baseline>> {
+/// The baselines of the region at key path `rk`, in file order. A baseline with a
+/// problem (recorded in `ctx`) is replaced by a placeholder of its indicator, so that the
+/// rest of the region can still be checked without reporting it as missing.
+pub(super) fn baselines(ctx: &Ctx, rk: &str, r: &RawRegion, horizon: &Horizon) -> Vec<Baseline> {
     let mut baselines = Vec::new();
     for (ik, b) in &r.baselines {
-        baselines.push(baseline(
-            ctx,
-            &format!("{rk}.baselines.{ik}"),
-            ik,
-            b,
-            horizon,
-        )?);
+        let bk = format!("{rk}.baselines.{ik}");
+        match ctx.keep(baseline(ctx, &bk, ik, b, horizon)) {
+            Some(b) => baselines.push(b),
+            None => baselines.extend(placeholder(ik, horizon.base_year)),
+        }
     }
-    Ok(baselines)
+    baselines
+}
+
+/// A stand-in for a baseline of indicator `ik` that has a problem: a level or a year's
+/// flow in `base_year` (never simulated: the scenario is rejected).
+fn placeholder(ik: &str, base_year: i32) -> Option<Baseline> {
+    let indicator = Indicator::from_key(ik)?;
+    let (kind, value) = match indicator.kind() {
+        IndicatorKind::Rate => (BaselineKind::Level, 5.0),
+        IndicatorKind::Stock => (BaselineKind::Level, 1.0),
+        IndicatorKind::Flow => (BaselineKind::Annual, 1.0),
+    };
+    Some(Baseline {
+        indicator,
+        kind,
+        value,
+        first_year: base_year,
+        last_year: base_year,
+        provenance: crate::scenario::Provenance::Assumption {
+            rationale: "stands in for a baseline with a problem".into(),
+            source: None,
+            quote: None,
+        },
+        note: None,
+        single_year: None,
+    })
 }
 
 /// One baseline at key path `bk` of the indicator `ik`.
@@ -47,7 +72,7 @@ fn baseline(ctx: &Ctx, bk: &str, ik: &str, b: &RawBaseline, horizon: &Horizon) -
         Some(f) => Some(single_year(ctx, bk, f, (ind, kind), (first, last))?),
     };
     check_value(ctx, bk, ind, kind, value)?;
-    let provenance = ctx.provenance(bk, &b.source, &b.quote, &b.assumption)?;
+    let provenance = ctx.provenance(bk, &b.source, &b.quote, &b.assumption);
     Ok(Baseline {
         indicator: ind,
         kind: match kind {
@@ -189,7 +214,7 @@ fn single_year(
             format!("must lie in (0, {MAX_PERSONS}] (万人), got {}", num(v)),
         ));
     }
-    let provenance = ctx.provenance(&fk, &f.source, &f.quote, &f.assumption)?;
+    let provenance = ctx.provenance(&fk, &f.source, &f.quote, &f.assumption);
     Ok(YearFigure {
         year,
         value: v,
@@ -259,7 +284,8 @@ mod tests {
     fn check(text: &str) -> R<Vec<Baseline>> {
         let (c, r) = (&ctx(), raw(text));
         let h = horizon(c, &r)?;
-        baselines(c, "regions.city", &r.regions["city"], &h)
+        let b = baselines(c, "regions.city", &r.regions["city"], &h);
+        c.take_errors().into_iter().next().map_or(Ok(b), Err)
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn factor(structure: &Structure, common: f64, within_parent: Option<f64>) -> Cor
 /// its Cholesky factor).
 fn given(ctx: &Ctx, c: &RawCorrelation, structure: &Structure) -> R<Correlation> {
     let n_leaves = structure.leaves.len();
-    let provenance = ctx.provenance("correlation", &c.source, &c.quote, &c.assumption)?;
+    let provenance = ctx.provenance("correlation", &c.source, &c.quote, &c.assumption);
     let matrix = match (c.common, &c.matrix) {
         (Some(_), Some(_)) => {
             return Err(ctx.err("correlation", "give either `common` or `matrix`, not both"));

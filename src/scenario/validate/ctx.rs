@@ -14,6 +14,8 @@ pub(super) type R<T> = Result<T, ScenarioError>;
 /// The scenario file being validated and the parameters validated so far.
 pub(super) struct Ctx {
     path: PathBuf,
+    /// The problems recorded so far by checks that let validation go on.
+    errors: std::cell::RefCell<Vec<ScenarioError>>,
     /// Every parameter validated so far, in slot order (the order paths draw them).
     pub(super) params: Vec<Param>,
 }
@@ -23,8 +25,20 @@ impl Ctx {
     pub(super) fn new(path: &Path) -> Ctx {
         Ctx {
             path: path.to_path_buf(),
+            errors: std::cell::RefCell::default(),
             params: Vec::new(),
         }
+    }
+
+    /// The value of a check, or `None` after recording its error, so that validation
+    /// goes on to find the other problems.
+    pub(super) fn keep<T>(&self, r: R<T>) -> Option<T> {
+        r.map_err(|e| self.errors.borrow_mut().push(e)).ok()
+    }
+
+    /// The problems recorded, in the order found.
+    pub(super) fn take_errors(&self) -> Vec<ScenarioError> {
+        std::mem::take(&mut self.errors.borrow_mut())
     }
 
     /// An error at the key path `key`.
@@ -39,6 +53,25 @@ impl Ctx {
     /// The provenance of the number at `key`: a plan figure (`source` and `quote`) or an
     /// assumption with its rationale.
     pub(super) fn provenance(
+        &self,
+        key: &str,
+        source: &Option<String>,
+        quote: &Option<String>,
+        assumption: &Option<String>,
+    ) -> Provenance {
+        self.checked_provenance(key, source, quote, assumption)
+            .unwrap_or_else(|e| {
+                self.errors.borrow_mut().push(e);
+                Provenance::Assumption {
+                    rationale: "stands in for a provenance with a problem".into(),
+                    source: None,
+                    quote: None,
+                }
+            })
+    }
+
+    /// The provenance at `key`, or why it is not one.
+    fn checked_provenance(
         &self,
         key: &str,
         source: &Option<String>,
@@ -65,7 +98,9 @@ impl Ctx {
     }
 
     /// Validates a parameter, checks its support lies within `[lo, hi]`, and gives it a slot.
-    pub(super) fn param(&mut self, key: &str, raw: &RawParam, lo: f64, hi: f64) -> R<Slot> {
+    /// A parameter with a problem (recorded) gets a slot too, holding a placeholder, so
+    /// that validation goes on.
+    pub(super) fn param(&mut self, key: &str, raw: &RawParam, lo: f64, hi: f64) -> Slot {
         self.param_from(key, key, raw, lo, hi)
     }
 
@@ -78,7 +113,7 @@ impl Ctx {
         raw: &RawParam,
         lo: f64,
         hi: f64,
-    ) -> R<Slot> {
+    ) -> Slot {
         // Errors name the key where the value is written, and the region that inherits it.
         let inherited = |e: ScenarioError| match e {
             ScenarioError::Invalid { path, message, .. } if origin != key => {
@@ -94,8 +129,32 @@ impl Ctx {
             }
             other => other,
         };
-        self.checked_param(key, origin, raw, lo, hi)
-            .map_err(inherited)
+        match self.checked_param(key, origin, raw, lo, hi) {
+            Ok(slot) => slot,
+            Err(e) => {
+                self.errors.borrow_mut().push(inherited(e));
+                self.placeholder(key, origin, (lo, hi))
+            }
+        }
+    }
+
+    /// A slot for a parameter with a problem: a fixed value within its bounds (never
+    /// simulated: the scenario is rejected).
+    fn placeholder(&mut self, key: &str, origin: &str, (lo, hi): (f64, f64)) -> Slot {
+        self.params.push(Param {
+            name: key.to_string(),
+            origin: origin.to_string(),
+            dist: Dist::Fixed {
+                value: 0.0_f64.clamp(lo, hi.max(lo)),
+            },
+            bounds: (lo, hi),
+            provenance: Provenance::Assumption {
+                rationale: "stands in for a parameter with a problem".into(),
+                source: None,
+                quote: None,
+            },
+        });
+        self.params.len() - 1
     }
 
     /// A region's own parameter at `key` if it sets one, else the default declared at
@@ -108,11 +167,15 @@ impl Ctx {
         default: Option<&RawParam>,
         (lo, hi): (f64, f64),
         missing: &str,
-    ) -> R<Slot> {
+    ) -> Slot {
         match (own, default) {
             (Some(p), _) => self.param(key, p, lo, hi),
             (None, Some(p)) => self.param_from(key, origin, p, lo, hi),
-            (None, None) => Err(self.err(key, missing)),
+            (None, None) => {
+                let e = self.err(key, missing);
+                self.errors.borrow_mut().push(e);
+                self.placeholder(key, key, (lo, hi))
+            }
         }
     }
 
@@ -126,7 +189,7 @@ impl Ctx {
     ) -> R<Slot> {
         let dist = self.dist(key, raw)?;
         self.check_bounds(key, dist, lo, hi)?;
-        let provenance = self.provenance(key, &raw.source, &raw.quote, &raw.assumption)?;
+        let provenance = self.checked_provenance(key, &raw.source, &raw.quote, &raw.assumption)?;
         if !dist.is_fixed() && matches!(provenance, Provenance::Plan { .. }) {
             return Err(self.err(
                 key,
@@ -187,10 +250,14 @@ impl Ctx {
         raw: Option<&RawParam>,
         lo: f64,
         hi: f64,
-    ) -> R<Slot> {
+    ) -> Slot {
         match raw {
             Some(p) => self.param(key, p, lo, hi),
-            None => Err(self.err(key, "is required")),
+            None => {
+                let e = self.err(key, "is required");
+                self.errors.borrow_mut().push(e);
+                self.placeholder(key, key, (lo, hi))
+            }
         }
     }
 
@@ -317,7 +384,7 @@ pub(super) fn fmt_range(lo: f64, hi: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{ctx, err};
+    use super::super::testutil::ctx;
     use super::*;
 
     #[test]
@@ -325,6 +392,17 @@ mod tests {
         assert_eq!(fmt_range(0.0, 1.5), "[0, 1.5]");
         assert_eq!(fmt_range(f64::NEG_INFINITY, 2.0), "(−∞, 2]");
         assert_eq!(fmt_range(0.0, f64::INFINITY), "[0, ∞)");
+    }
+
+    /// The first problem `$e` recorded in `$c`.
+    macro_rules! recorded {
+        ($c:ident, $e:expr) => {{
+            let _ = $e;
+            $c.take_errors()
+                .first()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        }};
     }
 
     fn param(text: &str) -> RawParam {
@@ -341,7 +419,7 @@ mod tests {
             0.0,
             1.0,
         );
-        assert_eq!((a, b), (Ok(0), Ok(1)));
+        assert_eq!((a, b), (0, 1));
         assert_eq!(
             c.params[1].dist,
             Dist::Uniform {
@@ -359,17 +437,17 @@ mod tests {
         let q = Some("原文".to_string());
         assert_eq!(
             c.provenance("k", &s, &q, &None),
-            Ok(Provenance::Plan {
+            (Provenance::Plan {
                 source: "plan".into(),
                 quote: "原文".into()
             })
         );
         assert_eq!(
-            err(c.provenance("k", &s, &None, &None)),
+            recorded!(c, c.provenance("k", &s, &None, &None)),
             "s.toml: k: has `source` but no `quote`: give the plan's Chinese text, or mark it as an `assumption`"
         );
         assert_eq!(
-            err(c.provenance("k", &None, &q, &Some(" ".into()))),
+            recorded!(c, c.provenance("k", &None, &q, &Some(" ".into()))),
             "s.toml: k: has no provenance: give `source` and `quote` (a plan figure) or `assumption` (a modelling assumption with its rationale)"
         );
     }
@@ -378,59 +456,81 @@ mod tests {
     fn out_of_range_and_malformed_parameters_are_rejected() {
         let mut c = ctx();
         assert_eq!(
-            err(c.param("k", &param("value = 3\nassumption = \"x\""), 0.0, 2.0)),
+            recorded!(
+                c,
+                c.param("k", &param("value = 3\nassumption = \"x\""), 0.0, 2.0)
+            ),
             "s.toml: k: must lie in [0, 2], got 3"
         );
         assert_eq!(
-            err(c.param(
-                "k",
-                &param("dist = \"normal\"\nmean = 0\nsd = 1\nassumption = \"x\""),
-                -1.0,
-                1.0
-            )),
+            recorded!(
+                c,
+                c.param(
+                    "k",
+                    &param("dist = \"normal\"\nmean = 0\nsd = 1\nassumption = \"x\""),
+                    -1.0,
+                    1.0
+                )
+            ),
             "s.toml: k: values must lie in [-1, 1], but normal(mean 0, sd 1) can take values in [-6, 6] (6 standard deviations must lie within the range; use a smaller spread, uniform or triangular)"
         );
         assert_eq!(
-            err(c.param(
-                "k",
-                &param("dist = \"uniform\"\nlow = 0\nmean = 1"),
-                0.0,
-                1.0
-            )),
+            recorded!(
+                c,
+                c.param(
+                    "k",
+                    &param("dist = \"uniform\"\nlow = 0\nmean = 1"),
+                    0.0,
+                    1.0
+                )
+            ),
             "s.toml: k: `mean` does not apply to a uniform distribution (it takes low, high)"
         );
         assert_eq!(
-            err(c.param(
-                "k",
-                &param("dist = \"triangular\"\nlow = 0\nhigh = 1"),
-                0.0,
-                1.0
-            )),
+            recorded!(
+                c,
+                c.param(
+                    "k",
+                    &param("dist = \"triangular\"\nlow = 0\nhigh = 1"),
+                    0.0,
+                    1.0
+                )
+            ),
             "s.toml: k: a triangular distribution needs `mode` (it takes low, mode, high)"
         );
         assert_eq!(
-            err(c.param(
-                "k",
-                &param("dist = \"uniform\"\nlow = 1\nhigh = 0\nassumption = \"x\""),
-                0.0,
-                1.0
-            )),
+            recorded!(
+                c,
+                c.param(
+                    "k",
+                    &param("dist = \"uniform\"\nlow = 1\nhigh = 0\nassumption = \"x\""),
+                    0.0,
+                    1.0
+                )
+            ),
             "s.toml: k: `low` (1) is greater than `high` (0)"
         );
         assert_eq!(
-            err(c.param(
-                "k",
-                &param("dist = \"uniform\"\nlow = 0\nhigh = 1\nsource = \"p\"\nquote = \"q\""),
-                0.0,
-                1.0
-            )),
+            recorded!(
+                c,
+                c.param(
+                    "k",
+                    &param("dist = \"uniform\"\nlow = 0\nhigh = 1\nsource = \"p\"\nquote = \"q\""),
+                    0.0,
+                    1.0
+                )
+            ),
             "s.toml: k: a distribution's spread is a modelling assumption: add `assumption` with its rationale"
         );
         assert_eq!(
-            err(c.required_param("k", None, 0.0, 1.0)),
+            recorded!(c, c.required_param("k", None, 0.0, 1.0)),
             "s.toml: k: is required"
         );
-        assert!(c.params.is_empty());
+        // Each parameter with a problem holds a placeholder slot, so that validation goes
+        // on; the scenario is rejected.
+        assert_eq!(c.params.len(), 7);
+        assert!(c.params.iter().all(|p| p.dist == Dist::Fixed { value: 0.0 }
+            && matches!(&p.provenance, Provenance::Assumption { rationale, .. } if rationale.starts_with("stands in"))));
     }
 
     #[test]
@@ -438,17 +538,23 @@ mod tests {
         let mut c = ctx();
         let p = param("value = 9\nassumption = \"x\"");
         assert_eq!(
-            err(c.param_from(
-                "regions.a.params.urban_new_jobs.trend",
-                "indicators.urban_new_jobs.trend",
-                &p,
-                -0.5,
-                0.5
-            )),
+            recorded!(
+                c,
+                c.param_from(
+                    "regions.a.params.urban_new_jobs.trend",
+                    "indicators.urban_new_jobs.trend",
+                    &p,
+                    -0.5,
+                    0.5
+                )
+            ),
             "s.toml: indicators.urban_new_jobs.trend: must lie in [-0.5, 0.5], got 9 (inherited by regions.a)"
         );
         assert_eq!(
-            err(c.own_or_default("k", "d", None, None, (0.0, 1.0), "is missing")),
+            recorded!(
+                c,
+                c.own_or_default("k", "d", None, None, (0.0, 1.0), "is missing")
+            ),
             "s.toml: k: is missing"
         );
     }

@@ -80,18 +80,24 @@ fn leaves_of(
     Ok(out)
 }
 
-/// Every shock in file order; each scale takes the next slot.
+/// Every shock in file order; each scale takes the next slot. Every shock is checked;
+/// `None` if any has a problem (each recorded in `ctx`).
 pub(super) fn shocks(
     ctx: &mut Ctx,
     raw: &RawScenario,
     structure: &Structure,
     horizon: &Horizon,
-) -> R<Vec<Shock>> {
+) -> Option<Vec<Shock>> {
     let mut shocks = Vec::new();
+    let mut complete = true;
     for (sname, s) in &raw.shocks {
-        shocks.push(shock(ctx, structure, horizon, sname, s)?);
+        let checked = shock(ctx, structure, horizon, sname, s);
+        match ctx.keep(checked) {
+            Some(s) => shocks.push(s),
+            None => complete = false,
+        }
     }
-    Ok(shocks)
+    complete.then_some(shocks)
 }
 
 /// One shock: its year, probability, growth changes, regions, effects, provenance, scale.
@@ -148,11 +154,11 @@ fn shock(
     if s.growth.is_empty() && effects.is_empty() {
         return Err(ctx.err(&sk, "has neither `growth` nor `effects`"));
     }
-    let provenance = ctx.provenance(&sk, &s.source, &s.quote, &s.assumption)?;
-    let scale = match &s.scale {
-        None => None,
-        Some(p) => Some(ctx.param(&format!("{sk}.scale"), p, 0.0, MAX_SHOCK_SCALE)?),
-    };
+    let provenance = ctx.provenance(&sk, &s.source, &s.quote, &s.assumption);
+    let scale = s
+        .scale
+        .as_ref()
+        .map(|p| ctx.param(&format!("{sk}.scale"), p, 0.0, MAX_SHOCK_SCALE));
     Ok(Shock {
         name: sname.to_string(),
         description: s.description.clone().unwrap_or_default(),
@@ -243,19 +249,25 @@ pub(super) fn check_combined_shocks(ctx: &Ctx, shocks: &[Shock], years: &[i32]) 
     Ok(())
 }
 
-/// Every lever in file order; each effect takes the next slot.
+/// Every lever in file order; each effect takes the next slot. Every lever is checked;
+/// `None` if any has a problem (each recorded in `ctx`).
 pub(super) fn levers(
     ctx: &mut Ctx,
     raw: &RawScenario,
     structure: &Structure,
     horizon: &Horizon,
     regions: &[Region],
-) -> R<Vec<Lever>> {
+) -> Option<Vec<Lever>> {
     let mut levers = Vec::new();
+    let mut complete = true;
     for (lname, l) in &raw.levers {
-        levers.push(lever(ctx, structure, horizon, regions, lname, l)?);
+        let checked = lever(ctx, structure, horizon, regions, lname, l);
+        match ctx.keep(checked) {
+            Some(l) => levers.push(l),
+            None => complete = false,
+        }
     }
-    Ok(levers)
+    complete.then_some(levers)
 }
 
 /// One lever: a flow or rate its regions project, a start year in the projection, a ramp,
@@ -310,7 +322,7 @@ fn lever(
         IndicatorKind::Flow => (-0.99, MAX_FLOW_EFFECT),
         _ => (-MAX_RATE_EFFECT, MAX_RATE_EFFECT),
     };
-    let effect = ctx.required_param(&format!("{lk}.effect"), l.effect.as_ref(), lo, hi)?;
+    let effect = ctx.required_param(&format!("{lk}.effect"), l.effect.as_ref(), lo, hi);
     Ok(Lever {
         name: lname.to_string(),
         description: l.description.clone().unwrap_or_default(),
@@ -340,16 +352,17 @@ mod tests {
         let result = (|| {
             let h = horizon(c, &r)?;
             let s = structure(c, &r)?;
-            let mut regs = regions(c, &r, &s, &h)?;
+            let mut regs = regions(c, &r, &s, &h).ok_or_else(|| c.take_errors().remove(0))?;
             indicators(c, &mut regs, &s.leaves)?;
             let first = c.params.len();
             check_counts(c, &r)?;
-            let shocks = shocks(c, &r, &s, &h)?;
+            let shocks = shocks(c, &r, &s, &h).ok_or_else(|| c.take_errors().remove(0))?;
             check_combined_shocks(c, &shocks, &h.years)?;
-            let levers = levers(c, &r, &s, &h, &regs)?;
+            let levers = levers(c, &r, &s, &h, &regs).ok_or_else(|| c.take_errors().remove(0))?;
             c.params.drain(..first);
             Ok((shocks, levers))
         })();
+        let result = super::super::testutil::first(c, result);
         (result, c.params.iter().map(|p| p.name.clone()).collect())
     }
 

@@ -18,15 +18,15 @@ pub(super) fn growth(ctx: &mut Ctx, raw: &RawScenario, years: &[i32]) -> R<Growt
         g.reference.as_ref(),
         -MAX_GROWTH,
         MAX_GROWTH,
-    )?;
+    );
     let gp = g
         .path
         .clone()
         .ok_or_else(|| ctx.err("growth.path", "is required"))?;
     let path = path_values(ctx, &gp, years)?;
-    let path_provenance = ctx.provenance("growth.path", &gp.source, &gp.quote, &gp.assumption)?;
-    let ar = ctx.required_param("growth.ar", g.ar.as_ref(), -0.9, 0.9)?;
-    let noise_sd = ctx.required_param("growth.noise_sd", g.noise_sd.as_ref(), 0.0, 5.0)?;
+    let path_provenance = ctx.provenance("growth.path", &gp.source, &gp.quote, &gp.assumption);
+    let ar = ctx.required_param("growth.ar", g.ar.as_ref(), -0.9, 0.9);
+    let noise_sd = ctx.required_param("growth.noise_sd", g.noise_sd.as_ref(), 0.0, 5.0);
     Ok(Growth {
         reference,
         path,
@@ -72,7 +72,7 @@ fn path_values(ctx: &Ctx, gp: &RawSeries, years: &[i32]) -> R<Vec<f64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{ctx, err, raw};
+    use super::super::testutil::{ctx, err, first, raw};
     use super::*;
 
     const GROWTH: &str = r#"
@@ -97,7 +97,11 @@ values = { 2020 = 99, 2021 = 5, 2022 = -2.5 }
 
     #[test]
     fn bad_growth_drivers_are_rejected() {
-        let check = |t: &str, years: &[i32]| err(growth(&mut ctx(), &raw(t), years));
+        let check = |t: &str, years: &[i32]| {
+            let c = &mut ctx();
+            let r = growth(c, &raw(t), years);
+            err(first(c, r))
+        };
         assert_eq!(check("", &[2021]), "s.toml: growth: is required");
         assert_eq!(
             check(GROWTH, &[2021, 2022, 2023]),

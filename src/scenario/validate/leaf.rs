@@ -94,9 +94,9 @@ fn flow(
             ),
         )
     };
-    let trend = pick("trend", (-0.5, 0.5), |p| &p.trend)?;
-    let elasticity = pick("elasticity", (-1.0, 1.0), |p| &p.elasticity)?;
-    let noise_sd = pick("noise_sd", (0.0, 1.0), |p| &p.noise_sd)?;
+    let trend = pick("trend", (-0.5, 0.5), |p| &p.trend);
+    let elasticity = pick("elasticity", (-1.0, 1.0), |p| &p.elasticity);
+    let noise_sd = pick("noise_sd", (0.0, 1.0), |p| &p.noise_sd);
     Ok(Some(FlowModel {
         anchor,
         trend,
@@ -149,7 +149,7 @@ fn stock(
             .and_then(|p| p.exit_rate.as_ref()),
         (0.0, 1.0),
         "is required: set it here or in indicators.rural_transfer_stock.exit_rate",
-    )?;
+    );
     Ok(Some(StockModel {
         initial: b.value,
         exit_rate,
@@ -185,7 +185,7 @@ fn unemployment(
         um.and_then(|m| m.initial.as_ref()),
         (0.0, 100.0),
         "is required (or a default in unemployment.initial)",
-    )?;
+    );
     let natural_rate = ctx.own_or_default(
         &format!("{rk}.unemployment.natural_rate"),
         "unemployment.natural_rate",
@@ -193,7 +193,7 @@ fn unemployment(
         um.and_then(|m| m.natural_rate.as_ref()),
         (0.0, 100.0),
         "is required (or a default in unemployment.natural_rate)",
-    )?;
+    );
     let gap_key = format!("{rk}.unemployment.registered_gap");
     let registered_gap = match (
         u.registered_gap.as_ref(),
@@ -207,7 +207,7 @@ fn unemployment(
             default,
             (0.0, 10.0),
             "is required",
-        )?),
+        )),
     };
     Ok(Some(RegionUnemployment {
         initial,
@@ -256,7 +256,7 @@ pub(super) fn rate_weight(
         &p.source,
         &p.quote,
         &p.assumption,
-    )?;
+    );
     Ok((Some(value), Some(prov)))
 }
 
@@ -272,7 +272,10 @@ mod tests {
         let result = (|| {
             let h = horizon(c, &r)?;
             structure(c, &r)?;
-            let b = baselines(c, "regions.city", &r.regions["city"], &h)?;
+            let b = baselines(c, "regions.city", &r.regions["city"], &h);
+            if let Some(e) = c.take_errors().into_iter().next() {
+                return Err(e);
+            }
             model(
                 c,
                 &r,
@@ -283,6 +286,7 @@ mod tests {
                 0,
             )
         })();
+        let result = super::super::testutil::first(c, result);
         (result, c.params.iter().map(|p| p.name.clone()).collect())
     }
 

@@ -78,59 +78,179 @@ pub const MAX_EVENTS: usize = 20;
 /// Largest rate weight.
 pub const MAX_RATE_WEIGHT: f64 = 1e6;
 
-/// Validates a loaded scenario: the passes in order, the first error stopping them.
-pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, ScenarioError> {
+/// Validates a loaded scenario: the passes in order, each finding every problem it can;
+/// a pass whose result a later one needs stops the later ones when it fails. The
+/// problems are those the parser stepped over, then those validation found (without
+/// those that only follow from an entry the parser left out).
+pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Vec<ScenarioError>> {
     let Loaded {
         raw,
         merged,
         files,
         name,
         observations,
+        problems,
+        removed,
     } = loaded;
     let mut ctx = Ctx::new(path);
-    let horizon = horizon::horizon(&ctx, &raw)?;
-    let mc = horizon::monte_carlo(&ctx, &raw)?;
-    let growth = growth::growth(&mut ctx, &raw, &horizon.years)?;
-    let structure = regions::structure(&ctx, &raw)?;
-    let unemployment = unemployment::model(&mut ctx, &raw)?;
-    leaf::check_default_keys(&ctx, &raw)?;
-    let mut regions = regions::regions(&mut ctx, &raw, &structure, &horizon)?;
-    aggregates::indicators(&ctx, &mut regions, &structure.leaves)?;
-    let correlation = correlation::correlation(&ctx, &raw, &structure)?;
-    events::check_counts(&ctx, &raw)?;
-    let shocks = events::shocks(&mut ctx, &raw, &structure, &horizon)?;
-    events::check_combined_shocks(&ctx, &shocks, &horizon.years)?;
-    let levers = events::levers(&mut ctx, &raw, &structure, &horizon, &regions)?;
-    let targets = targets::targets(&ctx, &raw, &regions, &horizon)?;
-    let series = series(&regions);
-    let observations =
-        observations::observations(&mut ctx, &raw, observations, &regions, &series, &horizon)?;
-    let sources = sources::sources(&ctx, &raw)?;
+    let built = build(&mut ctx, &raw, observations);
+    let mut errors = problems;
+    let found = ctx.take_errors();
+    let found = found
+        .into_iter()
+        .filter(|e| !follows_from_removed(e, &removed));
+    errors.extend(merge_inherited(found));
+    let parts = match built {
+        Some(parts) if errors.is_empty() => parts,
+        _ => return Err(errors),
+    };
     let scn = Scenario {
         name,
         description: raw.description.clone().unwrap_or_default(),
         files,
-        base_year: horizon.base_year,
-        end_year: horizon.end_year,
-        in_sample: horizon.in_sample,
-        paths: mc.paths as usize,
-        seed: mc.seed,
+        base_year: parts.horizon.base_year,
+        end_year: parts.horizon.end_year,
+        in_sample: parts.horizon.in_sample,
+        paths: parts.mc.paths as usize,
+        seed: parts.mc.seed,
         params: ctx.params,
-        growth,
-        unemployment,
-        series,
-        regions,
-        leaves: structure.leaves,
-        correlation,
-        shocks,
-        levers,
-        targets,
-        observations,
-        sources,
+        growth: parts.growth,
+        unemployment: parts.unemployment,
+        series: parts.series,
+        regions: parts.regions,
+        leaves: parts.leaves,
+        correlation: parts.correlation,
+        shocks: parts.shocks,
+        levers: parts.levers,
+        targets: parts.targets,
+        observations: parts.observations,
+        sources: parts.sources,
         resolved: merged,
     };
-    sources::check_cited(&Ctx::new(path), &scn)?;
+    sources::check_cited(&Ctx::new(path), &scn).map_err(|e| vec![e])?;
     Ok(scn)
+}
+
+/// What the passes build, before it is put together as a [`Scenario`].
+struct Parts {
+    horizon: horizon::Horizon,
+    mc: horizon::MonteCarlo,
+    growth: super::Growth,
+    unemployment: super::UnemploymentModel,
+    regions: Vec<Region>,
+    leaves: Vec<usize>,
+    correlation: super::Correlation,
+    shocks: Vec<super::Shock>,
+    levers: Vec<super::Lever>,
+    targets: Vec<super::Target>,
+    series: Vec<SeriesKey>,
+    observations: Option<super::observed::Observations>,
+    sources: Vec<super::Source>,
+}
+
+/// Runs the passes in order (parameters take their slots in this order), recording every
+/// problem in `ctx`; `None` if any pass failed.
+fn build(
+    ctx: &mut Ctx,
+    raw: &super::raw::RawScenario,
+    observations: Vec<super::load::ObservationFile>,
+) -> Option<Parts> {
+    let horizon = ctx.keep(horizon::horizon(ctx, raw));
+    let mc = ctx.keep(horizon::monte_carlo(ctx, raw));
+    let structure = ctx.keep(regions::structure(ctx, raw));
+    let sources = ctx.keep(sources::sources(ctx, raw));
+    let horizon = horizon?;
+    let growth = growth::growth(ctx, raw, &horizon.years);
+    let growth = ctx.keep(growth);
+    let structure = structure?;
+    let unemployment = unemployment::model(ctx, raw);
+    let unemployment = ctx.keep(unemployment);
+    ctx.keep(leaf::check_default_keys(ctx, raw));
+    let mut regions = regions::regions(ctx, raw, &structure, &horizon);
+    if let Some(r) = regions.as_mut() {
+        ctx.keep(aggregates::indicators(ctx, r, &structure.leaves))
+            .is_none()
+            .then(|| regions.take());
+    }
+    let correlation = ctx.keep(correlation::correlation(ctx, raw, &structure));
+    ctx.keep(events::check_counts(ctx, raw));
+    let shocks = events::shocks(ctx, raw, &structure, &horizon);
+    if let Some(s) = &shocks {
+        ctx.keep(events::check_combined_shocks(ctx, s, &horizon.years));
+    }
+    let regions = regions?;
+    let levers = events::levers(ctx, raw, &structure, &horizon, &regions);
+    let targets = targets::targets(ctx, raw, &regions, &horizon);
+    let series = series(&regions);
+    let observations =
+        observations::observations(ctx, raw, observations, &regions, &series, &horizon);
+    let observations = ctx.keep(observations);
+    Some(Parts {
+        horizon,
+        mc: mc?,
+        growth: growth?,
+        unemployment: unemployment?,
+        regions,
+        leaves: structure.leaves,
+        correlation: correlation?,
+        shocks: shocks?,
+        levers: levers?,
+        targets: targets?,
+        series,
+        observations: observations?,
+        sources: sources?,
+    })
+}
+
+/// The problems of a default under `[indicators]` or `[unemployment]` that several regions
+/// inherit, reported once with every region that inherits it.
+fn merge_inherited(found: impl Iterator<Item = ScenarioError>) -> Vec<ScenarioError> {
+    const MARK: &str = " (inherited by ";
+    let mut out: Vec<ScenarioError> = Vec::new();
+    for e in found {
+        if let ScenarioError::Invalid { key, message, .. } = &e
+            && let Some((what, by)) = message.rsplit_once(MARK)
+        {
+            let same = out.iter_mut().find_map(|o| match o {
+                ScenarioError::Invalid {
+                    key: k, message: m, ..
+                } if k == key && m.starts_with(&format!("{what}{MARK}")) => Some(m),
+                _ => None,
+            });
+            if let Some(m) = same {
+                m.truncate(m.len() - 1);
+                m.push_str(&format!(", {by}"));
+                continue;
+            }
+        }
+        out.push(e);
+    }
+    out
+}
+
+/// Whether a problem at a key path only follows from an entry the parser left out: the
+/// entry itself, something under it, the table that holds it (e.g. "needs `value` or
+/// `dist`" after `valu = 3` was rejected as an unknown key), or a key beside it spelt
+/// nearly the same (`value: is required` after `valu`).
+fn follows_from_removed(e: &ScenarioError, removed: &[String]) -> bool {
+    use super::spans::{Seg, parse_path};
+    let ScenarioError::Invalid { key, .. } = e else {
+        return false;
+    };
+    let key = parse_path(key);
+    if key.is_empty() {
+        return false;
+    }
+    removed.iter().any(|r| {
+        let r = parse_path(r);
+        let beside = r.len() == key.len()
+            && r[..r.len() - 1] == key[..key.len() - 1]
+            && match (&r[r.len() - 1], &key[key.len() - 1]) {
+                (Seg::Key(a), Seg::Key(b)) => super::load::edit_distance(a, b) <= 2,
+                _ => false,
+            };
+        key.starts_with(&r) || (r.len() == key.len() + 1 && r.starts_with(&key)) || beside
+    })
 }
 
 /// The output layout: one series per region and indicator it projects, region by region.
@@ -159,8 +279,10 @@ mod tests {
             files: Vec::new(),
             name: "s".into(),
             observations: Vec::new(),
+            problems: Vec::new(),
+            removed: Vec::new(),
         };
-        validate(Path::new("s.toml"), loaded)
+        validate(Path::new("s.toml"), loaded).map_err(|mut e| e.remove(0))
     }
 
     #[test]
@@ -192,8 +314,9 @@ mod tests {
     }
 
     #[test]
-    fn the_first_pass_to_fail_is_reported() {
-        // Both the horizon and the growth path are wrong: the horizon comes first.
+    fn a_failed_pass_stops_the_passes_that_need_it() {
+        // Both the horizon and the growth path are wrong: the growth path is only checked
+        // against valid horizon years.
         let text = CITY
             .replace("end_year = 2023", "end_year = 2019")
             .replace("2021 = 5,", "");
@@ -223,8 +346,10 @@ mod source_tests {
             name: "s".into(),
             observations: Vec::new(),
             merged: toml::Table::new(),
+            problems: Vec::new(),
+            removed: Vec::new(),
         };
-        validate(Path::new("s.toml"), loaded).map_err(|e| e.to_string())
+        validate(Path::new("s.toml"), loaded).map_err(|e| e[0].to_string())
     }
 
     #[test]

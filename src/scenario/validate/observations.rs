@@ -128,7 +128,7 @@ fn measurement_errors(ctx: &mut Ctx, raw: Option<&RawObservations>) -> R<Measure
             assumption: Some((*why).to_string()),
             ..Default::default()
         });
-        *slot = ctx.param(&format!("observations.{name}"), &p, *lo, *hi)?;
+        *slot = ctx.param(&format!("observations.{name}"), &p, *lo, *hi);
     }
     let [
         final_error,

@@ -85,22 +85,28 @@ pub(super) fn structure(ctx: &Ctx, raw: &RawScenario) -> R<Structure> {
 }
 
 /// Validates every region in file order; the indicators each projects are filled in
-/// later (see `aggregates`).
+/// later (see `aggregates`). Every region is checked; `None` if any has a problem (each
+/// recorded in `ctx`).
 pub(super) fn regions(
     ctx: &mut Ctx,
     raw: &RawScenario,
     structure: &Structure,
     horizon: &Horizon,
-) -> R<Vec<Region>> {
+) -> Option<Vec<Region>> {
     let mut regions: Vec<Region> = Vec::with_capacity(structure.ids.len());
+    let mut complete = true;
     for (i, (id, r)) in raw.regions.iter().enumerate() {
-        regions.push(region(ctx, raw, structure, horizon, i, id, r)?);
+        match region(ctx, raw, structure, horizon, i, id, r) {
+            Some(region) => regions.push(region),
+            None => complete = false,
+        }
     }
-    Ok(regions)
+    complete.then_some(regions)
 }
 
 /// One region: names, level, baselines, the keys of its params, its leaf model (or the
-/// rules of an aggregate) and its rate weight, in that order.
+/// rules of an aggregate) and its rate weight, in that order. Each part is checked even
+/// when an earlier one has a problem.
 fn region(
     ctx: &mut Ctx,
     raw: &RawScenario,
@@ -109,47 +115,44 @@ fn region(
     i: usize,
     id: &str,
     r: &RawRegion,
-) -> R<Region> {
+) -> Option<Region> {
     let rk = format!("regions.{id}");
-    let name_zh = r
-        .name_zh
-        .clone()
-        .ok_or_else(|| ctx.err(format!("{rk}.name_zh"), "is required"))?;
-    let name_en = r
-        .name_en
-        .clone()
-        .ok_or_else(|| ctx.err(format!("{rk}.name_en"), "is required"))?;
-    let level = match r.level {
-        Some(RawLevel::Province) => Level::Province,
-        Some(RawLevel::City) => Level::City,
-        Some(RawLevel::Area) => Level::Area,
-        None => {
-            return Err(ctx.err(
-                format!("{rk}.level"),
-                "is required (province, city or area)",
-            ));
-        }
+    let required = |v: &Option<String>, key: &str| {
+        ctx.keep(
+            v.clone()
+                .ok_or_else(|| ctx.err(format!("{rk}.{key}"), "is required")),
+        )
     };
-    let baselines = baselines::baselines(ctx, &rk, r, horizon)?;
+    let name_zh = required(&r.name_zh, "name_zh");
+    let name_en = required(&r.name_en, "name_en");
+    let level = ctx.keep(level(ctx, &rk, r.level));
+    let baselines = baselines::baselines(ctx, &rk, r, horizon);
+    let mut params_ok = true;
     for pk in r.params.keys() {
-        indicator(ctx, &format!("{rk}.params.{pk}"), &Some(pk.clone()))?;
+        params_ok &= ctx
+            .keep(indicator(
+                ctx,
+                &format!("{rk}.params.{pk}"),
+                &Some(pk.clone()),
+            ))
+            .is_some();
     }
     let leaf = if structure.children[i].is_empty() {
         let leaf_index = structure.leaf_pos(i).unwrap_or(0);
         let base_year = horizon.base_year;
-        Some(leaf::model(
-            ctx, raw, &rk, r, &baselines, base_year, leaf_index,
-        )?)
+        let model = leaf::model(ctx, raw, &rk, r, &baselines, base_year, leaf_index);
+        Some(ctx.keep(model)?)
     } else {
-        leaf::check_aggregate(ctx, &rk, r)?;
+        ctx.keep(leaf::check_aggregate(ctx, &rk, r))?;
         None
     };
-    let (rate_weight, rate_weight_provenance) = leaf::rate_weight(ctx, &rk, r)?;
-    Ok(Region {
+    let (rate_weight, rate_weight_provenance) = ctx.keep(leaf::rate_weight(ctx, &rk, r))?;
+    params_ok.then_some(())?;
+    Some(Region {
         id: id.to_string(),
-        name_zh,
-        name_en,
-        level,
+        name_zh: name_zh?,
+        name_en: name_en?,
+        level: level?,
         parent: structure.parents[i],
         children: structure.children[i].clone(),
         baselines,
@@ -158,6 +161,19 @@ fn region(
         indicators: Vec::new(),
         leaf,
     })
+}
+
+/// A region's level.
+fn level(ctx: &Ctx, rk: &str, level: Option<RawLevel>) -> R<Level> {
+    match level {
+        Some(RawLevel::Province) => Ok(Level::Province),
+        Some(RawLevel::City) => Ok(Level::City),
+        Some(RawLevel::Area) => Ok(Level::Area),
+        None => Err(ctx.err(
+            format!("{rk}.level"),
+            "is required (province, city or area)",
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -211,7 +227,7 @@ parent = ""
         let (c, r) = (&mut ctx(), raw(text));
         let h = horizon(c, &r)?;
         let s = structure(c, &r)?;
-        regions(c, &r, &s, &h)
+        regions(c, &r, &s, &h).ok_or_else(|| c.take_errors().remove(0))
     }
 
     #[test]

@@ -13,19 +13,26 @@ use crate::scenario::{Applies, Nature, Region, Target, TargetKind};
 use std::collections::HashSet;
 
 /// Every region's targets, region by region in file order. Ids are
-/// `region.indicator.kind`, with `.2`, `.3`… appended to repeats.
+/// `region.indicator.kind`, with `.2`, `.3`… appended to repeats. Every target is
+/// checked; `None` if any has a problem (each recorded in `ctx`).
 pub(super) fn targets(
     ctx: &Ctx,
     raw: &RawScenario,
     regions: &[Region],
     horizon: &Horizon,
-) -> R<Vec<Target>> {
+) -> Option<Vec<Target>> {
     let mut targets: Vec<Target> = Vec::new();
     let mut seen_ids: HashSet<String> = HashSet::new();
+    let mut complete = true;
     for (ri, (id, r)) in raw.regions.iter().enumerate() {
         for (k, t) in r.targets.iter().enumerate() {
             let tk = format!("regions.{id}.targets[{k}]");
-            let mut target = target(ctx, &tk, (ri, &regions[ri]), t, horizon)?;
+            let Some(mut target) =
+                ctx.keep(target(ctx, &tk, (ri, &regions[ri]), regions, t, horizon))
+            else {
+                complete = false;
+                continue;
+            };
             let mut tid = format!("{id}.{}.{}", target.indicator, target.kind.key());
             if !seen_ids.insert(tid.clone()) {
                 let mut n = 2;
@@ -38,7 +45,7 @@ pub(super) fn targets(
             targets.push(target);
         }
     }
-    Ok(targets)
+    complete.then_some(targets)
 }
 
 /// One target at key path `tk` of region `ri`; its id is left empty.
@@ -46,6 +53,7 @@ fn target(
     ctx: &Ctx,
     tk: &str,
     (ri, region): (usize, &Region),
+    regions: &[Region],
     t: &RawTarget,
     horizon: &Horizon,
 ) -> R<Target> {
@@ -53,15 +61,7 @@ fn target(
     if !region.indicators.contains(&ind) {
         return Err(ctx.err(
             format!("{tk}.indicator"),
-            format!(
-                "region `{}` does not project {ind} (it needs a baseline{})",
-                region.id,
-                if region.children.is_empty() {
-                    ""
-                } else {
-                    " in every child region"
-                }
-            ),
+            not_projected(region, regions, ind),
         ));
     }
     let kind = kind(ctx, tk, t)?;
@@ -231,6 +231,56 @@ fn nature(ctx: &Ctx, tk: &str, t: &RawTarget) -> R<Nature> {
     }
 }
 
+/// Why `region` does not project `ind`, and what to add so that it does (after
+/// `\nhelp: `).
+fn not_projected(region: &Region, regions: &[Region], ind: Indicator) -> String {
+    if !region.children.is_empty() {
+        let missing: Vec<&str> = region
+            .children
+            .iter()
+            .map(|&c| &regions[c])
+            .filter(|c| !c.indicators.contains(&ind))
+            .map(|c| c.id.as_str())
+            .collect();
+        let first = missing
+            .first()
+            .and_then(|id| regions.iter().find(|r| r.id == *id));
+        let child_help = first.map_or(String::new(), |c| leaf_help(c, ind));
+        return format!(
+            "region `{}` does not project {ind}: it is the sum of its child regions, and {} {} not project it\nhelp: {child_help}; or leave `parent` out of {}",
+            region.id,
+            missing.join(", "),
+            if missing.len() == 1 { "does" } else { "do" },
+            missing.join(", "),
+        );
+    }
+    format!(
+        "region `{}` does not project {ind}\nhelp: {}",
+        region.id,
+        leaf_help(region, ind)
+    )
+}
+
+/// What to add to a simulated region so that it projects `ind`.
+fn leaf_help(region: &Region, ind: Indicator) -> String {
+    let rk = format!("regions.{}", region.id);
+    match ind {
+        Indicator::SurveyedUnemploymentRate => format!(
+            "add [{rk}.unemployment] with `initial` (the rate in the base year) and `natural_rate`, each a value with its source and quote or an assumption; the shared [unemployment] section holds the rest of the rate's model"
+        ),
+        Indicator::RegisteredUnemploymentRate => format!(
+            "add [{rk}.unemployment] with `initial` and `natural_rate` (the surveyed rate), and `registered_gap` (surveyed minus registered, in points)"
+        ),
+        Indicator::RuralTransferStock => format!(
+            "add [{rk}.baselines.rural_transfer_stock] (kind = \"level\", year, value) and a rural_transfer_new baseline (its inflow)"
+        ),
+        _ => format!(
+            "add [{rk}.baselines.{}] with the plan's figure: a 2016-2020 total (kind = \"cumulative\", period = \"2016-2020\") or one year's flow (kind = \"annual\", year)",
+            ind.key()
+        ),
+    }
+}
+
 /// A non-blank text at `key`: the target's source or quote.
 fn plan_text(ctx: &Ctx, key: &str, text: &Option<String>, what: &str) -> R<String> {
     text.clone()
@@ -250,9 +300,10 @@ mod tests {
         let (c, r) = (&mut ctx(), raw(&format!("{CITY}{extra}")));
         let h = horizon(c, &r)?;
         let s = structure(c, &r)?;
-        let mut regs = regions(c, &r, &s, &h)?;
+        let mut regs = regions(c, &r, &s, &h).ok_or_else(|| c.take_errors().remove(0))?;
         indicators(c, &mut regs, &s.leaves)?;
-        targets(c, &r, &regs, &h)
+        let t = targets(c, &r, &regs, &h).ok_or_else(|| c.take_errors().remove(0));
+        super::super::testutil::first(c, t)
     }
 
     const FLOOR: &str = r#"
@@ -337,7 +388,7 @@ quote = "5.5%左右"
         let cases = [
             (
                 ("\"urban_new_jobs\"", "\"rural_transfer_new\""),
-                "s.toml: regions.city.targets[0].indicator: region `city` does not project rural_transfer_new (it needs a baseline)",
+                "s.toml: regions.city.targets[0].indicator: region `city` does not project rural_transfer_new\nhelp: add [regions.city.baselines.rural_transfer_new] with the plan's figure: a 2016-2020 total (kind = \"cumulative\", period = \"2016-2020\") or one year's flow (kind = \"annual\", year)",
             ),
             (
                 ("period = \"2021-2023\"", "period = \"2021-2024\""),

@@ -27,6 +27,15 @@ pub(super) fn err<T: Debug>(r: R<T>) -> String {
     }
 }
 
+/// The first problem recorded in `c` (checks that go on after a problem record it there),
+/// else the check's own result.
+pub(super) fn first<T>(c: &Ctx, r: R<T>) -> R<T> {
+    match c.take_errors().into_iter().next() {
+        Some(e) => Err(e),
+        None => r,
+    }
+}
+
 /// A valid one-city scenario: 2020 base year, 2021-2023 projection, one flow baseline and
 /// an unemployment rate.
 pub(super) const CITY: &str = r#"

@@ -35,14 +35,9 @@ pub(super) fn model(ctx: &mut Ctx, raw: &RawScenario) -> R<UnemploymentModel> {
         ));
     }
     Ok(UnemploymentModel {
-        okun: ctx.required_param("unemployment.okun", um.okun.as_ref(), -5.0, 5.0)?,
-        adjustment: ctx.required_param(
-            "unemployment.adjustment",
-            um.adjustment.as_ref(),
-            0.0,
-            1.0,
-        )?,
-        noise_sd: ctx.required_param("unemployment.noise_sd", um.noise_sd.as_ref(), 0.0, 5.0)?,
+        okun: ctx.required_param("unemployment.okun", um.okun.as_ref(), -5.0, 5.0),
+        adjustment: ctx.required_param("unemployment.adjustment", um.adjustment.as_ref(), 0.0, 1.0),
+        noise_sd: ctx.required_param("unemployment.noise_sd", um.noise_sd.as_ref(), 0.0, 5.0),
         floor,
         ceiling,
     })
@@ -50,7 +45,7 @@ pub(super) fn model(ctx: &mut Ctx, raw: &RawScenario) -> R<UnemploymentModel> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{CITY, ctx, err, raw};
+    use super::super::testutil::{CITY, ctx, err, first, raw};
     use super::*;
 
     #[test]
@@ -75,7 +70,11 @@ mod tests {
 
     #[test]
     fn bad_models_are_rejected() {
-        let check = |t: &str| err(model(&mut ctx(), &raw(t)));
+        let check = |t: &str| {
+            let c = &mut ctx();
+            let r = model(c, &raw(t));
+            err(first(c, r))
+        };
         assert_eq!(
             check(&CITY.replace("floor = 2", "")),
             "s.toml: unemployment.floor: is required"
