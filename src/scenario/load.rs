@@ -515,7 +515,8 @@ fn did_you_mean(message: &str) -> Option<String> {
         .iter()
         .map(|k| (*k, edit_distance(bad, k)))
         .min_by_key(|(_, d)| *d)?;
-    (d <= 2.max(bad.chars().count() / 3)).then(|| format!("did you mean `{best}`?"))
+    let longest = bad.chars().count().max(best.chars().count());
+    (d <= 2.max(longest * 2 / 5)).then(|| format!("did you mean `{best}`?"))
 }
 
 /// Levenshtein distance in characters.
@@ -881,7 +882,7 @@ fn in_user_terms(message: &str) -> String {
             "expected a table with `indicator` and `size`",
         ),
         ("expected struct RawTarget", "expected a target table"),
-        ("expected struct ", "expected a table "),
+        ("expected struct ", "expected "),
         ("expected u64", "expected a whole number ≥ 0"),
         ("expected u32", "expected a whole number ≥ 0"),
         ("expected i32", "expected a whole number"),
@@ -902,7 +903,7 @@ fn in_user_terms(message: &str) -> String {
         }
         let bare = word.trim_end_matches([',', ';', '.']);
         if bare.len() > 3 && bare.starts_with("Raw") && bare[3..].starts_with(char::is_uppercase) {
-            out.push_str(&word.replacen(bare, "table", 1));
+            out.push_str(&word.replacen(bare, "a table", 1));
         } else {
             out.push_str(word);
         }
@@ -1016,6 +1017,149 @@ mod tests {
             "parameter tables are replaced whole"
         );
         assert_eq!(ar["value"].as_float(), Some(0.5));
+    }
+
+    #[test]
+    fn every_entry_the_parser_rejects_is_found_in_one_pass() {
+        let text = "[horizon]\nbase_yaer = 2020\nend_year = \"2025\"\n[monte_carlo]\npaths = 10\n\
+                    [growth.ar]\nvalue = 0.5\nassumption = \"a\"\nsd = -1\n\
+                    [[regions.a.targets]]\nnature = \"maybe\"\nvalue = 1\n";
+        let Ok(r) = parse_recovering(Path::new("s.toml"), text) else {
+            panic!("recoverable problems only");
+        };
+        let found: Vec<String> = r.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "s.toml:2:1: unknown key `base_yaer`; expected one of `base_year`, `end_year`, `in_sample`",
+                "s.toml:3:12: expected a whole number, found the text \"2025\"",
+                "s.toml:9:6: expected a number ≥ 0, got -1",
+                "s.toml:11:10: unknown value `maybe`; expected one of `expected`, `binding`, `unspecified`",
+            ]
+        );
+        assert_eq!(
+            r.removed,
+            [
+                "horizon.base_yaer",
+                "horizon.end_year",
+                "growth.ar.sd",
+                "regions.a.targets[0].nature"
+            ]
+        );
+        // What is left parses, without the rejected entries.
+        assert_eq!(r.typed.monte_carlo.and_then(|m| m.paths), Some(10));
+        assert_eq!(
+            r.table["regions"]["a"]["targets"][0]["value"].as_integer(),
+            Some(1)
+        );
+        assert!(
+            r.table["horizon"]
+                .as_table()
+                .is_some_and(toml::Table::is_empty)
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_stops_the_parse_alone() {
+        let Err(found) = parse_recovering(Path::new("s.toml"), "a = 1\nb = = 2\nc = 3 3\n") else {
+            panic!("a syntax error");
+        };
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .to_string()
+                .starts_with("s.toml:2:5: expected a value"),
+            "{}",
+            found[0]
+        );
+    }
+
+    #[test]
+    fn hints_name_the_nearest_known_name() {
+        let h = |m: &str| did_you_mean(m);
+        assert_eq!(
+            h("unknown key `valu`; expected one of `dist`, `value`, `mean`").as_deref(),
+            Some("did you mean `value`?")
+        );
+        assert_eq!(
+            h("unknown indicator `urban_jobs`; valid indicators: urban_new_jobs, rural_transfer_new")
+                .as_deref(),
+            Some("did you mean `urban_new_jobs`?")
+        );
+        // Nothing close: no guess.
+        assert_eq!(
+            h("unknown key `colour`; expected one of `dist`, `value`"),
+            None
+        );
+        assert_eq!(h("must lie in [0, 1]"), None);
+        assert_eq!(
+            (edit_distance("kitten", "sitting"), edit_distance("", "ab")),
+            (3, 2)
+        );
+    }
+
+    #[test]
+    fn serde_terms_are_put_in_the_formats_words() {
+        let t = |m: &str| in_user_terms(m);
+        assert_eq!(
+            t("invalid type: string \"x\", expected f64"),
+            "expected a number, found the text \"x\""
+        );
+        assert_eq!(
+            t("invalid type: map, expected a sequence"),
+            "expected an array [...], found a table"
+        );
+        assert_eq!(
+            t("invalid type: integer `3`, expected struct RawHorizon"),
+            "expected a table table, found the whole number 3".replace("a table table", "a table")
+        );
+        assert_eq!(
+            t("unknown variant `预期`, expected `expected` or `binding`"),
+            "unknown value `预期`; expected `expected` or `binding`"
+        );
+    }
+
+    #[test]
+    fn problems_are_placed_where_the_merged_value_comes_from() {
+        let mut texts = Texts::default();
+        let child = "extends = \"p.toml\"\n[regions.a.baselines.urban_new_jobs]\nkind = \"annual\"\n[regions.a]\nname_en = \"A\"\n";
+        let parent = "[regions.a]\nname_zh = \"甲\"\nlevel = \"x\"\n[regions.a.baselines.urban_new_jobs]\nvalue = 1\nkind = \"annual\"\n";
+        texts.add(Path::new("c.toml"), child);
+        texts.add(Path::new("p.toml"), parent);
+        let at = |key: &str| {
+            texts
+                .at_key(key)
+                .map(|(_, p, hint)| (p.file.display().to_string(), p.line, p.column, hint))
+        };
+        // Merged key by key: the parent's own key.
+        assert_eq!(at("regions.a.level"), Some(("p.toml".into(), 3, 1, None)));
+        // A table with `value` is replaced whole by the child's: `value` is missing there.
+        let (file, line, _, hint) = at("regions.a.baselines.urban_new_jobs.value").unwrap();
+        assert_eq!((file.as_str(), line), ("c.toml", 2));
+        assert!(hint.unwrap().starts_with("p.toml gives `value` here"));
+        // Not a key path: no place.
+        assert!(at("(merged extends chain)").is_none());
+        // Sorted by file (the scenario first) and position; one unplaced problem alone is
+        // returned as it is.
+        let e = |key: &str| ScenarioError::Invalid {
+            path: "c.toml".into(),
+            key: key.into(),
+            message: "m".into(),
+        };
+        let ScenarioError::Problems(ps) =
+            texts.place(vec![e("regions.a.level"), e("regions.a.name_en")])
+        else {
+            panic!("placed problems");
+        };
+        let order: Vec<_> = ps
+            .iter()
+            .map(|p| p.place.as_ref().map(|pl| (pl.file.clone(), pl.line)))
+            .collect();
+        assert_eq!(
+            order,
+            [Some(("c.toml".into(), 5)), Some(("p.toml".into(), 3))]
+        );
+        assert_eq!(texts.place(vec![e("(x)")]), e("(x)"));
     }
 
     #[test]
