@@ -6,17 +6,20 @@ use crate::indicator::Indicator;
 use crate::scenario::{Anchor, Provenance, Region, Scenario};
 use std::fmt::Write;
 
-fn prov_line(p: &Provenance) -> String {
+/// A number's provenance, its sources named by their `[sources]` titles.
+fn prov_line(scn: &Scenario, p: &Provenance) -> String {
     match p {
-        Provenance::Plan { source, quote } => format!("[plan] {source}: “{quote}”"),
+        Provenance::Plan { source, quote } => {
+            format!("[plan] {}: “{quote}”", scn.source_titles(source))
+        }
         Provenance::Assumption {
             rationale,
             source,
             quote,
         } => {
             let from = match (source, quote) {
-                (Some(s), Some(q)) => format!(" (from {s}: “{q}”)"),
-                (Some(s), None) => format!(" (from {s})"),
+                (Some(s), Some(q)) => format!(" (from {}: “{q}”)", scn.source_titles(s)),
+                (Some(s), None) => format!(" (from {})", scn.source_titles(s)),
                 _ => String::new(),
             };
             format!("[assumption] {rationale}{from}")
@@ -113,7 +116,7 @@ fn region(o: &mut String, scn: &Scenario, ri: usize, r: &Region) {
             "    rate weight {w}: {}",
             r.rate_weight_provenance
                 .as_ref()
-                .map(prov_line)
+                .map(|p| prov_line(scn, p))
                 .unwrap_or_default()
         );
     }
@@ -129,7 +132,7 @@ fn region(o: &mut String, scn: &Scenario, ri: usize, r: &Region) {
             b.indicator,
             b.value,
             format!("{:?}", b.kind).to_lowercase(),
-            prov_line(&b.provenance)
+            prov_line(scn, &b.provenance)
         );
     }
     if let Some(l) = &r.leaf {
@@ -146,17 +149,23 @@ fn region(o: &mut String, scn: &Scenario, ri: usize, r: &Region) {
     }
     for t in scn.targets.iter().filter(|t| t.region == ri) {
         let tol = t.tolerance.map(|x| format!(" ±{x}")).unwrap_or_default();
+        let from = match (t.quote.is_empty(), &t.assumption) {
+            (false, _) => format!("{}: “{}”", scn.source_titles(&t.source), t.quote),
+            (true, _) if !t.source.is_empty() => scn.source_titles(&t.source),
+            _ => String::new(),
+        };
         let _ = writeln!(
             o,
-            "    target {}: {} {}{tol} over {} [{}] {}: “{}”",
+            "    target {}: {} {}{tol} over {} [{}] {from}",
             t.indicator,
             t.kind_label(),
             t.value,
             t.period_label(),
             t.nature.key(),
-            t.source,
-            t.quote
         );
+        if let Some(a) = &t.assumption {
+            let _ = writeln!(o, "      assumption: {a}");
+        }
     }
 }
 
@@ -173,12 +182,12 @@ fn growth(o: &mut String, scn: &Scenario) {
         o,
         "  {}  {}",
         path.join(", "),
-        prov_line(&scn.growth.path_provenance)
+        prov_line(scn, &scn.growth.path_provenance)
     );
     let _ = writeln!(
         o,
         "  correlation of growth noise: {}",
-        prov_line(&scn.correlation.provenance)
+        prov_line(scn, &scn.correlation.provenance)
     );
 }
 
@@ -194,7 +203,7 @@ fn shocks(o: &mut String, scn: &Scenario) {
                 s.year,
                 s.probability,
                 s.growth,
-                prov_line(&s.provenance)
+                prov_line(scn, &s.provenance)
             );
             for (ind, size) in &s.effects {
                 let _ = writeln!(o, "    effect on {ind}: {size:?}");
@@ -231,7 +240,7 @@ fn parameters(o: &mut String, scn: &Scenario) {
             "  {} = {}  {}",
             p.name,
             p.dist.describe(),
-            prov_line(&p.provenance)
+            prov_line(scn, &p.provenance)
         );
     }
 }

@@ -305,6 +305,26 @@ fn quote_html(scn: &Scenario, source: &str, quote: &str) -> String {
     )
 }
 
+/// Where a target comes from: the plan's quote under its source's title (see
+/// [`quote_html`]), and how the target was read when that is an assumption.
+pub(crate) fn target_quote_html(scn: &Scenario, t: &crate::scenario::Target) -> String {
+    let mut s = if t.quote.is_empty() {
+        source_html(scn, &t.source)
+    } else {
+        quote_html(scn, &t.source, &t.quote)
+    };
+    if let Some(a) = &t.assumption {
+        if !s.is_empty() {
+            s.push_str("<br>");
+        }
+        s.push_str(&format!(
+            "<span class=\"assumption\">Assumption (假设): {}</span>",
+            escape(a)
+        ));
+    }
+    s
+}
+
 /// A `source` value as the reader should see it: each document's 《title》 with its issuer
 /// and year from `[sources]`, linked to the list of sources; the id itself when the
 /// scenario gives no title for it.
@@ -670,7 +690,7 @@ median and, in brackets, the 5–95 % range across paths.{levels} Shading: \
             hi = num(r.outcome_p95),
             what = escape(&outcome_label(t)),
             glide = glide_html(r),
-            quote = quote_html(scn, &t.source, &t.quote),
+            quote = target_quote_html(scn, t),
         );
     }
     h.push_str("</tbody>\n</table></div>\n");
@@ -1010,8 +1030,17 @@ pub(crate) fn sources_list(h: &mut String, sources: &[&crate::scenario::Source])
         if let Some(i) = &s.issuer {
             let _ = write!(line, ", <span lang=\"zh-CN\">{}</span>", escape(i));
         }
-        if let Some(y) = s.year {
-            let _ = write!(line, ", {y}");
+        if let Some(n) = &s.number {
+            let _ = write!(line, ", <span lang=\"zh-CN\">{}</span>", escape(n));
+        }
+        match (&s.date, s.year) {
+            (Some(d), _) => {
+                let _ = write!(line, ", {}", escape(d));
+            }
+            (None, Some(y)) => {
+                let _ = write!(line, ", {y}");
+            }
+            (None, None) => {}
         }
         if let Some(n) = &s.note {
             let _ = write!(line, ". <span class=\"small\">{}</span>", escape(n));

@@ -93,6 +93,8 @@ struct TargetDef<'a> {
     source: &'a str,
     /// The plan's own words (Chinese).
     quote: &'a str,
+    /// How the target was read, where the plan's text does not say it outright.
+    assumption: Option<&'a str>,
     note: Option<&'a str>,
 }
 
@@ -119,6 +121,7 @@ fn target_def<'a>(scn: &'a Scenario, t: &'a Target) -> TargetDef<'a> {
         value: t.value,
         source: &t.source,
         quote: &t.quote,
+        assumption: t.assumption.as_deref(),
         note: t.note.as_deref(),
     }
 }

@@ -31,6 +31,24 @@ pub fn unit_short(ind: Indicator) -> &'static str {
     }
 }
 
+/// Where a target comes from, for a chart's source line: its documents by title and the
+/// plan's text, then how it was read when that is an assumption.
+pub fn target_source(scn: &crate::scenario::Scenario, t: &Target) -> String {
+    let titles = scn.source_titles(&t.source);
+    let mut s = match (t.quote.is_empty(), titles.is_empty()) {
+        (false, _) => format!("{titles} “{}”", t.quote),
+        (true, false) => titles,
+        (true, true) => String::new(),
+    };
+    if let Some(a) = &t.assumption {
+        if !s.is_empty() {
+            s.push_str("; ");
+        }
+        s.push_str(&format!("assumption: {a}"));
+    }
+    s
+}
+
 /// What a target requires, in one line: `≥ 33 万人 in total over 2021-2025`,
 /// `≤ 5.5 % every year 2021-2025`, `≤ 5.5 % on average over 2021-2025`,
 /// `≈ 5.5 ± 0.5 % in 2025`.
@@ -122,6 +140,7 @@ mod tests {
             nature: Nature::Expected,
             source: "s".into(),
             quote: "城镇调查失业率年均控制在 5.5% 以内".into(),
+            assumption: None,
             note: None,
         };
         assert_eq!(requirement(&t), "≤ 5.5 % every year 2021-2025");

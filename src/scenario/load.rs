@@ -894,7 +894,7 @@ fn in_user_terms(message: &str) -> String {
     for (from, to) in TERMS {
         m = m.replace(from, to);
     }
-    let m = found_after_expected(&m);
+    let m = aliases_in_brackets(&found_after_expected(&m));
     // Any other type name of the loader's (`RawHorizon`) is a table to the user.
     let mut out = String::with_capacity(m.len());
     for (i, word) in m.split(' ').enumerate() {
@@ -908,6 +908,37 @@ fn in_user_terms(message: &str) -> String {
             out.push_str(word);
         }
     }
+    out
+}
+
+/// serde lists a keyword's aliases as values of their own (`` `expected`, `预期性`,
+/// `binding` ``); the plans' words a keyword also accepts (README, "The plans' own words")
+/// read better beside it: `` `expected` (预期性), `binding` ``.
+fn aliases_in_brackets(m: &str) -> String {
+    let mut out = String::with_capacity(m.len());
+    let mut rest = m;
+    while let Some(i) = rest.find("`, `") {
+        let after = &rest[i + 4..];
+        let alias = after
+            .chars()
+            .next()
+            .filter(|c| !c.is_ascii())
+            .and_then(|_| after.find('`'));
+        match alias {
+            Some(end) => {
+                out.push_str(&rest[..i]);
+                out.push_str("` (");
+                out.push_str(&after[..end]);
+                out.push(')');
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..i + 4]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -1034,7 +1065,7 @@ mod tests {
                 "s.toml:2:1: unknown key `base_yaer`; expected one of `base_year`, `end_year`, `in_sample`",
                 "s.toml:3:12: expected a whole number, found the text \"2025\"",
                 "s.toml:9:6: expected a number ≥ 0, got -1",
-                "s.toml:11:10: unknown value `maybe`; expected one of `expected`, `binding`, `unspecified`",
+                "s.toml:11:10: unknown value `maybe`; expected one of `expected` (预期性), `binding` (约束性), `unspecified`",
             ]
         );
         assert_eq!(
@@ -1111,12 +1142,27 @@ mod tests {
         );
         assert_eq!(
             t("invalid type: integer `3`, expected struct RawHorizon"),
-            "expected a table table, found the whole number 3".replace("a table table", "a table")
+            "expected a table, found the whole number 3"
         );
         assert_eq!(
             t("unknown variant `预期`, expected `expected` or `binding`"),
             "unknown value `预期`; expected `expected` or `binding`"
         );
+        // The plans' words serde lists as values of their own go in brackets after the
+        // keyword they stand for, wherever they are in the list.
+        assert_eq!(
+            t(
+                "unknown variant `以上`, expected one of `cumulative_floor`, `level_cap`, \
+               `level_floor`, `level_about`, `左右`"
+            ),
+            "unknown value `以上`; expected one of `cumulative_floor`, `level_cap`, \
+             `level_floor`, `level_about` (左右)"
+        );
+        assert_eq!(
+            t("unknown variant `x`, expected one of `province`, `省`, `city`, `市`, `area`"),
+            "unknown value `x`; expected one of `province` (省), `city` (市), `area`"
+        );
+        assert_eq!(aliases_in_brackets("`a`, `b`"), "`a`, `b`");
     }
 
     #[test]

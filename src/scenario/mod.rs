@@ -80,6 +80,10 @@ pub struct Source {
     pub title: Option<String>,
     pub issuer: Option<String>,
     pub year: Option<i32>,
+    /// The day it was signed or issued, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Its document number (文号).
+    pub number: Option<String>,
     pub note: Option<String>,
 }
 
@@ -109,6 +113,18 @@ impl Scenario {
             })
             .collect::<Vec<_>>()
             .join("、")
+    }
+
+    /// How tables name the sources of a `source` value: each id's `[sources]` title (the
+    /// id itself when the scenario gives none), `; `-separated; empty for no source.
+    pub fn source_title_text(&self, source: &str) -> String {
+        source_ids(source)
+            .map(|id| match self.source(id) {
+                Some(Source { title: Some(t), .. }) => t.clone(),
+                _ => id.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// Every source id a quote or rationale of the scenario names, with the key path that
@@ -584,8 +600,12 @@ pub struct Target {
     pub tolerance: Option<f64>,
     pub applies: Option<Applies>,
     pub nature: Nature,
+    /// The plan document's id; empty for a target posed by assumption without one.
     pub source: String,
+    /// The plan's Chinese text; empty for a target posed by assumption without one.
     pub quote: String,
+    /// How the target was read, where the plan's text does not say it outright.
+    pub assumption: Option<String>,
     pub note: Option<String>,
 }
 

@@ -159,7 +159,8 @@ pub struct RawIndicatorParams {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BaselineKind {
-    /// A sum of yearly flows over `period` (a plan's bracketed `[x]` value).
+    /// A sum of yearly flows over `period` (a plan's bracketed `[x]` value); also `累计`.
+    #[serde(alias = "累计")]
     Cumulative,
     /// One year's flow.
     Annual,
@@ -200,6 +201,8 @@ pub enum RawTargetKind {
     CumulativeFloor,
     LevelCap,
     LevelFloor,
+    /// Also `左右`, the plans' word for "about".
+    #[serde(alias = "左右")]
     LevelAbout,
 }
 
@@ -208,13 +211,19 @@ pub enum RawTargetKind {
 pub enum RawApplies {
     EachYear,
     End,
+    /// Not also `年均`: the plans' 年均控制在5.5%以内 can mean each year's (annual-average)
+    /// rate or the mean of the period, so the word is not accepted for either.
     Average,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RawNature {
+    /// Also `预期性`, as the plans' indicator tables write it.
+    #[serde(alias = "预期性")]
     Expected,
+    /// Also `约束性`.
+    #[serde(alias = "约束性")]
     Binding,
     Unspecified,
 }
@@ -231,13 +240,21 @@ pub struct RawTarget {
     pub nature: Option<RawNature>,
     pub source: Option<String>,
     pub quote: Option<String>,
+    /// How the target was read, where the plan's text does not say it outright (a 年均
+    /// reading, a floor inferred from a table without 以上); then `source` and `quote` are
+    /// optional.
+    pub assumption: Option<String>,
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RawLevel {
+    /// Also `省`.
+    #[serde(alias = "省")]
     Province,
+    /// Also `市`.
+    #[serde(alias = "市")]
     City,
     Area,
 }
@@ -371,6 +388,10 @@ pub struct RawSource {
     pub issuer: Option<String>,
     /// The year it was issued.
     pub year: Option<i64>,
+    /// The day it was signed or issued, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Its document number (文号), e.g. `豫政〔2021〕62号`.
+    pub number: Option<String>,
     /// Anything else a reader should know (e.g. which part of a compiled file is meant).
     pub note: Option<String>,
 }

@@ -688,6 +688,7 @@ mod tests {
             nature: Nature::Expected,
             source: "s".into(),
             quote: "q".into(),
+            assumption: None,
             note: None,
         }
     }

@@ -142,6 +142,7 @@ fn factor_scenario(correlation: &str) -> (tempfile::TempDir, Scenario) {
         body += &leaf(id, parent);
     }
     body += correlation;
+    body += "\n[sources.test]\ntitle = \"test document\"\n";
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("factors.toml");
     std::fs::write(&p, body).unwrap();

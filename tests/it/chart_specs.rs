@@ -157,7 +157,7 @@ fn baselines_csv_has_one_row_per_figure_with_single_years() {
     let rows: Vec<String> = read(&path).lines().map(str::to_owned).collect();
     assert_eq!(
         rows[2],
-        "shaoyang-baseline,shaoyang,urban_new_jobs,single_year,2020,2020,4.7200,4.7200,plan,004_7c121f2adea77f47,1.城镇新增就业人数(万人) 4.72[>23.5]"
+        "shaoyang-baseline,shaoyang,urban_new_jobs,single_year,2020,2020,4.7200,4.7200,plan,004_7c121f2adea77f47,邵阳市“十四五”人力资源和社会保障事业发展规划,1.城镇新增就业人数(万人) 4.72[>23.5]"
     );
     assert_eq!(rows.len(), 4);
     assert!(rows[1].contains(",cumulative,2016,2020,22.4300,4.4860,plan,"));

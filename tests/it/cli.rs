@@ -36,7 +36,7 @@ fn run_writes_every_output_with_the_documented_columns() {
     let header = t.lines().next().unwrap();
     assert_eq!(
         header,
-        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,p_met_low,p_met_high,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,level_p50,level_p80,level_p90,source,quote"
+        "scenario,target_id,region,indicator,kind,applies,period,target_value,tolerance,nature,p_met,p_met_se,p_met_low,p_met_high,outcome_p50,outcome_p05,outcome_p95,expected_shortfall,shortfall_if_missed,level_p50,level_p80,level_p90,source,source_title,quote,assumption"
     );
     assert_eq!(t.lines().count(), 1 + 15);
     // The glide path in long form: one row per target and year of its period.
@@ -47,6 +47,24 @@ fn run_writes_every_output_with_the_documented_columns() {
     );
     assert!(on.lines().count() > 15, "{on}");
     assert!(t.contains("城镇新增就业550万人以上"));
+    // Each target names its document by title and says how it was read where it was.
+    let mut rows = csv::Reader::from_reader(t.as_bytes());
+    let cols = rows.headers().unwrap().clone();
+    let col = |name: &str| cols.iter().position(|c| c == name).unwrap();
+    let xinxiang = rows
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "xinxiang.return_entrepreneurs.cumulative_floor")
+        .unwrap();
+    assert_eq!(
+        &xinxiang[col("source_title")],
+        "新乡市“十四五”人才发展、人力资源开发和就业促进规划"
+    );
+    assert!(
+        xinxiang[col("assumption")]
+            .starts_with("Read as a floor: the table gives [4.15] without 以上"),
+        "{xinxiang:?}"
+    );
     let paths = read(&out.join("paths.csv"));
     // 500 paths × 21 series × 5 years, plus the header.
     assert_eq!(paths.lines().count(), 1 + 500 * 21 * 5);
@@ -213,7 +231,7 @@ fn bad_cases() -> Vec<(
             "nan.toml",
             "value = 39.67\nkind",
             "value = nan\nkind",
-            "error: expected a finite number, got NaN\n--> nan.toml:240:9".into(),
+            "error: expected a finite number, got NaN\n--> nan.toml:237:9".into(),
         ),
         (
             "henan-baseline.toml",
@@ -234,7 +252,7 @@ fn bad_cases() -> Vec<(
             "targetind.toml",
             "indicator = \"urban_new_jobs\"\nkind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 33.0",
             "indicator = \"urban_jobs\"\nkind = \"cumulative_floor\"\nperiod = \"2021-2025\"\nvalue = 33.0",
-            "error: regions.kaifeng.targets[0].indicator: unknown indicator `urban_jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate\n--> targetind.toml:266:1".into(),
+            "error: regions.kaifeng.targets[0].indicator: unknown indicator `urban_jobs`; valid indicators: urban_new_jobs, rural_transfer_new, return_entrepreneurs, rural_transfer_stock, surveyed_unemployment_rate, registered_unemployment_rate\n--> targetind.toml:263:1".into(),
         ),
         (
             "henan-baseline.toml",
@@ -405,12 +423,16 @@ fn check_shows_plan_quotes_and_assumptions() {
     assert!(s.contains("scenario henan-policy"));
     assert!(s.contains("scenario shaoyang-baseline"));
     assert!(s.contains(
-        "target urban_new_jobs: cumulative_floor 33 over 2021-2025 [expected] 001_21bee132f4f39f74: “城镇新增就业 33 万人以上”"
+        "target urban_new_jobs: cumulative_floor 33 over 2021-2025 [expected] 《开封市“十四五”人才发展、人力资源开发和就业促进规划》: “城镇新增就业 33 万人以上”"
     ));
     assert!(s.contains(
-        "baseline urban_new_jobs = 22.43 (cumulative, 2016-2020) [plan] 004_7c121f2adea77f47"
+        "baseline urban_new_jobs = 22.43 (cumulative, 2016-2020) [plan] 《邵阳市“十四五”人力资源和社会保障事业发展规划》(2021)"
     ));
     assert!(s.contains("levers.skills_training.effect = triangular(0, 0.1, 0.15)  [assumption]"));
+    // A target read with an interpretation says so under its quote.
+    assert!(s.contains(
+        "“22 . 新增返乡创业人数(万人) [4.54] [4.15] 预期性”\n      assumption: Read as a floor: the table gives [4.15] without 以上"
+    ), "{s}");
     assert!(s.contains(
         "level of urban_new_jobs anchored on the 2016-2020 total at its middle year 2018"
     ));
@@ -639,8 +661,8 @@ fn the_average_reading_of_kaifengs_rate_cap_is_met_at_least_as_often() {
         dir.path(),
         "henan-baseline.toml",
         "kaifeng-average.toml",
-        "(it implies the average).\napplies = \"each_year\"\nperiod = \"2021-2025\"\nvalue = 5.5\nnature = \"expected\"",
-        "(it implies the average).\napplies = \"average\"\nperiod = \"2021-2025\"\nvalue = 5.5\nnature = \"expected\"",
+        "applies = \"each_year\"\nperiod = \"2021-2025\"\nvalue = 5.5\nnature = \"expected\"\nsource = \"001_21bee132f4f39f74\"",
+        "applies = \"average\"\nperiod = \"2021-2025\"\nvalue = 5.5\nnature = \"expected\"\nsource = \"001_21bee132f4f39f74\"",
     );
     let id = "kaifeng.surveyed_unemployment_rate.level_cap";
     let mut rows = Vec::new();

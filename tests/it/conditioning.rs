@@ -47,6 +47,8 @@ noise_sd = { dist = "uniform", low = 0.03, high = 0.1, assumption = "test" }
 [correlation]
 common = 0.5
 assumption = "test"
+[sources.test]
+title = "test document"
 [regions.p]
 name_zh = "省"
 name_en = "Province"

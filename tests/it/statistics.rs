@@ -64,7 +64,11 @@ ceiling = 100.0
 fn scenario(body: &str) -> (tempfile::TempDir, Scenario) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("analytic.toml");
-    std::fs::write(&p, format!("{HEADER}\n{body}")).unwrap();
+    std::fs::write(
+        &p,
+        format!("{HEADER}\n{body}\n[sources.test]\ntitle = \"test document\"\n"),
+    )
+    .unwrap();
     let s = Scenario::from_file(Path::new(&p)).unwrap_or_else(|e| panic!("{e}"));
     (dir, s)
 }

@@ -159,7 +159,7 @@ pub fn write_targets(
     if conditioned {
         header.extend(PROGRESS_COLUMNS.iter().map(|s| s.to_string()));
     }
-    header.extend(["source".to_string(), "quote".to_string()]);
+    header.extend(["source", "source_title", "quote", "assumption"].map(String::from));
     w.write_record(&header).map_err(|e| io_err(path, e))?;
     for r in results {
         let t = &scn.targets[r.target];
@@ -199,7 +199,9 @@ pub fn write_targets(
             rec.extend(progress_cells(r.progress.as_ref()));
         }
         rec.push(t.source.clone());
+        rec.push(scn.source_title_text(&t.source));
         rec.push(t.quote.clone());
+        rec.push(t.assumption.clone().unwrap_or_default());
         w.write_record(&rec).map_err(|e| io_err(path, e))?;
     }
     w.flush().map_err(|e| io_err(path, e))
@@ -311,6 +313,8 @@ struct BaselineRow<'a> {
     yearly_average: f64,
     provenance: &'static str,
     source: String,
+    /// The title of the source document (`[sources]`), or the id when not listed.
+    source_title: String,
     quote: String,
 }
 
@@ -338,6 +342,7 @@ pub fn write_baselines(path: &Path, scn: &Scenario) -> Result<()> {
                 value: b.value,
                 yearly_average: b.value / years,
                 provenance: b.provenance.label(),
+                source_title: scn.source_title_text(&source),
                 source,
                 quote,
             })
@@ -354,6 +359,7 @@ pub fn write_baselines(path: &Path, scn: &Scenario) -> Result<()> {
                     value: y.value,
                     yearly_average: y.value,
                     provenance: y.provenance.label(),
+                    source_title: scn.source_title_text(&source),
                     source,
                     quote,
                 })
@@ -394,6 +400,8 @@ struct ParamRow<'a> {
     high: Option<f64>,
     provenance: &'static str,
     source: String,
+    /// The title of the source document (`[sources]`), or the id when not listed.
+    source_title: String,
     quote_or_rationale: String,
 }
 
@@ -499,6 +507,7 @@ fn structure_rows(scn: &Scenario) -> Vec<ParamRow<'_>> {
             low: None,
             high: None,
             provenance: prov.label(),
+            source_title: scn.source_title_text(&source),
             source,
             quote_or_rationale: text,
         }
@@ -565,6 +574,7 @@ fn param_row<'a>(scn: &'a Scenario, p: &'a crate::scenario::Param) -> ParamRow<'
         low: lo.is_finite().then_some(lo),
         high: hi.is_finite().then_some(hi),
         provenance: p.provenance.label(),
+        source_title: scn.source_title_text(&source),
         source,
         quote_or_rationale: text,
     }

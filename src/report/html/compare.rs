@@ -2,7 +2,7 @@
 //! each scenario with its difference from the first (paired standard error), then the
 //! comparison charts, linked from `charts/`.
 
-use super::{ChartImage, escape, figure, h2, nav_item, num, page, source_html};
+use super::{ChartImage, escape, figure, h2, nav_item, num, page, target_quote_html};
 use crate::analysis::compare::{CompareRow, ScenarioRun};
 use crate::error::Result;
 use crate::outdir::io_err;
@@ -259,11 +259,7 @@ fn target_label(r: &CompareReport, row: &CompareRow) -> (String, String) {
                     escape(t.indicator.name_en()),
                     escape(&wording::requirement(t))
                 ),
-                format!(
-                    "<br><span class=\"quote\" lang=\"zh-CN\">“{}”</span> {}",
-                    escape(&t.quote),
-                    source_html(s, &t.source)
-                ),
+                format!("<br>{}", target_quote_html(s, t)),
             )
         }
         None => (

@@ -110,6 +110,7 @@ nav li { margin: 3px 0; }
 nav p { margin: 18px 0 0; }
 .downloads { font-size: 14px; }
 .quote { font-size: 14px; }
+.assumption { font-style: italic; color: #555; }
 .basis { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; white-space: nowrap; }
 .basis.plan { background: #e3eefb; color: #0b3d78; }
 .basis.assumption { background: #fdf0d8; color: #7a4a00; }

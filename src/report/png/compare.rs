@@ -94,10 +94,7 @@ pub fn chart_specs(
             annotation: target.and_then(|(_, t)| annotation(runs, rows, t)),
             footer: foot.to_string(),
             source_note: target
-                .map(|(si, t)| {
-                    let scn = &runs[si].scenario;
-                    format!("{} “{}”", scn.source_titles(&t.source), t.quote)
-                })
+                .map(|(si, t)| crate::report::wording::target_source(&runs[si].scenario, t))
                 .or_else(|| {
                     let h = history_sources(ref_scn, ref_ri, ind);
                     (!h.is_empty()).then(|| h.join("; "))

@@ -307,7 +307,7 @@ fn bands(rows: &[&SeriesSummary]) -> (Vec<Band>, Vec<f64>) {
 }
 
 fn source_note(scn: &Scenario, t: &Target) -> String {
-    format!("{} “{}”", scn.source_titles(&t.source), t.quote)
+    crate::report::wording::target_source(scn, t)
 }
 
 /// The source line of a yearly chart: the target's source, or, without a target, the

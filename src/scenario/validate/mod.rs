@@ -19,7 +19,8 @@
 //! - `targets`: the plan targets;
 //! - `observations`: the measurement model and the observation files' figures, resolved
 //!   against the regions and series (their parameters take the last slots);
-//! - `sources`: the `[sources]` table, and every cited source id in it when it is present.
+//! - `sources`: the `[sources]` table, and every `source` the scenario writes declared in
+//!   it.
 //!
 //! `ctx` holds the context every pass shares (errors with key paths, provenance,
 //! parameters and distributions), `shared` a few small helpers.
@@ -94,6 +95,7 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Vec<Scen
     } = loaded;
     let mut ctx = Ctx::new(path);
     let built = build(&mut ctx, &raw, observations);
+    sources::check_cited(&ctx, &merged, &raw);
     let mut errors = problems;
     let found = ctx.take_errors();
     let found = found
@@ -127,7 +129,6 @@ pub(super) fn validate(path: &Path, loaded: Loaded) -> Result<Scenario, Vec<Scen
         sources: parts.sources,
         resolved: merged,
     };
-    sources::check_cited(&Ctx::new(path), &scn).map_err(|e| vec![e])?;
     Ok(scn)
 }
 
@@ -275,7 +276,7 @@ mod tests {
     fn check(text: &str) -> Result<Scenario, ScenarioError> {
         let loaded = Loaded {
             raw: raw(text),
-            merged: toml::Table::new(),
+            merged: text.parse().expect("test TOML"),
             files: Vec::new(),
             name: "s".into(),
             observations: Vec::new(),
@@ -336,7 +337,7 @@ mod tests {
 
 #[cfg(test)]
 mod source_tests {
-    use super::testutil::{CITY, raw};
+    use super::testutil::{CITY, CITY_SOURCES, raw};
     use super::*;
 
     fn check(text: &str) -> Result<Scenario, String> {
@@ -345,7 +346,7 @@ mod source_tests {
             files: Vec::new(),
             name: "s".into(),
             observations: Vec::new(),
-            merged: toml::Table::new(),
+            merged: text.parse().expect("test TOML"),
             problems: Vec::new(),
             removed: Vec::new(),
         };
@@ -354,9 +355,40 @@ mod source_tests {
 
     #[test]
     fn sources_give_titles_and_every_cited_id_must_be_listed() {
-        // Without a table, any source text is accepted and no titles are known.
-        let s = check(CITY).expect("valid");
-        assert!(s.sources.is_empty());
+        let bare = CITY.replacen(CITY_SOURCES, "", 1);
+        assert_ne!(bare, CITY);
+        // Every cited id must be declared: without a table, the first citation says what
+        // to add.
+        let e = check(&bare).map(|_| ()).unwrap_err();
+        assert_eq!(
+            e,
+            "s.toml: regions.city.baselines.urban_new_jobs.source: unknown source `plan`: the \
+             scenario has no [sources] table\nhelp: add [sources.plan] with the document's \
+             `title` (and `issuer`, `year`, `date`, `number`), so that charts and reports can \
+             name it"
+        );
+        let with = format!(
+            "{bare}\n[sources.plan]\ntitle = \"某市“十四五”就业规划\"\nissuer = \"某市人民政府\"\n\
+             year = 2022\ndate = \"2022-04-28\"\nnumber = \"某政〔2022〕36号\"\n"
+        );
+        let s = check(&with).expect("valid");
+        let src = s.source("plan").expect("listed");
+        assert_eq!(
+            (
+                src.title.as_deref(),
+                src.issuer.as_deref(),
+                src.year,
+                src.date.as_deref(),
+                src.number.as_deref()
+            ),
+            (
+                Some("某市“十四五”就业规划"),
+                Some("某市人民政府"),
+                Some(2022),
+                Some("2022-04-28"),
+                Some("某政〔2022〕36号")
+            )
+        );
         assert_eq!(
             s.cited_sources()[0],
             (
@@ -364,43 +396,47 @@ mod source_tests {
                 "regions.city.baselines.urban_new_jobs".into()
             )
         );
-        let with = format!(
-            "{CITY}\n[sources.plan]\ntitle = \"某市“十四五”就业规划\"\nissuer = \"某市人民政府\"\nyear = 2022\n"
-        );
-        let s = check(&with).expect("valid");
-        let src = s.source("plan").expect("listed");
-        assert_eq!(
-            (src.title.as_deref(), src.issuer.as_deref(), src.year),
-            (
-                Some("某市“十四五”就业规划"),
-                Some("某市人民政府"),
-                Some(2022)
-            )
-        );
-        // A table that lacks a cited id names the key that cites it.
-        let other = format!("{CITY}\n[sources.other]\ntitle = \"另一份规划\"\n");
+        // A table that lacks a cited id names the key that cites it and the ids declared.
+        let other = format!("{bare}\n[sources.other]\ntitle = \"另一份规划\"\n");
         assert_eq!(
             check(&other).map(|_| ()),
-            Err("s.toml: regions.city.baselines.urban_new_jobs.source: `plan` is not in [sources] (known: other); add [sources.\"plan\"] with its title".into())
+            Err("s.toml: regions.city.baselines.urban_new_jobs.source: unknown source `plan`: it is not in [sources]; declared: other\nhelp: cite a declared id, or add [sources.plan] with the document's `title`".into())
         );
         // Unknown keys, a missing title and an impossible year are refused.
-        let typo = format!("{CITY}\n[sources.plan]\ntitle = \"t\"\nissued = 2022\n");
+        let typo = format!("{bare}\n[sources.plan]\ntitle = \"t\"\nissued = 2022\n");
         assert!(
             toml::from_str::<crate::scenario::raw::RawScenario>(&typo)
                 .unwrap_err()
                 .to_string()
                 .contains("unknown field `issued`")
         );
-        let untitled = format!("{CITY}\n[sources.plan]\nissuer = \"x\"\n");
+        let untitled = format!("{bare}\n[sources.plan]\nissuer = \"x\"\n");
         assert_eq!(
             check(&untitled).map(|_| ()),
-            Err("s.toml: sources.plan: has no `title`".into())
+            Err("s.toml: sources.plan: has no `title`: give the document's title as it is printed, \
+                 e.g. 河南省“十四五”人才发展人力资源开发和就业促进规划"
+                .into())
         );
-        let year = format!("{CITY}\n[sources.plan]\ntitle = \"t\"\nyear = 22\n");
+        let year = format!("{bare}\n[sources.plan]\ntitle = \"t\"\nyear = 22\n");
         assert_eq!(
             check(&year).map(|_| ()),
             Err("s.toml: sources.plan.year: 22 is not a year from 1950 to 2100".into())
         );
+    }
+
+    #[test]
+    fn the_plans_words_name_levels_and_totals() {
+        let zh = CITY
+            .replacen("level = \"city\"", "level = \"市\"", 1)
+            .replacen("kind = \"cumulative\"", "kind = \"累计\"", 1);
+        assert_ne!(zh, CITY);
+        let (a, b) = (check(CITY).expect("valid"), check(&zh).expect("valid"));
+        assert_eq!(a.regions[0].level, b.regions[0].level);
+        assert_eq!(
+            format!("{:?}", a.regions[0].baselines),
+            format!("{:?}", b.regions[0].baselines)
+        );
+        assert_eq!(b.regions[0].level, crate::scenario::Level::City);
     }
 
     #[test]

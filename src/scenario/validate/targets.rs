@@ -84,18 +84,7 @@ fn target(
     let applies = applies(ctx, tk, t, kind, ind)?;
     let tolerance = tolerance(ctx, tk, t, kind, most)?;
     let nature = nature(ctx, tk, t)?;
-    let source = plan_text(
-        ctx,
-        &format!("{tk}.source"),
-        &t.source,
-        "the plan document the target comes from",
-    )?;
-    let quote = plan_text(
-        ctx,
-        &format!("{tk}.quote"),
-        &t.quote,
-        "the plan's Chinese text",
-    )?;
+    let (source, quote, assumption) = provenance(ctx, tk, t)?;
     Ok(Target {
         id: String::new(),
         region: ri,
@@ -109,8 +98,49 @@ fn target(
         nature,
         source,
         quote,
+        assumption,
         note: t.note.clone(),
     })
+}
+
+/// Where a target comes from: the plan document and its Chinese text; or an `assumption`
+/// saying how it was read (a 年均 reading, a floor inferred from a table without 以上, a
+/// target the user poses), with the document and quote it rests on where there are.
+fn provenance(ctx: &Ctx, tk: &str, t: &RawTarget) -> R<(String, String, Option<String>)> {
+    let Some(assumption) = &t.assumption else {
+        let source = plan_text(
+            ctx,
+            &format!("{tk}.source"),
+            &t.source,
+            "the plan document the target comes from (or an `assumption` saying how the target was read)",
+        )?;
+        let quote = plan_text(
+            ctx,
+            &format!("{tk}.quote"),
+            &t.quote,
+            "the plan's Chinese text",
+        )?;
+        return Ok((source, quote, None));
+    };
+    if assumption.trim().is_empty() {
+        return Err(ctx.err(
+            format!("{tk}.assumption"),
+            "is empty: say how the target was read, or leave `assumption` out",
+        ));
+    }
+    let given = |v: &Option<String>| {
+        v.clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_default()
+    };
+    let (source, quote) = (given(&t.source), given(&t.quote));
+    if source.is_empty() && !quote.is_empty() {
+        return Err(ctx.err(
+            format!("{tk}.source"),
+            "is required with a quote: the document the quote comes from",
+        ));
+    }
+    Ok((source, quote, Some(assumption.trim().to_string())))
 }
 
 /// The target's kind (required).
@@ -226,7 +256,7 @@ fn nature(ctx: &Ctx, tk: &str, t: &RawTarget) -> R<Nature> {
         Some(RawNature::Unspecified) => Ok(Nature::Unspecified),
         None => Err(ctx.err(
             format!("{tk}.nature"),
-            "is required (expected 预期性, binding 约束性, or unspecified)",
+            "is required: `expected` (预期性), `binding` (约束性) or `unspecified`",
         )),
     }
 }
@@ -415,7 +445,7 @@ quote = "5.5%左右"
             ),
             (
                 ("nature = \"binding\"", ""),
-                "s.toml: regions.city.targets[1].nature: is required (expected 预期性, binding 约束性, or unspecified)",
+                "s.toml: regions.city.targets[1].nature: is required: `expected` (预期性), `binding` (约束性) or `unspecified`",
             ),
             (
                 ("quote = \"新增30万人\"", "quote = \" \""),
@@ -426,5 +456,74 @@ quote = "5.5%左右"
             let text = format!("{FLOOR}{ABOUT}").replacen(from, to, 1);
             assert_eq!(err(check(&text)), expected, "{to}");
         }
+    }
+
+    #[test]
+    fn a_target_may_say_how_it_was_read() {
+        // With an assumption, the quote and source stay when given...
+        let read = FLOOR.replace(
+            "quote = \"新增30万人\"\n",
+            "quote = \"新增30万人\"\nassumption = \" Read as a floor: no 以上. \"\n",
+        );
+        let t = check(&read).expect("valid");
+        assert_eq!(
+            (
+                t[0].source.as_str(),
+                t[0].quote.as_str(),
+                t[0].assumption.as_deref()
+            ),
+            ("plan", "新增30万人", Some("Read as a floor: no 以上."))
+        );
+        // ...and may be left out: a target the user poses.
+        let posed = read
+            .replace("source = \"plan\"\n", "")
+            .replace("quote = \"新增30万人\"\n", "");
+        let t = check(&posed).expect("valid");
+        assert_eq!((t[0].source.as_str(), t[0].quote.as_str()), ("", ""));
+        // Without one, both are required; a quote needs its document; a blank assumption
+        // says nothing.
+        let cases = [
+            (
+                FLOOR.replace("source = \"plan\"\n", ""),
+                "s.toml: regions.city.targets[0].source: is required: the plan document the target comes from (or an `assumption` saying how the target was read)",
+            ),
+            (
+                read.replace("source = \"plan\"\n", ""),
+                "s.toml: regions.city.targets[0].source: is required with a quote: the document the quote comes from",
+            ),
+            (
+                read.replace(" Read as a floor: no 以上. ", "  "),
+                "s.toml: regions.city.targets[0].assumption: is empty: say how the target was read, or leave `assumption` out",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(err(check(&text)), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_plans_words_stand_for_the_keywords_they_name() {
+        let zh = ABOUT
+            .replace("\"level_about\"", "\"左右\"")
+            .replace("\"binding\"", "\"约束性\"");
+        let t = check(&format!(
+            "{}{zh}",
+            FLOOR.replace("\"expected\"", "\"预期性\"")
+        ))
+        .expect("valid");
+        assert_eq!(
+            (t[0].nature, t[1].kind, t[1].nature),
+            (Nature::Expected, TargetKind::LevelAbout, Nature::Binding)
+        );
+        // 年均 is read two ways in the plans, so it is not a keyword.
+        let e = toml::from_str::<crate::scenario::raw::RawScenario>(
+            &ABOUT.replace("\"each_year\"", "\"年均\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("unknown variant `年均`, expected one of `each_year`, `end`, `average`"),
+            "{e}"
+        );
     }
 }

@@ -36,9 +36,15 @@ pub(super) fn first<T>(c: &Ctx, r: R<T>) -> R<T> {
     }
 }
 
+/// The `[sources]` table of [`CITY`], for tests that change it.
+pub(super) const CITY_SOURCES: &str = "[sources.plan]\ntitle = \"某市“十四五”就业规划\"\n";
+
 /// A valid one-city scenario: 2020 base year, 2021-2023 projection, one flow baseline and
-/// an unemployment rate.
+/// an unemployment rate, citing the one document of [`CITY_SOURCES`].
 pub(super) const CITY: &str = r#"
+[sources.plan]
+title = "某市“十四五”就业规划"
+
 [horizon]
 base_year = 2020
 end_year = 2023
