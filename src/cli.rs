@@ -13,7 +13,7 @@ use std::io::Write;
 
 /// The top-level help's closing note (the examples follow it, see [`parse`]).
 const AFTER_HELP: &str = "Exit codes: 0 success, 2 bad input (scenario, arguments, output folder), 1 \
-other failure. Every command takes --json: one JSON document on stdout, described by \
+other failure. Every command but init takes --json: one JSON document on stdout, described by \
 docs/JSON.md and docs/schema/.";
 
 /// empsim: Monte Carlo projections of employment indicators and the probability of
@@ -44,6 +44,9 @@ pub enum Command {
     Compare(commands::compare::CompareArgs),
     /// Validate scenarios and print what each resolves to.
     Check(commands::check::CheckArgs),
+    /// Write a commented, valid starting scenario for new regions: the figures you give,
+    /// every other value a default marked as an assumption.
+    Init(commands::init::InitArgs),
 }
 
 /// Runs the parsed command line.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Calibrate(a) => commands::calibrate::execute(a, ui),
         Command::Compare(a) => commands::compare::execute(a, ui),
         Command::Check(a) => commands::check::execute(a, ui),
+        Command::Init(a) => commands::init::execute(a, ui),
     }
 }
 
@@ -73,6 +77,7 @@ pub fn examples(command: Option<&str>) -> Vec<&'static str> {
             "calibrate" => commands::calibrate::EXAMPLES,
             "compare" => commands::compare::EXAMPLES,
             "check" => commands::check::EXAMPLES,
+            "init" => commands::init::EXAMPLES,
             _ => &[],
         }
     };

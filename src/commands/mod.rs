@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod check;
 pub mod compare;
+pub mod init;
 pub mod progress;
 pub mod run;
 pub mod sens;

@@ -72,16 +72,25 @@ fn overview(o: &mut String, scn: &Scenario) {
         .count();
     let _ = writeln!(
         o,
-        "  {} regions ({} simulated), {} targets, {} parameters ({} from plans, {} assumptions), {} shocks, {} levers",
-        scn.regions.len(),
+        "  {} ({} simulated), {}, {} ({} from plans, {}), {}, {}",
+        count(scn.regions.len(), "region"),
         scn.leaves.len(),
-        scn.targets.len(),
-        scn.params.len(),
+        count(scn.targets.len(), "target"),
+        count(scn.params.len(), "parameter"),
         n_plan,
-        scn.params.len() - n_plan,
-        scn.shocks.len(),
-        scn.levers.len()
+        count(scn.params.len() - n_plan, "assumption"),
+        count(scn.shocks.len(), "shock"),
+        count(scn.levers.len(), "lever")
     );
+}
+
+/// `n` and the noun, plural unless `n` is 1: "1 region", "2 regions".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// One region: its role, indicators, weight, baselines, anchors and targets.
@@ -154,9 +163,14 @@ fn region(o: &mut String, scn: &Scenario, ri: usize, r: &Region) {
             (true, _) if !t.source.is_empty() => scn.source_titles(&t.source),
             _ => String::new(),
         };
+        let from = if from.is_empty() {
+            from
+        } else {
+            format!(" {from}")
+        };
         let _ = writeln!(
             o,
-            "    target {}: {} {}{tol} over {} [{}] {from}",
+            "    target {}: {} {}{tol} over {} [{}]{from}",
             t.indicator,
             t.kind_label(),
             t.value,

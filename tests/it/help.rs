@@ -6,7 +6,15 @@ use crate::support::{empsim_with_env, repo};
 use clap::Parser;
 use empsim::cli::Cli;
 
-const COMMANDS: [&str; 6] = ["run", "compare", "sens", "backtest", "calibrate", "check"];
+const COMMANDS: [&str; 7] = [
+    "run",
+    "compare",
+    "sens",
+    "backtest",
+    "calibrate",
+    "check",
+    "init",
+];
 
 /// The help of `args` at a terminal `columns` wide (stdout is a pipe, so clap reads
 /// `COLUMNS`).
@@ -89,7 +97,15 @@ fn the_top_level_help_shows_one_whole_example_per_command() {
             .collect();
         assert_eq!(
             commands,
-            ["run", "sens", "backtest", "calibrate", "compare", "check"]
+            [
+                "run",
+                "sens",
+                "backtest",
+                "calibrate",
+                "compare",
+                "check",
+                "init"
+            ]
         );
         assert!(text.contains("Exit codes: 0 success, 2 bad input"));
         // `help run` is `run --help`.

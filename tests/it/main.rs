@@ -34,3 +34,4 @@ mod sens_cli;
 mod sensitivity_lib;
 mod sources;
 mod statistics;
+mod tutorial;

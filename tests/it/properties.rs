@@ -26,7 +26,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn engine_invariants_hold(which in 0usize..4, seed in any::<u64>(), paths in 1usize..120) {
+    fn engine_invariants_hold(which in 0usize..SHIPPED_SCENARIOS.len(), seed in any::<u64>(), paths in 1usize..120) {
         let scn = &scenarios()[which];
         let sim = simulate(scn, paths, seed, &[]);
         prop_assert!(sim.values.iter().all(|v| v.is_finite()));

@@ -72,6 +72,7 @@ fn plan_quotes_occur_in_their_source_documents() {
     // Targets: 15 in each Henan scenario, 2 for Shaoyang (47). Plan baselines: 13 in each
     // Henan scenario, 2 for Shaoyang (41). Quoted parameters: 3 levers and 2 Shaoyang
     // parameters (5). The downside shock (1).
-    // Shaoyang's 2020 single-year figure inside its cumulative baseline (1).
-    assert_eq!(checked, 47 + 41 + 5 + 1 + 1);
+    // Shaoyang's 2020 single-year figure inside its cumulative baseline (1). The minimal
+    // example: 4 targets and 3 baselines (7).
+    assert_eq!(checked, 47 + 41 + 5 + 1 + 1 + 7);
 }

@@ -19,11 +19,12 @@ pub fn repo() -> &'static Path {
 }
 
 /// The shipped scenarios (`scenarios/NAME.toml`), by name.
-pub const SHIPPED_SCENARIOS: [&str; 4] = [
+pub const SHIPPED_SCENARIOS: [&str; 5] = [
     "henan-baseline",
     "henan-downside",
     "henan-policy",
     "shaoyang-baseline",
+    "kaifeng-minimal",
 ];
 
 /// The folder of the shipped scenarios, `scenarios/`.

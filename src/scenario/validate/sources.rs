@@ -135,8 +135,23 @@ pub(super) fn check_cited(ctx: &Ctx, merged: &toml::Table, raw: &RawScenario) {
                     "unknown source `{id}`: the scenario has no [sources] table\nhelp: add [sources.{header}] with the document's `title` (and `issuer`, `year`, `date`, `number`), so that charts and reports can name it"
                 )
             } else {
+                let near = declared
+                    .iter()
+                    .map(|d| (*d, crate::scenario::load::edit_distance(id, d)))
+                    .min_by_key(|(_, d)| *d)
+                    .filter(|(d, dist)| {
+                        *dist <= 2.max(id.chars().count().max(d.chars().count()) * 2 / 5)
+                    });
+                let help = match near {
+                    Some((d, _)) => format!(
+                        "did you mean `{d}`? Or add [sources.{header}] with the document's `title`"
+                    ),
+                    None => format!(
+                        "cite a declared id, or add [sources.{header}] with the document's `title`"
+                    ),
+                };
                 format!(
-                    "unknown source `{id}`: it is not in [sources]; declared: {}\nhelp: cite a declared id, or add [sources.{header}] with the document's `title`",
+                    "unknown source `{id}`: it is not in [sources]; declared: {}\nhelp: {help}",
                     declared.join(", ")
                 )
             };
@@ -233,7 +248,7 @@ mod tests {
             found,
             [
                 "s.toml: growth.ar.source: unknown source `other`: it is not in [sources]; declared: plan\nhelp: cite a declared id, or add [sources.other] with the document's `title`",
-                "s.toml: regions.a.targets[0].source: unknown source `plam`: it is not in [sources]; declared: plan\nhelp: cite a declared id, or add [sources.plam] with the document's `title`",
+                "s.toml: regions.a.targets[0].source: unknown source `plam`: it is not in [sources]; declared: plan\nhelp: did you mean `plan`? Or add [sources.plam] with the document's `title`",
             ]
         );
         // Without a table, every id is unknown, with what to add.
