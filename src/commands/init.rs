@@ -25,7 +25,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "ID:NAME_ZH:NAME_EN")]
     pub parent: Option<String>,
     /// A figure the plan gives before the projection, as REGION.INDICATOR=VALUE: for a flow
-    /// the five-year total ending in the base year (a plan's bracketed [x]), for the stock
+    /// the five-year total ending in the base year (a plan's bracketed `[x]`), for the stock
     /// or the surveyed rate its base-year level. Add @YEAR for one year's flow or
     /// @FIRST-LAST for another window.
     #[arg(long = "baseline", value_name = "REGION.INDICATOR=VALUE[@PERIOD]")]
@@ -40,7 +40,7 @@ pub struct InitArgs {
     #[arg(long = "cap", value_name = "REGION.INDICATOR=VALUE[@PERIOD]")]
     pub caps: Vec<String>,
     /// A document the quotes will come from, as ID=TITLE (e.g.
-    /// luoyang_plan=洛阳市“十四五”就业促进规划): declared in [sources], so that `source`
+    /// luoyang_plan=洛阳市“十四五”就业促进规划): declared in `[sources]`, so that `source`
     /// keys may cite it.
     #[arg(long = "source", value_name = "ID=TITLE")]
     pub sources: Vec<String>,
