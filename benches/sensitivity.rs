@@ -64,6 +64,7 @@ fn benches(c: &mut Criterion) {
                     },
                     levels: 4,
                     bootstrap: 200,
+                    unscrambled: false,
                     json: false,
                 };
                 black_box(empsim::commands::sens::run(&cfg, None).unwrap())

@@ -26,6 +26,11 @@ use crate::sensitivity::{
 use crate::stats;
 use serde::Serialize;
 
+/// The default number of Sobol' base samples N of `empsim sens` (a power of two): at 1024 the
+/// bootstrap intervals of the G-function's indices cover the analytic values at their
+/// nominal rate over scrambled replicates (tests/it/sensitivity_lib.rs), where 256 did not.
+pub const DEFAULT_SOBOL_SAMPLES: usize = 1024;
+
 /// Maximum number of model evaluations a design may need.
 pub const MAX_EVALUATIONS: usize = 1_000_000;
 
@@ -323,9 +328,23 @@ pub struct Design {
     pub paths: usize,
     /// Seed of the paths and of the design.
     pub seed: u64,
+    /// Sobol': scramble the design (nested uniform scramble seeded from `seed`, so another
+    /// seed gives an independent replicate of the design); `false`: the unscrambled sequence.
+    pub scramble: bool,
 }
 
 impl Design {
+    /// The seed of the Sobol' design's scramble: derived from `seed` (SplitMix64 of a
+    /// constant offset), so the design and the paths draw from unrelated streams.
+    pub fn scramble_seed(&self) -> Option<u64> {
+        self.scramble.then(|| {
+            let mut z = self.seed.wrapping_add(0x5C2A_3B1E_0D5E_11A1);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+    }
+
     /// The number of model evaluations for `factors` factors.
     pub fn evaluations(&self, factors: usize) -> usize {
         match self.method {
@@ -416,6 +435,7 @@ pub fn analyze(
             let opts = SobolOptions {
                 bootstrap: design.bootstrap,
                 seed: design.seed,
+                scramble: design.scramble_seed(),
                 ..SobolOptions::default()
             };
             Indices::Sobol(sa::sobol::analyze_with_progress(
@@ -596,7 +616,8 @@ fn morris_stats(row: &sa::MorrisRow) -> [Stat; 3] {
 }
 
 /// Sobol': first-order and total indices with their intervals and flags (`negative`,
-/// `ci_covers_zero`), or `zero_variance` where the output does not vary.
+/// `ci_covers_zero`, `outside_0_1` when the whole interval lies outside [0, 1]: estimator
+/// error), or `zero_variance` where the output does not vary.
 fn sobol_stats(row: &sa::SobolRow) -> [Stat; 2] {
     let stat = |name: &'static str, idx: &Option<sa::SobolIndex>| match idx {
         Some(i) => {
@@ -606,6 +627,9 @@ fn sobol_stats(row: &sa::SobolRow) -> [Stat; 2] {
             }
             if i.ci_covers_zero {
                 flags.push("ci_covers_zero");
+            }
+            if i.ci.is_some_and(|c| c.high < 0.0 || c.low > 1.0) {
+                flags.push("outside_0_1");
             }
             Stat {
                 name,

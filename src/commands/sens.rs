@@ -48,7 +48,7 @@ pub struct SensArgs {
     /// Metric(s) to analyse (repeatable; default: P(met) of every target).
     #[arg(long = "metric")]
     pub metrics: Vec<String>,
-    /// Sobol base samples N (default 256) or Morris trajectories r (default 20).
+    /// Sobol base samples N (default 1024, a power of two) or Morris trajectories r (default 20).
     #[arg(long)]
     pub samples: Option<usize>,
     #[command(flatten)]
@@ -59,6 +59,11 @@ pub struct SensArgs {
     /// Bootstrap resamples for confidence intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
+    /// Sobol: use the unscrambled Sobol' sequence (SALib's unscrambled sampler) instead of
+    /// the default scrambled design drawn from --seed, whose replicates under other seeds
+    /// show the design's error.
+    #[arg(long)]
+    pub unscrambled: bool,
     /// Print the results as one JSON document on stdout instead of text (schema
     /// empsim/sens, see docs/JSON.md).
     #[arg(long)]
@@ -126,13 +131,14 @@ pub fn run(
     let design = Design {
         method: args.method,
         samples: args.samples.unwrap_or(match args.method {
-            Method::Sobol => 256,
+            Method::Sobol => crate::analysis::sens::DEFAULT_SOBOL_SAMPLES,
             _ => 20,
         }),
         levels: args.levels,
         bootstrap: args.bootstrap,
         paths: sim.paths,
         seed: sim.seed,
+        scramble: !args.unscrambled,
     };
     check_design(&design)?;
     let evaluations = design.evaluations(facs.len());
@@ -206,6 +212,16 @@ fn check_design(d: &Design) -> Result<()> {
             "--samples must be at least 2 for {} ({what}), got {}",
             d.method.key(),
             d.samples
+        )));
+    }
+    if d.method == Method::Sobol && !d.samples.is_power_of_two() {
+        let below = 1usize << (usize::BITS - 1 - d.samples.leading_zeros());
+        return Err(Error::Usage(format!(
+            "--samples must be a power of two for sobol: Sobol' points are balanced only in \
+             blocks of 2^m, and other sizes lose that balance and converge more slowly; got {}, \
+             take {below} or {}",
+            d.samples,
+            below * 2
         )));
     }
     let levels = d.levels;

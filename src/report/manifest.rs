@@ -229,12 +229,35 @@ struct SensManifest<'a> {
     paths_per_evaluation: usize,
     seed: u64,
     common_random_numbers: &'a str,
+    /// Sobol': the base samples and the sequence (scrambled from which seed, or where the
+    /// unscrambled sequence starts); absent for other methods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sobol_design: Option<serde_json::Value>,
     /// Every file of the folder (relative, `/`-separated): what empsim may replace.
     outputs: &'a [String],
     resolved_scenario: serde_json::Value,
     elapsed_seconds: f64,
     #[serde(flatten)]
     record: Record,
+}
+
+/// The Sobol' design of a study, for its manifest.
+fn sobol_design(o: &SensStudy) -> Option<serde_json::Value> {
+    let crate::analysis::sens::Indices::Sobol(r) = &o.indices else {
+        return None;
+    };
+    Some(match r.options.scramble {
+        Some(seed) => serde_json::json!({
+            "base_samples": r.n_base,
+            "sequence": "Sobol' (Joe-Kuo 2008 direction numbers), nested uniform scramble (Owen 1995, Burley 2020 hash), from point 0",
+            "scramble_seed": seed,
+        }),
+        None => serde_json::json!({
+            "base_samples": r.n_base,
+            "sequence": "Sobol' (Joe-Kuo 2008 direction numbers), unscrambled",
+            "skip": r.skip,
+        }),
+    })
 }
 
 /// Writes the `manifest.json` of a sensitivity study into `dir`.
@@ -254,6 +277,7 @@ pub fn write_sens(dir: &Path, o: &SensStudy, outputs: &[String], elapsed: f64) -
         paths_per_evaluation: o.paths,
         seed: o.seed,
         common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
+        sobol_design: sobol_design(o),
         outputs,
         resolved_scenario: resolved(&o.scenario, o.paths, o.seed),
         elapsed_seconds: elapsed,

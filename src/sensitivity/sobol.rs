@@ -83,8 +83,13 @@ pub struct SobolOptions {
     pub confidence: f64,
     /// Seed of the bootstrap resampling. Default 0.
     pub seed: u64,
-    /// Where the design starts in the Sobol' sequence. Default [`SobolSkip::Auto`].
+    /// Where the design starts in the Sobol' sequence. Default [`SobolSkip::Auto`]. Ignored
+    /// by a scrambled design, which starts at point 0.
     pub skip: SobolSkip,
+    /// `Some(seed)`: a scrambled design (nested uniform scramble,
+    /// [`SobolSequence::scrambled`]) drawn from `seed`; `None` (the default): the unscrambled
+    /// sequence, identical to SALib's `saltelli`/`sobol` sampler without scrambling.
+    pub scramble: Option<u64>,
 }
 
 impl Default for SobolOptions {
@@ -94,6 +99,7 @@ impl Default for SobolOptions {
             confidence: 0.95,
             seed: 0,
             skip: SobolSkip::Auto,
+            scramble: None,
         }
     }
 }
@@ -115,6 +121,8 @@ pub struct SaltelliDesign {
     pub n_base: usize,
     /// Index of the first Sobol' point used.
     pub skip: u64,
+    /// The seed of the scramble, or `None` for the unscrambled sequence.
+    pub scramble: Option<u64>,
     /// The design rows (parameter vectors) to evaluate.
     pub points: Vec<Vec<f64>>,
 }
@@ -241,6 +249,29 @@ pub fn sample_saltelli(
     n_base: usize,
     skip: SobolSkip,
 ) -> Result<SaltelliDesign> {
+    sample(factors, n_base, skip, None)
+}
+
+/// A Saltelli design on the scrambled Sobol' sequence of `seed` ([`SobolSequence::scrambled`]):
+/// independent seeds give independent replicates of the design, whose spread measures the
+/// estimates' error. It starts at point 0 (no point of a scrambled sequence needs skipping).
+///
+/// # Errors
+/// As [`sample_saltelli`].
+pub fn sample_saltelli_scrambled(
+    factors: &[Factor],
+    n_base: usize,
+    seed: u64,
+) -> Result<SaltelliDesign> {
+    sample(factors, n_base, SobolSkip::None, Some(seed))
+}
+
+fn sample(
+    factors: &[Factor],
+    n_base: usize,
+    skip: SobolSkip,
+    scramble: Option<u64>,
+) -> Result<SaltelliDesign> {
     validate_factors(factors)?;
     if n_base < 2 {
         return Err(SensitivityError::InvalidBaseSamples(n_base));
@@ -252,9 +283,19 @@ pub fn sample_saltelli(
             option: "n_base",
             reason: format!("n_base * (d + 2) overflows (n_base = {n_base}, d = {d})"),
         })?;
-    let skip = skip.resolve(n_base);
-    let mut seq = SobolSequence::with_skip(2 * d, skip)?;
-    let unit = seq.take_points(n_base)?;
+    let (skip, unit) = match scramble {
+        Some(seed) => (
+            0,
+            SobolSequence::scrambled(2 * d, seed)?.take_points(n_base)?,
+        ),
+        None => {
+            let skip = skip.resolve(n_base);
+            (
+                skip,
+                SobolSequence::with_skip(2 * d, skip)?.take_points(n_base)?,
+            )
+        }
+    };
 
     let mut a = Vec::with_capacity(n_base);
     let mut b = Vec::with_capacity(n_base);
@@ -276,6 +317,7 @@ pub fn sample_saltelli(
         factors: factors.iter().map(|f| f.name.clone()).collect(),
         n_base,
         skip,
+        scramble,
         points,
     })
 }
@@ -533,7 +575,10 @@ where
     F: Fn(&[f64]) -> Vec<f64> + Sync,
 {
     options.check()?;
-    let design = sample_saltelli(factors, n_base, options.skip)?;
+    let design = match options.scramble {
+        Some(seed) => sample_saltelli_scrambled(factors, n_base, seed)?,
+        None => sample_saltelli(factors, n_base, options.skip)?,
+    };
     let outputs = evaluate_with_progress(&design.points, model, progress);
     estimate_sobol(&design, &outputs, options)
 }

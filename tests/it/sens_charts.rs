@@ -45,6 +45,7 @@ fn config(method: Method, out: &Path, samples: usize) -> SensArgs {
         },
         levels: 4,
         bootstrap: 50,
+        unscrambled: false,
         json: false,
     }
 }

@@ -162,3 +162,55 @@ fn bad_sensitivity_requests_exit_with_code_2() {
         "nothing written on bad input"
     );
 }
+
+#[test]
+fn the_seed_scrambles_the_sobol_design_and_unscrambled_is_one_flag_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario();
+    let run = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sens",
+            s.as_str(),
+            "--method",
+            "sobol",
+            "--samples",
+            "16",
+            "--paths",
+            "30",
+            "--bootstrap",
+            "20",
+            "--params",
+            "indicators.rural_transfer_new.trend,growth.noise_sd",
+            "--metric",
+            METRIC,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        let o = empsim(&args, dir.path());
+        assert_success(&o);
+        let m: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(out).join("manifest.json")).unwrap(),
+        )
+        .unwrap();
+        let indices = std::fs::read_to_string(dir.path().join(out).join("indices.csv")).unwrap();
+        (m["sobol_design"].clone(), indices)
+    };
+    let (d1, i1) = run("s1", &["--seed", "1"]);
+    let (d1b, i1b) = run("s1b", &["--seed", "1"]);
+    let (d2, _) = run("s2", &["--seed", "2"]);
+    assert_eq!(
+        (&d1, &i1),
+        (&d1b, &i1b),
+        "same seed, same design and indices"
+    );
+    assert_eq!(d1["base_samples"], 16);
+    assert!(d1["scramble_seed"].is_u64() && d2["scramble_seed"].is_u64());
+    assert_ne!(
+        d1["scramble_seed"], d2["scramble_seed"],
+        "another seed, another design"
+    );
+    let (du, _) = run("u", &["--seed", "1", "--unscrambled"]);
+    assert!(du["scramble_seed"].is_null(), "{du}");
+    assert_eq!(du["skip"], 16);
+}

@@ -180,8 +180,137 @@ pub fn aligned(table: &[Vec<String>]) -> String {
     out
 }
 
+/// An index and its interval: `0.9811 [0.9530, 1.0102]`.
+fn with_interval(ix: Option<crate::sensitivity::SobolIndex>) -> String {
+    match ix {
+        None => "undefined".to_string(),
+        Some(ix) => match ix.ci {
+            Some(ci) => format!("{:.4} [{:.4}, {:.4}]", ix.estimate, ci.low, ci.high),
+            None => format!("{:.4}", ix.estimate),
+        },
+    }
+}
+
+/// A Sobol' output's factors by total index, each with both indices and their intervals,
+/// then the warnings its indices deserve.
+fn sobol_lines(
+    o: &mut String,
+    scn: &Scenario,
+    r: &crate::sensitivity::SobolResult,
+    k: usize,
+    m: &crate::analysis::sens::Metric,
+) {
+    let summary = &r.outputs[k];
+    if summary.zero_variance {
+        let _ = writeln!(
+            o,
+            "  (no factor changes this metric in that year: it is {} at every design point)",
+            summary.mean
+        );
+        return;
+    }
+    // Factors that do not touch the metric (every index and bound 0 to rounding) are left
+    // out.
+    let mut rows: Vec<&crate::sensitivity::SobolRow> = (0..r.factors.len())
+        .filter_map(|i| r.row(i, k))
+        .filter(|row| {
+            [row.total, row.first_order].iter().flatten().any(|ix| {
+                ix.estimate.abs() > 1e-12
+                    || ix.ci.is_some_and(|c| c.low.abs().max(c.high.abs()) > 1e-12)
+            })
+        })
+        .collect();
+    let total =
+        |row: &crate::sensitivity::SobolRow| row.total.map_or(f64::NEG_INFINITY, |t| t.estimate);
+    rows.sort_by(|a, b| total(b).total_cmp(&total(a)));
+    let _ = writeln!(
+        o,
+        "  {:<28}  {:<28}  factor",
+        "total index ST [95 %]", "first order S1 [95 %]"
+    );
+    for row in rows.iter().take(8) {
+        let _ = writeln!(
+            o,
+            "  {:<28}  {:<28}  {}",
+            with_interval(row.total),
+            with_interval(row.first_order),
+            row.factor
+        );
+    }
+    for w in sobol_warnings(scn, r, k, m) {
+        let _ = writeln!(o, "  warning: {w}");
+    }
+}
+
+/// What makes a Sobol' output's indices doubtful: a metric that barely varies (P(met) near 0
+/// or 1), sums of indices on the wrong side of 1 beyond their intervals, indices outside
+/// [0, 1] beyond their intervals.
+pub fn sobol_warnings(
+    scn: &Scenario,
+    r: &crate::sensitivity::SobolResult,
+    k: usize,
+    m: &crate::analysis::sens::Metric,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let summary = &r.outputs[k];
+    if let crate::analysis::sens::MetricKind::PMet { target } = m.kind
+        && (summary.mean < 0.02 || summary.mean > 0.98)
+    {
+        let t = &scn.targets[target];
+        let cumulative = if t.indicator.kind() == crate::indicator::IndicatorKind::Flow {
+            ".cumulative"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "P(met) is {:.3} on average over the design: nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:{}.{}{cumulative}",
+            summary.mean,
+            scn.regions[t.region].id,
+            t.indicator.key()
+        ));
+    }
+    let rows: Vec<&crate::sensitivity::SobolRow> =
+        (0..r.factors.len()).filter_map(|i| r.row(i, k)).collect();
+    let bound = |f: fn(&crate::sensitivity::SobolRow) -> Option<crate::sensitivity::SobolIndex>,
+                 high: bool| {
+        rows.iter()
+            .filter_map(|row| f(row))
+            .map(|ix| match ix.ci {
+                Some(ci) if high => ci.high,
+                Some(ci) => ci.low,
+                None => ix.estimate,
+            })
+            .sum::<f64>()
+    };
+    let st_high = bound(|row| row.total, true);
+    if st_high < 1.0 {
+        out.push(format!(
+            "the total indices add up to at most {st_high:.3} within their intervals, below 1 (they must add up to 1 or more): too few samples or paths for this metric"
+        ));
+    }
+    let s1_low = bound(|row| row.first_order, false);
+    if s1_low > 1.0 {
+        out.push(format!(
+            "the first-order indices add up to at least {s1_low:.3} within their intervals, above 1 (they must add up to 1 or less): too few samples or paths for this metric"
+        ));
+    }
+    for row in &rows {
+        for (name, ix) in [("S1", row.first_order), ("ST", row.total)] {
+            if let Some(ci) = ix.and_then(|ix| ix.ci)
+                && (ci.high < 0.0 || ci.low > 1.0)
+            {
+                out.push(format!(
+                    "{name} of {} is outside [0, 1] beyond its interval [{:.4}, {:.4}]: estimator error; more samples (--samples) or paths (--paths)",
+                    row.factor, ci.low, ci.high
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The terminal summary of a sensitivity study: per metric, the final year's factors by
-/// importance.
+/// importance (for Sobol', both indices with their intervals, and warnings).
 pub fn sens_summary(study: &SensStudy, seconds: f64, out_dir: &Path) -> String {
     let stat = match study.method {
         Method::Oat => "swing",
@@ -210,6 +339,11 @@ pub fn sens_summary(study: &SensStudy, seconds: f64, out_dir: &Path) -> String {
             m.label,
             m.years[m.years.len() - 1]
         );
+        if let crate::analysis::sens::Indices::Sobol(r) = &study.indices {
+            sobol_lines(&mut o, &study.scenario, r, last, m);
+            offset += m.years.len();
+            continue;
+        }
         let ranked: Vec<(String, f64)> = study
             .importance(last)
             .into_iter()
