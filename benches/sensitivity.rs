@@ -65,6 +65,7 @@ fn benches(c: &mut Criterion) {
                     levels: 4,
                     bootstrap: 200,
                     unscrambled: false,
+                    export_salib: false,
                     json: false,
                 };
                 black_box(empsim::commands::sens::run(&cfg, None).unwrap())

@@ -312,6 +312,8 @@ pub struct SensStudy {
     pub evaluations: usize,
     pub paths: usize,
     pub seed: u64,
+    /// Sobol' with `--export-salib`: the design and the outputs the indices come from.
+    pub sobol_run: Option<sa::sobol::SobolRun>,
 }
 
 /// The design of a study: the method and its sizes.
@@ -331,6 +333,8 @@ pub struct Design {
     /// Sobol': scramble the design (nested uniform scramble seeded from `seed`, so another
     /// seed gives an independent replicate of the design); `false`: the unscrambled sequence.
     pub scramble: bool,
+    /// Sobol': keep the design and the outputs for export (`--export-salib`).
+    pub keep_runs: bool,
 }
 
 impl Design {
@@ -387,7 +391,7 @@ pub fn analyze(
     metrics: &[Metric],
     design: &Design,
     done: &(dyn Fn(usize) + Sync),
-) -> Result<Indices> {
+) -> Result<(Indices, Option<sa::sobol::SobolRun>)> {
     let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
     // Every evaluation runs the same paths (common random numbers): without observations
     // their random numbers are drawn once and kept; a conditioned scenario is conditioned
@@ -415,7 +419,10 @@ pub fn analyze(
         metrics.iter().flat_map(|m| m.eval(scn, &sim)).collect()
     };
     Ok(match design.method {
-        Method::Oat => Indices::Oat(sa::oat::analyze_with_progress(&factors, model, Some(done))?),
+        Method::Oat => (
+            Indices::Oat(sa::oat::analyze_with_progress(&factors, model, Some(done))?),
+            None,
+        ),
         Method::Morris => {
             let opts = MorrisOptions {
                 trajectories: design.samples,
@@ -424,12 +431,15 @@ pub fn analyze(
                 bootstrap: design.bootstrap,
                 ..MorrisOptions::default()
             };
-            Indices::Morris(sa::morris::analyze_with(
-                &factors,
-                &opts,
-                model,
-                Some(done),
-            )?)
+            (
+                Indices::Morris(sa::morris::analyze_with(
+                    &factors,
+                    &opts,
+                    model,
+                    Some(done),
+                )?),
+                None,
+            )
         }
         Method::Sobol => {
             let opts = SobolOptions {
@@ -438,13 +448,10 @@ pub fn analyze(
                 scramble: design.scramble_seed(),
                 ..SobolOptions::default()
             };
-            Indices::Sobol(sa::sobol::analyze_with_progress(
-                &factors,
-                design.samples,
-                model,
-                &opts,
-                Some(done),
-            )?)
+            let run =
+                sa::sobol::analyze_keeping(&factors, design.samples, model, &opts, Some(done))?;
+            let indices = Indices::Sobol(run.result.clone());
+            (indices, design.keep_runs.then_some(run))
         }
     })
 }

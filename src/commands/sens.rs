@@ -59,6 +59,10 @@ pub struct SensArgs {
     /// Bootstrap resamples for confidence intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
+    /// Sobol: also write the design and the model outputs in SALib's layout (salib/:
+    /// problem.json, X.txt, Y.csv), to cross-check the indices in Python.
+    #[arg(long)]
+    pub export_salib: bool,
     /// Sobol: use the unscrambled Sobol' sequence (SALib's unscrambled sampler) instead of
     /// the default scrambled design drawn from --seed, whose replicates under other seeds
     /// show the design's error.
@@ -139,7 +143,14 @@ pub fn run(
         paths: sim.paths,
         seed: sim.seed,
         scramble: !args.unscrambled,
+        keep_runs: args.export_salib,
     };
+    if args.export_salib && args.method != Method::Sobol {
+        return Err(Error::Usage(format!(
+            "--export-salib is for --method sobol (SALib's Sobol' layout), not {}",
+            args.method.key()
+        )));
+    }
     check_design(&design)?;
     let evaluations = design.evaluations(facs.len());
     if evaluations > MAX_EVALUATIONS {
@@ -158,9 +169,9 @@ pub fn run(
             p(n, evaluations)
         }
     };
-    let (indices, run_outputs) = sim.pool.install(|| {
-        let indices = study::analyze(&scn, &facs, &metrics, &design, &done)?;
-        Ok::<_, Error>((indices, study::run_outputs(&scn, &metrics, &design)))
+    let ((indices, sobol_run), run_outputs) = sim.pool.install(|| {
+        let analysed = study::analyze(&scn, &facs, &metrics, &design, &done)?;
+        Ok::<_, Error>((analysed, study::run_outputs(&scn, &metrics, &design)))
     })?;
     let study = SensStudy {
         scenario: scn,
@@ -172,6 +183,7 @@ pub fn run(
         evaluations,
         paths: sim.paths,
         seed: sim.seed,
+        sobol_run,
     };
     study::check_finite(&study.rows())?;
     let elapsed = t0.elapsed().as_secs_f64();
@@ -183,6 +195,9 @@ pub fn run(
             report::csv::write_sens_indices(&dir.join("indices.csv"), &study)?;
             report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
             report::xlsx::write_sens(dir, &study)?;
+            if let Some(run) = &study.sobol_run {
+                report::csv::write_salib(&dir.join("salib"), &study, run)?;
+            }
             report::png::sens::write_charts(dir, &study).map(|_| ())
         },
         |dir, outputs, _| {

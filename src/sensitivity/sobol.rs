@@ -574,13 +574,63 @@ pub fn analyze_with_progress<F>(
 where
     F: Fn(&[f64]) -> Vec<f64> + Sync,
 {
+    analyze_keeping(factors, n_base, model, options, progress).map(|run| run.result)
+}
+
+/// A Sobol' analysis with the design and the model outputs it was estimated from (for export,
+/// e.g. to cross-check in SALib).
+#[derive(Debug, Clone)]
+pub struct SobolRun {
+    /// The indices.
+    pub result: SobolResult,
+    /// The design the model was evaluated on.
+    pub design: SaltelliDesign,
+    /// The model's outputs at each design row, in the design's order.
+    pub outputs: Vec<Vec<f64>>,
+}
+
+impl SobolRun {
+    /// The design rows in SALib's order for `calc_second_order=False`: for each base
+    /// sample `j`, `A_j`, then `A_B^(i)_j` for every factor `i`, then `B_j` (SALib's
+    /// `sobol.analyze` reads `Y` in that order). Indices into `design.points`.
+    pub fn salib_order(&self) -> Vec<usize> {
+        let (n, d) = (self.design.n_base, self.design.n_factors());
+        (0..n)
+            .flat_map(|j| {
+                std::iter::once(j)
+                    .chain((0..d).map(move |i| (2 + i) * n + j))
+                    .chain(std::iter::once(n + j))
+            })
+            .collect()
+    }
+}
+
+/// [`analyze_with_progress`], keeping the design and the outputs ([`SobolRun`]).
+///
+/// # Errors
+/// See [`sample_saltelli`] and [`estimate_sobol`].
+pub fn analyze_keeping<F>(
+    factors: &[Factor],
+    n_base: usize,
+    model: F,
+    options: &SobolOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<SobolRun>
+where
+    F: Fn(&[f64]) -> Vec<f64> + Sync,
+{
     options.check()?;
     let design = match options.scramble {
         Some(seed) => sample_saltelli_scrambled(factors, n_base, seed)?,
         None => sample_saltelli(factors, n_base, options.skip)?,
     };
     let outputs = evaluate_with_progress(&design.points, model, progress);
-    estimate_sobol(&design, &outputs, options)
+    let result = estimate_sobol(&design, &outputs, options)?;
+    Ok(SobolRun {
+        result,
+        design,
+        outputs,
+    })
 }
 
 #[cfg(test)]
@@ -592,6 +642,17 @@ mod tests {
         (0..d)
             .map(|i| Factor::uniform(format!("x{i}"), 0.0, 1.0))
             .collect()
+    }
+
+    #[test]
+    fn salib_order_interleaves_a_the_mixed_rows_and_b_per_base_sample() {
+        let f = unit_factors(2);
+        let run = analyze_keeping(&f, 4, |x| vec![x[0]], &SobolOptions::default(), None).unwrap();
+        // N = 4, d = 2: A rows 0-3, B rows 4-7, A_B^(0) rows 8-11, A_B^(1) rows 12-15.
+        assert_eq!(run.salib_order()[..8], [0, 8, 12, 4, 1, 9, 13, 5]);
+        let mut all = run.salib_order();
+        all.sort_unstable();
+        assert_eq!(all, (0..16).collect::<Vec<_>>());
     }
 
     #[test]

@@ -46,6 +46,7 @@ fn config(method: Method, out: &Path, samples: usize) -> SensArgs {
         levels: 4,
         bootstrap: 50,
         unscrambled: false,
+        export_salib: false,
         json: false,
     }
 }

@@ -214,3 +214,110 @@ fn the_seed_scrambles_the_sobol_design_and_unscrambled_is_one_flag_away() {
     assert!(du["scramble_seed"].is_null(), "{du}");
     assert_eq!(du["skip"], 16);
 }
+
+#[test]
+fn the_salib_export_reproduces_the_indices_with_salibs_estimators() {
+    // SALib's `sobol.analyze(calc_second_order=False)` reads the rows per base sample as A,
+    // A_B^(1..d), B. From the exported files in that layout, empsim's estimators
+    // (S_i = mean((f_B − f0)(f_ABi − f_A)) / V, ST_i = mean((f_A − f_ABi)²) / (2V), f0 and V
+    // the mean and variance (n) of f_A ∪ f_B) must give indices.csv's estimates. (SALib
+    // centres f_B on the mean of all rows instead of f0: its S_i differs by
+    // (f0 − ȳ)·mean(f_ABi − f_A)/V.)
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario();
+    let o = empsim(
+        &[
+            "sens",
+            &s,
+            "--method",
+            "sobol",
+            "--samples",
+            "32",
+            "--paths",
+            "40",
+            "--bootstrap",
+            "20",
+            "--params",
+            "indicators.rural_transfer_new.trend,growth.noise_sd,indicators.rural_transfer_new.elasticity",
+            "--metric",
+            METRIC,
+            "--export-salib",
+            "--out",
+            "x",
+        ],
+        dir.path(),
+    );
+    assert_success(&o);
+    let salib = dir.path().join("x/salib");
+    let problem: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(salib.join("problem.json")).unwrap())
+            .unwrap();
+    let d = problem["num_vars"].as_u64().unwrap() as usize;
+    assert_eq!(d, 3);
+    let x = std::fs::read_to_string(salib.join("X.txt")).unwrap();
+    assert_eq!(x.lines().count(), 32 * (d + 2));
+    assert!(x.lines().all(|l| l.split(' ').count() == d));
+    let y = std::fs::read_to_string(salib.join("Y.csv")).unwrap();
+    let mut lines = y.lines();
+    let labels: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let indices = std::fs::read_to_string(dir.path().join("x/indices.csv")).unwrap();
+    let names: Vec<&str> = problem["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut checked = 0;
+    for (k, label) in labels.iter().enumerate() {
+        let (metric, year) = label.rsplit_once('@').unwrap();
+        let col: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+        let step = d + 2;
+        let a: Vec<f64> = col.iter().step_by(step).copied().collect();
+        let b: Vec<f64> = col.iter().skip(d + 1).step_by(step).copied().collect();
+        let all: Vec<f64> = a.iter().chain(&b).copied().collect();
+        let mean = all.iter().sum::<f64>() / all.len() as f64;
+        let v = all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / all.len() as f64;
+        if v == 0.0 {
+            continue;
+        }
+        for (i, name) in names.iter().enumerate() {
+            let ab: Vec<f64> = col.iter().skip(1 + i).step_by(step).copied().collect();
+            let n = a.len() as f64;
+            let s1 = (0..a.len())
+                .map(|j| (b[j] - mean) * (ab[j] - a[j]))
+                .sum::<f64>()
+                / n
+                / v;
+            let st = (0..a.len()).map(|j| (a[j] - ab[j]).powi(2)).sum::<f64>() / n / (2.0 * v);
+            for (stat, value) in [("first_order", s1), ("total", st)] {
+                let prefix = format!("henan-baseline,sobol,{metric},{year},{name},{stat},");
+                let line = indices.lines().find(|l| l.starts_with(&prefix)).unwrap();
+                let estimate: f64 = line[prefix.len()..]
+                    .split(',')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(
+                    (estimate - value).abs() <= 0.5e-4 + 1e-12,
+                    "{label} {name} {stat}: indices.csv {estimate}, from the export {value}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 6, "{checked}");
+    // Other methods refuse the flag.
+    let o = empsim(
+        &["sens", &s, "--method", "morris", "--export-salib"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: --export-salib is for --method sobol (SALib's Sobol' layout), not morris"
+    );
+}

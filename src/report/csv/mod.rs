@@ -15,7 +15,9 @@ pub mod observations;
 pub mod sens;
 
 pub use observations::write_observations;
-pub use sens::{write_factors as write_sens_factors, write_indices as write_sens_indices};
+pub use sens::{
+    write_factors as write_sens_factors, write_indices as write_sens_indices, write_salib,
+};
 
 pub(crate) fn fixed4<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&fmt4(*v))
