@@ -508,6 +508,18 @@ impl SensStudy {
         ("?", 0)
     }
 
+    /// The metric of output `k`.
+    pub fn metric_at(&self, k: usize) -> &Metric {
+        let mut k = k;
+        for m in &self.metrics {
+            if k < m.years.len() {
+                return m;
+            }
+            k -= m.years.len();
+        }
+        &self.metrics[self.metrics.len() - 1]
+    }
+
     /// The indices as tidy rows: per output (metric and year), factor and statistic.
     pub fn rows(&self) -> Vec<IndexRow> {
         let mut rows = Vec::new();
@@ -540,8 +552,25 @@ impl SensStudy {
                 }
             }
             Indices::Sobol(r) => {
+                // The doubts about a whole output mark each of its rows.
+                let per_output: Vec<Vec<&'static str>> = (0..r.n_outputs)
+                    .map(|k| {
+                        let m = self.metric_at(k);
+                        sobol_warnings(&self.scenario, r, k, m)
+                            .into_iter()
+                            .map(|w| w.flag)
+                            .filter(|f| *f != "outside_0_1")
+                            .collect()
+                    })
+                    .collect();
                 for row in &r.rows {
-                    for stat in sobol_stats(row) {
+                    for mut stat in sobol_stats(row) {
+                        for f in &per_output[row.output_index] {
+                            if !stat.flag.is_empty() {
+                                stat.flag.push(';');
+                            }
+                            stat.flag.push_str(f);
+                        }
                         push(row.output_index, &row.factor, stat);
                     }
                 }
@@ -578,6 +607,91 @@ impl SensStudy {
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
+}
+
+/// A doubt about a Sobol' output's indices: the `indices.csv` flag that marks it and the
+/// terminal's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputWarning {
+    /// `metric_nearly_constant`, `sum_total_below_1` and `sum_first_above_1` mark every row
+    /// of the output; `outside_0_1` marks the index itself (see `sobol_stats`).
+    pub flag: &'static str,
+    pub message: String,
+}
+
+impl OutputWarning {
+    fn new(flag: &'static str, message: String) -> Self {
+        OutputWarning { flag, message }
+    }
+}
+
+/// What makes a Sobol' output's indices doubtful: a metric that barely varies (P(met) near 0
+/// or 1), sums of indices on the wrong side of 1 beyond their intervals, indices outside
+/// [0, 1] beyond their intervals.
+pub fn sobol_warnings(
+    scn: &Scenario,
+    r: &sa::SobolResult,
+    k: usize,
+    m: &Metric,
+) -> Vec<OutputWarning> {
+    let mut out = Vec::new();
+    let summary = &r.outputs[k];
+    if summary.zero_variance {
+        // No indices to doubt: the `zero_variance` flag says why.
+        return out;
+    }
+    if let MetricKind::PMet { target } = m.kind
+        && (summary.mean < 0.02 || summary.mean > 0.98)
+    {
+        let t = &scn.targets[target];
+        let cumulative = if t.indicator.kind() == crate::indicator::IndicatorKind::Flow {
+            ".cumulative"
+        } else {
+            ""
+        };
+        out.push(OutputWarning::new("metric_nearly_constant", format!(
+            "P(met) is {:.3} on average over the design: nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:{}.{}{cumulative}",
+            summary.mean,
+            scn.regions[t.region].id,
+            t.indicator.key()
+        )));
+    }
+    let rows: Vec<&sa::SobolRow> = (0..r.factors.len()).filter_map(|i| r.row(i, k)).collect();
+    let bound = |f: fn(&sa::SobolRow) -> Option<sa::SobolIndex>, high: bool| {
+        rows.iter()
+            .filter_map(|row| f(row))
+            .map(|ix| match ix.ci {
+                Some(ci) if high => ci.high,
+                Some(ci) => ci.low,
+                None => ix.estimate,
+            })
+            .sum::<f64>()
+    };
+    let st_high = bound(|row| row.total, true);
+    if st_high < 1.0 {
+        out.push(OutputWarning::new("sum_total_below_1", format!(
+            "the total indices add up to at most {st_high:.3} within their intervals, below 1 (they must add up to 1 or more): too few samples or paths for this metric"
+        )));
+    }
+    let s1_low = bound(|row| row.first_order, false);
+    if s1_low > 1.0 {
+        out.push(OutputWarning::new("sum_first_above_1", format!(
+            "the first-order indices add up to at least {s1_low:.3} within their intervals, above 1 (they must add up to 1 or less): too few samples or paths for this metric"
+        )));
+    }
+    for row in &rows {
+        for (name, ix) in [("S1", row.first_order), ("ST", row.total)] {
+            if let Some(ci) = ix.and_then(|ix| ix.ci)
+                && (ci.high < 0.0 || ci.low > 1.0)
+            {
+                out.push(OutputWarning::new("outside_0_1", format!(
+                    "{name} of {} is outside [0, 1] beyond its interval [{:.4}, {:.4}]: estimator error; more samples (--samples) or paths (--paths)",
+                    row.factor, ci.low, ci.high
+                )));
+            }
+        }
+    }
+    out
 }
 
 /// One statistic of a factor for one output, as a row of `indices.csv` gives it.

@@ -321,3 +321,62 @@ fn the_salib_export_reproduces_the_indices_with_salibs_estimators() {
         "error: --export-salib is for --method sobol (SALib's Sobol' layout), not morris"
     );
 }
+
+#[test]
+fn a_nearly_certain_target_is_flagged_and_the_outcome_suggested_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario();
+    let o = empsim(
+        &[
+            "sens",
+            &s,
+            "--method",
+            "sobol",
+            "--samples",
+            "64",
+            "--paths",
+            "200",
+            "--bootstrap",
+            "50",
+            "--params",
+            "indicators.return_entrepreneurs.trend,unemployment.natural_rate",
+            "--metric",
+            "p_met:kaifeng.return_entrepreneurs.cumulative_floor",
+            "--metric",
+            "p_met:kaifeng.surveyed_unemployment_rate.level_cap",
+            "--out",
+            "w",
+        ],
+        dir.path(),
+    );
+    assert_success(&o);
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.contains("nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:kaifeng.return_entrepreneurs.cumulative"),
+        "{stdout}"
+    );
+    // Intervals are printed beside every index.
+    assert!(stdout.contains("total index ST [95 %]"), "{stdout}");
+    let indices = std::fs::read_to_string(dir.path().join("w/indices.csv")).unwrap();
+    let rows_2025 = |metric: &str| -> Vec<String> {
+        indices
+            .lines()
+            .filter(|l| l.contains(&format!(",{metric},2025,")))
+            .map(str::to_string)
+            .collect()
+    };
+    let certain = rows_2025("p_met:kaifeng.return_entrepreneurs.cumulative_floor");
+    assert_eq!(certain.len(), 4);
+    assert!(
+        certain.iter().all(|l| l.contains("metric_nearly_constant")),
+        "{certain:?}"
+    );
+    let uncertain = rows_2025("p_met:kaifeng.surveyed_unemployment_rate.level_cap");
+    assert_eq!(uncertain.len(), 4);
+    assert!(
+        uncertain
+            .iter()
+            .all(|l| !l.contains("metric_nearly_constant")),
+        "{uncertain:?}"
+    );
+}

@@ -300,7 +300,7 @@ pub fn write_charts(dir: &Path, o: &SensStudy) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// `scenario henan-baseline · Sobol' N = 256, 1000 bootstrap resamples · 4864 evaluations ×
+/// `scenario henan-baseline · Sobol', N = 1024 scrambled (Owen), 1000 bootstrap resamples · 19456 evaluations ×
 /// 500 paths each · seed 20211231 · empsim 0.1.0`.
 fn footer(o: &SensStudy) -> String {
     let method = match (&o.indices, o.method) {
@@ -310,8 +310,14 @@ fn footer(o: &SensStudy) -> String {
             r.options.trajectories, r.options.levels
         ),
         (Indices::Sobol(r), _) => format!(
-            "Sobol', N = {}, {} bootstrap resamples",
-            r.n_base, r.options.bootstrap
+            "Sobol', N = {} {}, {} bootstrap resamples",
+            r.n_base,
+            if r.options.scramble.is_some() {
+                "scrambled (Owen)"
+            } else {
+                "unscrambled"
+            },
+            r.options.bootstrap
         ),
     };
     format!(

@@ -237,76 +237,9 @@ fn sobol_lines(
             row.factor
         );
     }
-    for w in sobol_warnings(scn, r, k, m) {
-        let _ = writeln!(o, "  warning: {w}");
+    for w in crate::analysis::sens::sobol_warnings(scn, r, k, m) {
+        let _ = writeln!(o, "  warning: {}", w.message);
     }
-}
-
-/// What makes a Sobol' output's indices doubtful: a metric that barely varies (P(met) near 0
-/// or 1), sums of indices on the wrong side of 1 beyond their intervals, indices outside
-/// [0, 1] beyond their intervals.
-pub fn sobol_warnings(
-    scn: &Scenario,
-    r: &crate::sensitivity::SobolResult,
-    k: usize,
-    m: &crate::analysis::sens::Metric,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let summary = &r.outputs[k];
-    if let crate::analysis::sens::MetricKind::PMet { target } = m.kind
-        && (summary.mean < 0.02 || summary.mean > 0.98)
-    {
-        let t = &scn.targets[target];
-        let cumulative = if t.indicator.kind() == crate::indicator::IndicatorKind::Flow {
-            ".cumulative"
-        } else {
-            ""
-        };
-        out.push(format!(
-            "P(met) is {:.3} on average over the design: nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:{}.{}{cumulative}",
-            summary.mean,
-            scn.regions[t.region].id,
-            t.indicator.key()
-        ));
-    }
-    let rows: Vec<&crate::sensitivity::SobolRow> =
-        (0..r.factors.len()).filter_map(|i| r.row(i, k)).collect();
-    let bound = |f: fn(&crate::sensitivity::SobolRow) -> Option<crate::sensitivity::SobolIndex>,
-                 high: bool| {
-        rows.iter()
-            .filter_map(|row| f(row))
-            .map(|ix| match ix.ci {
-                Some(ci) if high => ci.high,
-                Some(ci) => ci.low,
-                None => ix.estimate,
-            })
-            .sum::<f64>()
-    };
-    let st_high = bound(|row| row.total, true);
-    if st_high < 1.0 {
-        out.push(format!(
-            "the total indices add up to at most {st_high:.3} within their intervals, below 1 (they must add up to 1 or more): too few samples or paths for this metric"
-        ));
-    }
-    let s1_low = bound(|row| row.first_order, false);
-    if s1_low > 1.0 {
-        out.push(format!(
-            "the first-order indices add up to at least {s1_low:.3} within their intervals, above 1 (they must add up to 1 or less): too few samples or paths for this metric"
-        ));
-    }
-    for row in &rows {
-        for (name, ix) in [("S1", row.first_order), ("ST", row.total)] {
-            if let Some(ci) = ix.and_then(|ix| ix.ci)
-                && (ci.high < 0.0 || ci.low > 1.0)
-            {
-                out.push(format!(
-                    "{name} of {} is outside [0, 1] beyond its interval [{:.4}, {:.4}]: estimator error; more samples (--samples) or paths (--paths)",
-                    row.factor, ci.low, ci.high
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// The terminal summary of a sensitivity study: per metric, the final year's factors by
