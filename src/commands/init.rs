@@ -235,6 +235,11 @@ fn plan(args: &InitArgs) -> Result<Plan> {
         .iter()
         .map(|s| new_source(s))
         .collect::<Result<_>>()?;
+    for (i, (id, _)) in sources.iter().enumerate() {
+        if sources[..i].iter().any(|(other, _)| other == id) {
+            return Err(usage(format!("--source `{id}` is given twice")));
+        }
+    }
     Ok(Plan {
         regions,
         parent,
@@ -806,12 +811,8 @@ fn validate(path: &Path, text: &str) -> Result<()> {
 
 /// Writes `text` to a file that must not exist yet.
 fn write_new(path: &Path, text: &str) -> Result<()> {
-    if std::fs::symlink_metadata(path).is_ok() {
-        return Err(Error::Usage(format!(
-            "{} already exists; empsim init never overwrites a file: give another --out",
-            path.display()
-        )));
-    }
+    // `create_new` fails on anything already at `path` (a file, a folder, a link, even a
+    // dangling one): the check and the creation are one step, so nothing is overwritten.
     let created = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -831,9 +832,15 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
             )));
         }
     };
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    written.map_err(|e| {
+        // The file is ours and incomplete: leave nothing half-written behind.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        Error::Usage(format!("cannot write {}: {e}", path.display()))
+    })
 }
 
 #[cfg(test)]
@@ -995,6 +1002,18 @@ mod tests {
             with(&["--end-year", "2020"]),
             "--end-year 2020 must be after --base-year 2020"
         );
+        assert_eq!(
+            with(&["--baseline", "luoyang.urban_new_jobs=NaN"]),
+            "--baseline `luoyang.urban_new_jobs=NaN`: `NaN` is not a number"
+        );
+        assert_eq!(
+            with(&["--region", "luoyang:洛阳:L"]),
+            "region `luoyang` is given twice"
+        );
+        assert_eq!(
+            with(&["--source", "p=甲", "--source", "p=乙"]),
+            "--source `p` is given twice"
+        );
         // A flow's target needs its figure: the region's, or every region's for the parent.
         assert_eq!(
             with(&["--floor", "luoyang.rural_transfer_new=5"]),
@@ -1027,6 +1046,55 @@ mod tests {
             e.starts_with("the flags give a scenario that does not validate (nothing was written); in the text init would write:"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_defaults_are_henan_baselines_shared_assumptions() {
+        // init's defaults are stated as henan-baseline.toml's: every shared parameter must
+        // have the same distribution there (a change to one must reach the other).
+        let t = text(&[
+            "--region",
+            "a:甲市:A",
+            "--baseline",
+            "a.urban_new_jobs=40",
+            "--baseline",
+            "a.rural_transfer_new=16",
+            "--baseline",
+            "a.return_entrepreneurs=7",
+            "--baseline",
+            "a.rural_transfer_stock=200",
+        ])
+        .unwrap();
+        let mut files = InMemory::default();
+        files.insert(Path::new("x.toml"), t.as_bytes().to_vec());
+        let init = Scenario::from_files(Path::new("x.toml"), &files).unwrap();
+        let henan = Scenario::from_file(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/henan-baseline.toml"),
+        )
+        .unwrap();
+        let dist = |s: &Scenario, name: &str| {
+            s.params
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| format!("{:?}", p.dist))
+                .unwrap_or_else(|| panic!("no {name}"))
+        };
+        let mut compared = 0;
+        for p in &init.params {
+            // Region-level copies of the indicator and unemployment defaults carry the
+            // region's key path; compare them with Henan's defaults for Kaifeng (for the
+            // stock, Zhumadian's: the only city with one).
+            let name = p.name.replace(
+                "regions.a.params.rural_transfer_stock",
+                "regions.zhumadian.params.rural_transfer_stock",
+            );
+            let name = name.replace("regions.a.", "regions.kaifeng.");
+            assert_eq!(dist(&init, &p.name), dist(&henan, &name), "{}", p.name);
+            compared += 1;
+        }
+        // growth (3), unemployment (5), three flows (3 each) and the stock's exit rate.
+        assert_eq!(compared, 18);
+        assert_eq!(init.growth.path, henan.growth.path);
     }
 
     #[test]

@@ -504,3 +504,34 @@ fn the_tornado_of_a_certain_target_says_so_and_shows_the_run() {
         assert_eq!(t.flat_message, None, "{}", j.metric);
     }
 }
+
+#[test]
+fn a_nearly_certain_targets_sobol_chart_carries_the_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(Method::Sobol, &dir.path().join("w"), 32);
+    cfg.params = Some(vec![
+        "indicators.return_entrepreneurs.trend".into(),
+        "unemployment.natural_rate".into(),
+    ]);
+    cfg.metrics = vec![
+        "p_met:kaifeng.return_entrepreneurs.cumulative_floor".into(),
+        "p_met:kaifeng.surveyed_unemployment_rate.level_cap".into(),
+    ];
+    let o = sens::run(&cfg, None).expect("sens runs");
+    let js = jobs(&o.study);
+    let notes = |i: usize| match &js[i].chart {
+        SensChart::SobolBars(b) => b.notes.clone(),
+        _ => panic!("job {i} is not a bar chart"),
+    };
+    let certain = notes(0);
+    assert!(
+        certain.iter().any(|n| n.starts_with("Warning: P(met) is ")
+            && n.ends_with("analyse the outcome instead: --metric mean:kaifeng.return_entrepreneurs.cumulative.")),
+        "{certain:?}"
+    );
+    assert!(
+        notes(2).iter().all(|n| !n.contains("nearly constant")),
+        "{:?}",
+        notes(2)
+    );
+}

@@ -163,32 +163,51 @@ fn bad_sensitivity_requests_exit_with_code_2() {
     );
 }
 
+/// `empsim sens <henan-baseline> --method sobol` in `dir` with `--samples`, `--paths`,
+/// `--params` and the `extra` flags (metrics, seed, output folder), `--bootstrap 20` unless
+/// `extra` gives it; asserts success.
+fn sobol(
+    dir: &std::path::Path,
+    samples: &str,
+    paths: &str,
+    params: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let s = scenario();
+    let mut args = vec![
+        "sens",
+        &s,
+        "--method",
+        "sobol",
+        "--samples",
+        samples,
+        "--paths",
+        paths,
+        "--params",
+        params,
+    ];
+    if !extra.contains(&"--bootstrap") {
+        args.extend_from_slice(&["--bootstrap", "20"]);
+    }
+    args.extend_from_slice(extra);
+    let o = empsim(&args, dir);
+    assert_success(&o);
+    o
+}
+
 #[test]
 fn the_seed_scrambles_the_sobol_design_and_unscrambled_is_one_flag_away() {
     let dir = tempfile::tempdir().unwrap();
-    let s = scenario();
     let run = |out: &str, extra: &[&str]| {
-        let mut args = vec![
-            "sens",
-            s.as_str(),
-            "--method",
-            "sobol",
-            "--samples",
+        let mut flags = vec!["--metric", METRIC, "--out", out];
+        flags.extend_from_slice(extra);
+        sobol(
+            dir.path(),
             "16",
-            "--paths",
             "30",
-            "--bootstrap",
-            "20",
-            "--params",
             "indicators.rural_transfer_new.trend,growth.noise_sd",
-            "--metric",
-            METRIC,
-            "--out",
-            out,
-        ];
-        args.extend_from_slice(extra);
-        let o = empsim(&args, dir.path());
-        assert_success(&o);
+            &flags,
+        );
         let m: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join(out).join("manifest.json")).unwrap(),
         )
@@ -225,29 +244,13 @@ fn the_salib_export_reproduces_the_indices_with_salibs_estimators() {
     // (f0 − ȳ)·mean(f_ABi − f_A)/V.)
     let dir = tempfile::tempdir().unwrap();
     let s = scenario();
-    let o = empsim(
-        &[
-            "sens",
-            &s,
-            "--method",
-            "sobol",
-            "--samples",
-            "32",
-            "--paths",
-            "40",
-            "--bootstrap",
-            "20",
-            "--params",
-            "indicators.rural_transfer_new.trend,growth.noise_sd,indicators.rural_transfer_new.elasticity",
-            "--metric",
-            METRIC,
-            "--export-salib",
-            "--out",
-            "x",
-        ],
+    sobol(
         dir.path(),
+        "32",
+        "40",
+        "indicators.rural_transfer_new.trend,growth.noise_sd,indicators.rural_transfer_new.elasticity",
+        &["--metric", METRIC, "--export-salib", "--out", "x"],
     );
-    assert_success(&o);
     let salib = dir.path().join("x/salib");
     let problem: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(salib.join("problem.json")).unwrap())
@@ -325,21 +328,14 @@ fn the_salib_export_reproduces_the_indices_with_salibs_estimators() {
 #[test]
 fn a_nearly_certain_target_is_flagged_and_the_outcome_suggested_instead() {
     let dir = tempfile::tempdir().unwrap();
-    let s = scenario();
-    let o = empsim(
+    let o = sobol(
+        dir.path(),
+        "64",
+        "200",
+        "indicators.return_entrepreneurs.trend,unemployment.natural_rate",
         &[
-            "sens",
-            &s,
-            "--method",
-            "sobol",
-            "--samples",
-            "64",
-            "--paths",
-            "200",
             "--bootstrap",
             "50",
-            "--params",
-            "indicators.return_entrepreneurs.trend,unemployment.natural_rate",
             "--metric",
             "p_met:kaifeng.return_entrepreneurs.cumulative_floor",
             "--metric",
@@ -347,9 +343,7 @@ fn a_nearly_certain_target_is_flagged_and_the_outcome_suggested_instead() {
             "--out",
             "w",
         ],
-        dir.path(),
     );
-    assert_success(&o);
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
         stdout.contains("nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:kaifeng.return_entrepreneurs.cumulative"),

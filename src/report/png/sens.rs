@@ -116,10 +116,17 @@ pub fn jobs(o: &SensStudy) -> Vec<SensChartJob> {
                 vec![("tornado", c.tornado(r, run, o.paths))]
             }
             Indices::Morris(r) => vec![("morris", c.morris(r))],
-            Indices::Sobol(r) => vec![
-                ("sobol", c.sobol_bars(r)),
-                ("sobol-years", c.sobol_years(r)),
-            ],
+            Indices::Sobol(r) => {
+                // The doubts the terminal and indices.csv report, on the chart as well.
+                let warnings = crate::analysis::sens::sobol_warnings(&o.scenario, r, c.k, m)
+                    .into_iter()
+                    .map(|w| format!("Warning: {}.", w.message))
+                    .collect();
+                vec![
+                    ("sobol", c.sobol_bars(r, warnings)),
+                    ("sobol-years", c.sobol_years(r)),
+                ]
+            }
         };
         out.extend(charts.into_iter().map(|(prefix, chart)| SensChartJob {
             file_name: format!("{prefix}-{slug}.png"),
@@ -217,7 +224,7 @@ impl MetricCharts<'_> {
         })
     }
 
-    fn sobol_bars(&self, r: &SobolResult) -> SensChart {
+    fn sobol_bars(&self, r: &SobolResult, warnings: Vec<String>) -> SensChart {
         let sums = r
             .outputs
             .get(self.k)
@@ -239,7 +246,7 @@ impl MetricCharts<'_> {
             rows: r.rows_for_output(self.k).to_vec(),
             first_label: "First-order S_i (the factor alone)".into(),
             total_label: "Total S_Ti (with its interactions)".into(),
-            notes: Vec::new(),
+            notes: warnings,
             footer: self.footer.clone(),
             size: (1200, 800),
         })
