@@ -8,8 +8,11 @@
 //!   inherits it), plus any parameter given a range on the command line
 //!   (`--range NAME=LOW:HIGH`, uniform). A factor's distribution is the declared one.
 //! - **Metrics** are per projection year: `p_met:<target_id>` (P(on track) in each year of
-//!   the target's period; the last year is P(met)), `mean:` or `median:<region>.<indicator>`
-//!   with an optional `.cumulative`.
+//!   the target's period; the last year is P(met)); the target's outcome so far, which does
+//!   not saturate where P(met) is near 0 or 1: `outcome:<target_id>` (its mean),
+//!   `shortfall:<target_id>` (the expected shortfall from the pro-rata requirement),
+//!   `quantile:<p>:<target_id>`; and a projected series, `mean:`, `median:` or
+//!   `quantile:<p>:` `<region>.<indicator>` with an optional `.cumulative`.
 //! - **Model evaluation**: the scenario is simulated with `--paths` paths with the factors
 //!   fixed at the design point (the other parameters are still drawn per path). Every
 //!   evaluation uses the same path seeds (common random numbers), so differences between
@@ -173,10 +176,37 @@ fn to_factor(f: &ScenarioFactor) -> Factor {
 pub enum MetricKind {
     /// P(on track) per year of the target's period.
     PMet { target: usize },
+    /// A statistic across paths of the target's outcome so far, per year of its period
+    /// ([`stats::outcome_track`]): it does not saturate where P(met) is near 0 or 1.
+    Outcome { target: usize, stat: OutcomeStat },
     /// Mean across paths.
     Mean { series: usize, cumulative: bool },
     /// Median across paths.
     Median { series: usize, cumulative: bool },
+    /// The type-7 quantile at `p` across paths.
+    Quantile {
+        series: usize,
+        cumulative: bool,
+        p: f64,
+    },
+}
+
+/// The statistic of a target's outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OutcomeStat {
+    /// The mean outcome (`outcome:<target>`).
+    Mean,
+    /// The type-7 quantile at p (`quantile:<p>:<target>`).
+    Quantile(f64),
+    /// E[max(0, gap)], the expected shortfall from the (pro-rata) requirement
+    /// (`shortfall:<target>`).
+    Shortfall,
+}
+
+/// `5` for 0.05, `2.5` for 0.025: a probability as a percentage, without trailing zeros.
+pub fn percent(p: f64) -> String {
+    let s = format!("{:.4}", p * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A metric: its label, kind and the years of its outputs.
@@ -187,72 +217,126 @@ pub struct Metric {
     pub years: Vec<i32>,
 }
 
+/// The forms `--metric` accepts, for messages.
+pub const METRIC_FORMS: &str = "p_met:<target_id>, outcome:<target_id>, shortfall:<target_id>, \
+quantile:<p>:<target_id>, mean:<region>.<indicator>[.cumulative], \
+median:<region>.<indicator>[.cumulative] or quantile:<p>:<region>.<indicator>[.cumulative]";
+
 /// Parses a metric specification (see the module docs).
 pub fn parse_metric(scn: &Scenario, spec: &str) -> Result<Metric> {
     let bad = |msg: String| Error::Usage(format!("--metric {spec}: {msg}"));
-    let (what, rest) = spec.split_once(':').ok_or_else(|| {
-        bad("expected p_met:<target_id>, mean:<region>.<indicator>[.cumulative] or median:<region>.<indicator>[.cumulative]".into())
-    })?;
+    let (what, rest) = spec
+        .split_once(':')
+        .ok_or_else(|| bad(format!("expected {METRIC_FORMS}")))?;
+    let target = |id: &str| {
+        scn.targets.iter().position(|t| t.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = scn.targets.iter().map(|t| t.id.as_str()).collect();
+            bad(format!(
+                "unknown target `{id}`; targets: {}",
+                ids.join(", ")
+            ))
+        })
+    };
+    let on_target = |ti: usize, kind: MetricKind| {
+        let t = &scn.targets[ti];
+        Ok(Metric {
+            label: spec.to_string(),
+            kind,
+            years: (t.first_year..=t.last_year).collect(),
+        })
+    };
+    let series = |rest: &str| -> Result<(usize, bool)> {
+        let (path, cumulative) = match rest.strip_suffix(".cumulative") {
+            Some(p) => (p, true),
+            None => (rest, false),
+        };
+        let (region, ind) = path
+            .split_once('.')
+            .ok_or_else(|| bad("expected <region>.<indicator>".into()))?;
+        let ri = scn
+            .regions
+            .iter()
+            .position(|r| r.id == region)
+            .ok_or_else(|| bad(format!("unknown region `{region}`")))?;
+        let indicator = Indicator::from_key(ind).ok_or_else(|| {
+            bad(format!(
+                "unknown indicator `{ind}`; valid indicators: {}",
+                Indicator::valid_keys()
+            ))
+        })?;
+        let series = scn
+            .series_index(ri, indicator)
+            .ok_or_else(|| bad(format!("region `{region}` does not project {indicator}")))?;
+        if cumulative && indicator.kind() != IndicatorKind::Flow {
+            return Err(bad(format!(
+                "{indicator} is not a flow; it has no cumulative sum"
+            )));
+        }
+        Ok((series, cumulative))
+    };
+    let on_series = |kind: MetricKind| {
+        Ok(Metric {
+            label: spec.to_string(),
+            kind,
+            years: scn.years(),
+        })
+    };
     match what {
         "p_met" => {
-            let ti = scn
-                .targets
-                .iter()
-                .position(|t| t.id == rest)
-                .ok_or_else(|| {
-                    let ids: Vec<&str> = scn.targets.iter().map(|t| t.id.as_str()).collect();
-                    bad(format!(
-                        "unknown target `{rest}`; targets: {}",
-                        ids.join(", ")
-                    ))
-                })?;
-            let t = &scn.targets[ti];
-            Ok(Metric {
-                label: spec.to_string(),
-                kind: MetricKind::PMet { target: ti },
-                years: (t.first_year..=t.last_year).collect(),
-            })
+            let ti = target(rest)?;
+            on_target(ti, MetricKind::PMet { target: ti })
+        }
+        "outcome" | "shortfall" => {
+            let ti = target(rest)?;
+            let stat = if what == "outcome" {
+                OutcomeStat::Mean
+            } else {
+                OutcomeStat::Shortfall
+            };
+            on_target(ti, MetricKind::Outcome { target: ti, stat })
+        }
+        "quantile" => {
+            let (p, of) = rest
+                .split_once(':')
+                .ok_or_else(|| bad("expected quantile:<p>:<target_id> or quantile:<p>:<region>.<indicator>[.cumulative], e.g. quantile:0.05:...".into()))?;
+            let p: f64 = p
+                .trim()
+                .parse()
+                .ok()
+                .filter(|p: &f64| *p > 0.0 && *p < 1.0)
+                .ok_or_else(|| bad(format!("the probability `{p}` must be a number between 0 and 1 (exclusive), e.g. 0.05")))?;
+            // A target's id (`region.indicator.kind`) never reads as a series
+            // (`region.indicator[.cumulative]`), so the two cannot be confused.
+            if let Some(ti) = scn.targets.iter().position(|t| t.id == of) {
+                on_target(
+                    ti,
+                    MetricKind::Outcome {
+                        target: ti,
+                        stat: OutcomeStat::Quantile(p),
+                    },
+                )
+            } else if of.matches('.').count() >= 2 && !of.ends_with(".cumulative") {
+                // Shaped like a target's id: say so rather than misread it as a series.
+                target(of).map(|_| unreachable!("not a target"))
+            } else {
+                let (series, cumulative) = series(of)?;
+                on_series(MetricKind::Quantile {
+                    series,
+                    cumulative,
+                    p,
+                })
+            }
         }
         "mean" | "median" => {
-            let (path, cumulative) = match rest.strip_suffix(".cumulative") {
-                Some(p) => (p, true),
-                None => (rest, false),
-            };
-            let (region, ind) = path
-                .split_once('.')
-                .ok_or_else(|| bad("expected <region>.<indicator>".into()))?;
-            let ri = scn
-                .regions
-                .iter()
-                .position(|r| r.id == region)
-                .ok_or_else(|| bad(format!("unknown region `{region}`")))?;
-            let indicator = Indicator::from_key(ind).ok_or_else(|| {
-                bad(format!(
-                    "unknown indicator `{ind}`; valid indicators: {}",
-                    Indicator::valid_keys()
-                ))
-            })?;
-            let series = scn
-                .series_index(ri, indicator)
-                .ok_or_else(|| bad(format!("region `{region}` does not project {indicator}")))?;
-            if cumulative && indicator.kind() != IndicatorKind::Flow {
-                return Err(bad(format!(
-                    "{indicator} is not a flow; it has no cumulative sum"
-                )));
-            }
-            let kind = if what == "mean" {
+            let (series, cumulative) = series(rest)?;
+            on_series(if what == "mean" {
                 MetricKind::Mean { series, cumulative }
             } else {
                 MetricKind::Median { series, cumulative }
-            };
-            Ok(Metric {
-                label: spec.to_string(),
-                kind,
-                years: scn.years(),
             })
         }
         other => Err(bad(format!(
-            "unknown statistic `{other}`; use p_met, mean or median"
+            "unknown statistic `{other}`; use p_met, outcome, shortfall, quantile, mean or median"
         ))),
     }
 }
@@ -265,7 +349,21 @@ impl Metric {
                 .iter()
                 .map(|(_, p)| *p)
                 .collect(),
-            MetricKind::Mean { series, cumulative } | MetricKind::Median { series, cumulative } => {
+            MetricKind::Outcome { target, stat } => stats::outcome_track(scn, sim, target)
+                .iter()
+                .map(|y| match stat {
+                    OutcomeStat::Mean => stats::mean_sd(&y.outcomes).0,
+                    OutcomeStat::Quantile(p) => {
+                        stats::quantile_sorted(&stats::sorted(&y.outcomes), p)
+                    }
+                    OutcomeStat::Shortfall => stats::expected_shortfall(&y.gaps),
+                })
+                .collect(),
+            MetricKind::Mean { series, cumulative }
+            | MetricKind::Median { series, cumulative }
+            | MetricKind::Quantile {
+                series, cumulative, ..
+            } => {
                 let mut running = vec![0.0; sim.n_paths];
                 (0..sim.n_years)
                     .map(|k| {
@@ -280,11 +378,22 @@ impl Metric {
                         };
                         match self.kind {
                             MetricKind::Mean { .. } => stats::mean_sd(&xs).0,
+                            MetricKind::Quantile { p, .. } => {
+                                stats::quantile_sorted(&stats::sorted(&xs), p)
+                            }
                             _ => stats::quantile_sorted(&stats::sorted(&xs), 0.5),
                         }
                     })
                     .collect()
             }
+        }
+    }
+
+    /// The target the metric is about, if it is one's.
+    pub fn target(&self) -> Option<usize> {
+        match self.kind {
+            MetricKind::PMet { target } | MetricKind::Outcome { target, .. } => Some(target),
+            _ => None,
         }
     }
 }
@@ -643,17 +752,17 @@ pub fn sobol_warnings(
     if let MetricKind::PMet { target } = m.kind
         && (summary.mean < 0.02 || summary.mean > 0.98)
     {
-        let t = &scn.targets[target];
-        let cumulative = if t.indicator.kind() == crate::indicator::IndicatorKind::Flow {
-            ".cumulative"
+        let id = &scn.targets[target].id;
+        let instead = if summary.mean > 0.5 {
+            format!("the outcome itself: --metric outcome:{id}")
         } else {
-            ""
+            format!(
+                "the expected shortfall: --metric shortfall:{id} (or the outcome itself, outcome:{id})"
+            )
         };
         out.push(OutputWarning::new("metric_nearly_constant", format!(
-            "P(met) is {:.3} on average over the design: nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:{}.{}{cumulative}",
-            summary.mean,
-            scn.regions[t.region].id,
-            t.indicator.key()
+            "P(met) is {:.3} on average over the design: nearly constant, so its indices rest on a few paths and are unreliable; analyse {instead}",
+            summary.mean
         )));
     }
     let rows: Vec<&sa::SobolRow> = (0..r.factors.len()).filter_map(|i| r.row(i, k)).collect();
@@ -846,6 +955,37 @@ mod tests {
                 ..
             }
         ));
+        let t = "xinxiang.rural_transfer_new.cumulative_floor";
+        let m = parse_metric(&scn, &format!("quantile:0.05:{t}")).unwrap();
+        assert_eq!(m.years, (2021..=2025).collect::<Vec<_>>());
+        assert!(matches!(
+            m.kind,
+            MetricKind::Outcome {
+                stat: OutcomeStat::Quantile(0.05),
+                ..
+            }
+        ));
+        let m = parse_metric(&scn, "quantile:0.9:henan.urban_new_jobs.cumulative").unwrap();
+        assert!(matches!(
+            m.kind,
+            MetricKind::Quantile {
+                cumulative: true,
+                p: 0.9,
+                ..
+            }
+        ));
+        assert_eq!(m.years, scn.years());
+        let m = parse_metric(&scn, &format!("shortfall:{t}")).unwrap();
+        assert!(matches!(
+            m.kind,
+            MetricKind::Outcome {
+                stat: OutcomeStat::Shortfall,
+                ..
+            }
+        ));
+        assert_eq!(percent(0.05), "5");
+        assert_eq!(percent(0.025), "2.5");
+        assert_eq!(percent(0.5), "50");
         for (spec, msg) in [
             (
                 "p_met:nope",
@@ -863,7 +1003,26 @@ mod tests {
                 "mode:henan.urban_new_jobs",
                 "--metric mode:henan.urban_new_jobs: unknown statistic `mode`",
             ),
-            ("p_met", "--metric p_met: expected p_met:<target_id>"),
+            (
+                "p_met",
+                "--metric p_met: expected p_met:<target_id>, outcome:<target_id>",
+            ),
+            (
+                "quantile:1.5:henan.urban_new_jobs",
+                "--metric quantile:1.5:henan.urban_new_jobs: the probability `1.5` must be a number between 0 and 1 (exclusive), e.g. 0.05",
+            ),
+            (
+                "quantile:henan.urban_new_jobs",
+                "--metric quantile:henan.urban_new_jobs: expected quantile:<p>:<target_id> or quantile:<p>:<region>.<indicator>[.cumulative]",
+            ),
+            (
+                "quantile:0.1:henan.urban_new_jobs.cumulative_flor",
+                "--metric quantile:0.1:henan.urban_new_jobs.cumulative_flor: unknown target `henan.urban_new_jobs.cumulative_flor`; targets: henan.urban_new_jobs.cumulative_floor, ",
+            ),
+            (
+                "shortfall:henan.urban_new_jobs",
+                "--metric shortfall:henan.urban_new_jobs: unknown target `henan.urban_new_jobs`; targets: ",
+            ),
         ] {
             let e = parse_metric(&scn, spec).unwrap_err().to_string();
             assert!(e.starts_with(msg), "{e}");
@@ -890,6 +1049,55 @@ mod tests {
                 scn.targets[ti].id
             );
         }
+        // The outcome metrics end at the target's outcome: its quantiles and expected
+        // shortfall bit for bit, its mean over the paths' outcomes; every year, the paths
+        // whose gap is not positive are those on track.
+        for ti in 0..scn.targets.len() {
+            let id = &scn.targets[ti].id;
+            let t = stats::evaluate_target(&scn, &sim, ti, &[]);
+            let last = |spec: String| {
+                *parse_metric(&scn, &spec)
+                    .unwrap()
+                    .eval(&scn, &sim)
+                    .last()
+                    .unwrap()
+            };
+            assert_eq!(last(format!("quantile:0.5:{id}")), t.outcome_p50, "{id}");
+            assert_eq!(last(format!("quantile:0.05:{id}")), t.outcome_p05, "{id}");
+            assert_eq!(last(format!("quantile:0.95:{id}")), t.outcome_p95, "{id}");
+            assert_eq!(
+                last(format!("shortfall:{id}")),
+                t.expected_shortfall,
+                "{id}"
+            );
+            let s = scn
+                .series_index(scn.targets[ti].region, scn.targets[ti].indicator)
+                .unwrap();
+            let outcomes: Vec<f64> = (0..sim.n_paths)
+                .map(|p| {
+                    stats::target_outcome(&scn.targets[ti], scn.base_year, &sim.path_series(p, s)).0
+                })
+                .collect();
+            assert_eq!(
+                last(format!("outcome:{id}")),
+                stats::mean_sd(&outcomes).0,
+                "{id}"
+            );
+            let track = stats::outcome_track(&scn, &sim, ti);
+            let on: Vec<(i32, f64)> = track
+                .iter()
+                .map(|y| {
+                    (
+                        y.year,
+                        y.gaps.iter().filter(|&&g| g <= 0.0).count() as f64 / sim.n_paths as f64,
+                    )
+                })
+                .collect();
+            assert_eq!(on, t.glide, "{id}");
+        }
+        let m = parse_metric(&scn, "quantile:0.5:kaifeng.urban_new_jobs").unwrap();
+        let median = parse_metric(&scn, "median:kaifeng.urban_new_jobs").unwrap();
+        assert_eq!(m.eval(&scn, &sim), median.eval(&scn, &sim));
         let m = parse_metric(&scn, "mean:kaifeng.urban_new_jobs.cumulative").unwrap();
         let v = m.eval(&scn, &sim);
         let rows = stats::summarize(&scn, &sim);

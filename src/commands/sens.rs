@@ -27,8 +27,10 @@ pub const MAX_BOOTSTRAP: usize = 100_000;
     after_help = "Factors: every parameter the scenario declares with a distribution, grouped \
 by where it is declared (a default under [indicators.X] is one factor for all regions), plus \
 --range NAME=LOW:HIGH (uniform). Metrics: p_met:<target_id> (P(on track) each year of the \
-target's period), mean:<region>.<indicator>[.cumulative], median:<region>.<indicator>[.cumulative]; \
-default: p_met of every target. Every evaluation simulates --paths paths (default 1000) with the \
+target's period); the target's outcome so far, which does not saturate where P(met) is near 0 \
+or 1: outcome:<target_id> (mean), shortfall:<target_id> (expected shortfall), \
+quantile:<p>:<target_id>; a series: mean:, median: or quantile:<p>: \
+<region>.<indicator>[.cumulative]; default: p_met of every target. Every evaluation simulates --paths paths (default 1000) with the \
 same path seeds (common random numbers). Writes output/<scenario>/sensitivity/<method>/: \
 indices.csv, factors.csv, results.xlsx, manifest.json and charts. With --json the indices go to stdout as \
 the JSON document `empsim/sens` (docs/JSON.md)."

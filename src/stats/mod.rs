@@ -475,6 +475,95 @@ pub fn glide(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<(i32, f64)> {
         .collect()
 }
 
+/// A target's outcome so far in one year of its period, across paths.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeYear {
+    pub year: i32,
+    /// Per path: the outcome so far (see [`outcome_track`]).
+    pub outcomes: Vec<f64>,
+    /// Per path: its gap to the target's pro-rata requirement (≤ 0 when on track).
+    pub gaps: Vec<f64>,
+}
+
+/// The outcome of target `ti` so far, year by year over its period, on every path: the
+/// running sum from the period's first year (cumulative floors, whose gap is to the
+/// pro-rata share of the value, as the glide path reads it), the mean of the years so far
+/// (`average`), the highest, lowest or farthest level so far (`each_year` caps, floors,
+/// about), or the year's level (`end`). In the last year it is [`target_outcome`] and its
+/// gap bit for bit, so the on-track years are those with gap ≤ 0, as in [`glide`].
+pub fn outcome_track(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<OutcomeYear> {
+    let t = &scn.targets[ti];
+    let s = scn
+        .series_index(t.region, t.indicator)
+        .expect("validated targets have a series");
+    let n = sim.n_paths;
+    let mut track: Vec<OutcomeYear> = (t.first_year..=t.last_year)
+        .map(|year| OutcomeYear {
+            year,
+            outcomes: Vec::with_capacity(n),
+            gaps: Vec::with_capacity(n),
+        })
+        .collect();
+    let columns = sim.columns(s);
+    let mut v = vec![0.0; columns.len()];
+    for p in 0..n {
+        for (x, c) in v.iter_mut().zip(&columns) {
+            *x = c[p];
+        }
+        outcome_years(t, scn.base_year, &v, |j, o, g| {
+            track[j].outcomes.push(o);
+            track[j].gaps.push(g);
+        });
+    }
+    track
+}
+
+/// One path's outcome so far and its gap to the (pro-rata) requirement in each year of the
+/// target's period (see [`outcome_track`]): `f(j, outcome, gap)` for the j-th year.
+fn outcome_years(t: &Target, base_year: i32, values: &[f64], mut f: impl FnMut(usize, f64, f64)) {
+    let a = (t.first_year - base_year - 1) as usize;
+    let b = (t.last_year - base_year - 1) as usize;
+    let n_years = (t.last_year - t.first_year + 1) as f64;
+    let mut sum = std::iter::empty::<f64>().sum::<f64>();
+    let mut extreme = 0.0;
+    for (j, k) in (a..=b).enumerate() {
+        let x = values[k];
+        sum += x;
+        let done = (j + 1) as f64;
+        let o = match (t.kind, t.applies) {
+            (TargetKind::CumulativeFloor, _) => sum,
+            (_, Some(Applies::Average)) => sum / done,
+            (TargetKind::LevelCap, Some(Applies::EachYear)) => {
+                extreme = if j == 0 { x } else { f64::max(extreme, x) };
+                extreme
+            }
+            (TargetKind::LevelFloor, Some(Applies::EachYear)) => {
+                extreme = if j == 0 { x } else { f64::min(extreme, x) };
+                extreme
+            }
+            (TargetKind::LevelAbout, Some(Applies::EachYear)) => {
+                // The last of equally far levels, as `max_by` keeps it.
+                if j == 0 || (x - t.value).abs() >= (extreme - t.value).abs() {
+                    extreme = x;
+                }
+                extreme
+            }
+            (_, Some(Applies::End) | None) => x,
+        };
+        let g = match t.kind {
+            TargetKind::CumulativeFloor => t.value * (done / n_years) - o,
+            _ => gap(t, o),
+        };
+        f(j, o, g);
+    }
+}
+
+/// The mean shortfall of `gaps` (E[max(0, gap)], paths that meet counting as zero), summed
+/// in path order as [`TargetResult::expected_shortfall`] is.
+pub fn expected_shortfall(gaps: &[f64]) -> f64 {
+    gaps.iter().copied().filter(|&g| g > 0.0).sum::<f64>() / gaps.len() as f64
+}
+
 /// Whether the target is on track in each year of its period, in one pass over the
 /// years: `f(j, on track)` for the j-th year. The same as [`on_track`] year by year, bit
 /// for bit (running sums in the same order, from the same neutral element), without
@@ -627,7 +716,7 @@ pub fn evaluate_target(
         outcome_p50: qs[0],
         outcome_p05: qs[1],
         outcome_p95: qs[2],
-        expected_shortfall: missed.iter().sum::<f64>() / n as f64,
+        expected_shortfall: expected_shortfall(&gaps),
         shortfall_if_missed: if missed.is_empty() {
             0.0
         } else {
@@ -892,6 +981,26 @@ mod tests {
             on_track_years(&t, 2020, &values, |_, ok| got.push(ok));
             let want: Vec<bool> = (0..5).map(|k| on_track(&t, 2020, &values, k)).collect();
             prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn the_outcome_so_far_ends_at_the_outcome_and_is_on_track_where_its_gap_is_not_positive(
+            values in proptest::collection::vec(prop_oneof![0.0f64..20.0, Just(5.5), Just(0.0), Just(-0.0)], 5),
+            kind in 0usize..4,
+            applies in 0usize..3,
+            value in 0.0f64..40.0,
+        ) {
+            let kind = [TargetKind::CumulativeFloor, TargetKind::LevelCap, TargetKind::LevelFloor, TargetKind::LevelAbout][kind];
+            let applies = [Some(Applies::EachYear), Some(Applies::Average), Some(Applies::End)][applies];
+            let t = target(kind, applies, value);
+            let mut got = Vec::new();
+            outcome_years(&t, 2020, &values, |_, o, g| got.push((o, g)));
+            let (o, g) = target_outcome(&t, 2020, &values);
+            prop_assert_eq!(got[4].0.to_bits(), o.to_bits());
+            prop_assert_eq!(got[4].1.to_bits(), g.to_bits());
+            let on: Vec<bool> = got.iter().map(|x| x.1 <= 0.0).collect();
+            let want: Vec<bool> = (0..5).map(|k| on_track(&t, 2020, &values, k)).collect();
+            prop_assert_eq!(on, want);
         }
 
         #[test]

@@ -526,7 +526,7 @@ fn a_nearly_certain_targets_sobol_chart_carries_the_warning() {
     let certain = notes(0);
     assert!(
         certain.iter().any(|n| n.starts_with("Warning: P(met) is ")
-            && n.ends_with("analyse the outcome instead: --metric mean:kaifeng.return_entrepreneurs.cumulative.")),
+            && n.ends_with("analyse the outcome itself: --metric outcome:kaifeng.return_entrepreneurs.cumulative_floor.")),
         "{certain:?}"
     );
     assert!(
@@ -534,4 +534,17 @@ fn a_nearly_certain_targets_sobol_chart_carries_the_warning() {
         "{:?}",
         notes(2)
     );
+    // The metric the warning suggests does not saturate: its chart carries no warning of
+    // the kind, and the trend, which P(met) could not rank, takes nearly all the variance.
+    cfg.metrics = vec!["outcome:kaifeng.return_entrepreneurs.cumulative_floor".into()];
+    cfg.sim.out = Some(dir.path().join("w2"));
+    let o = sens::run(&cfg, None).expect("sens runs");
+    let js = jobs(&o.study);
+    let SensChart::SobolBars(b) = &js[0].chart else {
+        panic!("not a bar chart")
+    };
+    assert!(b.notes.iter().all(|n| !n.contains("nearly constant")), "{:?}", b.notes);
+    let top = o.study.importance(o.study.metrics[0].years.len() - 1);
+    assert_eq!(top[0].0, "indicators.return_entrepreneurs.trend");
+    assert!(top[0].1 > 0.9, "{top:?}");
 }

@@ -346,7 +346,7 @@ fn a_nearly_certain_target_is_flagged_and_the_outcome_suggested_instead() {
     );
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(
-        stdout.contains("nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome instead: --metric mean:kaifeng.return_entrepreneurs.cumulative"),
+        stdout.contains("nearly constant, so its indices rest on a few paths and are unreliable; analyse the outcome itself: --metric outcome:kaifeng.return_entrepreneurs.cumulative_floor"),
         "{stdout}"
     );
     // Intervals are printed beside every index.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::analysis::sens::{Indices, Method, Metric, MetricKind, SensStudy};
+use crate::analysis::sens::{Indices, Method, Metric, MetricKind, OutcomeStat, SensStudy, percent};
 use crate::chart::indices::{
     MorrisChart, SobolBarChart, SobolYearSeries, SobolYearsChart, TornadoChart, render_morris_rgb,
     render_sobol_bars_rgb, render_sobol_years_rgb, render_tornado_rgb,
@@ -355,10 +355,12 @@ struct MetricText {
 impl MetricText {
     fn new(scn: &Scenario, m: &Metric) -> Self {
         match m.kind {
-            MetricKind::PMet { target } => {
+            MetricKind::PMet { target } | MetricKind::Outcome { target, .. } => {
                 let t = &scn.targets[target];
                 let r = &scn.regions[t.region];
                 let what = crate::report::wording::requirement(t);
+                let p_met = matches!(m.kind, MetricKind::PMet { .. });
+                let cumulative = t.kind == crate::scenario::TargetKind::CumulativeFloor;
                 MetricText {
                     subject: format!(
                         "{} {}, {} {what}",
@@ -368,12 +370,20 @@ impl MetricText {
                     ),
                     kind: m.kind.clone(),
                     last_target_year: Some(t.last_year),
-                    cumulative: String::new(),
-                    unit: None,
-                    bounds: Some((0.0, 1.0)),
+                    cumulative: if cumulative && !p_met {
+                        format!(" (cumulative from {})", t.first_year)
+                    } else {
+                        String::new()
+                    },
+                    unit: (!p_met).then(|| crate::report::wording::unit_short(t.indicator)),
+                    bounds: p_met.then_some((0.0, 1.0)),
                 }
             }
-            MetricKind::Mean { series, cumulative } | MetricKind::Median { series, cumulative } => {
+            MetricKind::Mean { series, cumulative }
+            | MetricKind::Median { series, cumulative }
+            | MetricKind::Quantile {
+                series, cumulative, ..
+            } => {
                 let s = &scn.series[series];
                 let r = &scn.regions[s.region];
                 let first = m.years.first().copied().unwrap_or(scn.base_year + 1);
@@ -404,17 +414,21 @@ impl MetricText {
     fn statistic(&self, year: i32) -> String {
         match self.kind {
             MetricKind::PMet { .. } if self.last_target_year == Some(year) => "P(met)".into(),
-            MetricKind::PMet { .. } => "P(on track)".into(),
-            MetricKind::Mean { .. } => "Mean".into(),
-            MetricKind::Median { .. } => "Median".into(),
+            _ => self.statistic_by_year(),
         }
     }
 
-    fn statistic_by_year(&self) -> &'static str {
+    fn statistic_by_year(&self) -> String {
         match self.kind {
-            MetricKind::PMet { .. } => "P(on track)",
-            MetricKind::Mean { .. } => "Mean",
-            MetricKind::Median { .. } => "Median",
+            MetricKind::PMet { .. } => "P(on track)".into(),
+            MetricKind::Outcome { stat, .. } => match stat {
+                OutcomeStat::Mean => "Mean outcome".into(),
+                OutcomeStat::Quantile(p) => format!("{} % quantile of the outcome", percent(p)),
+                OutcomeStat::Shortfall => "Expected shortfall".into(),
+            },
+            MetricKind::Mean { .. } => "Mean".into(),
+            MetricKind::Median { .. } => "Median".into(),
+            MetricKind::Quantile { p, .. } => format!("{} % quantile", percent(p)),
         }
     }
 
@@ -433,7 +447,7 @@ impl MetricText {
                 };
                 format!(
                     "{} {year}{}{unit}",
-                    self.statistic(year).to_lowercase(),
+                    lower_first(&self.statistic(year)),
                     self.cumulative
                 )
             }
@@ -445,9 +459,18 @@ impl MetricText {
             MetricKind::PMet { .. } => "P(on track) in each year".into(),
             _ => format!(
                 "the {} in each year",
-                self.statistic_by_year().to_lowercase()
+                lower_first(&self.statistic_by_year())
             ),
         }
+    }
+}
+
+/// `mean outcome` for `Mean outcome`.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
