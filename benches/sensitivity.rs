@@ -65,6 +65,8 @@ fn benches(c: &mut Criterion) {
                     levels: 4,
                     bootstrap: 200,
                     unscrambled: false,
+                    converge: None,
+                    max_samples: None,
                     export_salib: false,
                     json: false,
                 };

@@ -423,6 +423,8 @@ pub struct SensStudy {
     pub seed: u64,
     /// Sobol' with `--export-salib`: the design and the outputs the indices come from.
     pub sobol_run: Option<sa::sobol::SobolRun>,
+    /// Sobol' with `--converge`: the rounds.
+    pub convergence: Option<Convergence>,
 }
 
 /// The design of a study: the method and its sizes.
@@ -444,6 +446,122 @@ pub struct Design {
     pub scramble: bool,
     /// Sobol': keep the design and the outputs for export (`--export-salib`).
     pub keep_runs: bool,
+    /// Sobol': double N until the indices that matter are known to within a tolerance.
+    pub converge: Option<Converge>,
+}
+
+/// The convergence mode of a Sobol' study (`--converge`): starting from the design's N,
+/// double N (reusing every evaluation made, [`sa::sobol::double`]) until every 95 %
+/// interval of an index that matters is narrower than `tolerance`, or N would pass
+/// `max_samples`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Converge {
+    /// The widest interval (high − low) accepted.
+    pub tolerance: f64,
+    /// The largest N tried.
+    pub max_samples: usize,
+}
+
+/// A total index at or above this in an output makes the factor's indices there matter to
+/// `--converge`.
+pub const MATTERS: f64 = 0.05;
+
+/// The widest interval of an index that matters after one round of `--converge`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Widest {
+    /// `first_order` or `total`.
+    pub statistic: &'static str,
+    pub factor: String,
+    pub metric: String,
+    pub year: i32,
+    /// high − low of its 95 % interval.
+    pub width: f64,
+}
+
+/// One round of `--converge`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    pub base_samples: usize,
+    /// Model evaluations made so far, this round's included.
+    pub evaluations: usize,
+    /// The widest interval of an index that matters; `None` if no index matters (every
+    /// output constant or nearly so).
+    pub widest: Option<Widest>,
+}
+
+/// What `--converge` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Convergence {
+    pub tolerance: f64,
+    pub max_samples: usize,
+    /// A total index at or above this makes a factor's indices matter.
+    pub matters: f64,
+    pub rounds: Vec<Round>,
+    /// Whether the last round's widest interval is within the tolerance.
+    pub converged: bool,
+}
+
+/// What [`analyze`] returns: the indices, the run they come from when it is kept, what
+/// `--converge` did, and the model evaluations made.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    pub indices: Indices,
+    pub sobol_run: Option<sa::sobol::SobolRun>,
+    pub convergence: Option<Convergence>,
+    pub evaluations: usize,
+}
+
+/// The metric and year of output `k` of `metrics` (outputs run metric by metric, year by
+/// year).
+pub fn output_of(metrics: &[Metric], k: usize) -> (&Metric, i32) {
+    let mut k = k;
+    for m in metrics {
+        if k < m.years.len() {
+            return (m, m.years[k]);
+        }
+        k -= m.years.len();
+    }
+    let m = &metrics[metrics.len() - 1];
+    (m, m.years[m.years.len() - 1])
+}
+
+/// The widest 95 % interval of an index that matters in `r`: the first-order and total
+/// indices of every factor whose total index is at least [`MATTERS`], in every output that
+/// varies and is not a nearly constant P(met) (whose indices no N makes reliable; its
+/// warning says what to analyse instead). Ties go to the first in output, factor order.
+pub fn widest_interval(scn: &Scenario, metrics: &[Metric], r: &sa::SobolResult) -> Option<Widest> {
+    let mut widest: Option<Widest> = None;
+    for k in 0..r.n_outputs {
+        let (m, year) = output_of(metrics, k);
+        if r.outputs[k].zero_variance
+            || sobol_warnings(scn, r, k, m)
+                .iter()
+                .any(|w| w.flag == "metric_nearly_constant")
+        {
+            continue;
+        }
+        for row in r.rows_for_output(k) {
+            if row.total.as_ref().is_none_or(|t| t.estimate < MATTERS) {
+                continue;
+            }
+            for (statistic, ix) in [("first_order", &row.first_order), ("total", &row.total)] {
+                let Some(ci) = ix.as_ref().and_then(|i| i.ci) else {
+                    continue;
+                };
+                let width = ci.high - ci.low;
+                if widest.as_ref().is_none_or(|w| width > w.width) {
+                    widest = Some(Widest {
+                        statistic,
+                        factor: row.factor.clone(),
+                        metric: m.label.clone(),
+                        year,
+                        width,
+                    });
+                }
+            }
+        }
+    }
+    widest
 }
 
 impl Design {
@@ -490,7 +608,8 @@ pub fn metrics(scn: &Scenario, specs: &[String]) -> Result<Vec<Metric>> {
 
 /// Evaluates the design on the scenario, on the current rayon pool: every evaluation
 /// simulates `design.paths` paths from `design.seed` with the factors fixed at the design
-/// point (common random numbers). `done(n)` reports progress.
+/// point (common random numbers). `done(n, total)` reports progress: n evaluations made of
+/// the `total` planned so far (with `--converge`, each round adds to the total).
 ///
 /// # Errors
 /// [`Error::Usage`] if the sensitivity library rejects the design.
@@ -499,8 +618,8 @@ pub fn analyze(
     facs: &[ScenarioFactor],
     metrics: &[Metric],
     design: &Design,
-    done: &(dyn Fn(usize) + Sync),
-) -> Result<(Indices, Option<sa::sobol::SobolRun>)> {
+    done: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Analysed> {
     let factors: Vec<Factor> = facs.iter().map(to_factor).collect();
     // Every evaluation runs the same paths (common random numbers): without observations
     // their random numbers are drawn once and kept; a conditioned scenario is conditioned
@@ -527,11 +646,20 @@ pub fn analyze(
         };
         metrics.iter().flat_map(|m| m.eval(scn, &sim)).collect()
     };
+    let total = design.evaluations(facs.len());
+    let counted = |n: usize| done(n, total);
+    let plain = |indices| Analysed {
+        indices,
+        sobol_run: None,
+        convergence: None,
+        evaluations: total,
+    };
     Ok(match design.method {
-        Method::Oat => (
-            Indices::Oat(sa::oat::analyze_with_progress(&factors, model, Some(done))?),
-            None,
-        ),
+        Method::Oat => plain(Indices::Oat(sa::oat::analyze_with_progress(
+            &factors,
+            model,
+            Some(&counted),
+        )?)),
         Method::Morris => {
             let opts = MorrisOptions {
                 trajectories: design.samples,
@@ -540,15 +668,12 @@ pub fn analyze(
                 bootstrap: design.bootstrap,
                 ..MorrisOptions::default()
             };
-            (
-                Indices::Morris(sa::morris::analyze_with(
-                    &factors,
-                    &opts,
-                    model,
-                    Some(done),
-                )?),
-                None,
-            )
+            plain(Indices::Morris(sa::morris::analyze_with(
+                &factors,
+                &opts,
+                model,
+                Some(&counted),
+            )?))
         }
         Method::Sobol => {
             let opts = SobolOptions {
@@ -557,10 +682,52 @@ pub fn analyze(
                 scramble: design.scramble_seed(),
                 ..SobolOptions::default()
             };
-            let run =
-                sa::sobol::analyze_keeping(&factors, design.samples, model, &opts, Some(done))?;
-            let indices = Indices::Sobol(run.result.clone());
-            (indices, design.keep_runs.then_some(run))
+            let mut run = sa::sobol::analyze_keeping(
+                &factors,
+                design.samples,
+                &model,
+                &opts,
+                Some(&counted),
+            )?;
+            let mut made = total;
+            let convergence = match design.converge {
+                None => None,
+                Some(c) => {
+                    let mut rounds = Vec::new();
+                    loop {
+                        let widest = widest_interval(scn, metrics, &run.result);
+                        let converged = widest.as_ref().is_none_or(|w| w.width < c.tolerance);
+                        rounds.push(Round {
+                            base_samples: run.design.n_base,
+                            evaluations: made,
+                            widest,
+                        });
+                        if converged || run.design.n_base * 2 > c.max_samples {
+                            break Some(Convergence {
+                                tolerance: c.tolerance,
+                                max_samples: c.max_samples,
+                                matters: MATTERS,
+                                rounds,
+                                converged,
+                            });
+                        }
+                        // The next round makes N(d + 2) more evaluations.
+                        let before = made;
+                        let next_total = made + run.design.n_base * (facs.len() + 2);
+                        let counted = |n: usize| done(before + n, next_total);
+                        let (next, n_made) =
+                            sa::sobol::double(&factors, &run, &model, &opts, Some(&counted))?;
+                        run = next;
+                        made += n_made;
+                    }
+                }
+            };
+            Analysed {
+                indices: Indices::Sobol(run.result.clone()),
+                sobol_run: design.keep_runs.then_some(run),
+                convergence,
+                evaluations: made,
+            }
         }
     })
 }

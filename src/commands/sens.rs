@@ -8,7 +8,7 @@
 
 use super::Ui;
 use super::settings::{self, SimArgs, default_out};
-use crate::analysis::sens::{self as study, Design, Method, SensStudy};
+use crate::analysis::sens::{self as study, Converge, Design, Method, SensStudy};
 use crate::error::{Error, Result};
 use crate::outdir::{self, Stage};
 use crate::report;
@@ -20,6 +20,8 @@ pub const MAX_EVALUATIONS: usize = 1_000_000;
 /// The largest `--levels` and `--bootstrap` accepted.
 pub const MAX_LEVELS: usize = 100;
 pub const MAX_BOOTSTRAP: usize = 100_000;
+/// The largest N `--converge` tries unless `--max-samples` says otherwise.
+pub const DEFAULT_MAX_SAMPLES: usize = 16_384;
 
 /// The arguments of `empsim sens`.
 #[derive(Debug, Clone, clap::Args)]
@@ -70,6 +72,15 @@ pub struct SensArgs {
     /// show the design's error.
     #[arg(long)]
     pub unscrambled: bool,
+    /// Sobol: double N (reusing every evaluation) until the 95 % interval of every index
+    /// that matters (first-order and total index of a factor whose total index is 0.05 or
+    /// more, in every output whose P(met) is not nearly constant) is narrower than TOL,
+    /// e.g. 0.05; starts from --samples (default 1024).
+    #[arg(long, value_name = "TOL")]
+    pub converge: Option<f64>,
+    /// Sobol with --converge: the largest N to try (a power of two; default 16384).
+    #[arg(long, value_name = "N")]
+    pub max_samples: Option<usize>,
     /// Print the results as one JSON document on stdout instead of text (schema
     /// empsim/sens, see docs/JSON.md).
     #[arg(long)]
@@ -146,7 +157,22 @@ pub fn run(
         seed: sim.seed,
         scramble: !args.unscrambled,
         keep_runs: args.export_salib,
+        converge: args.converge.map(|tolerance| Converge {
+            tolerance,
+            max_samples: args.max_samples.unwrap_or(DEFAULT_MAX_SAMPLES),
+        }),
     };
+    if args.method != Method::Sobol && (args.converge.is_some() || args.max_samples.is_some()) {
+        return Err(Error::Usage(format!(
+            "--converge and --max-samples are for --method sobol, not {}",
+            args.method.key()
+        )));
+    }
+    if args.max_samples.is_some() && args.converge.is_none() {
+        return Err(Error::Usage(
+            "--max-samples needs --converge TOL (it bounds the doubling of N)".into(),
+        ));
+    }
     if args.export_salib && args.method != Method::Sobol {
         return Err(Error::Usage(format!(
             "--export-salib is for --method sobol (SALib's Sobol' layout), not {}",
@@ -154,10 +180,28 @@ pub fn run(
         )));
     }
     check_design(&design)?;
-    let evaluations = design.evaluations(facs.len());
+    let evaluations = match design.converge {
+        // Up to the largest N the doubling may reach.
+        Some(c) => Design {
+            samples: c.max_samples,
+            ..design
+        }
+        .evaluations(facs.len()),
+        None => design.evaluations(facs.len()),
+    };
     if evaluations > MAX_EVALUATIONS {
         return Err(Error::Usage(format!(
-            "the design needs {evaluations} model evaluations, more than the limit of {MAX_EVALUATIONS}; lower --samples or the number of factors"
+            "the design needs {evaluations} model evaluations{}, more than the limit of {MAX_EVALUATIONS}; lower {} or the number of factors",
+            if design.converge.is_some() {
+                " at --max-samples"
+            } else {
+                ""
+            },
+            if design.converge.is_some() {
+                "--max-samples"
+            } else {
+                "--samples"
+            },
         )));
     }
     let dest = args.sim.destination(
@@ -166,12 +210,12 @@ pub fn run(
     )?;
     let out_dir = dest.shown().to_path_buf();
     let stage = Stage::begin(dest)?;
-    let done = |n: usize| {
+    let done = |n: usize, total: usize| {
         if let Some(p) = progress {
-            p(n, evaluations)
+            p(n, total)
         }
     };
-    let ((indices, sobol_run), run_outputs) = sim.pool.install(|| {
+    let (analysed, run_outputs) = sim.pool.install(|| {
         let analysed = study::analyze(&scn, &facs, &metrics, &design, &done)?;
         Ok::<_, Error>((analysed, study::run_outputs(&scn, &metrics, &design)))
     })?;
@@ -180,12 +224,13 @@ pub fn run(
         method: args.method,
         factors: facs,
         metrics,
-        indices,
+        indices: analysed.indices,
         run_outputs,
-        evaluations,
+        evaluations: analysed.evaluations,
         paths: sim.paths,
         seed: sim.seed,
-        sobol_run,
+        sobol_run: analysed.sobol_run,
+        convergence: analysed.convergence,
     };
     study::check_finite(&study.rows())?;
     let elapsed = t0.elapsed().as_secs_f64();
@@ -240,6 +285,20 @@ fn check_design(d: &Design) -> Result<()> {
             d.samples,
             below * 2
         )));
+    }
+    if let Some(c) = d.converge {
+        if !(c.tolerance > 0.0 && c.tolerance <= 1.0) {
+            return Err(Error::Usage(format!(
+                "--converge TOL is the widest 95 % interval accepted, between 0 and 1 (e.g. 0.05); got {}",
+                c.tolerance
+            )));
+        }
+        if !c.max_samples.is_power_of_two() || c.max_samples < d.samples {
+            return Err(Error::Usage(format!(
+                "--max-samples must be a power of two and at least --samples ({}), got {}",
+                d.samples, c.max_samples
+            )));
+        }
     }
     let levels = d.levels;
     if d.method == Method::Morris

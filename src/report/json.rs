@@ -393,6 +393,9 @@ struct SensBody<'a> {
     out_dir: &'a Path,
     files: &'a [String],
     indices: Vec<SensIndex>,
+    /// Sobol' with `--converge`: the rounds (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    convergence: Option<&'a crate::analysis::sens::Convergence>,
 }
 
 /// The document of `empsim sens --json` (schema `empsim/sens`): the design, the factors
@@ -443,6 +446,7 @@ pub fn sens(study: &SensStudy, out_dir: &Path, files: &[String]) -> Result<Strin
             out_dir,
             files,
             indices,
+            convergence: study.convergence.as_ref(),
         },
     )
 }

@@ -233,6 +233,8 @@ struct SensManifest<'a> {
     /// unscrambled sequence starts); absent for other methods.
     #[serde(skip_serializing_if = "Option::is_none")]
     sobol_design: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    convergence: Option<&'a crate::analysis::sens::Convergence>,
     /// Every file of the folder (relative, `/`-separated): what empsim may replace.
     outputs: &'a [String],
     resolved_scenario: serde_json::Value,
@@ -278,6 +280,7 @@ pub fn write_sens(dir: &Path, o: &SensStudy, outputs: &[String], elapsed: f64) -
         seed: o.seed,
         common_random_numbers: "every evaluation simulates the same path seeds; only the factors change",
         sobol_design: sobol_design(o),
+        convergence: o.convergence.as_ref(),
         outputs,
         resolved_scenario: resolved(&o.scenario, o.paths, o.seed),
         elapsed_seconds: elapsed,

@@ -633,6 +633,66 @@ where
     })
 }
 
+/// Doubles the base samples of `run` (N → 2N) on the same sequence: the first N points of
+/// the 2N-point sequence are the run's, so every row of the run's design is a row of the
+/// new one and only the new rows are evaluated, `N(d + 2)` model runs (an unscrambled run
+/// keeps its skip, so the prefix is shared). The result is the analysis at 2N: the same
+/// indices, bit for bit, as [`analyze_keeping`] at 2N on the same sequence. Returns the new
+/// run and the number of model runs made.
+///
+/// # Errors
+/// See [`sample_saltelli`] and [`estimate_sobol`].
+pub fn double<F>(
+    factors: &[Factor],
+    run: &SobolRun,
+    model: F,
+    options: &SobolOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<(SobolRun, usize)>
+where
+    F: Fn(&[f64]) -> Vec<f64> + Sync,
+{
+    options.check()?;
+    let n = run.design.n_base;
+    let n2 = n
+        .checked_mul(2)
+        .ok_or_else(|| SensitivityError::InvalidOption {
+            option: "n_base",
+            reason: format!("2 N overflows (N = {n})"),
+        })?;
+    let design = match run.design.scramble {
+        Some(seed) => sample_saltelli_scrambled(factors, n2, seed)?,
+        None => sample_saltelli(factors, n2, SobolSkip::Points(run.design.skip))?,
+    };
+    // Row r of the new design is row j of its block; the first N rows of each block are
+    // the run's rows of that block when the points agree.
+    let old_row = |r: usize| {
+        let (block, j) = (r / n2, r % n2);
+        let o = block * n + j;
+        (j < n && run.design.points[o] == design.points[r]).then_some(o)
+    };
+    let fresh: Vec<usize> = (0..design.points.len())
+        .filter(|&r| old_row(r).is_none())
+        .collect();
+    let points: Vec<Vec<f64>> = fresh.iter().map(|&r| design.points[r].clone()).collect();
+    let mut new_outputs = evaluate_with_progress(&points, model, progress).into_iter();
+    let outputs: Vec<Vec<f64>> = (0..design.points.len())
+        .map(|r| match old_row(r) {
+            Some(o) => run.outputs[o].clone(),
+            None => new_outputs.next().expect("one output per fresh row"),
+        })
+        .collect();
+    let result = estimate_sobol(&design, &outputs, options)?;
+    Ok((
+        SobolRun {
+            result,
+            design,
+            outputs,
+        },
+        fresh.len(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,8 @@ fn config(method: Method, out: &Path, samples: usize) -> SensArgs {
         levels: 4,
         bootstrap: 50,
         unscrambled: false,
+        converge: None,
+        max_samples: None,
         export_salib: false,
         json: false,
     }
@@ -543,7 +545,11 @@ fn a_nearly_certain_targets_sobol_chart_carries_the_warning() {
     let SensChart::SobolBars(b) = &js[0].chart else {
         panic!("not a bar chart")
     };
-    assert!(b.notes.iter().all(|n| !n.contains("nearly constant")), "{:?}", b.notes);
+    assert!(
+        b.notes.iter().all(|n| !n.contains("nearly constant")),
+        "{:?}",
+        b.notes
+    );
     let top = o.study.importance(o.study.metrics[0].years.len() - 1);
     assert_eq!(top[0].0, "indicators.return_entrepreneurs.trend");
     assert!(top[0].1 > 0.9, "{top:?}");

@@ -374,3 +374,79 @@ fn a_nearly_certain_target_is_flagged_and_the_outcome_suggested_instead() {
         "{uncertain:?}"
     );
 }
+
+#[test]
+fn converge_doubles_n_until_the_intervals_that_matter_are_narrow_and_equals_the_run_at_its_n() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = "indicators.urban_new_jobs.trend,indicators.urban_new_jobs.elasticity";
+    let metric = "outcome:kaifeng.urban_new_jobs.cumulative_floor";
+    let tol = 0.1;
+    let o = sobol(
+        dir.path(),
+        "16",
+        "100",
+        params,
+        &[
+            "--metric",
+            metric,
+            "--converge",
+            &tol.to_string(),
+            "--out",
+            "c",
+        ],
+    );
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("c/manifest.json")).unwrap())
+            .unwrap();
+    let c = &manifest["convergence"];
+    let rounds = c["rounds"].as_array().unwrap();
+    // The case needs doubling (else it tests nothing).
+    assert!(rounds.len() >= 2, "{stdout}");
+    assert_eq!(c["converged"], true, "{stdout}");
+    for (i, r) in rounds.iter().enumerate() {
+        let n = 16u64 << i;
+        assert_eq!(r["base_samples"], n);
+        // Every evaluation of a round is kept by the next: N(d + 2) in all, d = 2.
+        assert_eq!(r["evaluations"], n * 4);
+        let width = r["widest"]["width"].as_f64().unwrap();
+        assert_eq!(width < tol, i + 1 == rounds.len(), "round {i}: {width}");
+    }
+    let n = rounds.last().unwrap()["base_samples"].to_string();
+    assert!(
+        stdout.contains(&format!("  converged at N = {n}\n")),
+        "{stdout}"
+    );
+    // The last round is the analysis at its N, index for index.
+    sobol(
+        dir.path(),
+        &n,
+        "100",
+        params,
+        &["--metric", metric, "--out", "d"],
+    );
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    assert_eq!(read("c/indices.csv"), read("d/indices.csv"));
+    // Stopped by --max-samples: said so.
+    let o = sobol(
+        dir.path(),
+        "16",
+        "100",
+        params,
+        &[
+            "--metric",
+            metric,
+            "--converge",
+            "0.0001",
+            "--max-samples",
+            "32",
+            "--out",
+            "e",
+        ],
+    );
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.contains("  warning: not converged: N = 32 reached --max-samples 32 with an interval wider than 0.0001"),
+        "{stdout}"
+    );
+}

@@ -574,3 +574,35 @@ fn the_scramble_seed_changes_the_design_and_the_same_seed_repeats_it() {
     // Every point of the A block is inside the open cube.
     assert!(d(7).points.iter().flatten().all(|&x| x > 0.0 && x < 1.0));
 }
+
+#[test]
+fn doubling_a_run_evaluates_only_the_new_rows_and_equals_the_run_at_2n() {
+    let factors = ishigami_factors();
+    let d = factors.len();
+    let calls = AtomicUsize::new(0);
+    let model = |x: &[f64]| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        ishigami(x)
+    };
+    for (scramble, skip) in [(Some(11), SobolSkip::Auto), (None, SobolSkip::Points(64))] {
+        let opts = SobolOptions {
+            bootstrap: 200,
+            seed: 5,
+            scramble,
+            skip,
+            ..SobolOptions::default()
+        };
+        calls.store(0, Ordering::Relaxed);
+        let run = sa::sobol::analyze_keeping(&factors, 64, model, &opts, None).unwrap();
+        assert_eq!(calls.load(Ordering::Relaxed), 64 * (d + 2));
+        calls.store(0, Ordering::Relaxed);
+        let (doubled, made) = sa::sobol::double(&factors, &run, model, &opts, None).unwrap();
+        // Only the N(d + 2) new rows are run.
+        assert_eq!(made, 64 * (d + 2));
+        assert_eq!(calls.load(Ordering::Relaxed), made);
+        let direct = sa::sobol::analyze_keeping(&factors, 128, ishigami, &opts, None).unwrap();
+        assert_eq!(doubled.design.points, direct.design.points, "{scramble:?}");
+        assert_eq!(doubled.outputs, direct.outputs);
+        assert_eq!(doubled.result, direct.result);
+    }
+}

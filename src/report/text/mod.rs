@@ -290,5 +290,52 @@ pub fn sens_summary(study: &SensStudy, seconds: f64, out_dir: &Path) -> String {
         }
         offset += m.years.len();
     }
+    if let Some(c) = &study.convergence {
+        convergence_lines(&mut o, c);
+    }
     o
+}
+
+/// What `--converge` did, round by round.
+fn convergence_lines(o: &mut String, c: &crate::analysis::sens::Convergence) {
+    let _ = writeln!(
+        o,
+        "
+--converge {}: the widest 95 % interval of an index that matters (a factor with total index ≥ {}), per N:",
+        c.tolerance, c.matters
+    );
+    for r in &c.rounds {
+        match &r.widest {
+            Some(w) => {
+                let _ = writeln!(
+                    o,
+                    "  N = {:>6}  {:>7} evaluations  {:.4}  ({} of {} for {} in {})",
+                    r.base_samples,
+                    r.evaluations,
+                    w.width,
+                    if w.statistic == "total" { "ST" } else { "S1" },
+                    w.factor,
+                    w.metric,
+                    w.year
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  N = {:>6}  {:>7} evaluations  no index matters: every output is constant or a nearly constant P(met)",
+                    r.base_samples, r.evaluations
+                );
+            }
+        }
+    }
+    let last = c.rounds.last().map_or(0, |r| r.base_samples);
+    if c.converged {
+        let _ = writeln!(o, "  converged at N = {last}");
+    } else {
+        let _ = writeln!(
+            o,
+            "  warning: not converged: N = {last} reached --max-samples {} with an interval wider than {}; raise --max-samples or --paths, or accept a wider tolerance",
+            c.max_samples, c.tolerance
+        );
+    }
 }
