@@ -685,7 +685,7 @@ pub fn analyze(
             let mut run = sa::sobol::analyze_keeping(
                 &factors,
                 design.samples,
-                &model,
+                model,
                 &opts,
                 Some(&counted),
             )?;
@@ -716,7 +716,7 @@ pub fn analyze(
                         let next_total = made + run.design.n_base * (facs.len() + 2);
                         let counted = |n: usize| done(before + n, next_total);
                         let (next, n_made) =
-                            sa::sobol::double(&factors, &run, &model, &opts, Some(&counted))?;
+                            sa::sobol::double(&factors, &run, model, &opts, Some(&counted))?;
                         run = next;
                         made += n_made;
                     }
