@@ -51,6 +51,7 @@ fn engine(c: &mut Criterion) {
                 },
                 levels: Default::default(),
                 keep_paths: false,
+                keep_draws: false,
                 no_charts: false,
                 json: false,
             };

@@ -35,6 +35,9 @@ pub enum Command {
     Run(commands::run::RunArgs),
     /// Sensitivity analysis: which assumptions drive each metric, per projection year.
     Sens(commands::sens::SensArgs),
+    /// Scenario discovery: which parameter ranges concentrate the paths that miss a target
+    /// (PRIM on the run's per-path draws).
+    Discover(commands::discover::DiscoverArgs),
     /// Score a scenario's projection against observed values (PIT, coverage, CRPS).
     Backtest(commands::backtest::BacktestArgs),
     /// Show how each baseline parameter derives from the plans' 2016-2020 figures.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Run(a) => commands::run::execute(a, ui),
         Command::Sens(a) => commands::sens::execute(a, ui),
+        Command::Discover(a) => commands::discover::execute(a, ui),
         Command::Backtest(a) => commands::backtest::execute(a, ui),
         Command::Calibrate(a) => commands::calibrate::execute(a, ui),
         Command::Compare(a) => commands::compare::execute(a, ui),
@@ -73,6 +77,7 @@ pub fn examples(command: Option<&str>) -> Vec<&'static str> {
         match name {
             "run" => commands::run::EXAMPLES,
             "sens" => commands::sens::EXAMPLES,
+            "discover" => commands::discover::EXAMPLES,
             "backtest" => commands::backtest::EXAMPLES,
             "calibrate" => commands::calibrate::EXAMPLES,
             "compare" => commands::compare::EXAMPLES,

@@ -5,4 +5,5 @@
 pub mod backtest;
 pub mod calibration;
 pub mod compare;
+pub mod discover;
 pub mod sens;

@@ -682,13 +682,8 @@ pub fn analyze(
                 scramble: design.scramble_seed(),
                 ..SobolOptions::default()
             };
-            let mut run = sa::sobol::analyze_keeping(
-                &factors,
-                design.samples,
-                model,
-                &opts,
-                Some(&counted),
-            )?;
+            let mut run =
+                sa::sobol::analyze_keeping(&factors, design.samples, model, &opts, Some(&counted))?;
             let mut made = total;
             let convergence = match design.converge {
                 None => None,

@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod check;
 pub mod compare;
+pub mod discover;
 pub mod init;
 pub mod progress;
 pub mod run;

@@ -21,7 +21,8 @@ quantiles), targets.csv (P(met), shortfall and target-setting levels per target)
 (P(on track) per target and year), baselines.csv, parameters.csv, observations.csv (with \
 observations), results.xlsx (these tables for Excel), report.html (the report, charts \
 included), charts/ (PNG fan charts and target charts; none with --no-charts), manifest.json \
-(every file with its SHA-256) and paths.csv with --keep-paths. The folder is replaced only \
+(every file with its SHA-256), paths.csv with --keep-paths and draws.csv (every path's \
+parameter draws) with --keep-draws. The folder is replaced only \
 when every file is written, and only if it holds nothing but empsim's outputs. With --json the \
 targets go to stdout as the JSON document `empsim/run` (docs/JSON.md) instead of the table."
 )]
@@ -35,6 +36,10 @@ pub struct RunArgs {
     /// Also write every path's values to paths.csv.
     #[arg(long)]
     pub keep_paths: bool,
+    /// Also write every path's draw of each uncertain parameter and each shock's scale to
+    /// draws.csv (path p as in paths.csv; `empsim discover` finds which ranges lead to a miss).
+    #[arg(long)]
+    pub keep_draws: bool,
     /// Do not draw the PNG charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -297,6 +302,9 @@ fn write_outputs(
             report::xlsx::write_run(dir, scn, seed, paths)?;
             if cfg.keep_paths {
                 pool.install(|| report::csv::write_paths(&dir.join("paths.csv"), scn, engine))?;
+            }
+            if cfg.keep_draws {
+                pool.install(|| report::csv::write_draws(&dir.join("draws.csv"), scn, engine))?;
             }
             let mut chart_files = Vec::new();
             let mut chart_seconds = 0.0;

@@ -262,6 +262,12 @@ pub(super) struct Conditioned {
 }
 
 impl Conditioned {
+    /// The parameters and shock scales of final path `p`.
+    pub(super) fn path_draws(&self, p: usize) -> (&[f64], &[f64]) {
+        let part = &self.parts[p];
+        (&part.theta, &part.shock_scale)
+    }
+
     /// Path `p`: its normals through the observed years, then fresh ones from the
     /// projection's streams (factors, and each region's noise) for each of `leaves`;
     /// `emit(l, k, values)` receives every leaf-year.

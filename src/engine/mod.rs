@@ -46,6 +46,15 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::ops::Range;
 
+/// One path's parameters and shocks ([`Engine::path_draws`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathDraws {
+    /// Per parameter slot, its value on the path.
+    pub theta: Vec<f64>,
+    /// Per shock, its scale on the path (0 if it does not happen).
+    pub shock_scale: Vec<f64>,
+}
+
 /// Simulated values of some of the scenario's series on a run of paths, one column per
 /// series and year: `values[(i * n_years + year) * n_paths + path]` for the series
 /// `series[i]`, so a series-year's values across paths are contiguous.
@@ -795,6 +804,35 @@ impl<'a> Engine<'a> {
             start = end;
         }
         Ok(())
+    }
+
+    /// The parameters and shocks of path `p`, as the path is simulated: every parameter's
+    /// value (`Scenario::params` order; fixed ones at their value, overridden ones at the
+    /// override) and each shock's scale (0 where it does not happen on the path). In a
+    /// conditioned run, those of the final (conditioned) path `p`.
+    pub fn path_draws(&self, p: usize) -> PathDraws {
+        let plan = &self.plan;
+        if let Some(c) = &self.conditioned {
+            let (theta, shock_scale) = c.path_draws(p);
+            return PathDraws {
+                theta: theta.to_vec(),
+                shock_scale: shock_scale.to_vec(),
+            };
+        }
+        let mut ws = Workspace::new(plan);
+        for (s, p) in plan.scn.params.iter().enumerate() {
+            if let crate::scenario::Dist::Fixed { value } = p.dist {
+                ws.theta[s] = value;
+            }
+        }
+        draw_shared(plan, self.seed, p, &self.fixed.shared, &mut ws);
+        for l in 0..plan.n_leaves {
+            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, &mut ws);
+        }
+        PathDraws {
+            theta: ws.theta,
+            shock_scale: ws.shock_scale,
+        }
     }
 
     /// Every series of every path.

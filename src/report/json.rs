@@ -734,3 +734,86 @@ pub fn check(files: &[Checked]) -> Result<String> {
         },
     )
 }
+
+/// One restriction of the chosen box.
+#[derive(Serialize)]
+struct DiscoverLimit<'a> {
+    input: &'a str,
+    /// The input's range over all paths.
+    all_low: f64,
+    all_high: f64,
+    /// The box's limits; absent on a side it leaves open.
+    box_low: Option<f64>,
+    box_high: Option<f64>,
+    qp: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct DiscoverBody<'a> {
+    scenario: &'a str,
+    scenario_files: Vec<FileRef<'a>>,
+    target: &'a str,
+    cases: crate::analysis::discover::Cases,
+    paths: usize,
+    seed: u64,
+    /// Paths that are cases (miss the target, or meet it with --cases met).
+    case_count: usize,
+    inputs: Vec<&'a str>,
+    prim: crate::sensitivity::prim::PrimOptions,
+    min_coverage: f64,
+    /// The peeling trajectory (step 0: every path), limits per input (null: open side).
+    trajectory: &'a [crate::sensitivity::prim::PrimBox],
+    chosen_step: Option<usize>,
+    chosen_box: Vec<DiscoverLimit<'a>>,
+    out_dir: &'a Path,
+    files: &'a [String],
+}
+
+/// The document of `empsim discover --json` (schema `empsim/discover`).
+///
+/// # Errors
+/// [`Error::Json`] if serialisation fails.
+pub fn discover(
+    d: &crate::analysis::discover::Discovery,
+    out_dir: &Path,
+    files: &[String],
+) -> Result<String> {
+    let finite = |x: f64| x.is_finite().then_some(x);
+    let chosen_box = match d.chosen {
+        Some(k) => {
+            let b = &d.prim.steps[k];
+            b.restricted()
+                .into_iter()
+                .map(|j| DiscoverLimit {
+                    input: &d.inputs[j].name,
+                    all_low: d.prim.ranges[j].0,
+                    all_high: d.prim.ranges[j].1,
+                    box_low: finite(b.limits[j].0),
+                    box_high: finite(b.limits[j].1),
+                    qp: d.qp[j],
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    document(
+        "discover",
+        DiscoverBody {
+            scenario: &d.scenario.name,
+            scenario_files: scenario_files(&d.scenario),
+            target: &d.scenario.targets[d.settings.target].id,
+            cases: d.settings.cases,
+            paths: d.settings.paths,
+            seed: d.settings.seed,
+            case_count: d.prim.cases,
+            inputs: d.inputs.iter().map(|i| i.name.as_str()).collect(),
+            prim: d.settings.prim,
+            min_coverage: d.settings.min_coverage,
+            trajectory: &d.prim.steps,
+            chosen_step: d.chosen,
+            chosen_box,
+            out_dir,
+            files,
+        },
+    )
+}

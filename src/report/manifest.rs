@@ -413,3 +413,55 @@ diff_se is the standard error of the paired difference sd(I_s - I_baseline)/sqrt
     };
     write_json(&dir.join("manifest.json"), &m)
 }
+
+#[derive(Serialize)]
+struct DiscoverManifest<'a> {
+    empsim_version: &'a str,
+    command: &'a str,
+    scenario: &'a str,
+    files: &'a [SourceFile],
+    target: &'a str,
+    cases: crate::analysis::discover::Cases,
+    paths: usize,
+    seed: u64,
+    prim: crate::sensitivity::prim::PrimOptions,
+    min_coverage: f64,
+    /// The inputs peeled on, in the columns' order of draws.csv.
+    inputs: Vec<&'a str>,
+    chosen_step: Option<usize>,
+    /// Every file of the folder (relative, `/`-separated): what empsim may replace.
+    outputs: &'a [String],
+    resolved_scenario: serde_json::Value,
+    elapsed_seconds: f64,
+    #[serde(flatten)]
+    record: Record,
+}
+
+/// Writes the `manifest.json` of a discovery into `dir`.
+pub fn write_discover(
+    dir: &Path,
+    d: &crate::analysis::discover::Discovery,
+    outputs: &[String],
+    elapsed: f64,
+) -> Result<()> {
+    let s = &d.settings;
+    let m = DiscoverManifest {
+        empsim_version: BUILD.version,
+        command: "discover",
+        scenario: &d.scenario.name,
+        files: &d.scenario.files,
+        target: &d.scenario.targets[s.target].id,
+        cases: s.cases,
+        paths: s.paths,
+        seed: s.seed,
+        prim: s.prim,
+        min_coverage: s.min_coverage,
+        inputs: d.inputs.iter().map(|i| i.name.as_str()).collect(),
+        chosen_step: d.chosen,
+        outputs,
+        resolved_scenario: resolved(&d.scenario, s.paths, s.seed),
+        elapsed_seconds: elapsed,
+        record: Record::of(dir, outputs)?,
+    };
+    write_json(&dir.join("manifest.json"), &m)
+}

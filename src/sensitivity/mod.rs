@@ -69,6 +69,7 @@ pub mod factor;
 mod joe_kuo;
 pub mod morris;
 pub mod oat;
+pub mod prim;
 pub mod sobol;
 pub mod sobol_seq;
 pub mod stats;

@@ -6,10 +6,11 @@ use crate::support::{empsim_with_env, repo};
 use clap::Parser;
 use empsim::cli::Cli;
 
-const COMMANDS: [&str; 7] = [
+const COMMANDS: [&str; 8] = [
     "run",
     "compare",
     "sens",
+    "discover",
     "backtest",
     "calibrate",
     "check",
@@ -100,6 +101,7 @@ fn the_top_level_help_shows_one_whole_example_per_command() {
             [
                 "run",
                 "sens",
+                "discover",
                 "backtest",
                 "calibrate",
                 "compare",
@@ -135,6 +137,7 @@ fn run_help_names_every_output() {
         "charts/",
         "manifest.json",
         "paths.csv",
+        "draws.csv",
         "--json",
     ] {
         assert!(text.contains(output), "run --help does not name {output}");

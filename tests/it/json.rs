@@ -68,7 +68,15 @@ fn assert_envelope(command: &str, doc: &Value) {
 
 #[test]
 fn every_schema_is_a_valid_draft_2020_12_schema() {
-    for command in ["run", "compare", "sens", "backtest", "calibrate", "check"] {
+    for command in [
+        "run",
+        "compare",
+        "sens",
+        "discover",
+        "backtest",
+        "calibrate",
+        "check",
+    ] {
         let s = schema(command);
         assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
         assert_eq!(
@@ -440,4 +448,75 @@ fn a_failing_command_prints_no_json() {
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
     assert!(stderr(&o).starts_with("error: "));
+}
+
+#[test]
+fn discover_json_has_the_trajectory_and_the_chosen_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let doc = json_of(
+        &[
+            "discover",
+            shipped("henan-downside.toml").to_str().unwrap(),
+            "--target",
+            "kaifeng.surveyed_unemployment_rate.level_cap",
+            "--paths",
+            "1000",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_valid("discover", &doc);
+    assert_envelope("discover", &doc);
+    let steps = doc["trajectory"].as_array().unwrap();
+    assert_eq!(steps[0]["n"], 1000);
+    assert_eq!(steps[0]["cases"], doc["case_count"]);
+    let k = doc["chosen_step"].as_u64().unwrap() as usize;
+    // The chosen box's restrictions are the non-null limits of its step.
+    let open = |v: &Value| v.is_null();
+    let restricted = steps[k]["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| !(open(&l[0]) && open(&l[1])))
+        .count();
+    assert_eq!(doc["chosen_box"].as_array().unwrap().len(), restricted);
+}
+
+#[test]
+fn sens_json_with_converge_has_its_rounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let doc = json_of(
+        &[
+            "sens",
+            shipped("shaoyang-baseline.toml").to_str().unwrap(),
+            "--method",
+            "sobol",
+            "--samples",
+            "16",
+            "--paths",
+            "50",
+            "--bootstrap",
+            "50",
+            "--params",
+            "growth.ar,growth.noise_sd",
+            "--converge",
+            "0.5",
+            "--max-samples",
+            "64",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_valid("sens", &doc);
+    let rounds = doc["convergence"]["rounds"].as_array().unwrap();
+    assert!(!rounds.is_empty() && rounds.len() <= 3);
+    assert_eq!(rounds[0]["base_samples"], 16);
 }

@@ -21,6 +21,7 @@ mod cli;
 mod compare_report;
 mod conditioning;
 mod crash_safety;
+mod discover;
 mod fuzz_loader;
 mod help;
 mod json;

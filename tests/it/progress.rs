@@ -19,6 +19,7 @@ fn args(scenario: &str, out: &Path, paths: usize, charts: bool) -> RunArgs {
         },
         levels: Default::default(),
         keep_paths: false,
+        keep_draws: false,
         no_charts: !charts,
         json: false,
     }

@@ -11,6 +11,7 @@ use std::path::Path;
 
 pub mod backtest;
 pub mod compare;
+pub mod discover;
 pub mod observations;
 pub mod sens;
 
@@ -629,6 +630,48 @@ pub fn write_paths(path: &Path, scn: &Scenario, engine: &Engine) -> Result<()> {
         }
         Ok(())
     })?;
+    out.flush().map_err(e)
+}
+
+/// Writes `draws.csv` of `run --keep-draws`: per path, its draw of every parameter declared
+/// with a distribution and every shock's scale (0 where it does not happen), the columns of
+/// [`crate::analysis::discover::draw_columns`]; in a conditioned run, the conditioned
+/// paths' parameters. Streamed a wave of paths at a time, values in shortest round-trip form.
+pub fn write_draws(path: &Path, scn: &Scenario, engine: &Engine) -> Result<()> {
+    use rayon::prelude::*;
+    use std::io::Write;
+    let columns = crate::analysis::discover::draw_columns(scn);
+    let file = create(path)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let e = |err| io_err(path, err);
+    let mut header = String::from("path");
+    for (name, _) in &columns {
+        header.push(',');
+        header.push_str(name);
+    }
+    writeln!(out, "{header}").map_err(e)?;
+    let paths: Vec<usize> = (0..engine.paths()).collect();
+    for wave in paths.chunks(16 * 256) {
+        let texts: Vec<String> = wave
+            .par_chunks(256)
+            .map(|ps| {
+                use std::fmt::Write as _;
+                let mut text = String::new();
+                for &p in ps {
+                    let d = engine.path_draws(p);
+                    let _ = write!(text, "{p}");
+                    for (_, source) in &columns {
+                        let _ = write!(text, ",{}", source.of(&d));
+                    }
+                    text.push('\n');
+                }
+                text
+            })
+            .collect();
+        for t in texts {
+            out.write_all(t.as_bytes()).map_err(e)?;
+        }
+    }
     out.flush().map_err(e)
 }
 

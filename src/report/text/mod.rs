@@ -339,3 +339,95 @@ fn convergence_lines(o: &mut String, c: &crate::analysis::sens::Convergence) {
         );
     }
 }
+
+/// The terminal summary of `empsim discover`: how many paths are cases, the chosen box with
+/// its coverage and density against the base rate, and its restrictions.
+pub fn discover_summary(
+    d: &crate::analysis::discover::Discovery,
+    seconds: f64,
+    out_dir: &Path,
+) -> String {
+    use crate::report::csv::discover::{interval, sig4};
+    let s = &d.settings;
+    let t = &d.scenario.targets[s.target];
+    let verb = d.cases_phrase();
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}: discover, paths that {verb} {} ({}), {} paths (seed {}), {} inputs, {:.1} s -> {}",
+        d.scenario.name,
+        t.id,
+        crate::report::wording::requirement(t),
+        s.paths,
+        s.seed,
+        d.inputs.len(),
+        seconds,
+        out_dir.display()
+    );
+    let base = d.prim.cases as f64 / d.prim.n as f64;
+    let _ = writeln!(
+        o,
+        "\n{} of {} paths {verb} the target ({:.1} %).",
+        d.prim.cases,
+        d.prim.n,
+        100.0 * base
+    );
+    let Some(k) = d.chosen else {
+        let _ = writeln!(o, "No path to explain: no box is reported.");
+        return o;
+    };
+    let b = &d.prim.steps[k];
+    let _ = writeln!(
+        o,
+        "Box (step {k} of {}, the densest holding at least {:.0} % of them): {} paths ({:.1} %), of which {} {verb}: density {:.1} % (against {:.1} % over all paths), coverage {:.1} %.",
+        d.prim.steps.len() - 1,
+        100.0 * s.min_coverage,
+        b.n,
+        100.0 * b.mass,
+        b.cases,
+        100.0 * b.density,
+        100.0 * base,
+        100.0 * b.coverage
+    );
+    let restricted = b.restricted();
+    if restricted.is_empty() {
+        let _ = writeln!(
+            o,
+            "  The box restricts no input: no parameter range concentrates these paths."
+        );
+    }
+    let width = restricted
+        .iter()
+        .map(|&j| d.inputs[j].name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for j in restricted {
+        let (lo, hi) = d.prim.ranges[j];
+        let qp = d.qp[j].map_or(String::new(), |q| {
+            let flag = if q > 0.05 { "  (not significant)" } else { "" };
+            format!("  qp {q:.1e}{flag}")
+        });
+        let _ = writeln!(
+            o,
+            "  {:<width$}  {:<22} all paths: {} to {}{qp}",
+            d.inputs[j].name,
+            interval(b.limits[j]),
+            sig4(lo),
+            sig4(hi),
+        );
+    }
+    let weak = d.qp.iter().flatten().filter(|&&q| q > 0.05).count();
+    if weak > 0 {
+        let _ = writeln!(
+            o,
+            "  warning: {weak} of the box's {} restrictions are not significant (qp > 0.05): there the box fits the noise of {} paths; more --paths, or a box from an earlier step of trajectory.csv, give a firmer one",
+            d.qp.iter().flatten().count(),
+            b.n
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nThe whole trajectory: trajectory.csv and prim-tradeoff.png; every path's draws: draws.csv."
+    );
+    o
+}
