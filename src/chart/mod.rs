@@ -36,6 +36,7 @@ mod frame;
 pub mod indices;
 mod legend;
 mod multiples;
+pub mod prim;
 mod scale;
 mod text;
 

@@ -150,7 +150,7 @@ pub fn run(args: &DiscoverArgs) -> Result<DiscoverOutcome> {
             report::csv::discover::write_draws(&dir.join("draws.csv"), &discovery)?;
             report::csv::discover::write_trajectory(&dir.join("trajectory.csv"), &discovery)?;
             report::csv::discover::write_box(&dir.join("box.csv"), &discovery)?;
-            Ok::<(), Error>(()) // TEMP report::png::discover::write_charts(dir, &discovery)
+            report::png::discover::write_charts(dir, &discovery)
         },
         |dir, outputs, _| {
             files = outputs.to_vec();

@@ -3,7 +3,7 @@
 //! within each restricted input's range over all paths).
 
 use crate::analysis::discover::Discovery;
-use crate::chart::indices::{
+use crate::chart::prim::{
     PrimBoxChart, PrimLimit, PrimStep, PrimTradeoffChart, render_prim_box, render_prim_tradeoff,
 };
 use crate::error::Result;
@@ -41,7 +41,11 @@ pub fn tradeoff(d: &Discovery) -> PrimTradeoffChart {
     let verb = d.cases_phrase();
     let base = d.prim.cases as f64 / d.prim.n as f64;
     PrimTradeoffChart {
-        title: format!("{} — where the paths that {verb} concentrate: {}", d.scenario.name, subject(d)),
+        title: format!(
+            "{} — where the paths that {verb} concentrate: {}",
+            d.scenario.name,
+            subject(d)
+        ),
         subtitle: format!(
             "Each point is a box of parameter ranges, peeled step by step from all paths; {} of {} paths {verb} the target",
             d.prim.cases, d.prim.n
@@ -76,7 +80,13 @@ pub fn box_chart(d: &Discovery) -> PrimBoxChart {
     let limits = match d.chosen {
         Some(k) => {
             let b = &d.prim.steps[k];
-            b.restricted()
+            // The most significant first: rows that do not fit are left out from the end.
+            let mut order = b.restricted();
+            order.sort_by(|&i, &j| {
+                let q = |k: usize| d.qp[k].unwrap_or(f64::INFINITY);
+                q(i).total_cmp(&q(j)).then(i.cmp(&j))
+            });
+            order
                 .into_iter()
                 .map(|j| {
                     let full = d.prim.ranges[j];
@@ -123,7 +133,8 @@ pub fn box_chart(d: &Discovery) -> PrimBoxChart {
 
 /// Writes both charts into `dir`.
 pub fn write_charts(dir: &Path, d: &Discovery) -> Result<()> {
-    render_prim_tradeoff(&tradeoff(d), &dir.join("prim-tradeoff.png")).map_err(super::chart_error)?;
+    render_prim_tradeoff(&tradeoff(d), &dir.join("prim-tradeoff.png"))
+        .map_err(super::chart_error)?;
     render_prim_box(&box_chart(d), &dir.join("prim-box.png")).map_err(super::chart_error)?;
     Ok(())
 }

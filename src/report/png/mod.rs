@@ -3,7 +3,7 @@
 
 pub mod backtest;
 pub mod compare;
-// TEMP pub mod discover;
+pub mod discover;
 pub mod run;
 pub mod sens;
 
