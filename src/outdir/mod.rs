@@ -31,9 +31,9 @@ pub use guard::Destination;
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// The subfolders of a run's folder that other commands write (`empsim sens` and
-/// `empsim backtest` by default): a new run keeps them.
-pub const KEPT_BY_RUN: &[&str] = &["sensitivity", "backtest"];
+/// The subfolders of a run's folder that other commands write (`empsim sens`,
+/// `empsim discover` and `empsim backtest` by default): a new run keeps them.
+pub const KEPT_BY_RUN: &[&str] = &["sensitivity", "discover", "backtest"];
 
 /// Creates a file in an output folder, naming it in any error.
 pub fn create(path: &Path) -> Result<std::fs::File> {

@@ -237,3 +237,37 @@ fn discover_outputs_do_not_depend_on_the_thread_count_and_bad_flags_are_refused(
         assert!(stderr(&o).starts_with(msg), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_new_run_keeps_the_discoveries_in_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = shipped("shaoyang-baseline.toml").display().to_string();
+    let target = "shaoyang.urban_new_jobs.cumulative_floor";
+    let run = || {
+        let o = empsim(
+            &["run", &s, "--paths", "300", "--no-charts", "--out", "r"],
+            dir.path(),
+        );
+        assert_success(&o);
+    };
+    run();
+    let d = dir.path().join("r/discover").join(target);
+    let o = empsim(
+        &[
+            "discover",
+            &s,
+            "--target",
+            target,
+            "--paths",
+            "300",
+            "--out",
+            d.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_success(&o);
+    let before = std::fs::read(d.join("draws.csv")).unwrap();
+    run();
+    assert_eq!(std::fs::read(d.join("draws.csv")).unwrap(), before);
+    assert!(d.join("prim-box.png").exists());
+}
