@@ -1,6 +1,6 @@
 //! `report.html` as readers get it: every link resolves inside the output folder, every
-//! character has a glyph in the embedded font subset, the kept sensitivity and backtest
-//! results have their sections, and — in headless Chromium — the run and compare reports fit a
+//! character has a glyph in the embedded font subset, the kept sensitivity, discovery and
+//! backtest results have their sections, and — in headless Chromium — the run and compare reports fit a
 //! 390 px phone and a 1280 px laptop without sideways scrolling and print to A4.
 //!
 //! The Chromium test skips (with a message) when no Chromium is installed, unless
@@ -48,6 +48,18 @@ fn outputs() -> Outputs {
             "p_met:kaifeng.urban_new_jobs.cumulative_floor",
         ][..],
         &["--paths", "50", "--threads", "2"],
+    ]
+    .concat());
+    run(&[
+        &[
+            "discover",
+            "henan-baseline.toml",
+            "--target",
+            "kaifeng.surveyed_unemployment_rate.level_cap",
+            "--out",
+            "out/run/discover/kaifeng.surveyed_unemployment_rate.level_cap",
+        ][..],
+        &base,
     ]
     .concat());
     run(&[
@@ -136,6 +148,7 @@ fn report_links_resolve_every_character_has_a_glyph_and_kept_analyses_have_secti
                 "id=\"projection\"",
                 "id=\"charts\"",
                 "id=\"sensitivity\"",
+                "id=\"discover\"",
                 "id=\"backtest\"",
                 "id=\"assumptions\"",
                 "id=\"baselines\"",
@@ -188,6 +201,9 @@ fn report_links_resolve_every_character_has_a_glyph_and_kept_analyses_have_secti
         "src=\"sensitivity/oat/tornado-p_met-kaifeng-urban_new_jobs-cumulative_floor.png\""
     ));
     assert!(html.contains("<table class=\"backtest cards\">"));
+    assert!(
+        html.contains("src=\"discover/kaifeng.surveyed_unemployment_rate.level_cap/prim-box.png\"")
+    );
     assert!(html.contains("<a href=\"targets.csv\">targets.csv</a>"));
 }
 

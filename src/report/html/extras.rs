@@ -1,6 +1,7 @@
 //! The results other commands keep in a run's folder — `empsim sens` in
-//! `sensitivity/<method>/`, `empsim backtest` in `backtest/` — read back from their CSV files
-//! for the run's report: a key table and the charts of each.
+//! `sensitivity/<method>/`, `empsim discover` in `discover/<target>/`, `empsim backtest` in
+//! `backtest/` — read back from their CSV files for the run's report: a key table and the
+//! charts of each.
 
 use super::{ChartImage, escape, h2, h3, nav_item};
 use crate::scenario::Scenario;
@@ -41,6 +42,16 @@ struct Sens {
     charts: Vec<ChartImage>,
 }
 
+/// A scenario discovery kept in `discover/<target>/`: the chosen box and its step.
+struct Discovery {
+    target: String,
+    boxes: Csv,
+    /// The chosen step's row of `trajectory.csv`, if any.
+    chosen: Option<Vec<String>>,
+    trajectory_header: Vec<String>,
+    charts: Vec<ChartImage>,
+}
+
 /// A backtest kept in `backtest/`.
 struct Backtest {
     summary: Csv,
@@ -51,7 +62,22 @@ struct Backtest {
 #[derive(Default)]
 pub(super) struct Extras {
     sens: Vec<Sens>,
+    discover: Vec<Discovery>,
     backtest: Option<Backtest>,
+}
+
+/// The subfolders of `dir`, sorted by name.
+fn subfolders(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
 }
 
 /// The PNG files directly in `dir`, sorted by name, linked relative to `base`.
@@ -79,17 +105,7 @@ impl Extras {
             return Extras::default();
         };
         let mut sens = Vec::new();
-        let sens_dir = base.join("sensitivity");
-        let mut methods: Vec<PathBuf> = std::fs::read_dir(&sens_dir)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        methods.sort();
-        for dir in methods {
+        for dir in subfolders(&base.join("sensitivity")) {
             if let Some(indices) = Csv::read(&dir.join("indices.csv")) {
                 sens.push(Sens {
                     method: dir
@@ -106,7 +122,37 @@ impl Extras {
             summary,
             charts: charts_in(base, &bt.join("charts")),
         });
-        Extras { sens, backtest }
+        let mut discover = Vec::new();
+        for dir in subfolders(&base.join("discover")) {
+            let (Some(boxes), Some(trajectory)) = (
+                Csv::read(&dir.join("box.csv")),
+                Csv::read(&dir.join("trajectory.csv")),
+            ) else {
+                continue;
+            };
+            let chosen = trajectory.col("chosen").and_then(|c| {
+                trajectory
+                    .rows
+                    .iter()
+                    .find(|r| r.get(c).is_some_and(|v| v == "1"))
+                    .cloned()
+            });
+            discover.push(Discovery {
+                target: dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                boxes,
+                chosen,
+                trajectory_header: trajectory.header,
+                charts: charts_in(base, &dir),
+            });
+        }
+        Extras {
+            sens,
+            discover,
+            backtest,
+        }
     }
 
     pub(super) fn nav_items(&self) -> Vec<String> {
@@ -117,6 +163,9 @@ impl Extras {
                 "敏感性分析",
                 "Sensitivity analysis",
             ));
+        }
+        if !self.discover.is_empty() {
+            v.push(nav_item("discover", "情景发现", "Scenario discovery"));
         }
         if self.backtest.is_some() {
             v.push(nav_item("backtest", "回测", "Backtest"));
@@ -136,6 +185,21 @@ factor, year and statistic is in <code>indices.csv</code>.</p>\n",
             );
             for s in &self.sens {
                 sens_section(h, s);
+            }
+            h.push_str("</section>\n");
+        }
+        if !self.discover.is_empty() {
+            h.push_str("<section>\n");
+            h.push_str(&h2("discover", "情景发现", "Scenario discovery"));
+            h.push_str(
+                "<p class=\"note\">Results of <code>empsim discover</code> kept in this folder's \
+<code>discover/</code> (written separately, with their own paths and seed): per target, the ranges \
+of the assumptions in which the paths that miss it concentrate (PRIM), with the quasi-p-value of \
+each restriction. Every path's draws: <code>draws.csv</code>; every box of the peeling: \
+<code>trajectory.csv</code>.</p>\n",
+            );
+            for d in &self.discover {
+                discover_section(h, d);
             }
             h.push_str("</section>\n");
         }
@@ -164,6 +228,52 @@ fn grid(h: &mut String, charts: &[ChartImage]) {
         super::figure(h, c, c.file_name());
     }
     h.push_str("</div>\n");
+}
+
+fn discover_section(h: &mut String, d: &Discovery) {
+    h.push_str(&h3(
+        &format!("discover-{}", super::url_part(&d.target)),
+        "目标",
+        &format!("Target: {}", d.target),
+    ));
+    let cell = |row: &[String], name: &str| {
+        d.trajectory_header
+            .iter()
+            .position(|x| x == name)
+            .and_then(|i| row.get(i).cloned())
+            .unwrap_or_default()
+    };
+    match &d.chosen {
+        Some(r) => {
+            let _ = writeln!(
+                h,
+                "<p>Box of step {}: {} paths, of which {} are cases; coverage {}, density {}.</p>",
+                escape(&cell(r, "step")),
+                escape(&cell(r, "paths")),
+                escape(&cell(r, "cases")),
+                escape(&cell(r, "coverage")),
+                escape(&cell(r, "density"))
+            );
+        }
+        None => h.push_str("<p>No path is a case: no box.</p>\n"),
+    }
+    let c = &d.boxes;
+    if !c.rows.is_empty() {
+        h.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+        for name in &c.header {
+            let _ = write!(h, "<th>{}</th>", escape(name));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        for r in &c.rows {
+            h.push_str("<tr>");
+            for v in r {
+                let _ = write!(h, "<td>{}</td>", escape(v));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody></table></div>\n");
+    }
+    grid(h, &d.charts);
 }
 
 /// The statistic that ranks factors for a method, and the ones shown beside it.
