@@ -260,18 +260,20 @@ pub fn render_prim_tradeoff_rgb(spec: &PrimTradeoffChart) -> Result<RenderedChar
                 fmt_num(s.density),
                 100.0 * s.mass
             );
-            draw_callout(root, &label, at, rect, &sz)?;
+            draw_callout(root, &label, at, &pts, rect, &sz)?;
         }
         Ok(vec![plot.geometry()])
     })
 }
 
-/// A label beside the point `at`, on a light box, kept inside `rect`: to the left of the
-/// point when it does not fit to its right, above or below it, whichever has room.
+/// A label beside the point `at`, on a light box, inside `rect`: the first of above-right,
+/// above-left, below-right and below-left that covers none of the other `points`, else the
+/// first that fits.
 fn draw_callout(
     root: &Area<'_>,
     label: &str,
     at: (i32, i32),
+    points: &[(i32, i32)],
     rect: super::PixelRect,
     sz: &Sizes,
 ) -> Result<(), ChartError> {
@@ -279,16 +281,26 @@ fn draw_callout(
     let w = text::width(label, em) + 8;
     let h = line_height(em) + 4;
     let gap = 16;
-    let left = if at.0 + gap + w <= rect.right {
-        at.0 + gap
-    } else {
-        (at.0 - gap - w).max(rect.left + 2)
+    let clamp_x = |x: i32| x.clamp(rect.left + 2, (rect.right - w - 2).max(rect.left + 2));
+    let clamp_y = |y: i32| y.clamp(rect.top + 2, (rect.bottom - h - 2).max(rect.top + 2));
+    let candidates = [
+        (at.0 + gap, at.1 - gap - h),
+        (at.0 - gap - w, at.1 - gap - h),
+        (at.0 + gap, at.1 + gap),
+        (at.0 - gap - w, at.1 + gap),
+    ]
+    .map(|(x, y)| (clamp_x(x), clamp_y(y)));
+    let r = 7;
+    let clear = |&(left, top): &(i32, i32)| {
+        points
+            .iter()
+            .all(|&(px, py)| px + r < left || px - r > left + w || py + r < top || py - r > top + h)
     };
-    let top = if at.1 - gap - h >= rect.top {
-        at.1 - gap - h
-    } else {
-        (at.1 + gap).min(rect.bottom - h - 2)
-    };
+    let (left, top) = candidates
+        .iter()
+        .copied()
+        .find(clear)
+        .unwrap_or(candidates[0]);
     root.draw(&Rectangle::new(
         [(left, top), (left + w, top + h)],
         ShapeStyle::from(WHITE.mix(0.9)).filled(),
