@@ -31,7 +31,8 @@ prim-tradeoff.png, prim-box.png. With --json the result goes to stdout as the JS
 pub struct DiscoverArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// The target whose misses to explain (its id, as `empsim check` lists them).
+    /// The target whose misses to explain: its id, region.indicator.kind as in targets.csv
+    /// (e.g. henan.urban_new_jobs.cumulative_floor; an unknown id lists them all).
     #[arg(long)]
     pub target: String,
     /// The paths to explain: those that miss the target, or those that meet it.
