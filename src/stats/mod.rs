@@ -66,6 +66,25 @@ pub fn quantiles_of(xs: &[f64], probs: &[f64], scratch: &mut Vec<f64>) -> Vec<f6
     interpolate(&pos, &needed, &values)
 }
 
+/// The mean, sample standard deviation and type-7 quantiles at `probs` of each of
+/// `columns` (non-empty, of one length, without NaN): bit for bit [`mean_sd`] and
+/// [`quantiles_of`] of each, with the columns read side by side (see `select`).
+pub fn describe(
+    columns: &[&[f64]],
+    probs: &[f64],
+    scratch: &mut Vec<f64>,
+) -> Vec<(f64, f64, Vec<f64>)> {
+    let Some(first) = columns.first() else {
+        return Vec::new();
+    };
+    debug_assert!(!first.is_empty());
+    let (pos, needed) = type7_positions(first.len(), probs);
+    select::describe(columns, &needed, scratch)
+        .into_iter()
+        .map(|(mean, sd, values)| (mean, sd, interpolate(&pos, &needed, &values)))
+        .collect()
+}
+
 /// For type-7 quantiles at `probs` of n values: each one's h = (n − 1)p with the order
 /// statistics ⌊h⌋ and ⌊h⌋ + 1 it interpolates, and every order statistic needed, ascending.
 #[allow(clippy::type_complexity)]
@@ -154,18 +173,46 @@ pub fn summarize_counted(
         .map_init(
             || (Vec::new(), Vec::new()),
             |(running, scratch): &mut (Vec<f64>, Vec<f64>), &s| {
-                let key = &scn.series[s];
-                let mut rows = Vec::new();
+                let n = sim.n_paths;
+                let flow = scn.series[s].indicator.kind() == IndicatorKind::Flow;
+                // The cumulative columns: running sums over the years, path by path.
                 running.clear();
-                running.resize(sim.n_paths, 0.0);
-                for (k, &year) in years.iter().enumerate() {
-                    let xs = sim.column(s, k);
-                    rows.push(summary_row(s, Measure::Annual, year, xs, scratch));
-                    if key.indicator.kind() == IndicatorKind::Flow {
-                        for (r, x) in running.iter_mut().zip(xs) {
-                            *r += x;
+                if flow {
+                    running.resize(years.len() * n, 0.0);
+                    for k in 0..years.len() {
+                        let (done, rest) = running.split_at_mut(k * n);
+                        let cum = &mut rest[..n];
+                        let xs = sim.column(s, k);
+                        match k.checked_sub(1) {
+                            Some(j) => {
+                                for ((r, p), x) in cum.iter_mut().zip(&done[j * n..]).zip(xs) {
+                                    *r = p + x;
+                                }
+                            }
+                            None => {
+                                for (r, x) in cum.iter_mut().zip(xs) {
+                                    *r = 0.0 + x;
+                                }
+                            }
                         }
-                        rows.push(summary_row(s, Measure::Cumulative, year, running, scratch));
+                    }
+                }
+                let annual = (0..years.len()).map(|k| sim.column(s, k));
+                let columns: Vec<&[f64]> = annual.chain(running.chunks(n.max(1))).collect();
+                let described = describe(&columns, &PROBS, scratch);
+                let row = |measure: Measure, k: usize, d: &(f64, f64, Vec<f64>)| SeriesSummary {
+                    series: s,
+                    measure,
+                    year: years[k],
+                    mean: d.0,
+                    sd: d.1,
+                    q: std::array::from_fn(|i| d.2[i]),
+                };
+                let mut rows = Vec::with_capacity(described.len());
+                for k in 0..years.len() {
+                    rows.push(row(Measure::Annual, k, &described[k]));
+                    if flow {
+                        rows.push(row(Measure::Cumulative, k, &described[years.len() + k]));
                     }
                 }
                 done();
@@ -174,26 +221,6 @@ pub fn summarize_counted(
         )
         .flatten_iter()
         .collect()
-}
-
-/// One summary row; `scratch` is reused for the selection.
-fn summary_row(
-    series: usize,
-    measure: Measure,
-    year: i32,
-    xs: &[f64],
-    scratch: &mut Vec<f64>,
-) -> SeriesSummary {
-    let (mean, sd) = mean_sd(xs);
-    let q = quantiles_of(xs, &PROBS, scratch);
-    SeriesSummary {
-        series,
-        measure,
-        year,
-        mean,
-        sd,
-        q: std::array::from_fn(|i| q[i]),
-    }
 }
 
 /// The final guard before anything is written: every summary and target figure must be
