@@ -925,8 +925,9 @@ impl<'a> Engine<'a> {
                 // The task's paths are simulated into tiles (column-major, `len` paths a
                 // column) that stay in cache, then copied into the block's columns:
                 // contiguous runs instead of one scattered access per value.
+                // Every value of the tile is written below (as every value of the block
+                // is), so the previous task's tile is reused without clearing it.
                 let mut tile = std::mem::take(&mut ws.tile);
-                tile.clear();
                 tile.resize(out.len() * len, 0.0);
                 let mut sums = std::mem::take(&mut ws.sums);
                 sums.clear();

@@ -178,7 +178,7 @@ pub fn summarize_counted(
                 // The cumulative columns: running sums over the years, path by path.
                 running.clear();
                 if flow {
-                    running.resize(years.len() * n, 0.0);
+                    crate::engine::mem::reuse(running, years.len() * n);
                     for k in 0..years.len() {
                         let (done, rest) = running.split_at_mut(k * n);
                         let cum = &mut rest[..n];
