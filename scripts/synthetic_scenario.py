@@ -30,6 +30,10 @@ HEADER = """\
 name = "{name}"
 description = "Synthetic scale test: {provinces} provinces, each the sum of {counties} counties, {first}-{end}."
 
+# The document the synthetic targets cite (a made-up one).
+[sources.synthetic]
+title = "synthetic targets (scale test, no document)"
+
 [horizon]
 base_year = {base}
 end_year = {end}
