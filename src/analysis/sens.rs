@@ -228,14 +228,18 @@ pub fn parse_metric(scn: &Scenario, spec: &str) -> Result<Metric> {
     let (what, rest) = spec
         .split_once(':')
         .ok_or_else(|| bad(format!("expected {METRIC_FORMS}")))?;
+    let unknown_target = |id: &str| {
+        let ids: Vec<&str> = scn.targets.iter().map(|t| t.id.as_str()).collect();
+        bad(format!(
+            "unknown target `{id}`; targets: {}",
+            ids.join(", ")
+        ))
+    };
     let target = |id: &str| {
-        scn.targets.iter().position(|t| t.id == id).ok_or_else(|| {
-            let ids: Vec<&str> = scn.targets.iter().map(|t| t.id.as_str()).collect();
-            bad(format!(
-                "unknown target `{id}`; targets: {}",
-                ids.join(", ")
-            ))
-        })
+        scn.targets
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or_else(|| unknown_target(id))
     };
     let on_target = |ti: usize, kind: MetricKind| {
         let t = &scn.targets[ti];
@@ -317,7 +321,7 @@ pub fn parse_metric(scn: &Scenario, spec: &str) -> Result<Metric> {
                 )
             } else if of.matches('.').count() >= 2 && !of.ends_with(".cumulative") {
                 // Shaped like a target's id: say so rather than misread it as a series.
-                target(of).map(|_| unreachable!("not a target"))
+                Err(unknown_target(of))
             } else {
                 let (series, cumulative) = series(of)?;
                 on_series(MetricKind::Quantile {

@@ -49,6 +49,14 @@ pub fn describe(
     scratch: &mut Vec<f64>,
 ) -> Vec<(f64, f64, Vec<f64>)> {
     let mut out = Vec::with_capacity(columns.len());
+    if columns.first().is_none_or(|c| c.len() < MIN_LEN) {
+        // Short columns: summed and selected on a copy, no bins.
+        for xs in columns {
+            let (mean, sd) = super::mean_sd(xs);
+            out.push((mean, sd, selected(xs, needed, scratch)));
+        }
+        return out;
+    }
     for group in columns.chunks(4) {
         match group {
             [a, b, c, d] => describe_side_by_side([*a, *b, *c, *d], needed, scratch, &mut out),
@@ -93,8 +101,8 @@ fn describe_side_by_side<const K: usize>(
     }
     let mean: [f64; K] = std::array::from_fn(|c| sum[c] / n as f64);
     // Each column's plan; a column whose sample had one value takes its bins from its
-    // whole range (a counting pass of its own), or, with a single value or fewer than
-    // MIN_LEN, is selected on a copy.
+    // whole range (a counting pass of its own), or, with a single value, is selected on a
+    // copy.
     let mut fallback: [Option<Vec<f64>>; K] = std::array::from_fn(|_| None);
     let plans: [Plan; K] = std::array::from_fn(|c| {
         if sampled[c].is_some() {
@@ -398,8 +406,8 @@ mod tests {
             }
         }
 
-        /// Short, constant and single-value columns (the selection fallback) too, in
-        /// groups of every size.
+        /// Short, constant and single-value columns (summed and selected on a copy), in
+        /// any number.
         #[test]
         fn side_by_side_description_equals_the_separate_passes(
             columns in (1usize..300).prop_flat_map(|n| proptest::collection::vec(
