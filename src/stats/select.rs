@@ -416,7 +416,8 @@ mod tests {
                 1..10)),
         ) {
             let n = columns[0].len();
-            let needed: Vec<usize> = if n == 1 { vec![0] } else { vec![0, n / 2, n - 1] };
+            let mut needed = vec![0, n / 2, n - 1];
+            needed.dedup(); // ascending and distinct, as callers pass them
             let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
             let got = describe(&refs, &needed, &mut Vec::new());
             prop_assert_eq!(got.len(), columns.len());
