@@ -224,124 +224,155 @@ median:<region>.<indicator>[.cumulative] or quantile:<p>:<region>.<indicator>[.c
 
 /// Parses a metric specification (see the module docs).
 pub fn parse_metric(scn: &Scenario, spec: &str) -> Result<Metric> {
-    let bad = |msg: String| Error::Usage(format!("--metric {spec}: {msg}"));
+    let p = MetricParser { scn, spec };
     let (what, rest) = spec
         .split_once(':')
-        .ok_or_else(|| bad(format!("expected {METRIC_FORMS}")))?;
-    let unknown_target = |id: &str| {
-        let ids: Vec<&str> = scn.targets.iter().map(|t| t.id.as_str()).collect();
-        bad(format!(
+        .ok_or_else(|| p.bad(format!("expected {METRIC_FORMS}")))?;
+    match what {
+        "p_met" => {
+            let ti = p.target(rest)?;
+            Ok(p.on_target(ti, MetricKind::PMet { target: ti }))
+        }
+        "outcome" | "shortfall" => {
+            let ti = p.target(rest)?;
+            let stat = if what == "outcome" {
+                OutcomeStat::Mean
+            } else {
+                OutcomeStat::Shortfall
+            };
+            Ok(p.on_target(ti, MetricKind::Outcome { target: ti, stat }))
+        }
+        "quantile" => p.quantile(rest),
+        "mean" | "median" => {
+            let (series, cumulative) = p.series(rest)?;
+            Ok(p.on_series(if what == "mean" {
+                MetricKind::Mean { series, cumulative }
+            } else {
+                MetricKind::Median { series, cumulative }
+            }))
+        }
+        other => Err(p.bad(format!(
+            "unknown statistic `{other}`; use p_met, outcome, shortfall, quantile, mean or median"
+        ))),
+    }
+}
+
+/// The pieces of [`parse_metric`]: one specification on one scenario.
+struct MetricParser<'a> {
+    scn: &'a Scenario,
+    spec: &'a str,
+}
+
+impl MetricParser<'_> {
+    /// A usage error naming the specification.
+    fn bad(&self, msg: String) -> Error {
+        Error::Usage(format!("--metric {}: {msg}", self.spec))
+    }
+
+    fn unknown_target(&self, id: &str) -> Error {
+        let ids: Vec<&str> = self.scn.targets.iter().map(|t| t.id.as_str()).collect();
+        self.bad(format!(
             "unknown target `{id}`; targets: {}",
             ids.join(", ")
         ))
-    };
-    let target = |id: &str| {
-        scn.targets
+    }
+
+    /// The index of target `id`.
+    fn target(&self, id: &str) -> Result<usize> {
+        self.scn
+            .targets
             .iter()
             .position(|t| t.id == id)
-            .ok_or_else(|| unknown_target(id))
-    };
-    let on_target = |ti: usize, kind: MetricKind| {
-        let t = &scn.targets[ti];
-        Ok(Metric {
-            label: spec.to_string(),
+            .ok_or_else(|| self.unknown_target(id))
+    }
+
+    /// A metric of target `ti`, over the target's years.
+    fn on_target(&self, ti: usize, kind: MetricKind) -> Metric {
+        let t = &self.scn.targets[ti];
+        Metric {
+            label: self.spec.to_string(),
             kind,
             years: (t.first_year..=t.last_year).collect(),
-        })
-    };
-    let series = |rest: &str| -> Result<(usize, bool)> {
+        }
+    }
+
+    /// A metric of a series, over the projection's years.
+    fn on_series(&self, kind: MetricKind) -> Metric {
+        Metric {
+            label: self.spec.to_string(),
+            kind,
+            years: self.scn.years(),
+        }
+    }
+
+    /// `<region>.<indicator>[.cumulative]`: the series and whether it is cumulated.
+    fn series(&self, rest: &str) -> Result<(usize, bool)> {
+        let scn = self.scn;
         let (path, cumulative) = match rest.strip_suffix(".cumulative") {
             Some(p) => (p, true),
             None => (rest, false),
         };
         let (region, ind) = path
             .split_once('.')
-            .ok_or_else(|| bad("expected <region>.<indicator>".into()))?;
+            .ok_or_else(|| self.bad("expected <region>.<indicator>".into()))?;
         let ri = scn
             .regions
             .iter()
             .position(|r| r.id == region)
-            .ok_or_else(|| bad(format!("unknown region `{region}`")))?;
+            .ok_or_else(|| self.bad(format!("unknown region `{region}`")))?;
         let indicator = Indicator::from_key(ind).ok_or_else(|| {
-            bad(format!(
+            self.bad(format!(
                 "unknown indicator `{ind}`; valid indicators: {}",
                 Indicator::valid_keys()
             ))
         })?;
         let series = scn
             .series_index(ri, indicator)
-            .ok_or_else(|| bad(format!("region `{region}` does not project {indicator}")))?;
+            .ok_or_else(|| self.bad(format!("region `{region}` does not project {indicator}")))?;
         if cumulative && indicator.kind() != IndicatorKind::Flow {
-            return Err(bad(format!(
+            return Err(self.bad(format!(
                 "{indicator} is not a flow; it has no cumulative sum"
             )));
         }
         Ok((series, cumulative))
-    };
-    let on_series = |kind: MetricKind| {
-        Ok(Metric {
-            label: spec.to_string(),
-            kind,
-            years: scn.years(),
-        })
-    };
-    match what {
-        "p_met" => {
-            let ti = target(rest)?;
-            on_target(ti, MetricKind::PMet { target: ti })
+    }
+
+    /// `<p>:<target_id>` or `<p>:<region>.<indicator>[.cumulative]`.
+    fn quantile(&self, rest: &str) -> Result<Metric> {
+        let (p, of) = rest
+            .split_once(':')
+            .ok_or_else(|| self.bad("expected quantile:<p>:<target_id> or quantile:<p>:<region>.<indicator>[.cumulative], e.g. quantile:0.05:...".into()))?;
+        let p: f64 = p
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p: &f64| *p > 0.0 && *p < 1.0)
+            .ok_or_else(|| {
+                self.bad(format!(
+                    "the probability `{p}` must be a number between 0 and 1 (exclusive), e.g. 0.05"
+                ))
+            })?;
+        // A target's id (`region.indicator.kind`) never reads as a series
+        // (`region.indicator[.cumulative]`), so the two cannot be confused.
+        if let Some(ti) = self.scn.targets.iter().position(|t| t.id == of) {
+            Ok(self.on_target(
+                ti,
+                MetricKind::Outcome {
+                    target: ti,
+                    stat: OutcomeStat::Quantile(p),
+                },
+            ))
+        } else if of.matches('.').count() >= 2 && !of.ends_with(".cumulative") {
+            // Shaped like a target's id: say so rather than misread it as a series.
+            Err(self.unknown_target(of))
+        } else {
+            let (series, cumulative) = self.series(of)?;
+            Ok(self.on_series(MetricKind::Quantile {
+                series,
+                cumulative,
+                p,
+            }))
         }
-        "outcome" | "shortfall" => {
-            let ti = target(rest)?;
-            let stat = if what == "outcome" {
-                OutcomeStat::Mean
-            } else {
-                OutcomeStat::Shortfall
-            };
-            on_target(ti, MetricKind::Outcome { target: ti, stat })
-        }
-        "quantile" => {
-            let (p, of) = rest
-                .split_once(':')
-                .ok_or_else(|| bad("expected quantile:<p>:<target_id> or quantile:<p>:<region>.<indicator>[.cumulative], e.g. quantile:0.05:...".into()))?;
-            let p: f64 = p
-                .trim()
-                .parse()
-                .ok()
-                .filter(|p: &f64| *p > 0.0 && *p < 1.0)
-                .ok_or_else(|| bad(format!("the probability `{p}` must be a number between 0 and 1 (exclusive), e.g. 0.05")))?;
-            // A target's id (`region.indicator.kind`) never reads as a series
-            // (`region.indicator[.cumulative]`), so the two cannot be confused.
-            if let Some(ti) = scn.targets.iter().position(|t| t.id == of) {
-                on_target(
-                    ti,
-                    MetricKind::Outcome {
-                        target: ti,
-                        stat: OutcomeStat::Quantile(p),
-                    },
-                )
-            } else if of.matches('.').count() >= 2 && !of.ends_with(".cumulative") {
-                // Shaped like a target's id: say so rather than misread it as a series.
-                Err(unknown_target(of))
-            } else {
-                let (series, cumulative) = series(of)?;
-                on_series(MetricKind::Quantile {
-                    series,
-                    cumulative,
-                    p,
-                })
-            }
-        }
-        "mean" | "median" => {
-            let (series, cumulative) = series(rest)?;
-            on_series(if what == "mean" {
-                MetricKind::Mean { series, cumulative }
-            } else {
-                MetricKind::Median { series, cumulative }
-            })
-        }
-        other => Err(bad(format!(
-            "unknown statistic `{other}`; use p_met, outcome, shortfall, quantile, mean or median"
-        ))),
     }
 }
 
@@ -679,55 +710,69 @@ pub fn analyze(
                 Some(&counted),
             )?))
         }
-        Method::Sobol => {
-            let opts = SobolOptions {
-                bootstrap: design.bootstrap,
-                seed: design.seed,
-                scramble: design.scramble_seed(),
-                ..SobolOptions::default()
-            };
-            let mut run =
-                sa::sobol::analyze_keeping(&factors, design.samples, model, &opts, Some(&counted))?;
-            let mut made = total;
-            let convergence = match design.converge {
-                None => None,
-                Some(c) => {
-                    let mut rounds = Vec::new();
-                    loop {
-                        let widest = widest_interval(scn, metrics, &run.result);
-                        let converged = widest.as_ref().is_none_or(|w| w.width < c.tolerance);
-                        rounds.push(Round {
-                            base_samples: run.design.n_base,
-                            evaluations: made,
-                            widest,
-                        });
-                        if converged || run.design.n_base * 2 > c.max_samples {
-                            break Some(Convergence {
-                                tolerance: c.tolerance,
-                                max_samples: c.max_samples,
-                                matters: MATTERS,
-                                rounds,
-                                converged,
-                            });
-                        }
-                        // The next round makes N(d + 2) more evaluations.
-                        let before = made;
-                        let next_total = made + run.design.n_base * (facs.len() + 2);
-                        let counted = |n: usize| done(before + n, next_total);
-                        let (next, n_made) =
-                            sa::sobol::double(&factors, &run, model, &opts, Some(&counted))?;
-                        run = next;
-                        made += n_made;
-                    }
+        Method::Sobol => sobol(scn, &factors, metrics, design, &model, total, done)?,
+    })
+}
+
+/// The Sobol' study of [`analyze`]: N base samples, then, with `--converge`, doubling N
+/// until the widest interval that matters is narrow enough or N would pass
+/// `--max-samples`. `total` is the first round's evaluations.
+fn sobol(
+    scn: &Scenario,
+    factors: &[Factor],
+    metrics: &[Metric],
+    design: &Design,
+    model: &(dyn Fn(&[f64]) -> Vec<f64> + Sync),
+    total: usize,
+    done: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Analysed> {
+    let counted = |n: usize| done(n, total);
+    let opts = SobolOptions {
+        bootstrap: design.bootstrap,
+        seed: design.seed,
+        scramble: design.scramble_seed(),
+        ..SobolOptions::default()
+    };
+    let mut run =
+        sa::sobol::analyze_keeping(factors, design.samples, model, &opts, Some(&counted))?;
+    let mut made = total;
+    let convergence = match design.converge {
+        None => None,
+        Some(c) => {
+            let mut rounds = Vec::new();
+            loop {
+                let widest = widest_interval(scn, metrics, &run.result);
+                let converged = widest.as_ref().is_none_or(|w| w.width < c.tolerance);
+                rounds.push(Round {
+                    base_samples: run.design.n_base,
+                    evaluations: made,
+                    widest,
+                });
+                if converged || run.design.n_base * 2 > c.max_samples {
+                    break Some(Convergence {
+                        tolerance: c.tolerance,
+                        max_samples: c.max_samples,
+                        matters: MATTERS,
+                        rounds,
+                        converged,
+                    });
                 }
-            };
-            Analysed {
-                indices: Indices::Sobol(run.result.clone()),
-                sobol_run: design.keep_runs.then_some(run),
-                convergence,
-                evaluations: made,
+                // The next round makes N(d + 2) more evaluations.
+                let before = made;
+                let next_total = made + run.design.n_base * (factors.len() + 2);
+                let counted = |n: usize| done(before + n, next_total);
+                let (next, n_made) =
+                    sa::sobol::double(factors, &run, model, &opts, Some(&counted))?;
+                run = next;
+                made += n_made;
             }
         }
+    };
+    Ok(Analysed {
+        indices: Indices::Sobol(run.result.clone()),
+        sobol_run: design.keep_runs.then_some(run),
+        convergence,
+        evaluations: made,
     })
 }
 

@@ -422,57 +422,71 @@ pub fn render_prim_box_rgb(spec: &PrimBoxChart) -> Result<RenderedChart, ChartEr
         let half = ((row_h as f64) * 0.3).clamp(4.0, 18.0) as i32;
         let value_em = sz.footer;
         for (i, l) in limits.iter().enumerate() {
-            let cy = plot.y.px(i as f64 + 0.5);
-            let (x0, x1) = (plot.x.px(0.0), plot.x.px(1.0));
-            root.draw(&Rectangle::new(
-                [(x0, cy - half / 2), (x1, cy + half / 2)],
-                ShapeStyle::from(RGBColor(232, 232, 232)).filled(),
-            ))
-            .map_err(draw_err)?;
-            let (a, b) = (position(l.limits.0, l.full), position(l.limits.1, l.full));
-            let (pa, pb) = (plot.x.px(a), plot.x.px(b).max(plot.x.px(a) + 2));
-            let color = if significant(l) {
-                COLOR_A
-            } else {
-                flagged_fill(COLOR_A)
-            };
-            root.draw(&Rectangle::new(
-                [(pa, cy - half), (pb, cy + half)],
-                ShapeStyle::from(color).filled(),
-            ))
-            .map_err(draw_err)?;
-            // The limits the box sets, at its ends; an open side shows the range's end.
-            let lo_open = l.limits.0 <= l.full.0;
-            let hi_open = l.limits.1 >= l.full.1;
-            let below = cy + half + 2;
-            let muted = |open: bool| if open { palette::MUTED } else { palette::TEXT };
-            let lo_text = fmt_num(l.limits.0);
-            let hi_text = fmt_num(l.limits.1);
-            let lo_w = text::width(&lo_text, value_em);
-            let hi_w = text::width(&hi_text, value_em);
-            let room = pb - pa;
-            let lo_at = (pa, below);
-            let hi_at = if room >= lo_w + hi_w + 8 {
-                (pb, below)
-            } else {
-                (pa + lo_w + 8 + hi_w, below)
-            };
-            text::draw_text(
-                root,
-                &lo_text,
-                lo_at,
-                Placement::new(value_em, muted(lo_open)).align(HPos::Left, VPos::Top),
-            )?;
-            text::draw_text(
-                root,
-                &hi_text,
-                hi_at,
-                Placement::new(value_em, muted(hi_open)).align(HPos::Right, VPos::Top),
-            )?;
+            draw_box_row(root, &plot, i, l, half, value_em)?;
         }
         draw_row_labels(root, &labels, rect.left - 10, names_w, &plot.y, &sz)?;
         Ok(vec![plot.geometry()])
     })
+}
+
+/// Row `i` of the box chart: the range over all paths, the box's range over it (light
+/// when not significant) and the box's limits under its ends (muted where a side is open).
+fn draw_box_row(
+    root: &Area<'_>,
+    plot: &Plot,
+    i: usize,
+    l: &PrimLimit,
+    half: i32,
+    value_em: f64,
+) -> Result<(), ChartError> {
+    let cy = plot.y.px(i as f64 + 0.5);
+    let (x0, x1) = (plot.x.px(0.0), plot.x.px(1.0));
+    root.draw(&Rectangle::new(
+        [(x0, cy - half / 2), (x1, cy + half / 2)],
+        ShapeStyle::from(RGBColor(232, 232, 232)).filled(),
+    ))
+    .map_err(draw_err)?;
+    let (a, b) = (position(l.limits.0, l.full), position(l.limits.1, l.full));
+    let (pa, pb) = (plot.x.px(a), plot.x.px(b).max(plot.x.px(a) + 2));
+    let color = if significant(l) {
+        COLOR_A
+    } else {
+        flagged_fill(COLOR_A)
+    };
+    root.draw(&Rectangle::new(
+        [(pa, cy - half), (pb, cy + half)],
+        ShapeStyle::from(color).filled(),
+    ))
+    .map_err(draw_err)?;
+    // The limits the box sets, at its ends; an open side shows the range's end.
+    let lo_open = l.limits.0 <= l.full.0;
+    let hi_open = l.limits.1 >= l.full.1;
+    let below = cy + half + 2;
+    let muted = |open: bool| if open { palette::MUTED } else { palette::TEXT };
+    let lo_text = fmt_num(l.limits.0);
+    let hi_text = fmt_num(l.limits.1);
+    let lo_w = text::width(&lo_text, value_em);
+    let hi_w = text::width(&hi_text, value_em);
+    let room = pb - pa;
+    let lo_at = (pa, below);
+    let hi_at = if room >= lo_w + hi_w + 8 {
+        (pb, below)
+    } else {
+        (pa + lo_w + 8 + hi_w, below)
+    };
+    text::draw_text(
+        root,
+        &lo_text,
+        lo_at,
+        Placement::new(value_em, muted(lo_open)).align(HPos::Left, VPos::Top),
+    )?;
+    text::draw_text(
+        root,
+        &hi_text,
+        hi_at,
+        Placement::new(value_em, muted(hi_open)).align(HPos::Right, VPos::Top),
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

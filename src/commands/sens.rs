@@ -7,7 +7,7 @@
 //! years); see [`crate::report::png::sens`].
 
 use super::Ui;
-use super::settings::{self, SimArgs, default_out};
+use super::settings::{self, Sim, SimArgs, default_out};
 use crate::analysis::sens::{self as study, Converge, Design, Method, SensStudy};
 use crate::error::{Error, Result};
 use crate::outdir::{self, Stage};
@@ -145,65 +145,10 @@ pub fn run(
     // paths' random numbers are drawn once and kept (about one more simulation's worth,
     // counted as two).
     settings::check_memory(&scn, sim.paths.saturating_mul(sim.threads.max(2) + 2))?;
-    let design = Design {
-        method: args.method,
-        samples: args.samples.unwrap_or(match args.method {
-            Method::Sobol => crate::analysis::sens::DEFAULT_SOBOL_SAMPLES,
-            _ => 20,
-        }),
-        levels: args.levels,
-        bootstrap: args.bootstrap,
-        paths: sim.paths,
-        seed: sim.seed,
-        scramble: !args.unscrambled,
-        keep_runs: args.export_salib,
-        converge: args.converge.map(|tolerance| Converge {
-            tolerance,
-            max_samples: args.max_samples.unwrap_or(DEFAULT_MAX_SAMPLES),
-        }),
-    };
-    if args.method != Method::Sobol && (args.converge.is_some() || args.max_samples.is_some()) {
-        return Err(Error::Usage(format!(
-            "--converge and --max-samples are for --method sobol, not {}",
-            args.method.key()
-        )));
-    }
-    if args.max_samples.is_some() && args.converge.is_none() {
-        return Err(Error::Usage(
-            "--max-samples needs --converge TOL (it bounds the doubling of N)".into(),
-        ));
-    }
-    if args.export_salib && args.method != Method::Sobol {
-        return Err(Error::Usage(format!(
-            "--export-salib is for --method sobol (SALib's Sobol' layout), not {}",
-            args.method.key()
-        )));
-    }
+    let design = design_of(args, &sim);
+    check_flags(args)?;
     check_design(&design)?;
-    let evaluations = match design.converge {
-        // Up to the largest N the doubling may reach.
-        Some(c) => Design {
-            samples: c.max_samples,
-            ..design
-        }
-        .evaluations(facs.len()),
-        None => design.evaluations(facs.len()),
-    };
-    if evaluations > MAX_EVALUATIONS {
-        return Err(Error::Usage(format!(
-            "the design needs {evaluations} model evaluations{}, more than the limit of {MAX_EVALUATIONS}; lower {} or the number of factors",
-            if design.converge.is_some() {
-                " at --max-samples"
-            } else {
-                ""
-            },
-            if design.converge.is_some() {
-                "--max-samples"
-            } else {
-                "--samples"
-            },
-        )));
-    }
+    check_evaluations(&design, facs.len())?;
     let dest = args.sim.destination(
         || default_out(&scn, &["sensitivity", args.method.key()]),
         &scn.input_files(),
@@ -234,30 +179,110 @@ pub fn run(
     };
     study::check_finite(&study.rows())?;
     let elapsed = t0.elapsed().as_secs_f64();
-    let mut files = Vec::new();
-    outdir::write_folder(
-        stage,
-        &[],
-        |dir| {
-            report::csv::write_sens_indices(&dir.join("indices.csv"), &study)?;
-            report::csv::write_sens_factors(&dir.join("factors.csv"), &study)?;
-            report::xlsx::write_sens(dir, &study)?;
-            if let Some(run) = &study.sobol_run {
-                report::csv::write_salib(&dir.join("salib"), &study, run)?;
-            }
-            report::png::sens::write_charts(dir, &study).map(|_| ())
-        },
-        |dir, outputs, _| {
-            files = outputs.to_vec();
-            report::manifest::write_sens(dir, &study, outputs, elapsed)
-        },
-    )?;
+    let files = write_study(stage, &study, elapsed)?;
     Ok(SensOutcome {
         study,
         out_dir,
         elapsed,
         files,
     })
+}
+
+/// The design `args` ask for, with the resolved paths and seed.
+fn design_of(args: &SensArgs, sim: &Sim) -> Design {
+    Design {
+        method: args.method,
+        samples: args.samples.unwrap_or(match args.method {
+            Method::Sobol => crate::analysis::sens::DEFAULT_SOBOL_SAMPLES,
+            _ => 20,
+        }),
+        levels: args.levels,
+        bootstrap: args.bootstrap,
+        paths: sim.paths,
+        seed: sim.seed,
+        scramble: !args.unscrambled,
+        keep_runs: args.export_salib,
+        converge: args.converge.map(|tolerance| Converge {
+            tolerance,
+            max_samples: args.max_samples.unwrap_or(DEFAULT_MAX_SAMPLES),
+        }),
+    }
+}
+
+/// The flags that only some methods take, or only together.
+fn check_flags(args: &SensArgs) -> Result<()> {
+    if args.method != Method::Sobol && (args.converge.is_some() || args.max_samples.is_some()) {
+        return Err(Error::Usage(format!(
+            "--converge and --max-samples are for --method sobol, not {}",
+            args.method.key()
+        )));
+    }
+    if args.max_samples.is_some() && args.converge.is_none() {
+        return Err(Error::Usage(
+            "--max-samples needs --converge TOL (it bounds the doubling of N)".into(),
+        ));
+    }
+    if args.export_salib && args.method != Method::Sobol {
+        return Err(Error::Usage(format!(
+            "--export-salib is for --method sobol (SALib's Sobol' layout), not {}",
+            args.method.key()
+        )));
+    }
+    Ok(())
+}
+
+/// The design's number of model evaluations (at `--max-samples` when converging) against
+/// [`MAX_EVALUATIONS`].
+fn check_evaluations(design: &Design, n_factors: usize) -> Result<()> {
+    let evaluations = match design.converge {
+        // Up to the largest N the doubling may reach.
+        Some(c) => Design {
+            samples: c.max_samples,
+            ..*design
+        }
+        .evaluations(n_factors),
+        None => design.evaluations(n_factors),
+    };
+    if evaluations > MAX_EVALUATIONS {
+        return Err(Error::Usage(format!(
+            "the design needs {evaluations} model evaluations{}, more than the limit of {MAX_EVALUATIONS}; lower {} or the number of factors",
+            if design.converge.is_some() {
+                " at --max-samples"
+            } else {
+                ""
+            },
+            if design.converge.is_some() {
+                "--max-samples"
+            } else {
+                "--samples"
+            },
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the study's folder (indices, factors, the workbook, SALib's layout for Sobol',
+/// the charts, the manifest) and returns the files written.
+fn write_study(stage: Stage, study: &SensStudy, elapsed: f64) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    outdir::write_folder(
+        stage,
+        &[],
+        |dir| {
+            report::csv::write_sens_indices(&dir.join("indices.csv"), study)?;
+            report::csv::write_sens_factors(&dir.join("factors.csv"), study)?;
+            report::xlsx::write_sens(dir, study)?;
+            if let Some(run) = &study.sobol_run {
+                report::csv::write_salib(&dir.join("salib"), study, run)?;
+            }
+            report::png::sens::write_charts(dir, study).map(|_| ())
+        },
+        |dir, outputs, _| {
+            files = outputs.to_vec();
+            report::manifest::write_sens(dir, study, outputs, elapsed)
+        },
+    )?;
+    Ok(files)
 }
 
 /// Checks `--samples`, `--levels` and `--bootstrap`, naming the flag.

@@ -152,59 +152,12 @@ pub fn peel(
     let min_points = (options.mass_min * n as f64).ceil() as usize;
     let mut values = Vec::with_capacity(n);
     loop {
-        // (density, kept, input, upper side, threshold)
-        let mut best: Option<(f64, usize, usize, bool, f64)> = None;
+        let mut best: Option<Candidate> = None;
         for (j, col) in columns.iter().enumerate() {
             values.clear();
             values.extend(inside.iter().map(|&i| col[i]));
-            let lo = quantile7(&mut values, options.peel_alpha);
-            let hi = quantile7(&mut values, 1.0 - options.peel_alpha);
-            // Where ties put the quantile at the box's lowest (highest) value, the cut takes
-            // that value's points instead, keeping x ≥ the next value up (≤ the next down).
-            let (min, max) = values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                    (a.min(x), b.max(x))
-                });
-            let lo = if lo <= min {
-                values
-                    .iter()
-                    .copied()
-                    .filter(|&x| x > min)
-                    .fold(f64::INFINITY, f64::min)
-            } else {
-                lo
-            };
-            let hi = if hi >= max {
-                values
-                    .iter()
-                    .copied()
-                    .filter(|&x| x < max)
-                    .fold(f64::NEG_INFINITY, f64::max)
-            } else {
-                hi
-            };
-            for (upper, q) in [(false, lo), (true, hi)] {
-                let keep = |x: f64| if upper { x <= q } else { x >= q };
-                let (mut kept, mut k) = (0usize, 0usize);
-                for &i in &inside {
-                    if keep(col[i]) {
-                        kept += 1;
-                        k += usize::from(cases[i]);
-                    }
-                }
-                if kept == inside.len() || kept < min_points.max(1) {
-                    continue;
-                }
-                let density = k as f64 / kept as f64;
-                let better = match best {
-                    None => true,
-                    Some((bd, bk, ..)) => density > bd || (density == bd && kept > bk),
-                };
-                if better {
-                    best = Some((density, kept, j, upper, q));
-                }
-            }
+            let (lo, hi) = thresholds(&mut values, options.peel_alpha);
+            consider(&mut best, (j, col), (lo, hi), cases, &inside, min_points);
         }
         let Some((_, _, j, upper, q)) = best else {
             break;
@@ -226,6 +179,76 @@ pub fn peel(
         steps,
         options: *options,
     })
+}
+
+/// A peel: (density, points kept, input, upper side, threshold).
+type Candidate = (f64, usize, usize, bool, f64);
+
+/// The thresholds that peel a share `alpha` of the box's `values` of one input off each
+/// side: its `alpha` and `1 − alpha` quantiles. Where ties put a quantile at the box's
+/// lowest (highest) value, the cut takes that value's points instead, keeping x ≥ the next
+/// value up (≤ the next down).
+fn thresholds(values: &mut [f64], alpha: f64) -> (f64, f64) {
+    let lo = quantile7(values, alpha);
+    let hi = quantile7(values, 1.0 - alpha);
+    let (min, max) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let lo = if lo <= min {
+        values
+            .iter()
+            .copied()
+            .filter(|&x| x > min)
+            .fold(f64::INFINITY, f64::min)
+    } else {
+        lo
+    };
+    let hi = if hi >= max {
+        values
+            .iter()
+            .copied()
+            .filter(|&x| x < max)
+            .fold(f64::NEG_INFINITY, f64::max)
+    } else {
+        hi
+    };
+    (lo, hi)
+}
+
+/// Replaces `best` by the peel of input `j` (column `col`) at `lo` (keeping x ≥ lo) or at
+/// `hi` (keeping x ≤ hi) when it is denser, or as dense and keeps more points. A peel must
+/// remove a point and keep at least `min_points` (and one).
+fn consider(
+    best: &mut Option<Candidate>,
+    (j, col): (usize, &[f64]),
+    (lo, hi): (f64, f64),
+    cases: &[bool],
+    inside: &[usize],
+    min_points: usize,
+) {
+    for (upper, q) in [(false, lo), (true, hi)] {
+        let keep = |x: f64| if upper { x <= q } else { x >= q };
+        let (mut kept, mut k) = (0usize, 0usize);
+        for &i in inside {
+            if keep(col[i]) {
+                kept += 1;
+                k += usize::from(cases[i]);
+            }
+        }
+        if kept == inside.len() || kept < min_points.max(1) {
+            continue;
+        }
+        let density = k as f64 / kept as f64;
+        let better = match *best {
+            None => true,
+            Some((bd, bk, ..)) => density > bd || (density == bd && kept > bk),
+        };
+        if better {
+            *best = Some((density, kept, j, upper, q));
+        }
+    }
 }
 
 fn check(names: &[String], columns: &[Vec<f64>], cases: &[bool], o: &PrimOptions) -> Result<()> {
