@@ -175,8 +175,9 @@ pub fn summarize_counted(
             |(running, scratch): &mut (Vec<f64>, Vec<f64>), &s| {
                 let n = sim.n_paths;
                 let flow = scn.series[s].indicator.kind() == IndicatorKind::Flow;
-                // The cumulative columns: running sums over the years, path by path.
-                running.clear();
+                // The cumulative columns: running sums over the years, path by path, the
+                // first year's from 0.0 (as a running sum from zero: a −0.0 becomes 0.0).
+                // Every value is written, so the previous series' columns need no fill.
                 if flow {
                     crate::engine::mem::reuse(running, years.len() * n);
                     for k in 0..years.len() {
@@ -196,6 +197,8 @@ pub fn summarize_counted(
                             }
                         }
                     }
+                } else {
+                    running.clear();
                 }
                 let annual = (0..years.len()).map(|k| sim.column(s, k));
                 let columns: Vec<&[f64]> = annual.chain(running.chunks(n.max(1))).collect();
