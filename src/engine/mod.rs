@@ -756,8 +756,21 @@ impl<'a> Engine<'a> {
     ) -> Result<(), E> {
         let plan = &self.plan;
         let mut acc = mem::zeroed(self.paths * plan.agg_series.len() * plan.n_years);
-        let mut buffer = Vec::new();
-        for leaves in self.leaf_blocks(max_values) {
+        let blocks = self.leaf_blocks(max_values);
+        // The largest block's room from the start: a larger block later would free the
+        // buffer and populate a new one, on one thread, while the pool waits.
+        let largest = blocks
+            .iter()
+            .map(|leaves| {
+                leaves
+                    .iter()
+                    .map(|&l| plan.series_of(l).len())
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(0);
+        let mut buffer = mem::zeroed(largest * plan.n_years * self.paths);
+        for leaves in blocks {
             let series: Vec<usize> = {
                 let mut v: Vec<usize> = leaves.iter().flat_map(|&l| plan.series_of(l)).collect();
                 v.sort_unstable();

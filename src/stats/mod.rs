@@ -405,12 +405,14 @@ pub fn target_outcome(t: &Target, base_year: i32, values: &[f64]) -> (f64, f64) 
     let x = match (t.kind, t.applies) {
         (TargetKind::CumulativeFloor, _) => window.iter().sum(),
         (_, Some(Applies::Average)) => mean(window),
-        (TargetKind::LevelCap, Some(Applies::EachYear)) => {
-            window.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        }
-        (TargetKind::LevelFloor, Some(Applies::EachYear)) => {
-            window.iter().copied().fold(f64::INFINITY, f64::min)
-        }
+        // Not `f64::max`/`min`, which may return either of two equal zeros (and did
+        // differently in debug and release builds): the first of equal levels is kept.
+        (TargetKind::LevelCap, Some(Applies::EachYear)) => window
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m }),
+        (TargetKind::LevelFloor, Some(Applies::EachYear)) => window
+            .iter()
+            .fold(f64::INFINITY, |m, &x| if x < m { x } else { m }),
         (TargetKind::LevelAbout, Some(Applies::EachYear)) => window
             .iter()
             .copied()
@@ -563,12 +565,13 @@ fn outcome_years(t: &Target, base_year: i32, values: &[f64], mut f: impl FnMut(u
         let o = match (t.kind, t.applies) {
             (TargetKind::CumulativeFloor, _) => sum,
             (_, Some(Applies::Average)) => sum / done,
+            // The first of equal levels, as `target_outcome` keeps it.
             (TargetKind::LevelCap, Some(Applies::EachYear)) => {
-                extreme = if j == 0 { x } else { f64::max(extreme, x) };
+                extreme = if j == 0 || x > extreme { x } else { extreme };
                 extreme
             }
             (TargetKind::LevelFloor, Some(Applies::EachYear)) => {
-                extreme = if j == 0 { x } else { f64::min(extreme, x) };
+                extreme = if j == 0 || x < extreme { x } else { extreme };
                 extreme
             }
             (TargetKind::LevelAbout, Some(Applies::EachYear)) => {

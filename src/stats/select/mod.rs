@@ -20,6 +20,8 @@ const SAMPLE: usize = 1 << 12;
 /// Not a wanted bin.
 const NONE: u16 = u16::MAX;
 
+mod lanes;
+
 /// The order statistics `needed` (ascending, distinct, each < `xs.len()`) of `xs` (no
 /// NaN), with `scratch` for the fallback.
 pub fn order_statistics(xs: &[f64], needed: &[usize], scratch: &mut Vec<f64>) -> Vec<f64> {
@@ -42,11 +44,23 @@ pub fn order_statistics(xs: &[f64], needed: &[usize], scratch: &mut Vec<f64>) ->
 /// statistics `needed` of each of `columns` (non-empty, of one length, no NaN): bit for
 /// bit [`super::mean_sd`] and [`order_statistics`] of each. Each sum adds its column's
 /// terms in index order, as `mean_sd` does, so a single sum waits on each addition;
-/// reading four columns side by side keeps four independent sums in flight.
+/// reading four columns side by side keeps four independent sums in flight (in the four
+/// lanes of a vector where the machine has AVX2, see `lanes`).
 pub fn describe(
     columns: &[&[f64]],
     needed: &[usize],
     scratch: &mut Vec<f64>,
+) -> Vec<(f64, f64, Vec<f64>)> {
+    describe_with(columns, needed, scratch, lanes::available())
+}
+
+/// [`describe`], with the vector passes or without (`lanes` needs
+/// [`lanes::available`]).
+fn describe_with(
+    columns: &[&[f64]],
+    needed: &[usize],
+    scratch: &mut Vec<f64>,
+    lanes: bool,
 ) -> Vec<(f64, f64, Vec<f64>)> {
     let mut out = Vec::with_capacity(columns.len());
     if columns.first().is_none_or(|c| c.len() < MIN_LEN) {
@@ -58,38 +72,73 @@ pub fn describe(
         return out;
     }
     for group in columns.chunks(4) {
+        if lanes {
+            // Always four lanes: a short group repeats its first column in the rest,
+            // whose figures are dropped.
+            let padded: [&[f64]; 4] = std::array::from_fn(|c| *group.get(c).unwrap_or(&group[0]));
+            describe_side_by_side(padded, group.len(), needed, scratch, &mut out, true);
+            continue;
+        }
+        let used = group.len();
         match group {
-            [a, b, c, d] => describe_side_by_side([*a, *b, *c, *d], needed, scratch, &mut out),
-            [a, b, c] => describe_side_by_side([*a, *b, *c], needed, scratch, &mut out),
-            [a, b] => describe_side_by_side([*a, *b], needed, scratch, &mut out),
-            [a] => describe_side_by_side([*a], needed, scratch, &mut out),
+            [a, b, c, d] => {
+                describe_side_by_side([*a, *b, *c, *d], used, needed, scratch, &mut out, false)
+            }
+            [a, b, c] => {
+                describe_side_by_side([*a, *b, *c], used, needed, scratch, &mut out, false)
+            }
+            [a, b] => describe_side_by_side([*a, *b], used, needed, scratch, &mut out, false),
+            [a] => describe_side_by_side([*a], used, needed, scratch, &mut out, false),
             _ => unreachable!("chunks of 1 to 4"),
         }
     }
     out
 }
 
-/// [`describe`] of `K` columns read side by side: one pass for the sums, ranges and
-/// counts, one for the squared deviations and the wanted bins' values.
+/// [`describe`] of the first `used` of `K` columns read side by side (the rest are
+/// padding, read but not described): one pass for the sums, ranges and counts, one for
+/// the squared deviations and the wanted bins' values. With `lanes` (and K = 4) the rows
+/// up to a multiple of four take the vector passes, the rest the scalar ones.
 // The passes index the K columns at one path, which is the point of reading them side by
 // side; the counts (up to 256 KiB) stay off the worker's stack.
 #[allow(clippy::needless_range_loop, clippy::useless_vec)]
 fn describe_side_by_side<const K: usize>(
     columns: [&[f64]; K],
+    used: usize,
     needed: &[usize],
     scratch: &mut Vec<f64>,
     out: &mut Vec<(f64, f64, Vec<f64>)>,
+    lanes: bool,
 ) {
     let n = columns[0].len();
     let cols: [&[f64]; K] = std::array::from_fn(|c| &columns[c][..n]);
-    let sampled: [Option<Bins>; K] = std::array::from_fn(|c| Bins::sampled(cols[c]));
+    let sampled: [Option<Bins>; K] = std::array::from_fn(|c| {
+        if c < used {
+            Bins::sampled(cols[c])
+        } else {
+            None
+        }
+    });
     // A column without bins counts every value in bin 0, unused.
     let mut bins: [Bins; K] = std::array::from_fn(|c| sampled[c].unwrap_or(Bins::NONE));
     // The start of `Iterator::sum` for f64, so the sums are its sums bit for bit.
     let zero = std::iter::empty::<f64>().sum::<f64>();
     let (mut sum, mut lo, mut hi) = ([zero; K], [f64::INFINITY; K], [f64::NEG_INFINITY; K]);
     let mut counts = vec![[0u32; K]; BINS];
-    for i in 0..n {
+    let vector_rows = if lanes && K == 4 { n / 4 * 4 } else { 0 };
+    if vector_rows > 0 {
+        let mut m = lanes::Moments {
+            sum: four(&sum),
+            lo: four(&lo),
+            hi: four(&hi),
+        };
+        let counts4 = counts.as_flattened_mut().as_chunks_mut::<4>().0;
+        lanes::first_pass(four(&cols), vector_rows, &four(&bins), &mut m, counts4);
+        sum.copy_from_slice(&m.sum);
+        lo.copy_from_slice(&m.lo);
+        hi.copy_from_slice(&m.hi);
+    }
+    for i in vector_rows..n {
         for c in 0..K {
             let x = cols[c][i];
             sum[c] += x;
@@ -102,9 +151,12 @@ fn describe_side_by_side<const K: usize>(
     let mean: [f64; K] = std::array::from_fn(|c| sum[c] / n as f64);
     // Each column's plan; a column whose sample had one value takes its bins from its
     // whole range (a counting pass of its own), or, with a single value, is selected on a
-    // copy.
+    // copy. Padding has none.
     let mut fallback: [Option<Vec<f64>>; K] = std::array::from_fn(|_| None);
     let plans: [Plan; K] = std::array::from_fn(|c| {
+        if c >= used {
+            return Plan::NONE;
+        }
         if sampled[c].is_some() {
             return Plan::new(needed, |b| counts[b][c]);
         }
@@ -129,7 +181,22 @@ fn describe_side_by_side<const K: usize>(
     let mut members: [Vec<Vec<f64>>; K] =
         std::array::from_fn(|c| plans[c].members(|b| counts[b][c]));
     let mut ss = [zero; K];
-    for i in 0..n {
+    if vector_rows > 0 {
+        let mut ss4 = four(&ss);
+        let plans4: [&Plan; 4] = std::array::from_fn(|c| &plans[c]);
+        let members4: &mut [Vec<Vec<f64>>; 4] = (&mut members[..]).try_into().expect("four lanes");
+        lanes::second_pass(
+            four(&cols),
+            vector_rows,
+            &four(&bins),
+            &four(&mean),
+            plans4,
+            members4,
+            &mut ss4,
+        );
+        ss.copy_from_slice(&ss4);
+    }
+    for i in vector_rows..n {
         for c in 0..K {
             let x = cols[c][i];
             let d = x - mean[c];
@@ -137,7 +204,8 @@ fn describe_side_by_side<const K: usize>(
             plans[c].collect(&bins[c], x, &mut members[c]);
         }
     }
-    for (c, (plan, members)) in plans.into_iter().zip(members).enumerate() {
+    let results = plans.into_iter().zip(members).enumerate().take(used);
+    for (c, (plan, members)) in results {
         let sd = if n < 2 {
             0.0
         } else {
@@ -146,6 +214,11 @@ fn describe_side_by_side<const K: usize>(
         let values = fallback[c].take().unwrap_or_else(|| plan.select(members));
         out.push((mean[c], sd, values));
     }
+}
+
+/// `K` values as four (K = 4 where the vector passes run).
+fn four<T: Copy>(xs: &[T]) -> [T; 4] {
+    xs.try_into().expect("four lanes")
 }
 
 /// The order statistics of a copy of `xs` in `scratch`, by selection.
@@ -355,6 +428,54 @@ mod tests {
         }
     }
 
+    /// The vector passes give the scalar passes' figures bit for bit: every group size
+    /// (padded to four lanes), rows past the last multiple of four, a column whose sample
+    /// has one value (bins over its whole range), a constant column (selected on a copy),
+    /// signed zeros and heavy tails.
+    #[test]
+    fn the_vector_passes_equal_the_scalar_passes() {
+        use rand::{Rng, SeedableRng};
+        if !lanes::available() {
+            eprintln!("skipped: this machine has no AVX2, only the scalar passes run");
+            return;
+        }
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(17);
+        let n = MIN_LEN + 3;
+        let step = n / SAMPLE;
+        let columns: Vec<Vec<f64>> = vec![
+            (0..n).map(|_| rng.random::<f64>() * 1e3 - 500.0).collect(),
+            (0..n).map(|_| (rng.random::<f64>() * 40.0).exp()).collect(),
+            (0..n)
+                .map(|i| {
+                    if i % step == 0 || i == n - 1 {
+                        3.0
+                    } else {
+                        rng.random()
+                    }
+                })
+                .collect(),
+            vec![2.5; n],
+            (0..n)
+                .map(|_| [0.0, -0.0, 1.0][rng.random_range(0..3)])
+                .collect(),
+            (0..n).map(|_| f64::from(rng.random_range(-3..3))).collect(),
+            (0..n).rev().map(|i| i as f64).collect(),
+        ];
+        let needed = [0, 1, n / 20, n / 2, n / 2 + 1, n - 2, n - 1];
+        let bits = |d: Vec<(f64, f64, Vec<f64>)>| -> Vec<Vec<u64>> {
+            d.into_iter()
+                .map(|(m, s, v)| [m, s].into_iter().chain(v).map(f64::to_bits).collect())
+                .collect()
+        };
+        for k in 1..=columns.len() {
+            let refs: Vec<&[f64]> = columns[..k].iter().map(Vec::as_slice).collect();
+            let vector = bits(describe_with(&refs, &needed, &mut Vec::new(), true));
+            let scalar = bits(describe_with(&refs, &needed, &mut Vec::new(), false));
+            assert_eq!(vector.len(), k);
+            assert_eq!(vector, scalar, "{k} columns");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(40))]
         /// Long columns (the counting passes) give the sorted column's order statistics,
@@ -397,12 +518,16 @@ mod tests {
                 .collect();
             prop_assert_eq!(&got, &sorted_stats(&xs, &needed));
             // The fused passes give the same figures as the separate ones, bit for bit.
+            // Both with the vector passes (where the machine has them) and without.
             let rev: Vec<f64> = xs.iter().rev().copied().collect();
             let columns = [&xs[..], &rev[..], &xs[..], &rev[..], &xs[..]];
-            for (k, (mean, sd, values)) in describe(&columns, &needed, &mut Vec::new()).into_iter().enumerate() {
-                let (m, s) = super::super::mean_sd(columns[k]);
-                prop_assert_eq!((mean.to_bits(), sd.to_bits()), (m.to_bits(), s.to_bits()));
-                prop_assert_eq!(values.into_iter().map(f64::to_bits).collect::<Vec<_>>(), got.clone());
+            for lanes in [false, lanes::available()] {
+                let described = describe_with(&columns, &needed, &mut Vec::new(), lanes);
+                for (k, (mean, sd, values)) in described.into_iter().enumerate() {
+                    let (m, s) = super::super::mean_sd(columns[k]);
+                    prop_assert_eq!((mean.to_bits(), sd.to_bits()), (m.to_bits(), s.to_bits()));
+                    prop_assert_eq!(values.into_iter().map(f64::to_bits).collect::<Vec<_>>(), got.clone());
+                }
             }
         }
 
