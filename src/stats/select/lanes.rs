@@ -82,6 +82,16 @@ pub fn second_pass(
     let _ = (cols, bins, mean, tables, members, ss);
 }
 
+/// The four lanes' bins: their starts and scales as vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn bin_lanes(bins: &[Bins; 4]) -> (__m256d, __m256d) {
+    (
+        _mm256_setr_pd(bins[0].lo, bins[1].lo, bins[2].lo, bins[3].lo),
+        _mm256_setr_pd(bins[0].scale, bins[1].scale, bins[2].scale, bins[3].scale),
+    )
+}
+
 /// The bins of the four lanes of `x`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
@@ -138,8 +148,7 @@ unsafe fn first_pass_avx2(
     m: &mut Moments,
     counts: &mut [[u32; 4]; BINS],
 ) {
-    let lo_b = _mm256_setr_pd(bins[0].lo, bins[1].lo, bins[2].lo, bins[3].lo);
-    let scale = _mm256_setr_pd(bins[0].scale, bins[1].scale, bins[2].scale, bins[3].scale);
+    let (lo_b, scale) = bin_lanes(bins);
     let (mut sum, mut lo, mut hi) = (load(&m.sum), load(&m.lo), load(&m.hi));
     for i in (0..rows).step_by(4) {
         // SAFETY: i + 4 <= rows <= every column's length.
@@ -173,8 +182,7 @@ unsafe fn second_pass_avx2(
     members: &mut [Vec<Vec<f64>>; 4],
     ss: &mut [f64; 4],
 ) {
-    let lo_b = _mm256_setr_pd(bins[0].lo, bins[1].lo, bins[2].lo, bins[3].lo);
-    let scale = _mm256_setr_pd(bins[0].scale, bins[1].scale, bins[2].scale, bins[3].scale);
+    let (lo_b, scale) = bin_lanes(bins);
     let mean = load(mean);
     let mut acc = load(ss);
     for i in (0..rows).step_by(4) {

@@ -121,33 +121,8 @@ fn describe_side_by_side<const K: usize>(
     });
     // A column without bins counts every value in bin 0, unused.
     let mut bins: [Bins; K] = std::array::from_fn(|c| sampled[c].unwrap_or(Bins::NONE));
-    // The start of `Iterator::sum` for f64, so the sums are its sums bit for bit.
-    let zero = std::iter::empty::<f64>().sum::<f64>();
-    let (mut sum, mut lo, mut hi) = ([zero; K], [f64::INFINITY; K], [f64::NEG_INFINITY; K]);
-    let mut counts = vec![[0u32; K]; BINS];
     let vector_rows = if lanes && K == 4 { n / 4 * 4 } else { 0 };
-    if vector_rows > 0 {
-        let mut m = lanes::Moments {
-            sum: four(&sum),
-            lo: four(&lo),
-            hi: four(&hi),
-        };
-        let counts4 = counts.as_flattened_mut().as_chunks_mut::<4>().0;
-        lanes::first_pass(four(&cols), vector_rows, &four(&bins), &mut m, counts4);
-        sum.copy_from_slice(&m.sum);
-        lo.copy_from_slice(&m.lo);
-        hi.copy_from_slice(&m.hi);
-    }
-    for i in vector_rows..n {
-        for c in 0..K {
-            let x = cols[c][i];
-            sum[c] += x;
-            // Without NaN these are `f64::min`/`max` but for the sign of a zero end.
-            lo[c] = if x < lo[c] { x } else { lo[c] };
-            hi[c] = if x > hi[c] { x } else { hi[c] };
-            counts[bins[c].of(x)][c] += 1;
-        }
-    }
+    let (sum, lo, hi, mut counts) = count_pass(&cols, &bins, vector_rows);
     let mean: [f64; K] = std::array::from_fn(|c| sum[c] / n as f64);
     // Each column's plan; a column whose sample had one value takes its bins from its
     // whole range (a counting pass of its own), or, with a single value, is selected on a
@@ -180,16 +155,82 @@ fn describe_side_by_side<const K: usize>(
     });
     let mut members: [Vec<Vec<f64>>; K] =
         std::array::from_fn(|c| plans[c].members(|b| counts[b][c]));
+    let ss = spread_pass(&cols, &bins, &mean, &plans, &mut members, vector_rows);
+    let results = plans.into_iter().zip(members).enumerate().take(used);
+    for (c, (plan, members)) in results {
+        let sd = if n < 2 {
+            0.0
+        } else {
+            (ss[c] / (n - 1) as f64).sqrt()
+        };
+        let values = fallback[c].take().unwrap_or_else(|| plan.select(members));
+        out.push((mean[c], sd, values));
+    }
+}
+
+/// The first pass of [`describe_side_by_side`]: each column's sum (in index order, from
+/// `Iterator::sum`'s start), range and bin counts; rows below `vector_rows` in the vector
+/// lanes.
+#[allow(clippy::needless_range_loop, clippy::type_complexity)]
+fn count_pass<const K: usize>(
+    cols: &[&[f64]; K],
+    bins: &[Bins; K],
+    vector_rows: usize,
+) -> ([f64; K], [f64; K], [f64; K], Vec<[u32; K]>) {
+    let n = cols[0].len();
+    // The start of `Iterator::sum` for f64, so the sums are its sums bit for bit.
+    let zero = std::iter::empty::<f64>().sum::<f64>();
+    let (mut sum, mut lo, mut hi) = ([zero; K], [f64::INFINITY; K], [f64::NEG_INFINITY; K]);
+    let mut counts = vec![[0u32; K]; BINS];
+    if vector_rows > 0 {
+        let mut m = lanes::Moments {
+            sum: four(&sum),
+            lo: four(&lo),
+            hi: four(&hi),
+        };
+        let counts4 = counts.as_flattened_mut().as_chunks_mut::<4>().0;
+        lanes::first_pass(four(cols), vector_rows, &four(bins), &mut m, counts4);
+        sum.copy_from_slice(&m.sum);
+        lo.copy_from_slice(&m.lo);
+        hi.copy_from_slice(&m.hi);
+    }
+    for i in vector_rows..n {
+        for c in 0..K {
+            let x = cols[c][i];
+            sum[c] += x;
+            // Without NaN these are `f64::min`/`max` but for the sign of a zero end.
+            lo[c] = if x < lo[c] { x } else { lo[c] };
+            hi[c] = if x > hi[c] { x } else { hi[c] };
+            counts[bins[c].of(x)][c] += 1;
+        }
+    }
+    (sum, lo, hi, counts)
+}
+
+/// The second pass of [`describe_side_by_side`]: each column's sum of squared deviations
+/// from its mean (in index order), and the values of each plan's wanted bins into
+/// `members`; rows below `vector_rows` in the vector lanes.
+#[allow(clippy::needless_range_loop)]
+fn spread_pass<const K: usize>(
+    cols: &[&[f64]; K],
+    bins: &[Bins; K],
+    mean: &[f64; K],
+    plans: &[Plan; K],
+    members: &mut [Vec<Vec<f64>>; K],
+    vector_rows: usize,
+) -> [f64; K] {
+    let n = cols[0].len();
+    let zero = std::iter::empty::<f64>().sum::<f64>();
     let mut ss = [zero; K];
     if vector_rows > 0 {
         let mut ss4 = four(&ss);
         let plans4: [&Plan; 4] = std::array::from_fn(|c| &plans[c]);
         let members4: &mut [Vec<Vec<f64>>; 4] = (&mut members[..]).try_into().expect("four lanes");
         lanes::second_pass(
-            four(&cols),
+            four(cols),
             vector_rows,
-            &four(&bins),
-            &four(&mean),
+            &four(bins),
+            &four(mean),
             plans4,
             members4,
             &mut ss4,
@@ -204,16 +245,7 @@ fn describe_side_by_side<const K: usize>(
             plans[c].collect(&bins[c], x, &mut members[c]);
         }
     }
-    let results = plans.into_iter().zip(members).enumerate().take(used);
-    for (c, (plan, members)) in results {
-        let sd = if n < 2 {
-            0.0
-        } else {
-            (ss[c] / (n - 1) as f64).sqrt()
-        };
-        let values = fallback[c].take().unwrap_or_else(|| plan.select(members));
-        out.push((mean[c], sd, values));
-    }
+    ss
 }
 
 /// `K` values as four (K = 4 where the vector passes run).
