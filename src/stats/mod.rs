@@ -7,6 +7,7 @@
 
 pub mod score;
 mod select;
+mod track;
 
 use crate::engine::Simulation;
 use crate::indicator::IndicatorKind;
@@ -470,6 +471,7 @@ fn mean(xs: &[f64]) -> f64 {
 }
 
 /// Whether a level `x` meets a level target's condition.
+#[cfg(test)]
 fn level_ok(t: &Target, x: f64) -> bool {
     match t.kind {
         TargetKind::CumulativeFloor => true,
@@ -501,40 +503,20 @@ fn on_track(t: &Target, base_year: i32, values: &[f64], k: usize) -> bool {
 
 /// The glide path of target `ti` alone (see [`TargetResult::glide`]): the share of the
 /// paths on track in each year of its period, without the rest of [`evaluate_target`].
-/// Year by year over the columns (running sums and flags per path), the same arithmetic
-/// as `on_track_years` path by path.
+/// A path is on track in a year where its gap so far (see [`outcome_track`]) is ≤ 0.
 pub fn glide(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<(i32, f64)> {
     let t = &scn.targets[ti];
     let s = scn
         .series_index(t.region, t.indicator)
         .expect("validated targets have a series");
-    let a = (t.first_year - scn.base_year - 1) as usize;
-    let b = (t.last_year - scn.base_year - 1) as usize;
-    let n_years = (t.last_year - t.first_year + 1) as f64;
-    let n = sim.n_paths;
-    let mut sum = vec![std::iter::empty::<f64>().sum::<f64>(); n];
-    let mut all = vec![true; n];
-    (a..=b)
-        .map(|k| {
-            let col = sim.column(s, k);
-            let done = (k - a + 1) as f64;
-            let mut count = 0usize;
-            for p in 0..n {
-                let x = col[p];
-                sum[p] += x;
-                let ok = match (t.kind, t.applies) {
-                    (TargetKind::CumulativeFloor, _) => sum[p] >= t.value * (done / n_years),
-                    (_, Some(Applies::EachYear)) => {
-                        all[p] &= level_ok(t, x);
-                        all[p]
-                    }
-                    (_, Some(Applies::Average)) => level_ok(t, sum[p] / done),
-                    _ => level_ok(t, x),
-                };
-                count += usize::from(ok);
-            }
-            (scn.base_year + 1 + k as i32, count as f64 / n as f64)
-        })
+    let mut counts = vec![0usize; (t.last_year - t.first_year + 1) as usize];
+    track::track_columns(t, scn.base_year, &sim.columns(s), |j, _, _, g| {
+        counts[j] += g.iter().filter(|&&g| g <= 0.0).count();
+    });
+    let n = sim.n_paths as f64;
+    (t.first_year..=t.last_year)
+        .zip(counts)
+        .map(|(year, c)| (year, c as f64 / n))
         .collect()
 }
 
@@ -567,22 +549,17 @@ pub fn outcome_track(scn: &Scenario, sim: &Simulation, ti: usize) -> Vec<Outcome
             gaps: Vec::with_capacity(n),
         })
         .collect();
-    let columns = sim.columns(s);
-    let mut v = vec![0.0; columns.len()];
-    for p in 0..n {
-        for (x, c) in v.iter_mut().zip(&columns) {
-            *x = c[p];
-        }
-        outcome_years(t, scn.base_year, &v, |j, o, g| {
-            track[j].outcomes.push(o);
-            track[j].gaps.push(g);
-        });
-    }
+    track::track_columns(t, scn.base_year, &sim.columns(s), |j, _, o, g| {
+        track[j].outcomes.extend_from_slice(o);
+        track[j].gaps.extend_from_slice(g);
+    });
     track
 }
 
 /// One path's outcome so far and its gap to the (pro-rata) requirement in each year of the
-/// target's period (see [`outcome_track`]): `f(j, outcome, gap)` for the j-th year.
+/// target's period (see [`outcome_track`]): `f(j, outcome, gap)` for the j-th year. The
+/// definition the column pass (`track`) is tested against.
+#[cfg(test)]
 fn outcome_years(t: &Target, base_year: i32, values: &[f64], mut f: impl FnMut(usize, f64, f64)) {
     let a = (t.first_year - base_year - 1) as usize;
     let b = (t.last_year - base_year - 1) as usize;
@@ -632,6 +609,7 @@ pub fn expected_shortfall(gaps: &[f64]) -> f64 {
 /// years: `f(j, on track)` for the j-th year. The same as [`on_track`] year by year, bit
 /// for bit (running sums in the same order, from the same neutral element), without
 /// summing the years so far again for every year.
+#[cfg(test)]
 fn on_track_years(t: &Target, base_year: i32, values: &[f64], mut f: impl FnMut(usize, bool)) {
     let a = (t.first_year - base_year - 1) as usize;
     let b = (t.last_year - base_year - 1) as usize;
@@ -726,37 +704,36 @@ pub fn evaluate_target(
         .series_index(t.region, t.indicator)
         .expect("validated targets have a series");
     let n = sim.n_paths;
-    let mut outcomes = Vec::with_capacity(n);
-    let mut gaps = Vec::with_capacity(n);
     let a = (t.first_year - scn.base_year - 1) as usize;
     let b = (t.last_year - scn.base_year - 1) as usize;
-    let mut glide_counts = vec![0usize; b - a + 1];
     let columns = sim.columns(s);
-    let mut v = vec![0.0; columns.len()];
-    let later = t.kind == TargetKind::CumulativeFloor && a > 0;
-    let mut sums: Vec<Vec<f64>> = if later {
-        vec![Vec::with_capacity(n); b - a + 1]
+    // Column by column, a run of paths at a time: the last year's outcomes and gaps are
+    // the target's, and a path is on track in a year where its gap so far is ≤ 0.
+    let mut outcomes = Vec::with_capacity(n);
+    let mut gaps = Vec::with_capacity(n);
+    let mut glide_counts = vec![0usize; b - a + 1];
+    track::track_columns(t, scn.base_year, &columns, |j, _, o, g| {
+        glide_counts[j] += g.iter().filter(|&&g| g <= 0.0).count();
+        if j == b - a {
+            outcomes.extend_from_slice(o);
+            gaps.extend_from_slice(g);
+        }
+    });
+    // A cumulative floor whose period starts after the first projection year: the running
+    // totals from its first year, summed from 0.0.
+    let sums: Vec<Vec<f64>> = if t.kind == TargetKind::CumulativeFloor && a > 0 {
+        let mut sums: Vec<Vec<f64>> = Vec::with_capacity(b - a + 1);
+        for k in a..=b {
+            let col = match sums.last() {
+                Some(prev) => prev.iter().zip(columns[k]).map(|(p, x)| p + x).collect(),
+                None => columns[k].iter().map(|x| 0.0 + x).collect(),
+            };
+            sums.push(col);
+        }
+        sums
     } else {
         Vec::new()
     };
-    for p in 0..n {
-        for (x, c) in v.iter_mut().zip(&columns) {
-            *x = c[p];
-        }
-        if later {
-            let mut acc = 0.0;
-            for (j, col) in sums.iter_mut().enumerate() {
-                acc += v[a + j];
-                col.push(acc);
-            }
-        }
-        let (o, g) = target_outcome(t, scn.base_year, &v);
-        outcomes.push(o);
-        gaps.push(g);
-        on_track_years(t, scn.base_year, &v, |j, ok| {
-            glide_counts[j] += usize::from(ok)
-        });
-    }
     let met = gaps.iter().filter(|&&g| g <= 0.0).count();
     let p = met as f64 / n as f64;
     let missed: Vec<f64> = gaps.iter().copied().filter(|&g| g > 0.0).collect();
