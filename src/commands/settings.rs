@@ -227,10 +227,10 @@ pub fn check_run_memory(scn: &Scenario, paths: usize, threads: usize) -> Result<
         crate::engine::BLOCK_VALUES,
         crate::engine::Engine::aggregate_series(scn),
         scn.n_years(),
-        if scn.observations.is_some() {
-            " and the conditioning sampler's state"
-        } else {
-            ""
+        match crate::engine::Engine::kept_per_path(scn, paths, crate::engine::BLOCK_VALUES) {
+            _ if scn.observations.is_some() => " and the conditioning sampler's state".to_string(),
+            0 => String::new(),
+            kept => format!(" and the {kept} shared draws of every path"),
         },
     )))
 }

@@ -404,7 +404,7 @@ impl<'a> Model<'a> {
                 let mut ws = Workspace::new(plan);
                 draw_shared(plan, self.seed, p, &fixed.shared, &mut ws);
                 for l in 0..plan.n_leaves {
-                    draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, &mut ws);
+                    draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, &mut ws.theta);
                 }
                 let mut z = vec![0.0; py * ko];
                 let mut factors = stream(self.seed, STREAM_FACTORS, p);

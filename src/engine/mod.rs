@@ -27,12 +27,15 @@
 //! the regions can be simulated a block at a time ([`Engine::for_each_block`]), each block
 //! for every path, its values summarised and dropped before the next; the aggregates add
 //! their children's values as the blocks go (in region order, whatever the block size).
-//! Paths can be simulated a block at a time too ([`Engine::for_each_path_block`]), to
+//! With more than one block, each path's shared draws are made once and kept for the
+//! blocks (`shared`; at most [`KEEP_VALUES`] values, beyond which every block draws them
+//! again), the same values either way. Paths can be simulated a block at a time too ([`Engine::for_each_path_block`]), to
 //! stream every path to a file.
 
 mod filter;
 pub mod measure;
 pub(crate) mod mem;
+mod shared;
 
 pub use filter::{Conditioning, FigureFit, ParamPosterior, TemperingStage};
 
@@ -45,6 +48,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use shared::SharedDraws;
 use std::ops::Range;
 
 /// One path's parameters and shocks ([`Engine::path_draws`]).
@@ -218,6 +222,10 @@ fn stream(seed: u64, tag: u64, p: usize) -> Xoshiro256PlusPlus {
 /// (16 M values, 128 MB).
 pub const BLOCK_VALUES: usize = 1 << 24;
 
+/// The most values a run keeps of its paths' shared draws (32 M values, 256 MB; see
+/// `shared`): a run that would need more draws them again for every block instead.
+pub const KEEP_VALUES: usize = 1 << 25;
+
 /// Output series of a leaf: each flow's, the stock's, the rate's and the registered rate's.
 type LeafSeries = (
     [Option<usize>; 3],
@@ -373,6 +381,32 @@ impl<'a> Plan<'a> {
         v.sort_unstable();
         v
     }
+}
+
+/// The blocks of leaves of a run of `paths` paths with blocks of `max_values` (see
+/// [`Engine::for_each_block`]): consecutive leaves while their values fit, a leaf that
+/// needs more alone.
+fn leaf_blocks(plan: &Plan, paths: usize, max_values: usize) -> Vec<Vec<usize>> {
+    let per_leaf = |l: usize| plan.series_of(l).len() * plan.n_years * paths;
+    let mut blocks: Vec<Vec<usize>> = Vec::new();
+    let mut size = 0;
+    for l in 0..plan.n_leaves {
+        let v = per_leaf(l);
+        if v == 0 {
+            continue;
+        }
+        match blocks.last_mut() {
+            Some(b) if size + v <= max_values => {
+                b.push(l);
+                size += v;
+            }
+            _ => {
+                blocks.push(vec![l]);
+                size = v;
+            }
+        }
+    }
+    blocks
 }
 
 /// How the scenario's correlation makes the growth innovations: the structure, the factor
@@ -698,30 +732,12 @@ impl<'a> Engine<'a> {
     /// The leaves in blocks of at most `max_values` values each (a leaf that needs more
     /// has a block of its own); leaves without series are left out.
     fn leaf_blocks(&self, max_values: usize) -> Vec<Vec<usize>> {
-        let per_leaf = |l: usize| self.plan.series_of(l).len() * self.plan.n_years * self.paths;
-        let mut blocks: Vec<Vec<usize>> = Vec::new();
-        let mut size = 0;
-        for l in 0..self.plan.n_leaves {
-            let v = per_leaf(l);
-            if v == 0 {
-                continue;
-            }
-            match blocks.last_mut() {
-                Some(b) if size + v <= max_values => {
-                    b.push(l);
-                    size += v;
-                }
-                _ => {
-                    blocks.push(vec![l]);
-                    size = v;
-                }
-            }
-        }
-        blocks
+        leaf_blocks(&self.plan, self.paths, max_values)
     }
 
     /// The most values a block of [`Engine::for_each_block`] holds at once with blocks of
-    /// `max_values`, the aggregates' sums included.
+    /// `max_values`, the aggregates' sums and (with more than one block) the paths' kept
+    /// shared draws included.
     pub fn block_footprint(scn: &Scenario, paths: usize, max_values: usize) -> u64 {
         let plan = Plan::new(scn);
         let ny = plan.n_years as u64;
@@ -733,7 +749,26 @@ impl<'a> Engine<'a> {
             * paths as u64;
         let total = plan.n_series as u64 * ny * paths as u64;
         let block = largest_leaf.max((max_values as u64).min(total));
-        block + plan.agg_series.len() as u64 * ny * paths as u64
+        block
+            + plan.agg_series.len() as u64 * ny * paths as u64
+            + Self::kept_per_path(scn, paths, max_values) as u64 * paths as u64
+    }
+
+    /// The shared draws a run of `paths` paths with blocks of `max_values` keeps per path:
+    /// with more than one block of paths drawn from their streams (not conditioned), the
+    /// shared parameters, shocks and factor normals, unless they would take more than
+    /// [`KEEP_VALUES`] (the blocks then draw them again); else none.
+    pub fn kept_per_path(scn: &Scenario, paths: usize, max_values: usize) -> usize {
+        let plan = Plan::new(scn);
+        let per_path = SharedDraws::per_path(&plan);
+        if scn.observations.is_none()
+            && per_path.saturating_mul(paths) <= KEEP_VALUES
+            && leaf_blocks(&plan, paths, max_values).len() > 1
+        {
+            per_path
+        } else {
+            0
+        }
     }
 
     /// The number of aggregate series of the scenario (their sums are held for every path
@@ -770,6 +805,7 @@ impl<'a> Engine<'a> {
             .max()
             .unwrap_or(0);
         let mut buffer = mem::zeroed(largest * plan.n_years * self.paths);
+        let kept = self.kept_shared(blocks.len());
         for leaves in blocks {
             let series: Vec<usize> = {
                 let mut v: Vec<usize> = leaves.iter().flat_map(|&l| plan.series_of(l)).collect();
@@ -783,6 +819,7 @@ impl<'a> Engine<'a> {
                 &mut acc,
                 buffer,
                 &self.fixed,
+                kept.as_ref(),
             );
             f(&sim)?;
             buffer = sim.values;
@@ -799,6 +836,20 @@ impl<'a> Engine<'a> {
             f(&self.observed(sim))?;
         }
         Ok(())
+    }
+
+    /// The paths' shared draws, kept for a run of `blocks` blocks of regions where there
+    /// is more than one and the paths are drawn from their streams.
+    fn kept_shared(&self, blocks: usize) -> Option<SharedDraws> {
+        let per_path = SharedDraws::per_path(&self.plan);
+        if blocks < 2
+            || self.conditioned.is_some()
+            || self.draws.is_some()
+            || per_path.saturating_mul(self.paths) > KEEP_VALUES
+        {
+            return None;
+        }
+        SharedDraws::new(&self.plan, self.seed, self.paths, &self.fixed.shared)
     }
 
     /// Simulates the paths a block at a time (at most `max_values` values a block, at
@@ -843,7 +894,7 @@ impl<'a> Engine<'a> {
         }
         draw_shared(plan, self.seed, p, &self.fixed.shared, &mut ws);
         for l in 0..plan.n_leaves {
-            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, &mut ws);
+            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, &mut ws.theta);
         }
         PathDraws {
             theta: ws.theta,
@@ -889,7 +940,7 @@ impl<'a> Engine<'a> {
         let series: Vec<usize> = (0..plan.n_series).collect();
         let n = range.len();
         let mut acc = mem::zeroed(n * plan.agg_series.len() * plan.n_years);
-        let mut sim = self.run(range, &leaves, series, &mut acc, Vec::new(), fixed);
+        let mut sim = self.run(range, &leaves, series, &mut acc, Vec::new(), fixed, None);
         let ny = plan.n_years;
         for (a, &s) in plan.agg_series.iter().enumerate() {
             let i = sim.slot(s);
@@ -901,7 +952,9 @@ impl<'a> Engine<'a> {
 
     /// Simulates `leaves` on the paths `range` into a block holding `series` (in
     /// `buffer`'s allocation), adding their contributions to the aggregates' sums `acc`
-    /// (columns of the aggregates' series and years over the same paths).
+    /// (columns of the aggregates' series and years over the same paths); the paths'
+    /// shared draws from `kept` where the run keeps them.
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         range: Range<usize>,
@@ -910,6 +963,7 @@ impl<'a> Engine<'a> {
         acc: &mut [f64],
         mut buffer: Vec<f64>,
         fixed: &Fixed,
+        kept: Option<&SharedDraws>,
     ) -> Simulation {
         let plan = &self.plan;
         let ny = plan.n_years;
@@ -969,7 +1023,7 @@ impl<'a> Engine<'a> {
                     };
                     match &self.conditioned {
                         Some(c) => c.path(plan, self.seed, start + i, leaves, ws, &mut emit),
-                        None => self.path(start + i, leaves, fixed, ws, &mut emit),
+                        None => self.path(start + i, leaves, fixed, ws, kept, &mut emit),
                     }
                 }
                 if len > 0 {
@@ -993,26 +1047,34 @@ impl<'a> Engine<'a> {
 
     /// Draws exactly the random numbers [`Engine::for_each_block`] draws for the
     /// unconditioned paths with blocks of `max_values` (the same streams, distributions
-    /// and blocks, in the same order) and nothing else, and returns their sum: the floor
-    /// of the simulation's cost, for the benches.
+    /// and blocks, in the same order; with several blocks the shared draws once per path,
+    /// as the run keeps them) and nothing else, and returns their sum: the floor of the
+    /// simulation's cost, for the benches.
     pub fn draw_only(&self, max_values: usize) -> f64 {
         let plan = &self.plan;
+        let blocks = self.leaf_blocks(max_values);
+        let shared_sum = |ws: &mut Workspace, p: usize| {
+            shared::draw(plan, self.seed, p, &self.fixed.shared, ws);
+            ws.theta.iter().sum::<f64>() + ws.factors.iter().sum::<f64>()
+        };
+        // A run of several blocks draws the shared values once per path and keeps them.
+        let kept = blocks.len() > 1;
         let mut total = 0.0;
-        for leaves in self.leaf_blocks(max_values) {
+        if kept {
+            total += (0..self.paths)
+                .into_par_iter()
+                .map_init(|| Workspace::new(plan), shared_sum)
+                .sum::<f64>();
+        }
+        for leaves in blocks {
             total += (0..self.paths)
                 .into_par_iter()
                 .map_init(
                     || Workspace::new(plan),
                     |ws, p| {
-                        draw_shared(plan, self.seed, p, &self.fixed.shared, ws);
-                        let mut factors = stream(self.seed, STREAM_FACTORS, p);
-                        let mut sum = ws.theta.iter().sum::<f64>();
-                        for _ in 0..ws.factors.len() {
-                            let z: f64 = StandardNormal.sample(&mut factors);
-                            sum += z;
-                        }
+                        let mut sum = if kept { 0.0 } else { shared_sum(ws, p) };
                         for &l in &leaves {
-                            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, ws);
+                            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, &mut ws.theta);
                             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
                             for _ in 0..plan.n_years * plan.leaf_draws[l] {
                                 let z: f64 = StandardNormal.sample(&mut rng);
@@ -1036,28 +1098,28 @@ impl<'a> Engine<'a> {
         sim
     }
 
-    /// One unconditioned path: its shared draws, then each of `leaves` year by year;
-    /// `emit(l, k, values)` receives every leaf-year.
+    /// One unconditioned path: its shared draws (from `kept` where the run keeps them),
+    /// then each of `leaves` year by year; `emit(l, k, values)` receives every leaf-year.
     fn path(
         &self,
         p: usize,
         leaves: &[usize],
         fixed: &Fixed,
         ws: &mut Workspace,
+        kept: Option<&SharedDraws>,
         emit: &mut impl FnMut(usize, usize, &YearValues),
     ) {
         let plan = &self.plan;
         if let Some(d) = &self.draws {
             return d.path(plan, p, leaves, fixed, ws, emit);
         }
-        draw_shared(plan, self.seed, p, &fixed.shared, ws);
-        let mut factors = stream(self.seed, STREAM_FACTORS, p);
-        for x in ws.factors.iter_mut() {
-            *x = StandardNormal.sample(&mut factors);
+        match kept {
+            Some(kept) => kept.load(plan, p, ws),
+            None => shared::draw(plan, self.seed, p, &fixed.shared, ws),
         }
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
-            draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, ws);
+            draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, &mut ws.theta);
             let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
             let mut normal = |_: usize, _: usize| StandardNormal.sample(&mut rng);
@@ -1291,7 +1353,7 @@ fn draw_leaf(
     p: usize,
     overrides: &[(Slot, f64)],
     l: usize,
-    ws: &mut Workspace,
+    theta: &mut [f64],
 ) {
     let own = &plan.leaf_params[l];
     if own.is_empty() {
@@ -1299,10 +1361,10 @@ fn draw_leaf(
     }
     let mut rng = stream(seed, STREAM_PARAMS ^ plan.leaf_tags[l], p);
     for &s in own {
-        ws.theta[s] = plan.scn.params[s].sample(&mut rng);
+        theta[s] = plan.scn.params[s].sample(&mut rng);
     }
     for &(slot, v) in overrides {
-        ws.theta[slot] = v;
+        theta[slot] = v;
     }
 }
 

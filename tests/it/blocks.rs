@@ -221,3 +221,27 @@ fn factor_structures_give_the_stated_correlations() {
         0.1,
     );
 }
+
+/// A run of several blocks keeps each path's shared draws (henan-baseline: 6 shared
+/// parameters and one common factor over 5 years: 11 values), counted in its footprint;
+/// one block, a conditioned run, or more than `KEEP_VALUES` of them keep none.
+#[test]
+fn several_blocks_keep_the_shared_draws_within_their_budget() {
+    use empsim::engine::{BLOCK_VALUES, KEEP_VALUES};
+    let scn = Scenario::from_file(&shipped("henan-baseline.toml")).unwrap();
+    let kept = |paths| Engine::kept_per_path(&scn, paths, BLOCK_VALUES);
+    // 10,000 paths fit one block; 1,000,000 take one block a region.
+    assert_eq!(kept(10_000), 0);
+    assert_eq!(kept(1_000_000), 11);
+    let most = KEEP_VALUES / 11;
+    assert_eq!(kept(most), 11);
+    assert_eq!(kept(most + 1), 0);
+    // The footprint counts them: one more path costs its 11 kept values more below the
+    // budget than above it.
+    let footprint = |paths| Engine::block_footprint(&scn, paths, BLOCK_VALUES);
+    let step_below = footprint(most) - footprint(most - 1);
+    let step_above = footprint(most + 2) - footprint(most + 1);
+    assert_eq!(step_below, step_above + 11);
+    let midterm = Scenario::from_file(&shipped("henan-midterm.toml")).unwrap();
+    assert_eq!(Engine::kept_per_path(&midterm, 1_000_000, BLOCK_VALUES), 0);
+}
