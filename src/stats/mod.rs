@@ -723,10 +723,10 @@ pub fn evaluate_target(
     // totals from its first year, summed from 0.0.
     let sums: Vec<Vec<f64>> = if t.kind == TargetKind::CumulativeFloor && a > 0 {
         let mut sums: Vec<Vec<f64>> = Vec::with_capacity(b - a + 1);
-        for k in a..=b {
+        for xs in &columns[a..=b] {
             let col = match sums.last() {
-                Some(prev) => prev.iter().zip(columns[k]).map(|(p, x)| p + x).collect(),
-                None => columns[k].iter().map(|x| 0.0 + x).collect(),
+                Some(prev) => prev.iter().zip(*xs).map(|(p, x)| p + x).collect(),
+                None => xs.iter().map(|x| 0.0 + x).collect(),
             };
             sums.push(col);
         }
