@@ -29,8 +29,8 @@
 //! their children's values as the blocks go (in region order, whatever the block size).
 //! With more than one block, each path's shared draws are made once and kept for the
 //! blocks (`shared`; at most [`KEEP_VALUES`] values, beyond which every block draws them
-//! again), the same values either way. Paths can be simulated a block at a time too ([`Engine::for_each_path_block`]), to
-//! stream every path to a file.
+//! again), the same values either way. Paths can be simulated a block at a time too
+//! ([`Engine::for_each_path_block`]), to stream every path to a file.
 
 mod filter;
 pub mod measure;
@@ -805,7 +805,7 @@ impl<'a> Engine<'a> {
             .max()
             .unwrap_or(0);
         let mut buffer = mem::zeroed(largest * plan.n_years * self.paths);
-        let kept = self.kept_shared(blocks.len());
+        let kept = self.kept_shared(max_values);
         for leaves in blocks {
             let series: Vec<usize> = {
                 let mut v: Vec<usize> = leaves.iter().flat_map(|&l| plan.series_of(l)).collect();
@@ -838,14 +838,12 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// The paths' shared draws, kept for a run of `blocks` blocks of regions where there
-    /// is more than one and the paths are drawn from their streams.
-    fn kept_shared(&self, blocks: usize) -> Option<SharedDraws> {
-        let per_path = SharedDraws::per_path(&self.plan);
-        if blocks < 2
-            || self.conditioned.is_some()
+    /// The paths' shared draws, kept for a run with blocks of `max_values` where
+    /// [`Engine::kept_per_path`] says so and the paths are drawn from their streams.
+    fn kept_shared(&self, max_values: usize) -> Option<SharedDraws> {
+        if self.conditioned.is_some()
             || self.draws.is_some()
-            || per_path.saturating_mul(self.paths) > KEEP_VALUES
+            || Self::kept_per_path(self.plan.scn, self.paths, max_values) == 0
         {
             return None;
         }
@@ -1058,7 +1056,7 @@ impl<'a> Engine<'a> {
             ws.theta.iter().sum::<f64>() + ws.factors.iter().sum::<f64>()
         };
         // A run of several blocks draws the shared values once per path and keeps them.
-        let kept = blocks.len() > 1;
+        let kept = Self::kept_per_path(plan.scn, self.paths, max_values) > 0;
         let mut total = 0.0;
         if kept {
             total += (0..self.paths)
