@@ -6,8 +6,9 @@
 //! The advice changes no value: the memory is zeroed either way, and a kernel that does
 //! not know it refuses it harmlessly. The kernel zeroes the pages on the thread that asks,
 //! so a large vector is populated in pieces on the current rayon pool: at 1,000,000 paths
-//! the aggregates' 280 MB took 150 ms on one thread, a time the other core sat idle. (`MADV_HUGEPAGE` was tried too: compacting memory
-//! for huge pages made runs slower and their times erratic.)
+//! the aggregates' 280 MB took 150 ms on one thread, a time the other core sat idle.
+//! (`MADV_HUGEPAGE` was tried too: compacting memory for huge pages made runs slower and
+//! their times erratic.)
 
 /// A vector of `len` zeros, its pages populated at once.
 pub(crate) fn zeroed(len: usize) -> Vec<f64> {

@@ -805,12 +805,22 @@ mod tests {
     }
 
     fn target(kind: TargetKind, applies: Option<Applies>, value: f64) -> Target {
+        target_from(kind, applies, value, 2021)
+    }
+
+    /// A test target on urban new jobs over `first_year`-2025.
+    pub(super) fn target_from(
+        kind: TargetKind,
+        applies: Option<Applies>,
+        value: f64,
+        first_year: i32,
+    ) -> Target {
         Target {
             id: "t".into(),
             region: 0,
             indicator: Indicator::UrbanNewJobs,
             kind,
-            first_year: 2021,
+            first_year,
             last_year: 2025,
             value,
             tolerance: (kind == TargetKind::LevelAbout).then_some(0.5),

@@ -112,29 +112,9 @@ fn track_columns_in(
 #[cfg(test)]
 mod tests {
     use super::super::outcome_years;
+    use super::super::tests::target_from;
     use super::*;
-    use crate::indicator::Indicator;
-    use crate::scenario::Nature;
     use proptest::prelude::*;
-
-    fn target(kind: TargetKind, applies: Option<Applies>, value: f64, first: i32) -> Target {
-        Target {
-            id: "t".into(),
-            region: 0,
-            indicator: Indicator::UrbanNewJobs,
-            kind,
-            first_year: first,
-            last_year: 2025,
-            value,
-            tolerance: (kind == TargetKind::LevelAbout).then_some(0.5),
-            applies,
-            nature: Nature::Expected,
-            source: "s".into(),
-            quote: "q".into(),
-            assumption: None,
-            note: None,
-        }
-    }
 
     proptest! {
         /// Every year's outcome and gap of every path, over runs of 1-7 paths, are those of
@@ -153,7 +133,7 @@ mod tests {
         ) {
             let kind = [TargetKind::CumulativeFloor, TargetKind::LevelCap, TargetKind::LevelFloor, TargetKind::LevelAbout][kind];
             let applies = [Some(Applies::EachYear), Some(Applies::Average), Some(Applies::End), None][applies];
-            let t = target(kind, applies, value, first);
+            let t = target_from(kind, applies, value, first);
             let n = values.len() / 5;
             // Path p's year k is values[k * n + p].
             let columns: Vec<&[f64]> = values[..5 * n].chunks(n).collect();
