@@ -50,6 +50,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use shared::SharedDraws;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One path's parameters and shocks ([`Engine::path_draws`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +77,9 @@ pub struct Simulation {
     pub values: Vec<f64>,
     /// What conditioning on the scenario's observations did, if it has any.
     pub conditioning: Option<Conditioning>,
+    /// Every value is known to be finite: the engine checked them as it wrote them (see
+    /// [`Simulation::check_finite`]).
+    known_finite: bool,
 }
 
 impl Simulation {
@@ -99,6 +103,7 @@ impl Simulation {
             local,
             values,
             conditioning: None,
+            known_finite: false,
         }
     }
 
@@ -139,14 +144,27 @@ impl Simulation {
     }
 
     /// Checks that every simulated value is finite; names the first one that is not (in
-    /// path order, then series, then year).
+    /// path order, then series, then year). Free where the engine checked the values as it
+    /// wrote them (a block of [`Engine::for_each_block`] without observations); otherwise
+    /// a pass over every value.
     ///
     /// # Errors
     /// [`crate::Error::NonFinite`] with the region, indicator, year and path.
     pub fn check_finite(&self, scn: &Scenario) -> crate::Result<()> {
+        if self.known_finite {
+            return Ok(());
+        }
+        self.scan_finite(scn)
+    }
+
+    /// [`Simulation::check_finite`] by a pass over every value, whatever the engine
+    /// checked (the definition the engine's check is tested against).
+    ///
+    /// # Errors
+    /// [`crate::Error::NonFinite`] with the region, indicator, year and path.
+    pub fn scan_finite(&self, scn: &Scenario) -> crate::Result<()> {
         // Chunks in parallel, each checked without an early exit (so it vectorises).
-        let finite = |c: &[f64]| c.iter().fold(true, |ok, v| ok & v.is_finite());
-        if self.values.par_chunks(1 << 16).all(finite) {
+        if self.values.par_chunks(1 << 16).all(all_finite) {
             return Ok(());
         }
         let ny = self.n_years;
@@ -176,6 +194,31 @@ impl Simulation {
 
 /// The paths a task of the engine simulates together (its columns' pieces are contiguous).
 const CHUNK: usize = 256;
+
+/// The aggregates' sums over the paths of a run, added to block after block: columns of
+/// the aggregates' series and years.
+struct Sums {
+    values: Vec<f64>,
+    /// No block has added to them yet: they are all zero, and need not be read.
+    zero: bool,
+    /// Every sum was finite after the last block added to it.
+    finite: bool,
+}
+
+impl Sums {
+    fn new(len: usize) -> Sums {
+        Sums {
+            values: mem::zeroed(len),
+            zero: true,
+            finite: true,
+        }
+    }
+}
+
+/// Whether every one of `xs` is finite (without an early exit, so that it vectorises).
+fn all_finite(xs: &[f64]) -> bool {
+    xs.iter().fold(true, |ok, v| ok & v.is_finite())
+}
 
 /// Splits column-major `values` (columns of `n_paths`) into per-task pieces: for each run
 /// of [`CHUNK`] paths, its piece of every column.
@@ -790,7 +833,7 @@ impl<'a> Engine<'a> {
         mut f: impl FnMut(&Simulation) -> Result<(), E>,
     ) -> Result<(), E> {
         let plan = &self.plan;
-        let mut acc = mem::zeroed(self.paths * plan.agg_series.len() * plan.n_years);
+        let mut acc = Sums::new(self.paths * plan.agg_series.len() * plan.n_years);
         let blocks = self.leaf_blocks(max_values);
         // The largest block's room from the start: a larger block later would free the
         // buffer and populate a new one, on one thread, while the pool waits.
@@ -826,13 +869,14 @@ impl<'a> Engine<'a> {
         }
         drop(buffer);
         if !plan.agg_series.is_empty() {
-            let sim = Simulation::new(
+            let mut sim = Simulation::new(
                 plan.n_series,
                 plan.agg_series.clone(),
                 0..self.paths,
                 plan.n_years,
-                acc,
+                acc.values,
             );
+            sim.known_finite = acc.finite;
             f(&self.observed(sim))?;
         }
         Ok(())
@@ -937,28 +981,31 @@ impl<'a> Engine<'a> {
         let leaves: Vec<usize> = (0..plan.n_leaves).collect();
         let series: Vec<usize> = (0..plan.n_series).collect();
         let n = range.len();
-        let mut acc = mem::zeroed(n * plan.agg_series.len() * plan.n_years);
+        let mut acc = Sums::new(n * plan.agg_series.len() * plan.n_years);
         let mut sim = self.run(range, &leaves, series, &mut acc, Vec::new(), fixed, None);
         let ny = plan.n_years;
         for (a, &s) in plan.agg_series.iter().enumerate() {
             let i = sim.slot(s);
             sim.values[i * ny * n..(i + 1) * ny * n]
-                .copy_from_slice(&acc[a * ny * n..(a + 1) * ny * n]);
+                .copy_from_slice(&acc.values[a * ny * n..(a + 1) * ny * n]);
         }
+        sim.known_finite &= acc.finite;
         self.observed(sim)
     }
 
     /// Simulates `leaves` on the paths `range` into a block holding `series` (in
     /// `buffer`'s allocation), adding their contributions to the aggregates' sums `acc`
-    /// (columns of the aggregates' series and years over the same paths); the paths'
-    /// shared draws from `kept` where the run keeps them.
+    /// (over the same paths); the paths' shared draws from `kept` where the run keeps
+    /// them. Each task checks its values and sums for finiteness while they are in cache,
+    /// so that the block (and after the last block, the sums) need no pass of
+    /// [`Simulation::check_finite`].
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         range: Range<usize>,
         leaves: &[usize],
         series: Vec<usize>,
-        acc: &mut [f64],
+        sums_of: &mut Sums,
         mut buffer: Vec<f64>,
         fixed: &Fixed,
         kept: Option<&SharedDraws>,
@@ -975,7 +1022,10 @@ impl<'a> Engine<'a> {
         mem::reuse(&mut buffer, n * series.len() * ny);
         let first = range.start;
         let outs = pieces(&mut buffer, n);
-        let accs = pieces(acc, n);
+        let acc_zero = sums_of.zero;
+        let values_finite = AtomicBool::new(true);
+        let sums_finite = AtomicBool::new(true);
+        let accs = pieces(&mut sums_of.values, n);
         let accs = if plan.agg_series.is_empty() {
             (0..outs.len()).map(|_| Vec::new()).collect()
         } else {
@@ -996,8 +1046,13 @@ impl<'a> Engine<'a> {
                 tile.resize(out.len() * len, 0.0);
                 let mut sums = std::mem::take(&mut ws.sums);
                 sums.clear();
-                for piece in acc.iter() {
-                    sums.extend_from_slice(piece);
+                if acc_zero {
+                    // Added to in the tile (in cache), instead of read from the columns.
+                    sums.resize(acc.len() * len, 0.0);
+                } else {
+                    for piece in acc.iter() {
+                        sums.extend_from_slice(piece);
+                    }
                 }
                 for i in 0..len {
                     let mut emit = |l: usize, k: usize, v: &YearValues| {
@@ -1024,13 +1079,20 @@ impl<'a> Engine<'a> {
                         None => self.path(start + i, leaves, fixed, ws, kept, &mut emit),
                     }
                 }
+                if !all_finite(&tile) {
+                    values_finite.store(false, Ordering::Relaxed);
+                }
+                if !all_finite(&sums) {
+                    sums_finite.store(false, Ordering::Relaxed);
+                }
                 if len > 0 {
                     for (piece, values) in out.iter_mut().zip(tile.chunks(len)) {
-                        piece.copy_from_slice(values);
+                        mem::stream_copy(piece, values);
                     }
                     for (piece, values) in acc.iter_mut().zip(sums.chunks(len)) {
-                        piece.copy_from_slice(values);
+                        mem::stream_copy(piece, values);
                     }
+                    mem::fence();
                 }
                 ws.tile = tile;
                 ws.sums = sums;
@@ -1039,7 +1101,10 @@ impl<'a> Engine<'a> {
                 }
             },
         );
-        let sim = Simulation::new(plan.n_series, series, range, ny, buffer);
+        sums_of.zero = false;
+        sums_of.finite = sums_finite.into_inner();
+        let mut sim = Simulation::new(plan.n_series, series, range, ny, buffer);
+        sim.known_finite = values_finite.into_inner();
         self.observed(sim)
     }
 
@@ -1092,6 +1157,7 @@ impl<'a> Engine<'a> {
     fn observed(&self, mut sim: Simulation) -> Simulation {
         if let Some(c) = &self.conditioned {
             c.overwrite(self.plan.scn, &mut sim);
+            sim.known_finite = false;
         }
         sim
     }
@@ -1204,7 +1270,7 @@ impl Draws {
                         if !own_params.is_empty() {
                             let mut rng = stream(seed, STREAM_PARAMS ^ plan.leaf_tags[l], p);
                             for (x, &s) in d[own..noise].iter_mut().zip(own_params) {
-                                *x = scn.params[s].sample(&mut rng);
+                                *x = plan.scn.params[s].sample(&mut rng);
                             }
                         }
                         let mut rng = stream(seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
@@ -1327,7 +1393,7 @@ fn draw_shared(plan: &Plan, seed: u64, p: usize, overrides: &[(Slot, f64)], ws: 
     let scn = plan.scn;
     let mut rng = stream(seed, STREAM_PARAMS, p);
     for &s in &plan.shared_params {
-        ws.theta[s] = scn.params[s].sample(&mut rng);
+        ws.theta[s] = plan.scn.params[s].sample(&mut rng);
     }
     for &(slot, v) in overrides {
         ws.theta[slot] = v;

@@ -245,3 +245,61 @@ fn several_blocks_keep_the_shared_draws_within_their_budget() {
     let midterm = Scenario::from_file(&shipped("henan-midterm.toml")).unwrap();
     assert_eq!(Engine::kept_per_path(&midterm, 1_000_000, BLOCK_VALUES), 0);
 }
+
+/// The engine checks every value for finiteness as it writes it; its verdict on each block
+/// (the regions' and, last, the aggregates') is the full scan's, error message and all,
+/// whether values overflow or not and however the regions are blocked.
+#[test]
+fn the_engines_finiteness_check_gives_the_full_scans_verdict() {
+    let scn = Scenario::from_file(&shipped("henan-baseline.toml")).unwrap();
+    let slot = |name: &str| {
+        scn.params
+            .iter()
+            .position(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no parameter {name}"))
+    };
+    // An absurd trend makes Kaifeng's calibration NaN (exp(1000)·0); an absurd elasticity
+    // sends Xinxiang's transfers to infinity or zero with the sign of the growth gap.
+    let nan = [(slot("regions.kaifeng.params.urban_new_jobs.trend"), 1000.0)];
+    let inf = [(
+        slot("regions.xinxiang.params.rural_transfer_new.elasticity"),
+        1e308,
+    )];
+    let paths = 300;
+    for overrides in [&[][..], &nan[..], &inf[..]] {
+        let engine = Engine::new(&scn, paths, 5, overrides);
+        let mut verdicts = Vec::new();
+        for max_values in [1, usize::MAX] {
+            engine
+                .for_each_block(max_values, |b| -> Result<(), ()> {
+                    let checked = b.check_finite(&scn).map_err(|e| e.to_string());
+                    let scanned = b.scan_finite(&scn).map_err(|e| e.to_string());
+                    assert_eq!(checked, scanned, "{overrides:?}, blocks of {max_values}");
+                    verdicts.push(checked);
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let failed = verdicts.iter().filter(|v| v.is_err()).count();
+        // One region a block: 4 regions' blocks and the aggregates'; then one block and
+        // the aggregates'.
+        assert_eq!(verdicts.len(), 4 + 1 + 1 + 1);
+        match overrides.first().map(|o| o.1) {
+            None => assert_eq!(failed, 0),
+            // The region's own block and the aggregates', twice.
+            Some(_) => assert_eq!(failed, 4, "{verdicts:?}"),
+        }
+    }
+    // The message names the first value that is not finite: path by path, then in series
+    // order (the province's sum comes before its cities).
+    let engine = Engine::new(&scn, paths, 5, &nan);
+    let whole = engine.whole();
+    let err = whole.check_finite(&scn).unwrap_err().to_string();
+    assert_eq!(err, whole.scan_finite(&scn).unwrap_err().to_string());
+    assert!(
+        err.contains(
+            "the simulated urban_new_jobs of henan in 2021 (path 0) is not a finite number (NaN)"
+        ),
+        "{err}"
+    );
+}
