@@ -93,7 +93,7 @@ pub(crate) fn stream_copy(dst: &mut [f64], src: &[f64]) {
         use std::arch::x86_64::{_mm_loadu_pd, _mm_stream_pd};
         let n = dst.len();
         // f64 is 8-byte aligned: at most one value before a 16-byte boundary.
-        let head = usize::from(dst.as_ptr() as usize % 16 != 0).min(n);
+        let head = usize::from(!(dst.as_ptr() as usize).is_multiple_of(16)).min(n);
         dst[..head].copy_from_slice(&src[..head]);
         let mut i = head;
         while i + 2 <= n {
