@@ -1020,6 +1020,14 @@ impl<'a> Engine<'a> {
         // Every value of the block is written (each leaf's series, every year, every
         // path), so a reused buffer needs no fill.
         mem::reuse(&mut buffer, n * series.len() * ny);
+        // A large block is read back only after the caches have cycled: its stores skip
+        // them. A small one (sensitivity analysis's thousand paths) is summarised while
+        // it is still in cache: its stores go through them.
+        let copy = if (buffer.len() + sums_of.values.len()) * 8 >= mem::STREAM_BYTES {
+            mem::stream_copy
+        } else {
+            <[f64]>::copy_from_slice
+        };
         let first = range.start;
         let outs = pieces(&mut buffer, n);
         let acc_zero = sums_of.zero;
@@ -1087,10 +1095,10 @@ impl<'a> Engine<'a> {
                 }
                 if len > 0 {
                     for (piece, values) in out.iter_mut().zip(tile.chunks(len)) {
-                        mem::stream_copy(piece, values);
+                        copy(piece, values);
                     }
                     for (piece, values) in acc.iter_mut().zip(sums.chunks(len)) {
-                        mem::stream_copy(piece, values);
+                        copy(piece, values);
                     }
                     mem::fence();
                 }
