@@ -145,8 +145,8 @@ impl Simulation {
 
     /// Checks that every simulated value is finite; names the first one that is not (in
     /// path order, then series, then year). Free where the engine checked the values as it
-    /// wrote them (a block of [`Engine::for_each_block`] without observations); otherwise
-    /// a pass over every value.
+    /// wrote them (a simulation without observations, whose published figures replace
+    /// values afterwards); otherwise a pass over every value.
     ///
     /// # Errors
     /// [`crate::Error::NonFinite`] with the region, indicator, year and path.
