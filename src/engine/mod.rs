@@ -1278,7 +1278,7 @@ impl Draws {
                         if !own_params.is_empty() {
                             let mut rng = stream(seed, STREAM_PARAMS ^ plan.leaf_tags[l], p);
                             for (x, &s) in d[own..noise].iter_mut().zip(own_params) {
-                                *x = plan.scn.params[s].sample(&mut rng);
+                                *x = scn.params[s].sample(&mut rng);
                             }
                         }
                         let mut rng = stream(seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
@@ -1401,7 +1401,7 @@ fn draw_shared(plan: &Plan, seed: u64, p: usize, overrides: &[(Slot, f64)], ws: 
     let scn = plan.scn;
     let mut rng = stream(seed, STREAM_PARAMS, p);
     for &s in &plan.shared_params {
-        ws.theta[s] = plan.scn.params[s].sample(&mut rng);
+        ws.theta[s] = scn.params[s].sample(&mut rng);
     }
     for &(slot, v) in overrides {
         ws.theta[slot] = v;
