@@ -83,6 +83,18 @@ fn populate(_: &mut [f64]) {
 /// 1,000,000 paths (a block of 280 MB) it saved 2 % of the run's CPU time.
 pub(crate) const STREAM_BYTES: usize = 64 << 20;
 
+/// How to copy into columns of `values` values in all: [`stream_copy`] from
+/// [`STREAM_BYTES`] on, the usual copy below. A large block is read back only after the
+/// caches have cycled, so its stores skip them; a small one (sensitivity analysis's
+/// thousand paths) is summarised while it is still in cache.
+pub(crate) fn copier(values: usize) -> fn(&mut [f64], &[f64]) {
+    if values * std::mem::size_of::<f64>() >= STREAM_BYTES {
+        stream_copy
+    } else {
+        <[f64]>::copy_from_slice
+    }
+}
+
 /// Copies `src` into `dst` (of one length) with stores that bypass the caches where the
 /// machine has them (x86-64's non-temporal stores): a block's columns are hundreds of MB,
 /// written once and read back only after the whole block is written, so caching them

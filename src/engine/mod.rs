@@ -220,6 +220,27 @@ fn all_finite(xs: &[f64]) -> bool {
     xs.iter().fold(true, |ok, v| ok & v.is_finite())
 }
 
+/// Hands a task's tile (column-major, a column per piece) over to the block's `pieces`
+/// with `copy`, and clears `finite` if a value is not finite, checked while the tile is in
+/// cache.
+fn hand_over(
+    tile: &[f64],
+    pieces: &mut [&mut [f64]],
+    copy: fn(&mut [f64], &[f64]),
+    finite: &AtomicBool,
+) {
+    if !all_finite(tile) {
+        finite.store(false, Ordering::Relaxed);
+    }
+    let Some(len) = pieces.first().map(|p| p.len()).filter(|&len| len > 0) else {
+        return;
+    };
+    for (piece, values) in pieces.iter_mut().zip(tile.chunks(len)) {
+        copy(piece, values);
+    }
+    mem::fence();
+}
+
 /// Splits column-major `values` (columns of `n_paths`) into per-task pieces: for each run
 /// of [`CHUNK`] paths, its piece of every column.
 fn pieces(values: &mut [f64], n_paths: usize) -> Vec<Vec<&mut [f64]>> {
@@ -1020,14 +1041,7 @@ impl<'a> Engine<'a> {
         // Every value of the block is written (each leaf's series, every year, every
         // path), so a reused buffer needs no fill.
         mem::reuse(&mut buffer, n * series.len() * ny);
-        // A large block is read back only after the caches have cycled: its stores skip
-        // them. A small one (sensitivity analysis's thousand paths) is summarised while
-        // it is still in cache: its stores go through them.
-        let copy = if (buffer.len() + sums_of.values.len()) * 8 >= mem::STREAM_BYTES {
-            mem::stream_copy
-        } else {
-            <[f64]>::copy_from_slice
-        };
+        let copy = mem::copier(buffer.len() + sums_of.values.len());
         let first = range.start;
         let outs = pieces(&mut buffer, n);
         let acc_zero = sums_of.zero;
@@ -1087,21 +1101,8 @@ impl<'a> Engine<'a> {
                         None => self.path(start + i, leaves, fixed, ws, kept, &mut emit),
                     }
                 }
-                if !all_finite(&tile) {
-                    values_finite.store(false, Ordering::Relaxed);
-                }
-                if !all_finite(&sums) {
-                    sums_finite.store(false, Ordering::Relaxed);
-                }
-                if len > 0 {
-                    for (piece, values) in out.iter_mut().zip(tile.chunks(len)) {
-                        copy(piece, values);
-                    }
-                    for (piece, values) in acc.iter_mut().zip(sums.chunks(len)) {
-                        copy(piece, values);
-                    }
-                    mem::fence();
-                }
+                hand_over(&tile, &mut out, copy, &values_finite);
+                hand_over(&sums, &mut acc, copy, &sums_finite);
                 ws.tile = tile;
                 ws.sums = sums;
                 if let Some(progress) = self.progress {
