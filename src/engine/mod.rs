@@ -473,6 +473,19 @@ fn leaf_blocks(plan: &Plan, paths: usize, max_values: usize) -> Vec<Vec<usize>> 
     blocks
 }
 
+/// [`Engine::kept_per_path`] for a plan made already.
+fn kept_per_path(plan: &Plan, paths: usize, max_values: usize) -> usize {
+    let per_path = SharedDraws::per_path(plan);
+    if plan.scn.observations.is_none()
+        && per_path.saturating_mul(paths) <= KEEP_VALUES
+        && leaf_blocks(plan, paths, max_values).len() > 1
+    {
+        per_path
+    } else {
+        0
+    }
+}
+
 /// How the scenario's correlation makes the growth innovations: the structure, the factor
 /// normals a path draws per year, and the own normals a leaf draws per year for its growth
 /// (1 in a factor structure, 0 with a Cholesky factor).
@@ -815,7 +828,7 @@ impl<'a> Engine<'a> {
         let block = largest_leaf.max((max_values as u64).min(total));
         block
             + plan.agg_series.len() as u64 * ny * paths as u64
-            + Self::kept_per_path(scn, paths, max_values) as u64 * paths as u64
+            + kept_per_path(&plan, paths, max_values) as u64 * paths as u64
     }
 
     /// The shared draws a run of `paths` paths with blocks of `max_values` keeps per path:
@@ -823,16 +836,7 @@ impl<'a> Engine<'a> {
     /// shared parameters, shocks and factor normals, unless they would take more than
     /// [`KEEP_VALUES`] (the blocks then draw them again); else none.
     pub fn kept_per_path(scn: &Scenario, paths: usize, max_values: usize) -> usize {
-        let plan = Plan::new(scn);
-        let per_path = SharedDraws::per_path(&plan);
-        if scn.observations.is_none()
-            && per_path.saturating_mul(paths) <= KEEP_VALUES
-            && leaf_blocks(&plan, paths, max_values).len() > 1
-        {
-            per_path
-        } else {
-            0
-        }
+        kept_per_path(&Plan::new(scn), paths, max_values)
     }
 
     /// The number of aggregate series of the scenario (their sums are held for every path
@@ -908,7 +912,7 @@ impl<'a> Engine<'a> {
     fn kept_shared(&self, max_values: usize) -> Option<SharedDraws> {
         if self.conditioned.is_some()
             || self.draws.is_some()
-            || Self::kept_per_path(self.plan.scn, self.paths, max_values) == 0
+            || kept_per_path(&self.plan, self.paths, max_values) == 0
         {
             return None;
         }
@@ -1130,7 +1134,7 @@ impl<'a> Engine<'a> {
             ws.theta.iter().sum::<f64>() + ws.factors.iter().sum::<f64>()
         };
         // A run of several blocks draws the shared values once per path and keeps them.
-        let kept = Self::kept_per_path(plan.scn, self.paths, max_values) > 0;
+        let kept = kept_per_path(plan, self.paths, max_values) > 0;
         let mut total = 0.0;
         if kept {
             total += (0..self.paths)
