@@ -33,6 +33,7 @@
 //! ([`Engine::for_each_path_block`]), to stream every path to a file.
 
 mod filter;
+mod lanes;
 pub mod measure;
 pub(crate) mod mem;
 mod shared;
@@ -267,8 +268,11 @@ const STREAM_FACTORS: u64 = 0x4641_4354_4F52_0008;
 /// ratio (odd, so distinct paths get distinct seeds); Xoshiro256++'s `seed_from_u64`
 /// expands it with SplitMix64.
 pub fn path_seed(seed: u64, path: u64) -> u64 {
-    splitmix64(seed).wrapping_add(path.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    splitmix64(seed).wrapping_add(path.wrapping_mul(PATH_STEP))
 }
+
+/// What one path adds to the seed of the next: the 64-bit golden ratio.
+const PATH_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
 
 fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -632,6 +636,11 @@ struct Workspace {
     /// A task's values and aggregates' sums, column-major (see `Engine::run`).
     tile: Vec<f64>,
     sums: Vec<f64>,
+    /// The four paths of a group run side by side (see `lanes`): their workspaces, and a
+    /// leaf's noise normals on them.
+    lanes: Vec<Workspace>,
+    noise: Vec<f64>,
+    params: Vec<[f64; 4]>,
 }
 
 impl Workspace {
@@ -644,6 +653,9 @@ impl Workspace {
             acc: vec![0.0; plan.agg_series.len() * plan.n_years],
             tile: Vec::new(),
             sums: Vec::new(),
+            lanes: Vec::new(),
+            noise: Vec::new(),
+            params: Vec::new(),
         }
     }
 }
@@ -711,6 +723,8 @@ pub struct Engine<'a> {
     /// Called after each task with the region-paths it simulated (see
     /// [`Engine::on_progress`]).
     progress: Option<&'a (dyn Fn(usize) + Sync)>,
+    /// Whether groups of four paths run side by side where the processor allows.
+    lanes: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -746,6 +760,7 @@ impl<'a> Engine<'a> {
             conditioned: None,
             conditioning: None,
             progress: None,
+            lanes: true,
         };
         if let Some(obs) = &scn.observations
             && engine.plan.n_series * engine.plan.n_years > 0
@@ -781,6 +796,19 @@ impl<'a> Engine<'a> {
     /// never changes a value.
     pub fn on_progress(&mut self, f: &'a (dyn Fn(usize) + Sync)) {
         self.progress = Some(f);
+    }
+
+    /// Runs every path alone (`false`) or, the default, groups of four paths side by
+    /// side where the processor has AVX2 and FMA: the same values either way, which the
+    /// tests compare; the benches time both.
+    pub fn set_lanes(&mut self, on: bool) {
+        self.lanes = on;
+    }
+
+    /// Whether groups of four paths run side by side on this machine (see
+    /// [`Engine::set_lanes`]).
+    pub fn lanes_usable() -> bool {
+        lanes::usable()
     }
 
     /// The region-paths [`Engine::for_each_block`] with blocks of `max_values` simulates
@@ -1058,6 +1086,8 @@ impl<'a> Engine<'a> {
             accs
         };
         let emits = emit_plan(plan, leaves, &local);
+        let four =
+            self.lanes && self.conditioned.is_none() && self.draws.is_none() && lanes::usable();
         outs.into_par_iter().zip(accs).enumerate().for_each_init(
             || Workspace::new(plan),
             |ws, (j, (mut out, mut acc))| {
@@ -1080,7 +1110,27 @@ impl<'a> Engine<'a> {
                         sums.extend_from_slice(piece);
                     }
                 }
-                for i in 0..len {
+                let mut i = 0;
+                while i < len {
+                    if four && i + 4 <= len {
+                        let mut emit = |l: usize, k: usize, v: &[[f64; 4]; 6]| {
+                            for &(field, col, agg, w) in &emits[l] {
+                                let value = &v[field];
+                                if col != usize::MAX {
+                                    tile[(col + k) * len + i..][..4].copy_from_slice(value);
+                                }
+                                if agg != usize::MAX {
+                                    let sum = &mut sums[(agg + k) * len + i..][..4];
+                                    for (s, x) in sum.iter_mut().zip(value) {
+                                        *s += w * x;
+                                    }
+                                }
+                            }
+                        };
+                        self.paths4(start + i, leaves, fixed, ws, kept, &mut emit);
+                        i += 4;
+                        continue;
+                    }
                     let mut emit = |l: usize, k: usize, v: &YearValues| {
                         let fields = [
                             v.flows[0],
@@ -1104,6 +1154,7 @@ impl<'a> Engine<'a> {
                         Some(c) => c.path(plan, self.seed, start + i, leaves, ws, &mut emit),
                         None => self.path(start + i, leaves, fixed, ws, kept, &mut emit),
                     }
+                    i += 1;
                 }
                 hand_over(&tile, &mut out, copy, &values_finite);
                 hand_over(&sums, &mut acc, copy, &sums_finite);
@@ -1211,6 +1262,52 @@ impl<'a> Engine<'a> {
                 &mut normal,
                 emit,
             );
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// [`Engine::path`] on the four paths `p0..p0 + 4` side by side (see `lanes`; the
+    /// caller checked `lanes::usable`): `emit(l, k, values)` receives leaf `l`'s values in
+    /// year `k`, `values[field][j]` path `p0 + j`'s, the same as `path` gives them.
+    fn paths4(
+        &self,
+        p0: usize,
+        leaves: &[usize],
+        fixed: &Fixed,
+        ws: &mut Workspace,
+        kept: Option<&SharedDraws>,
+        emit: &mut impl FnMut(usize, usize, &[[f64; 4]; 6]),
+    ) {
+        let plan = &self.plan;
+        if ws.lanes.is_empty() {
+            ws.lanes = (0..4).map(|_| Workspace::new(plan)).collect();
+        }
+        let shared: [SharedCoef; 4] = std::array::from_fn(|j| {
+            let w = &mut ws.lanes[j];
+            match kept {
+                Some(kept) => kept.load(plan, p0 + j, w),
+                None => shared::draw(plan, self.seed, p0 + j, &fixed.shared, w),
+            }
+            shared_coefficients(plan, &w.theta)
+        });
+        for &l in leaves {
+            let by_leaf = &fixed.by_leaf[l];
+            lanes::leaf_params(
+                plan,
+                self.seed,
+                l,
+                p0,
+                by_leaf,
+                &mut ws.lanes,
+                &mut ws.params,
+            );
+            lanes::leaf_noise(plan, self.seed, l, p0, &mut ws.noise);
+            #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+            // SAFETY: the caller checked `lanes::usable`.
+            unsafe {
+                lanes::leaf_years(plan, &shared, &ws.lanes, l, &ws.noise, emit);
+            }
         }
     }
 }
