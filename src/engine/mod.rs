@@ -1587,6 +1587,19 @@ fn leaf_coef(scn: &Scenario, r: usize, th: &[f64]) -> LeafCoef {
     }
 }
 
+/// The exogenous inputs in projection year `k` of a leaf that no shock or lever hits: the
+/// growth path (and the observed growth if any).
+#[inline]
+fn exogenous_path(plan: &Plan, k: usize, observed_growth: Option<f64>) -> Exogenous {
+    Exogenous {
+        growth_path: plan.scn.growth.path[k],
+        growth_shock: 0.0,
+        flow_factor: [1.0; 3],
+        rate_shift: 0.0,
+        observed_growth,
+    }
+}
+
 /// The exogenous inputs of leaf `l` in projection year `k`: the growth path, the shocks
 /// and levers that hit it, and the observed growth if any.
 fn leaf_exogenous(
@@ -1599,13 +1612,7 @@ fn leaf_exogenous(
 ) -> Exogenous {
     let scn = plan.scn;
     let iyear = scn.base_year + 1 + k as i32;
-    let mut x = Exogenous {
-        growth_path: scn.growth.path[k],
-        growth_shock: 0.0,
-        flow_factor: [1.0; 3],
-        rate_shift: 0.0,
-        observed_growth,
-    };
+    let mut x = exogenous_path(plan, k, observed_growth);
     for &si in &plan.leaf_shocks[l] {
         let s = &scn.shocks[si];
         let scale = shock_scale[si];

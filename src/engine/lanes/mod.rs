@@ -17,7 +17,8 @@ mod draws;
 mod exp;
 
 use super::{
-    Growth, PATH_STEP, Plan, STREAM_NOISE, STREAM_PARAMS, Workspace, leaf_exogenous, path_seed,
+    Growth, PATH_STEP, Plan, STREAM_NOISE, STREAM_PARAMS, Workspace, exogenous_path, leaf_exogenous,
+    path_seed,
 };
 use crate::model::SharedCoef;
 use crate::scenario::Anchor;
@@ -146,7 +147,7 @@ pub(super) unsafe fn leaf_years(
     let mut values = [[f64::NAN; 4]; 6];
     for k in 0..plan.n_years {
         let exo: [_; 4] = if same_exo {
-            [leaf_exogenous(plan, &ws[0].theta, &ws[0].shock_scale, l, k, None); 4]
+            [exogenous_path(plan, k, None); 4]
         } else {
             std::array::from_fn(|j| {
                 leaf_exogenous(plan, &ws[j].theta, &ws[j].shock_scale, l, k, None)
