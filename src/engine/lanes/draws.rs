@@ -68,16 +68,42 @@ impl RngCore for Lane {
     }
 }
 
-/// Four streams, drawn side by side.
+/// Four streams, drawn side by side: word `w` of stream `j`'s state at `s[w][j]`.
 pub struct Lanes {
-    lanes: [Lane; 4],
+    s: [[u64; 4]; 4],
 }
 
 impl Lanes {
-    /// The four generators seeded with `seeds` as by `Xoshiro256PlusPlus::seed_from_u64`.
-    pub fn seed_from_u64(seeds: [u64; 4]) -> Lanes {
-        Lanes {
-            lanes: seeds.map(Lane::seed_from_u64),
+    /// The four generators seeded with `first + j · step` (j = 0..4, wrapping) as by
+    /// `Xoshiro256PlusPlus::seed_from_u64`.
+    pub fn seed_from_u64(first: u64, step: u64) -> Lanes {
+        #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+        if table().is_some() {
+            // SAFETY: `table` is `Some` only where the CPU has AVX2 and FMA.
+            return unsafe { avx2::seed(first, step) };
+        }
+        Lanes::seed_alone([0u64, 1, 2, 3].map(|j| first.wrapping_add(j.wrapping_mul(step))))
+    }
+
+    /// [`Lanes::seed_from_u64`] one stream at a time.
+    fn seed_alone(seeds: [u64; 4]) -> Lanes {
+        let mut lanes = Lanes { s: [[0; 4]; 4] };
+        for (j, &seed) in seeds.iter().enumerate() {
+            lanes.set(j, Lane::seed_from_u64(seed));
+        }
+        lanes
+    }
+
+    /// Stream `j`'s generator.
+    fn get(&self, j: usize) -> Lane {
+        Lane {
+            s: [self.s[0][j], self.s[1][j], self.s[2][j], self.s[3][j]],
+        }
+    }
+
+    fn set(&mut self, j: usize, lane: Lane) {
+        for (w, x) in lane.s.into_iter().enumerate() {
+            self.s[w][j] = x;
         }
     }
 
@@ -88,13 +114,15 @@ impl Lanes {
         #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
         if let Some(tab) = table() {
             // SAFETY: `table` is `Some` only where the CPU has AVX2 and FMA.
-            unsafe { avx2::normals(&mut self.lanes, tab, out) };
+            unsafe { avx2::normals(&mut self.s, tab, out) };
             return;
         }
-        for (j, lane) in self.lanes.iter_mut().enumerate() {
+        for j in 0..4 {
+            let mut lane = self.get(j);
             for x in out.iter_mut().skip(j).step_by(4) {
-                *x = StandardNormal.sample(lane);
+                *x = StandardNormal.sample(&mut lane);
             }
+            self.set(j, lane);
         }
     }
 
@@ -108,13 +136,15 @@ impl Lanes {
         {
             // SAFETY: `table` is `Some` only where the CPU has AVX2 and FMA; a
             // lognormal's exp is the batched one, which agrees with `f64::exp` here.
-            unsafe { avx2::params(&mut self.lanes, tab, params, which, out) };
+            unsafe { avx2::params(&mut self.s, tab, params, which, out) };
             return;
         }
-        for (j, lane) in self.lanes.iter_mut().enumerate() {
+        for j in 0..4 {
+            let mut lane = self.get(j);
             for (x, &i) in out.iter_mut().zip(which) {
-                x[j] = params[i].sample(lane);
+                x[j] = params[i].sample(&mut lane);
             }
+            self.set(j, lane);
         }
     }
 }
@@ -159,28 +189,30 @@ fn table() -> Option<&'static [f64; 257]> {
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 fn agrees(tab: &[f64; 257]) -> bool {
     const N: usize = 4 * 4096;
-    let seeds = [1, 2, 3, 0x9E37_79B9_7F4A_7C15];
-    let mut a = Lanes::seed_from_u64(seeds);
+    let (first, step) = (u64::MAX - 1, 0x9E37_79B9_7F4A_7C15);
+    let seeds = [0u64, 1, 2, 3].map(|j| first.wrapping_add(j.wrapping_mul(step)));
+    // SAFETY (all three): called only where the CPU has AVX2 and FMA; no lognormal among
+    // the parameters.
+    let mut a = unsafe { avx2::seed(first, step) };
+    let seeded = a.s;
     let mut x = vec![0.0; N];
-    // SAFETY: called only where the CPU has AVX2 and FMA.
-    unsafe { avx2::normals(&mut a.lanes, tab, &mut x) };
+    unsafe { avx2::normals(&mut a.s, tab, &mut x) };
     let params = checked_params();
     let which: Vec<usize> = (0..64).map(|i| i % params.len()).collect();
     let mut y = vec![[0.0; 4]; which.len()];
-    // SAFETY: as above; no lognormal among them.
-    unsafe { avx2::params(&mut a.lanes, tab, &params, &which, &mut y) };
-    let mut b = seeds.map(Lane::seed_from_u64);
+    unsafe { avx2::params(&mut a.s, tab, &params, &which, &mut y) };
     (0..4).all(|j| {
-        let lane = &mut b[j];
+        let mut lane = Lane::seed_from_u64(seeds[j]);
+        let seeded = Lanes { s: seeded }.get(j) == lane;
         let normals = x.iter().skip(j).step_by(4).all(|&v| {
-            let w: f64 = StandardNormal.sample(lane);
+            let w: f64 = StandardNormal.sample(&mut lane);
             v.to_bits() == w.to_bits()
         });
         let draws = y
             .iter()
             .zip(&which)
-            .all(|(v, &i)| v[j].to_bits() == params[i].sample(lane).to_bits());
-        normals && draws && *lane == a.lanes[j]
+            .all(|(v, &i)| v[j].to_bits() == params[i].sample(&mut lane).to_bits());
+        seeded && normals && draws && lane == a.get(j)
     })
 }
 
@@ -264,12 +296,9 @@ mod avx2 {
     impl State {
         #[target_feature(enable = "avx2,fma")]
         #[inline]
-        fn load(lanes: &[Lane; 4]) -> State {
-            let word = |w: usize| {
-                let v = [lanes[0].s[w], lanes[1].s[w], lanes[2].s[w], lanes[3].s[w]];
-                // SAFETY: reads the four words of `v`.
-                unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
-            };
+        fn load(words: &[[u64; 4]; 4]) -> State {
+            // SAFETY: reads the four words of each row.
+            let word = |w: usize| unsafe { _mm256_loadu_si256(words[w].as_ptr().cast()) };
             State {
                 s: [word(0), word(1), word(2), word(3)],
             }
@@ -284,15 +313,6 @@ mod avx2 {
                 unsafe { _mm256_storeu_si256(v.as_mut_ptr().cast(), *s) };
             }
             v
-        }
-
-        #[target_feature(enable = "avx2,fma")]
-        #[inline]
-        fn store(&self, lanes: &mut [Lane; 4]) {
-            let v = self.words();
-            for (j, lane) in lanes.iter_mut().enumerate() {
-                lane.s = [v[0][j], v[1][j], v[2][j], v[3][j]];
-            }
         }
 
         /// The next number of every lane (`Lane::next_u64`).
@@ -392,29 +412,87 @@ mod avx2 {
         }
     }
 
+    /// The low 64 bits of `a · b`, lane by lane (AVX2 multiplies 32-bit halves).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn mul64(a: __m256i, b: u64) -> __m256i {
+        let b = _mm256_set1_epi64x(b as i64);
+        let low = _mm256_mul_epu32(a, b);
+        let cross = _mm256_add_epi64(
+            _mm256_mul_epu32(_mm256_srli_epi64::<32>(a), b),
+            _mm256_mul_epu32(a, _mm256_srli_epi64::<32>(b)),
+        );
+        _mm256_add_epi64(low, _mm256_slli_epi64::<32>(cross))
+    }
+
+    /// [`super::Lanes::seed_from_u64`] with AVX2: four numbers of SplitMix64 from each
+    /// seed (`rand_xoshiro`'s, whose state starts at the seed and adds φ·2⁶⁴ each step).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn seed(first: u64, step: u64) -> super::Lanes {
+        let steps = _mm256_setr_epi64x(
+            0,
+            step as i64,
+            step.wrapping_mul(2) as i64,
+            step.wrapping_mul(3) as i64,
+        );
+        let mut x = _mm256_add_epi64(_mm256_set1_epi64x(first as i64), steps);
+        let phi = _mm256_set1_epi64x(0x9e37_79b9_7f4a_7c15_u64 as i64);
+        let mut s = [_mm256_setzero_si256(); 4];
+        for w in &mut s {
+            x = _mm256_add_epi64(x, phi);
+            let z = mul64(
+                _mm256_xor_si256(x, _mm256_srli_epi64::<30>(x)),
+                0xbf58_476d_1ce4_e5b9,
+            );
+            let z = mul64(
+                _mm256_xor_si256(z, _mm256_srli_epi64::<27>(z)),
+                0x94d0_49bb_1331_11eb,
+            );
+            *w = _mm256_xor_si256(z, _mm256_srli_epi64::<31>(z));
+        }
+        let any = _mm256_or_si256(_mm256_or_si256(s[0], s[1]), _mm256_or_si256(s[2], s[3]));
+        let zero = _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(
+            any,
+            _mm256_setzero_si256(),
+        )));
+        let mut lanes = super::Lanes {
+            s: State { s }.words(),
+        };
+        if zero != 0 {
+            for j in 0..4 {
+                if zero & (1 << j) != 0 {
+                    // The state Xoshiro cannot leave, replaced as `rand_xoshiro` replaces it.
+                    let seed = first.wrapping_add((j as u64).wrapping_mul(step));
+                    lanes.set(j, Lane::seed_from_u64(seed));
+                }
+            }
+        }
+        lanes
+    }
+
     /// [`super::Lanes::normals`] with AVX2; `tab` the ziggurat's table.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn normals(lanes: &mut [Lane; 4], tab: &[f64; 257], out: &mut [f64]) {
-        let mut st = State::load(lanes);
+    pub(super) fn normals(words: &mut [[u64; 4]; 4], tab: &[f64; 257], out: &mut [f64]) {
+        let mut st = State::load(words);
         for o in out.chunks_exact_mut(4) {
             let x = st.normal(tab);
             // SAFETY: `o` holds four values.
             unsafe { _mm256_storeu_pd(o.as_mut_ptr(), x) };
         }
-        st.store(lanes);
+        *words = st.words();
     }
 
     /// [`super::Lanes::params`] with AVX2; `tab` the ziggurat's table. A lognormal's
     /// `exp` is the batched one, which the caller checked.
     #[target_feature(enable = "avx2,fma")]
     pub(super) fn params(
-        lanes: &mut [Lane; 4],
+        words: &mut [[u64; 4]; 4],
         tab: &[f64; 257],
         params: &[Param],
         which: &[usize],
         out: &mut [[f64; 4]],
     ) {
-        let mut st = State::load(lanes);
+        let mut st = State::load(words);
         let set = _mm256_set1_pd;
         for (&i, o) in which.iter().zip(out.iter_mut()) {
             let p = &params[i];
@@ -442,7 +520,7 @@ mod avx2 {
             // SAFETY: `o` holds four values.
             unsafe { _mm256_storeu_pd(o.as_mut_ptr(), x) };
         }
-        st.store(lanes);
+        *words = st.words();
     }
 
     /// `dist::triangular_quantile` on four uniforms: both branches, then the one each

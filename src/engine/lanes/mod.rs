@@ -17,8 +17,8 @@ mod draws;
 mod exp;
 
 use super::{
-    Growth, PATH_STEP, Plan, STREAM_NOISE, STREAM_PARAMS, Workspace, exogenous_path, leaf_exogenous,
-    path_seed,
+    Growth, PATH_STEP, Plan, STREAM_NOISE, STREAM_PARAMS, Workspace, exogenous_path,
+    leaf_exogenous, path_seed,
 };
 use crate::model::SharedCoef;
 use crate::scenario::Anchor;
@@ -38,18 +38,17 @@ pub(super) fn usable() -> bool {
     }
 }
 
-/// The seeds of a stream (`seed` with its tag) on the paths `p0..p0 + 4`.
-fn seeds(seed: u64, p0: usize) -> [u64; 4] {
-    let first = path_seed(seed, p0 as u64);
-    [0u64, 1, 2, 3].map(|j| first.wrapping_add(j.wrapping_mul(PATH_STEP)))
+/// The generators of a stream (`seed` with its tag) on the paths `p0..p0 + 4`: the seed
+/// of a path is the previous one's plus [`PATH_STEP`].
+fn streams(seed: u64, p0: usize) -> Lanes {
+    Lanes::seed_from_u64(path_seed(seed, p0 as u64), PATH_STEP)
 }
 
 /// The noise normals of leaf `l` on the paths `p0..p0 + 4` into `z` (interleaved: normal
 /// `m` of path `p0 + j` at `4m + j`), from the leaf's noise streams of those paths.
 pub(super) fn leaf_noise(plan: &Plan, seed: u64, l: usize, p0: usize, z: &mut Vec<f64>) {
-    let seeds = seeds(seed ^ STREAM_NOISE ^ plan.leaf_tags[l], p0);
     z.resize(4 * plan.n_years * plan.leaf_draws[l], 0.0);
-    Lanes::seed_from_u64(seeds).normals(z);
+    streams(seed ^ STREAM_NOISE ^ plan.leaf_tags[l], p0).normals(z);
 }
 
 /// Leaf `l`'s own parameters on the paths `p0..p0 + 4` into `ws[j].theta` (then
@@ -68,9 +67,8 @@ pub(super) fn leaf_params(
     if own.is_empty() {
         return;
     }
-    let seeds = seeds(seed ^ STREAM_PARAMS ^ plan.leaf_tags[l], p0);
     scratch.resize(own.len(), [0.0; 4]);
-    Lanes::seed_from_u64(seeds).params(&plan.scn.params, own, scratch);
+    streams(seed ^ STREAM_PARAMS ^ plan.leaf_tags[l], p0).params(&plan.scn.params, own, scratch);
     for (j, w) in ws.iter_mut().enumerate() {
         for (&s, x) in own.iter().zip(scratch.iter()) {
             w.theta[s] = x[j];
@@ -101,17 +99,16 @@ pub(super) unsafe fn leaf_years(
     emit: &mut impl FnMut(usize, usize, &[[f64; 4]; 6]),
 ) {
     use std::arch::x86_64::*;
-    let v4 = |f: &dyn Fn(usize) -> f64| _mm256_setr_pd(f(0), f(1), f(2), f(3));
     let lm = plan.scn.regions[plan.scn.leaves[l]]
         .leaf
         .as_ref()
         .expect("leaves have models");
-    let th = |slot: usize| v4(&|j| ws[j].theta[slot]);
+    let th = |slot: usize| v4(|j| ws[j].theta[slot]);
     // Every lane's coefficients side by side, as `leaf_coef` and `shared_coefficients`
     // make them.
-    let ar = v4(&|j| shared[j].growth_ar);
-    let growth_sd = v4(&|j| shared[j].growth_noise_sd);
-    let reference = v4(&|j| shared[j].growth_reference);
+    let ar = v4(|j| shared[j].growth_ar);
+    let growth_sd = v4(|j| shared[j].growth_noise_sd);
+    let reference = v4(|j| shared[j].growth_reference);
     let flows_v: [Option<[__m256d; 6]>; 3] = std::array::from_fn(|i| {
         lm.flows[i].as_ref().map(|f| {
             let (trend, elasticity, sd) = (th(f.trend), th(f.elasticity), th(f.noise_sd));
@@ -128,11 +125,11 @@ pub(super) unsafe fn leaf_years(
     let rate_v = lm.unemployment.as_ref().map(|u| {
         [
             th(u.natural_rate),
-            v4(&|j| shared[j].adjustment),
-            v4(&|j| shared[j].okun),
-            v4(&|j| shared[j].rate_noise_sd),
-            v4(&|j| shared[j].rate_floor),
-            v4(&|j| shared[j].rate_ceiling),
+            v4(|j| shared[j].adjustment),
+            v4(|j| shared[j].okun),
+            v4(|j| shared[j].rate_noise_sd),
+            v4(|j| shared[j].rate_floor),
+            v4(|j| shared[j].rate_ceiling),
         ]
     });
     let registered_gap = lm.unemployment.as_ref().and_then(|u| u.registered_gap);
@@ -169,7 +166,7 @@ pub(super) unsafe fn leaf_years(
                 idio,
                 groups,
             } => {
-                let shared_part = v4(&|j| {
+                let shared_part = v4(|j| {
                     let f = f(j);
                     match groups {
                         Some(g) => common * f[0] + group * f[1 + g[l]],
@@ -180,7 +177,7 @@ pub(super) unsafe fn leaf_years(
             }
             Growth::Cholesky { chol } => {
                 let n = plan.n_leaves;
-                v4(&|j| {
+                v4(|j| {
                     chol[l * n..l * n + l + 1]
                         .iter()
                         .zip(f(j))
@@ -194,7 +191,7 @@ pub(super) unsafe fn leaf_years(
             _mm256_mul_pd(ar, noise),
             _mm256_mul_pd(growth_sd, innovation),
         );
-        let growth = _mm256_add_pd(v4(&|j| exo[j].growth_path + exo[j].growth_shock), noise);
+        let growth = _mm256_add_pd(v4(|j| exo[j].growth_path + exo[j].growth_shock), noise);
         let gap = _mm256_sub_pd(growth, reference);
         let year = _mm256_set1_pd(plan.years[k]);
         let mut flows = [_mm256_set1_pd(f64::NAN); 3];
@@ -213,7 +210,7 @@ pub(super) unsafe fn leaf_years(
                 ),
                 half_var,
             );
-            let factor = v4(&|j| exo[j].flow_factor[i]);
+            let factor = v4(|j| exo[j].flow_factor[i]);
             flows[i] = _mm256_mul_pd(_mm256_mul_pd(level, exp::fast::exp(log_rel)), factor);
         }
         for (i, x) in flows.iter().enumerate() {
@@ -227,7 +224,7 @@ pub(super) unsafe fn leaf_years(
         }
         if let Some([natural, adjustment, okun, rate_sd, floor, ceiling]) = rate_v {
             let eta = next();
-            let shift = v4(&|j| exo[j].rate_shift);
+            let shift = v4(|j| exo[j].rate_shift);
             let u = _mm256_add_pd(
                 _mm256_add_pd(
                     _mm256_sub_pd(
@@ -279,4 +276,12 @@ fn calibrate(
         }
         Anchor::Annual { value, year } => (_mm256_set1_pd(value), f64::from(year)),
     }
+}
+
+/// Four lanes' values, lane `j` from `f(j)`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn v4(f: impl Fn(usize) -> f64) -> std::arch::x86_64::__m256d {
+    std::arch::x86_64::_mm256_setr_pd(f(0), f(1), f(2), f(3))
 }
