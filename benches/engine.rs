@@ -63,7 +63,8 @@ fn engine(c: &mut Criterion) {
 
 /// The simulation against the floor of its cost: drawing exactly its random numbers (same
 /// streams, distributions and blocks) and nothing else, on one thread, 200,000 paths of
-/// henan-baseline simulated a block of regions at a time as `run` does. The issue's
+/// henan-baseline simulated a block of regions at a time as `run` does (four paths side by
+/// side where the processor allows, and, for comparison, one at a time). The issue's
 /// target is a ratio of at most 1.5.
 fn draws(c: &mut Criterion) {
     use empsim::engine::{BLOCK_VALUES, Engine};
@@ -83,6 +84,21 @@ fn draws(c: &mut Criterion) {
         b.iter(|| {
             pool.install(|| {
                 engine
+                    .for_each_block(BLOCK_VALUES, |block| -> Result<(), ()> {
+                        black_box(block.values.len());
+                        Ok(())
+                    })
+                    .unwrap()
+            })
+        })
+    });
+    // The same paths one at a time (no AVX2 lanes): what the lanes save.
+    let mut alone = Engine::new(&scn, paths, 1, &[]);
+    alone.set_lanes(false);
+    g.bench_function("simulate (blocks of regions), one path at a time", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                alone
                     .for_each_block(BLOCK_VALUES, |block| -> Result<(), ()> {
                         black_box(block.values.len());
                         Ok(())

@@ -1174,7 +1174,8 @@ impl<'a> Engine<'a> {
 
     /// Draws exactly the random numbers [`Engine::for_each_block`] draws for the
     /// unconditioned paths with blocks of `max_values` (the same streams, distributions
-    /// and blocks, in the same order; with several blocks the shared draws once per path,
+    /// and blocks, in the same order, the same way: groups of four paths side by side
+    /// where the run draws them so; with several blocks the shared draws once per path,
     /// as the run keeps them) and nothing else, and returns their sum: the floor of the
     /// simulation's cost, for the benches.
     pub fn draw_only(&self, max_values: usize) -> f64 {
@@ -1193,19 +1194,36 @@ impl<'a> Engine<'a> {
                 .map_init(|| Workspace::new(plan), shared_sum)
                 .sum::<f64>();
         }
+        let four = self.lanes && lanes::usable();
         for leaves in blocks {
-            total += (0..self.paths)
+            // As the run: groups of four paths side by side where it runs them so.
+            let alone = |ws: &mut Workspace, p: usize| {
+                let mut sum = if kept { 0.0 } else { shared_sum(ws, p) };
+                for &l in &leaves {
+                    draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, &mut ws.theta);
+                    let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
+                    for _ in 0..plan.n_years * plan.leaf_draws[l] {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        sum += z;
+                    }
+                }
+                sum
+            };
+            total += (0..self.paths.div_ceil(CHUNK))
                 .into_par_iter()
                 .map_init(
                     || Workspace::new(plan),
-                    |ws, p| {
-                        let mut sum = if kept { 0.0 } else { shared_sum(ws, p) };
-                        for &l in &leaves {
-                            draw_leaf(plan, self.seed, p, &self.fixed.by_leaf[l], l, &mut ws.theta);
-                            let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
-                            for _ in 0..plan.n_years * plan.leaf_draws[l] {
-                                let z: f64 = StandardNormal.sample(&mut rng);
-                                sum += z;
+                    |ws, t| {
+                        let paths = t * CHUNK..((t + 1) * CHUNK).min(self.paths);
+                        let mut sum = 0.0;
+                        let mut p = paths.start;
+                        while p < paths.end {
+                            if four && p + 4 <= paths.end {
+                                sum += self.draw_four(p, &leaves, kept, ws, &shared_sum);
+                                p += 4;
+                            } else {
+                                sum += alone(ws, p);
+                                p += 1;
                             }
                         }
                         sum
@@ -1214,6 +1232,42 @@ impl<'a> Engine<'a> {
                 .sum::<f64>();
         }
         total
+    }
+
+    /// [`Engine::draw_only`]'s draws of the paths `p0..p0 + 4` side by side, summed.
+    fn draw_four(
+        &self,
+        p0: usize,
+        leaves: &[usize],
+        kept: bool,
+        ws: &mut Workspace,
+        shared_sum: &impl Fn(&mut Workspace, usize) -> f64,
+    ) -> f64 {
+        let plan = &self.plan;
+        if ws.lanes.is_empty() {
+            ws.lanes = (0..4).map(|_| Workspace::new(plan)).collect();
+        }
+        let mut sum = 0.0;
+        if !kept {
+            for (j, w) in ws.lanes.iter_mut().enumerate() {
+                sum += shared_sum(w, p0 + j);
+            }
+        }
+        for &l in leaves {
+            let by_leaf = &self.fixed.by_leaf[l];
+            lanes::leaf_params(
+                plan,
+                self.seed,
+                l,
+                p0,
+                by_leaf,
+                &mut ws.lanes,
+                &mut ws.params,
+            );
+            lanes::leaf_noise(plan, self.seed, l, p0, &mut ws.noise);
+            sum += ws.noise.iter().sum::<f64>() + ws.params.iter().flatten().sum::<f64>();
+        }
+        sum
     }
 
     /// With observations, published figures replace the simulated values of their series

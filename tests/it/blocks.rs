@@ -303,3 +303,101 @@ fn the_engines_finiteness_check_gives_the_full_scans_verdict() {
         "{err}"
     );
 }
+
+/// Every value of `b` equals `a`'s, bit for bit.
+fn assert_same_values(a: &Simulation, b: &Simulation, what: &str) {
+    assert_eq!(
+        (a.series.as_slice(), a.n_paths),
+        (b.series.as_slice(), b.n_paths),
+        "{what}"
+    );
+    if let Some(i) = (0..a.values.len()).find(|&i| a.values[i].to_bits() != b.values[i].to_bits()) {
+        panic!(
+            "{what}: value {i}: {} alone, {} side by side",
+            a.values[i], b.values[i]
+        );
+    }
+}
+
+/// Groups of four paths run side by side (AVX2 lanes) give every path's values as running
+/// it alone does, bit for bit: for every shipped scenario (shocks, levers, registered
+/// rates, a conditioned run, which runs alone), for grouped and full-matrix correlations,
+/// with fixed parameters, path counts that leave paths over after the groups, tasks of
+/// several groups, and blocks of one region (the shared draws kept) and of all of them.
+#[test]
+fn four_paths_side_by_side_give_each_path_alone_bit_for_bit() {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+        // Otherwise this test would compare the one-at-a-time path with itself.
+        assert!(
+            Engine::lanes_usable(),
+            "the lanes disagree with the scalar draws or exp"
+        );
+    }
+    let mut scenarios: Vec<(String, Scenario)> = [
+        "henan-baseline",
+        "henan-downside",
+        "henan-policy",
+        "henan-15th",
+        "shaoyang-baseline",
+        "kaifeng-minimal",
+        "henan-midterm",
+    ]
+    .iter()
+    .map(|n| {
+        (
+            n.to_string(),
+            Scenario::from_file(&shipped(&format!("{n}.toml"))).unwrap(),
+        )
+    })
+    .collect();
+    let mut dirs = Vec::new();
+    for (name, corr) in [
+        (
+            "within parent",
+            "[correlation]\ncommon = 0.2\nwithin_parent = 0.7\nassumption = \"test\"\n",
+        ),
+        (
+            "matrix",
+            "[correlation]\ncommon = -0.25\nassumption = \"test\"\n",
+        ),
+    ] {
+        let (dir, scn) = factor_scenario(corr);
+        dirs.push(dir);
+        scenarios.push((name.to_string(), scn));
+    }
+    for (name, scn) in &scenarios {
+        // The first and the last parameter at their means: a shared one and a region's.
+        let last = scn.params.len() - 1;
+        let fixed = [
+            (0, scn.params[0].dist.mean()),
+            (last, scn.params[last].dist.mean()),
+        ];
+        for overrides in [&[][..], &fixed[..]] {
+            for paths in [7, 515] {
+                let run = |lanes: bool, max_values: usize| {
+                    let mut engine = Engine::new(scn, paths, 3, overrides);
+                    engine.set_lanes(lanes);
+                    let mut blocks = Vec::new();
+                    pool(2)
+                        .install(|| {
+                            engine.for_each_block(max_values, |b| -> Result<(), ()> {
+                                blocks.push(b.clone());
+                                Ok(())
+                            })
+                        })
+                        .unwrap();
+                    blocks
+                };
+                for max_values in [1, usize::MAX] {
+                    let (alone, four) = (run(false, max_values), run(true, max_values));
+                    assert_eq!(alone.len(), four.len());
+                    for (a, b) in alone.iter().zip(&four) {
+                        let what = format!("{name}, {paths} paths, {overrides:?}, {max_values}");
+                        assert_same_values(a, b, &what);
+                    }
+                }
+            }
+        }
+    }
+}

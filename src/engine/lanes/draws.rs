@@ -549,3 +549,123 @@ mod avx2 {
         _mm256_blendv_pd(right, left, _mm256_cmp_pd::<_CMP_LT_OQ>(u, set(f)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// Where the lanes can run, they must: otherwise every test here would compare the
+    /// streams drawn alone with themselves.
+    #[test]
+    fn the_lanes_run_where_the_processor_allows() {
+        #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            assert!(
+                vectorised(),
+                "the lanes disagree with the streams drawn alone"
+            );
+        }
+    }
+
+    fn groups() -> impl Iterator<Item = (u64, u64)> {
+        // Consecutive paths' seeds, near the ends of the range too (the sums wrap).
+        (0..500u64).map(|g| {
+            (
+                g.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (g << 60),
+                0x9E37_79B9_7F4A_7C15,
+            )
+        })
+    }
+
+    fn alone(first: u64, step: u64) -> [Xoshiro256PlusPlus; 4] {
+        [0u64, 1, 2, 3]
+            .map(|j| Xoshiro256PlusPlus::seed_from_u64(first.wrapping_add(j.wrapping_mul(step))))
+    }
+
+    #[test]
+    fn seeds_give_the_generators_of_rand_xoshiro() {
+        for (first, step) in groups().chain([(u64::MAX, 1), (u64::MAX - 2, u64::MAX)]) {
+            let mut lanes = Lanes::seed_from_u64(first, step);
+            let mut streams = alone(first, step);
+            for (j, s) in streams.iter_mut().enumerate() {
+                let mut lane = lanes.get(j);
+                for _ in 0..8 {
+                    assert_eq!(
+                        lane.next_u64(),
+                        s.next_u64(),
+                        "seed group {first:#x}, lane {j}"
+                    );
+                }
+                lanes.set(j, lane);
+            }
+        }
+    }
+
+    /// 500 groups of 4 × 300 normals: about 7,000 draws leave the fast path, a few dozen
+    /// through the tail (layer 0).
+    #[test]
+    fn normals_are_standard_normals_of_each_stream_in_order() {
+        let mut out = vec![0.0; 4 * 150];
+        for (first, step) in groups() {
+            let mut lanes = Lanes::seed_from_u64(first, step);
+            let mut streams = alone(first, step);
+            for _ in 0..2 {
+                // Two calls: the second carries on from where the first left each stream.
+                lanes.normals(&mut out);
+                for (j, s) in streams.iter_mut().enumerate() {
+                    for (k, x) in out.iter().skip(j).step_by(4).enumerate() {
+                        let z: f64 = StandardNormal.sample(s);
+                        assert_eq!(
+                            x.to_bits(),
+                            z.to_bits(),
+                            "group {first:#x}, lane {j}, normal {k}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parameters_are_drawn_as_param_sample_draws_them() {
+        let mut params = checked_params();
+        let lognormal = Param {
+            dist: Dist::Lognormal {
+                mu: -2.0,
+                sigma: 0.4,
+            },
+            bounds: (0.05, 0.3),
+            ..params[0].clone()
+        };
+        params.push(lognormal);
+        let which: Vec<usize> = (0..3 * params.len())
+            .map(|i| (7 * i) % params.len())
+            .collect();
+        let mut out = vec![[0.0; 4]; which.len()];
+        let mut clamped = 0;
+        for (first, step) in groups() {
+            let mut lanes = Lanes::seed_from_u64(first, step);
+            lanes.params(&params, &which, &mut out);
+            let mut next = [0.0; 4];
+            lanes.normals(&mut next);
+            let mut streams = alone(first, step);
+            for (j, s) in streams.iter_mut().enumerate() {
+                for (x, &i) in out.iter().zip(&which) {
+                    let y = params[i].sample(s);
+                    assert_eq!(
+                        x[j].to_bits(),
+                        y.to_bits(),
+                        "group {first:#x}, lane {j}, {:?}",
+                        params[i].dist
+                    );
+                    clamped += usize::from(y == params[i].bounds.0 || y == params[i].bounds.1);
+                }
+                // The stream carries on where `Param::sample` leaves it.
+                let z: f64 = StandardNormal.sample(s);
+                assert_eq!(next[j].to_bits(), z.to_bits());
+            }
+        }
+        assert!(clamped > 1000, "the bounds clamp some draws: {clamped}");
+    }
+}
