@@ -31,6 +31,13 @@
 //! blocks (`shared`; at most [`KEEP_VALUES`] values, beyond which every block draws them
 //! again), the same values either way. Paths can be simulated a block at a time too
 //! ([`Engine::for_each_path_block`]), to stream every path to a file.
+//!
+//! Four paths at once: where the processor has AVX2 and FMA, a task runs its paths in
+//! groups of four side by side (`lanes`): their streams drawn in vector lanes, their years
+//! computed with the scalar model's operations lane by lane, so each path's values are
+//! those it has alone, bit for bit ([`Engine::set_lanes`] turns this off; the tests
+//! compare the two). Conditioned runs, cached draws and the paths left over after the
+//! groups run one at a time.
 
 mod filter;
 mod lanes;
@@ -1110,52 +1117,14 @@ impl<'a> Engine<'a> {
                         sums.extend_from_slice(piece);
                     }
                 }
-                let mut i = 0;
-                while i < len {
-                    if four && i + 4 <= len {
-                        let mut emit = |l: usize, k: usize, v: &[[f64; 4]; 6]| {
-                            for &(field, col, agg, w) in &emits[l] {
-                                let value = &v[field];
-                                if col != usize::MAX {
-                                    tile[(col + k) * len + i..][..4].copy_from_slice(value);
-                                }
-                                if agg != usize::MAX {
-                                    let sum = &mut sums[(agg + k) * len + i..][..4];
-                                    for (s, x) in sum.iter_mut().zip(value) {
-                                        *s += w * x;
-                                    }
-                                }
-                            }
-                        };
-                        self.paths4(start + i, leaves, fixed, ws, kept, &mut emit);
-                        i += 4;
-                        continue;
-                    }
-                    let mut emit = |l: usize, k: usize, v: &YearValues| {
-                        let fields = [
-                            v.flows[0],
-                            v.flows[1],
-                            v.flows[2],
-                            v.stock,
-                            v.rate,
-                            v.registered,
-                        ];
-                        for &(field, col, agg, w) in &emits[l] {
-                            let value = fields[field];
-                            if col != usize::MAX {
-                                tile[(col + k) * len + i] = value;
-                            }
-                            if agg != usize::MAX {
-                                sums[(agg + k) * len + i] += w * value;
-                            }
-                        }
-                    };
-                    match &self.conditioned {
-                        Some(c) => c.path(plan, self.seed, start + i, leaves, ws, &mut emit),
-                        None => self.path(start + i, leaves, fixed, ws, kept, &mut emit),
-                    }
-                    i += 1;
-                }
+                let task = Task {
+                    start,
+                    len,
+                    leaves,
+                    emits: &emits,
+                    four,
+                };
+                self.task_paths(&task, fixed, ws, kept, &mut tile, &mut sums);
                 hand_over(&tile, &mut out, copy, &values_finite);
                 hand_over(&sums, &mut acc, copy, &sums_finite);
                 ws.tile = tile;
@@ -1170,6 +1139,68 @@ impl<'a> Engine<'a> {
         let mut sim = Simulation::new(plan.n_series, series, range, ny, buffer);
         sim.known_finite = values_finite.into_inner();
         self.observed(sim)
+    }
+
+    /// A task's paths into its tile and its aggregates' sums (column-major, `len` paths
+    /// a column): four at a time side by side where `four`, else one at a time (see
+    /// [`Engine::run`]).
+    fn task_paths(
+        &self,
+        task: &Task,
+        fixed: &Fixed,
+        ws: &mut Workspace,
+        kept: Option<&SharedDraws>,
+        tile: &mut [f64],
+        sums: &mut [f64],
+    ) {
+        let plan = &self.plan;
+        let (len, leaves) = (task.len, task.leaves);
+        let mut i = 0;
+        while i < len {
+            if task.four && i + 4 <= len {
+                let mut emit = |l: usize, k: usize, v: &[[f64; 4]; 6]| {
+                    for &(field, col, agg, w) in &task.emits[l] {
+                        let value = &v[field];
+                        if col != usize::MAX {
+                            tile[(col + k) * len + i..][..4].copy_from_slice(value);
+                        }
+                        if agg != usize::MAX {
+                            let sum = &mut sums[(agg + k) * len + i..][..4];
+                            for (s, x) in sum.iter_mut().zip(value) {
+                                *s += w * x;
+                            }
+                        }
+                    }
+                };
+                self.paths4(task.start + i, leaves, fixed, ws, kept, &mut emit);
+                i += 4;
+                continue;
+            }
+            let mut emit = |l: usize, k: usize, v: &YearValues| {
+                let fields = [
+                    v.flows[0],
+                    v.flows[1],
+                    v.flows[2],
+                    v.stock,
+                    v.rate,
+                    v.registered,
+                ];
+                for &(field, col, agg, w) in &task.emits[l] {
+                    let value = fields[field];
+                    if col != usize::MAX {
+                        tile[(col + k) * len + i] = value;
+                    }
+                    if agg != usize::MAX {
+                        sums[(agg + k) * len + i] += w * value;
+                    }
+                }
+            };
+            match &self.conditioned {
+                Some(c) => c.path(plan, self.seed, task.start + i, leaves, ws, &mut emit),
+                None => self.path(task.start + i, leaves, fixed, ws, kept, &mut emit),
+            }
+            i += 1;
+        }
     }
 
     /// Draws exactly the random numbers [`Engine::for_each_block`] draws for the
@@ -1364,6 +1395,16 @@ impl Engine<'_> {
             }
         }
     }
+}
+
+/// A task of [`Engine::run`]: its paths `start..start + len` of the leaves `leaves`,
+/// where their values go (`emit_plan`), and whether they run four at a time.
+struct Task<'t> {
+    start: usize,
+    len: usize,
+    leaves: &'t [usize],
+    emits: &'t [Vec<(usize, usize, usize, f64)>],
+    four: bool,
 }
 
 /// Where a path's cached random numbers lie: its shared parameters (in

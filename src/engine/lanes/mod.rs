@@ -99,46 +99,8 @@ pub(super) unsafe fn leaf_years(
     emit: &mut impl FnMut(usize, usize, &[[f64; 4]; 6]),
 ) {
     use std::arch::x86_64::*;
-    let lm = plan.scn.regions[plan.scn.leaves[l]]
-        .leaf
-        .as_ref()
-        .expect("leaves have models");
-    let th = |slot: usize| v4(|j| ws[j].theta[slot]);
-    // Every lane's coefficients side by side, as `leaf_coef` and `shared_coefficients`
-    // make them.
-    let ar = v4(|j| shared[j].growth_ar);
-    let growth_sd = v4(|j| shared[j].growth_noise_sd);
-    let reference = v4(|j| shared[j].growth_reference);
-    let flows_v: [Option<[__m256d; 6]>; 3] = std::array::from_fn(|i| {
-        lm.flows[i].as_ref().map(|f| {
-            let (trend, elasticity, sd) = (th(f.trend), th(f.elasticity), th(f.noise_sd));
-            let (level, mid) = calibrate(f.anchor, trend);
-            let half_var = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), sd), sd);
-            [level, _mm256_set1_pd(mid), trend, elasticity, sd, half_var]
-        })
-    });
-    let one = _mm256_set1_pd(1.0);
-    let retain = lm
-        .stock
-        .as_ref()
-        .map(|s| _mm256_sub_pd(one, th(s.exit_rate)));
-    let rate_v = lm.unemployment.as_ref().map(|u| {
-        [
-            th(u.natural_rate),
-            v4(|j| shared[j].adjustment),
-            v4(|j| shared[j].okun),
-            v4(|j| shared[j].rate_noise_sd),
-            v4(|j| shared[j].rate_floor),
-            v4(|j| shared[j].rate_ceiling),
-        ]
-    });
-    let registered_gap = lm.unemployment.as_ref().and_then(|u| u.registered_gap);
-    let mut noise = _mm256_setzero_pd();
-    let mut stock = _mm256_set1_pd(lm.stock.as_ref().map_or(0.0, |s| s.initial));
-    let mut rate = match &lm.unemployment {
-        Some(u) => th(u.initial),
-        None => _mm256_setzero_pd(),
-    };
+    let c = Coefs::new(plan, shared, ws, l);
+    let mut state = c.initial;
     let same_exo = plan.leaf_shocks[l].is_empty() && plan.leaf_levers[l].is_empty();
     let draws = plan.leaf_draws[l];
     let mut values = [[f64::NAN; 4]; 6];
@@ -157,109 +119,232 @@ pub(super) unsafe fn leaf_years(
             m += 1;
             x
         };
-        let f = |j: usize| &ws[j].factors[k * plan.n_factors..(k + 1) * plan.n_factors];
-        // The growth innovation, as `leaf_year` makes it.
-        let innovation = match &plan.growth {
-            Growth::Factors {
-                common,
-                group,
-                idio,
-                groups,
-            } => {
-                let shared_part = v4(|j| {
-                    let f = f(j);
-                    match groups {
-                        Some(g) => common * f[0] + group * f[1 + g[l]],
-                        None => common * f[0],
-                    }
-                });
-                _mm256_add_pd(shared_part, _mm256_mul_pd(_mm256_set1_pd(*idio), next()))
-            }
-            Growth::Cholesky { chol } => {
-                let n = plan.n_leaves;
-                v4(|j| {
-                    chol[l * n..l * n + l + 1]
-                        .iter()
-                        .zip(f(j))
-                        .map(|(a, b)| a * b)
-                        .sum()
-                })
-            }
+        let innovation = innovation(plan, ws, l, k, &mut next);
+        let exo = Exo4 {
+            base: v4(|j| exo[j].growth_path + exo[j].growth_shock),
+            factor: std::array::from_fn(|i| v4(|j| exo[j].flow_factor[i])),
+            shift: v4(|j| exo[j].rate_shift),
         };
-        // `model::step` on the four lanes, its operations in its order.
-        noise = _mm256_add_pd(
-            _mm256_mul_pd(ar, noise),
-            _mm256_mul_pd(growth_sd, innovation),
+        c.step(
+            &mut state,
+            plan.years[k],
+            &exo,
+            innovation,
+            &mut next,
+            &mut values,
         );
-        let growth = _mm256_add_pd(v4(|j| exo[j].growth_path + exo[j].growth_shock), noise);
-        let gap = _mm256_sub_pd(growth, reference);
-        let year = _mm256_set1_pd(plan.years[k]);
-        let mut flows = [_mm256_set1_pd(f64::NAN); 3];
-        for (i, c) in flows_v.iter().enumerate() {
-            let Some([level, mid, trend, elasticity, sd, half_var]) = *c else {
-                continue;
-            };
-            let eta = next();
-            let log_rel = _mm256_sub_pd(
-                _mm256_add_pd(
-                    _mm256_add_pd(
-                        _mm256_mul_pd(trend, _mm256_sub_pd(year, mid)),
-                        _mm256_mul_pd(elasticity, gap),
-                    ),
-                    _mm256_mul_pd(sd, eta),
-                ),
-                half_var,
-            );
-            let factor = v4(|j| exo[j].flow_factor[i]);
-            flows[i] = _mm256_mul_pd(_mm256_mul_pd(level, exp::fast::exp(log_rel)), factor);
-        }
-        for (i, x) in flows.iter().enumerate() {
-            // SAFETY: `values[i]` holds four values.
-            unsafe { _mm256_storeu_pd(values[i].as_mut_ptr(), *x) };
-        }
-        if let Some(retain) = retain {
-            stock = _mm256_add_pd(_mm256_mul_pd(stock, retain), flows[1]);
-            // SAFETY: `values[3]` holds four values.
-            unsafe { _mm256_storeu_pd(values[3].as_mut_ptr(), stock) };
-        }
-        if let Some([natural, adjustment, okun, rate_sd, floor, ceiling]) = rate_v {
-            let eta = next();
-            let shift = v4(|j| exo[j].rate_shift);
-            let u = _mm256_add_pd(
-                _mm256_add_pd(
-                    _mm256_sub_pd(
-                        _mm256_add_pd(
-                            rate,
-                            _mm256_mul_pd(adjustment, _mm256_sub_pd(natural, rate)),
-                        ),
-                        _mm256_mul_pd(okun, gap),
-                    ),
-                    shift,
-                ),
-                _mm256_mul_pd(rate_sd, eta),
-            );
-            // f64::clamp: below the floor, the floor; then above the ceiling, the ceiling.
-            let u = _mm256_blendv_pd(u, floor, _mm256_cmp_pd::<_CMP_LT_OQ>(u, floor));
-            rate = _mm256_blendv_pd(u, ceiling, _mm256_cmp_pd::<_CMP_GT_OQ>(u, ceiling));
-            // SAFETY: `values[4]` holds four values.
-            unsafe { _mm256_storeu_pd(values[4].as_mut_ptr(), rate) };
-            if let Some(g) = registered_gap {
-                for j in 0..4 {
-                    values[5][j] = (values[4][j] - ws[j].theta[g]).max(0.0);
-                }
+        if let Some(g) = c.registered_gap {
+            for j in 0..4 {
+                values[5][j] = (values[4][j] - ws[j].theta[g]).max(0.0);
             }
         }
         emit(l, k, &values);
     }
 }
 
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+use std::arch::x86_64::__m256d;
+
+/// What carries over from one year to the next, on four lanes: the growth noise, the
+/// stock, the rate (`model::LeafState`).
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+#[derive(Clone, Copy)]
+struct State4 {
+    noise: __m256d,
+    stock: __m256d,
+    rate: __m256d,
+}
+
+/// A year's exogenous inputs on four lanes: growth path plus shock, each flow's factor,
+/// the rate's shift.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+struct Exo4 {
+    base: __m256d,
+    factor: [__m256d; 3],
+    shift: __m256d,
+}
+
+/// A leaf's coefficients on four lanes, as `leaf_coef` and `shared_coefficients` make
+/// them: per flow its level, anchor year, trend, elasticity, noise sd and half variance;
+/// the stock's retention (1 − exit rate); the rate's natural rate, adjustment, Okun
+/// coefficient, noise sd, floor and ceiling.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+struct Coefs {
+    ar: __m256d,
+    growth_sd: __m256d,
+    reference: __m256d,
+    flows: [Option<[__m256d; 6]>; 3],
+    retain: Option<__m256d>,
+    rate: Option<[__m256d; 6]>,
+    registered_gap: Option<Slot>,
+    initial: State4,
+}
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+impl Coefs {
+    #[target_feature(enable = "avx2,fma")]
+    fn new(plan: &Plan, shared: &[SharedCoef; 4], ws: &[Workspace], l: usize) -> Coefs {
+        use std::arch::x86_64::*;
+        let lm = plan.scn.regions[plan.scn.leaves[l]]
+            .leaf
+            .as_ref()
+            .expect("leaves have models");
+        let th = |slot: usize| v4(|j| ws[j].theta[slot]);
+        let flows = std::array::from_fn(|i| {
+            lm.flows[i].as_ref().map(|f| {
+                let (trend, elasticity, sd) = (th(f.trend), th(f.elasticity), th(f.noise_sd));
+                let (level, mid) = calibrate(f.anchor, trend);
+                let half_var = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), sd), sd);
+                [level, _mm256_set1_pd(mid), trend, elasticity, sd, half_var]
+            })
+        });
+        let one = _mm256_set1_pd(1.0);
+        let rate = lm.unemployment.as_ref().map(|u| {
+            [
+                th(u.natural_rate),
+                v4(|j| shared[j].adjustment),
+                v4(|j| shared[j].okun),
+                v4(|j| shared[j].rate_noise_sd),
+                v4(|j| shared[j].rate_floor),
+                v4(|j| shared[j].rate_ceiling),
+            ]
+        });
+        Coefs {
+            ar: v4(|j| shared[j].growth_ar),
+            growth_sd: v4(|j| shared[j].growth_noise_sd),
+            reference: v4(|j| shared[j].growth_reference),
+            flows,
+            retain: lm
+                .stock
+                .as_ref()
+                .map(|s| _mm256_sub_pd(one, th(s.exit_rate))),
+            rate,
+            registered_gap: lm.unemployment.as_ref().and_then(|u| u.registered_gap),
+            initial: State4 {
+                noise: _mm256_setzero_pd(),
+                stock: _mm256_set1_pd(lm.stock.as_ref().map_or(0.0, |s| s.initial)),
+                rate: match &lm.unemployment {
+                    Some(u) => th(u.initial),
+                    None => _mm256_setzero_pd(),
+                },
+            },
+        }
+    }
+
+    /// `model::step` on the four lanes, its operations in its order: the year's flows,
+    /// stock and rate into `values` (fields 0-4), each flow's normal and the rate's from
+    /// `next`.
+    #[target_feature(enable = "avx2,fma")]
+    fn step(
+        &self,
+        state: &mut State4,
+        year: f64,
+        exo: &Exo4,
+        innovation: __m256d,
+        next: &mut impl FnMut() -> __m256d,
+        values: &mut [[f64; 4]; 6],
+    ) {
+        use std::arch::x86_64::*;
+        let add = _mm256_add_pd;
+        let mul = _mm256_mul_pd;
+        let sub = _mm256_sub_pd;
+        state.noise = add(mul(self.ar, state.noise), mul(self.growth_sd, innovation));
+        let growth = add(exo.base, state.noise);
+        let gap = sub(growth, self.reference);
+        let year = _mm256_set1_pd(year);
+        let mut flows = [_mm256_set1_pd(f64::NAN); 3];
+        for (i, c) in self.flows.iter().enumerate() {
+            let Some([level, mid, trend, elasticity, sd, half_var]) = *c else {
+                continue;
+            };
+            let eta = next();
+            let log_rel = sub(
+                add(
+                    add(mul(trend, sub(year, mid)), mul(elasticity, gap)),
+                    mul(sd, eta),
+                ),
+                half_var,
+            );
+            flows[i] = mul(mul(level, exp::fast::exp(log_rel)), exo.factor[i]);
+        }
+        let mut store = |field: usize, x: __m256d| {
+            // SAFETY: `values[field]` holds four values.
+            unsafe { _mm256_storeu_pd(values[field].as_mut_ptr(), x) }
+        };
+        for (i, x) in flows.iter().enumerate() {
+            store(i, *x);
+        }
+        if let Some(retain) = self.retain {
+            state.stock = add(mul(state.stock, retain), flows[1]);
+            store(3, state.stock);
+        }
+        if let Some([natural, adjustment, okun, rate_sd, floor, ceiling]) = self.rate {
+            let eta = next();
+            let rate = state.rate;
+            let u = add(
+                add(
+                    sub(
+                        add(rate, mul(adjustment, sub(natural, rate))),
+                        mul(okun, gap),
+                    ),
+                    exo.shift,
+                ),
+                mul(rate_sd, eta),
+            );
+            // f64::clamp: below the floor, the floor; then above the ceiling, the ceiling.
+            let u = _mm256_blendv_pd(u, floor, _mm256_cmp_pd::<_CMP_LT_OQ>(u, floor));
+            state.rate = _mm256_blendv_pd(u, ceiling, _mm256_cmp_pd::<_CMP_GT_OQ>(u, ceiling));
+            store(4, state.rate);
+        }
+    }
+}
+
+/// Year `k`'s growth innovation of leaf `l` on the four lanes, as `leaf_year` makes it
+/// (in a factor structure, the leaf's own normal from `next`).
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+#[target_feature(enable = "avx2,fma")]
+fn innovation(
+    plan: &Plan,
+    ws: &[Workspace],
+    l: usize,
+    k: usize,
+    next: &mut impl FnMut() -> __m256d,
+) -> __m256d {
+    use std::arch::x86_64::*;
+    let f = |j: usize| &ws[j].factors[k * plan.n_factors..(k + 1) * plan.n_factors];
+    match &plan.growth {
+        Growth::Factors {
+            common,
+            group,
+            idio,
+            groups,
+        } => {
+            let shared_part = v4(|j| {
+                let f = f(j);
+                match groups {
+                    Some(g) => common * f[0] + group * f[1 + g[l]],
+                    None => common * f[0],
+                }
+            });
+            _mm256_add_pd(shared_part, _mm256_mul_pd(_mm256_set1_pd(*idio), next()))
+        }
+        Growth::Cholesky { chol } => {
+            let n = plan.n_leaves;
+            v4(|j| {
+                chol[l * n..l * n + l + 1]
+                    .iter()
+                    .zip(f(j))
+                    .map(|(a, b)| a * b)
+                    .sum()
+            })
+        }
+    }
+}
+
 /// `FlowCoef::calibrate` on four trends: the level (per lane) and the anchor year.
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 #[target_feature(enable = "avx2,fma")]
-fn calibrate(
-    anchor: Anchor,
-    trend: std::arch::x86_64::__m256d,
-) -> (std::arch::x86_64::__m256d, f64) {
+fn calibrate(anchor: Anchor, trend: __m256d) -> (__m256d, f64) {
     use std::arch::x86_64::*;
     match anchor {
         Anchor::Cumulative { total, first, last } => {
@@ -282,6 +367,6 @@ fn calibrate(
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn v4(f: impl Fn(usize) -> f64) -> std::arch::x86_64::__m256d {
+fn v4(f: impl Fn(usize) -> f64) -> __m256d {
     std::arch::x86_64::_mm256_setr_pd(f(0), f(1), f(2), f(3))
 }
