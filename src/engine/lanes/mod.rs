@@ -64,6 +64,7 @@ pub(super) fn leaf_params(
     scratch: &mut Vec<[f64; 4]>,
 ) {
     let own = &plan.leaf_params[l];
+    scratch.clear();
     if own.is_empty() {
         return;
     }
