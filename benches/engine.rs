@@ -80,33 +80,25 @@ fn draws(c: &mut Criterion) {
         (scn.leaves.len() * scn.n_years() * paths) as u64,
     ));
     let engine = Engine::new(&scn, paths, 1, &[]);
-    g.bench_function("simulate (blocks of regions)", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                engine
-                    .for_each_block(BLOCK_VALUES, |block| -> Result<(), ()> {
-                        black_box(block.values.len());
-                        Ok(())
-                    })
-                    .unwrap()
-            })
-        })
-    });
     // The same paths one at a time (no AVX2 lanes): what the lanes save.
     let mut alone = Engine::new(&scn, paths, 1, &[]);
     alone.set_lanes(false);
-    g.bench_function("simulate (blocks of regions), one path at a time", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                alone
-                    .for_each_block(BLOCK_VALUES, |block| -> Result<(), ()> {
+    for (name, e) in [
+        ("simulate (blocks of regions)", &engine),
+        ("simulate (blocks of regions), one path at a time", &alone),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    e.for_each_block(BLOCK_VALUES, |block| -> Result<(), ()> {
                         black_box(block.values.len());
                         Ok(())
                     })
                     .unwrap()
+                })
             })
-        })
-    });
+        });
+    }
     g.bench_function("draw its random numbers only", |b| {
         b.iter(|| pool.install(|| black_box(engine.draw_only(BLOCK_VALUES))))
     });

@@ -665,6 +665,13 @@ impl Workspace {
             params: Vec::new(),
         }
     }
+
+    /// The workspaces of a group of four paths run side by side (made on first use).
+    fn four_lanes(&mut self, plan: &Plan) {
+        if self.lanes.is_empty() {
+            self.lanes = (0..4).map(|_| Workspace::new(plan)).collect();
+        }
+    }
 }
 
 /// Runs `paths` Monte Carlo paths with the scenario's model and holds every series of
@@ -1275,9 +1282,7 @@ impl<'a> Engine<'a> {
         shared_sum: &impl Fn(&mut Workspace, usize) -> f64,
     ) -> f64 {
         let plan = &self.plan;
-        if ws.lanes.is_empty() {
-            ws.lanes = (0..4).map(|_| Workspace::new(plan)).collect();
-        }
+        ws.four_lanes(plan);
         let mut sum = 0.0;
         if !kept {
             for (j, w) in ws.lanes.iter_mut().enumerate() {
@@ -1285,17 +1290,7 @@ impl<'a> Engine<'a> {
             }
         }
         for &l in leaves {
-            let by_leaf = &self.fixed.by_leaf[l];
-            lanes::leaf_params(
-                plan,
-                self.seed,
-                l,
-                p0,
-                by_leaf,
-                &mut ws.lanes,
-                &mut ws.params,
-            );
-            lanes::leaf_noise(plan, self.seed, l, p0, &mut ws.noise);
+            self.draw_leaf4(p0, l, &self.fixed, ws);
             sum += ws.noise.iter().sum::<f64>() + ws.params.iter().flatten().sum::<f64>();
         }
         sum
@@ -1352,6 +1347,23 @@ impl<'a> Engine<'a> {
 }
 
 impl Engine<'_> {
+    /// Leaf `l`'s own parameters (then those `fixed` fixes) into the four lanes'
+    /// workspaces, and its noise normals on the paths `p0..p0 + 4` into `ws.noise`.
+    fn draw_leaf4(&self, p0: usize, l: usize, fixed: &Fixed, ws: &mut Workspace) {
+        let plan = &self.plan;
+        let by_leaf = &fixed.by_leaf[l];
+        lanes::leaf_params(
+            plan,
+            self.seed,
+            l,
+            p0,
+            by_leaf,
+            &mut ws.lanes,
+            &mut ws.params,
+        );
+        lanes::leaf_noise(plan, self.seed, l, p0, &mut ws.noise);
+    }
+
     /// [`Engine::path`] on the four paths `p0..p0 + 4` side by side (see `lanes`; the
     /// caller checked `lanes::usable`): `emit(l, k, values)` receives leaf `l`'s values in
     /// year `k`, `values[field][j]` path `p0 + j`'s, the same as `path` gives them.
@@ -1365,9 +1377,7 @@ impl Engine<'_> {
         emit: &mut impl FnMut(usize, usize, &[[f64; 4]; 6]),
     ) {
         let plan = &self.plan;
-        if ws.lanes.is_empty() {
-            ws.lanes = (0..4).map(|_| Workspace::new(plan)).collect();
-        }
+        ws.four_lanes(plan);
         let shared: [SharedCoef; 4] = std::array::from_fn(|j| {
             let w = &mut ws.lanes[j];
             match kept {
@@ -1377,17 +1387,7 @@ impl Engine<'_> {
             shared_coefficients(plan, &w.theta)
         });
         for &l in leaves {
-            let by_leaf = &fixed.by_leaf[l];
-            lanes::leaf_params(
-                plan,
-                self.seed,
-                l,
-                p0,
-                by_leaf,
-                &mut ws.lanes,
-                &mut ws.params,
-            );
-            lanes::leaf_noise(plan, self.seed, l, p0, &mut ws.noise);
+            self.draw_leaf4(p0, l, fixed, ws);
             #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
             // SAFETY: the caller checked `lanes::usable`.
             unsafe {
@@ -1786,6 +1786,32 @@ fn leaf_years(
     }
 }
 
+/// What a year's factor normals `f` give leaf `l`'s growth innovation: common·F (plus
+/// group·G of its parent's group) in a factor structure, to which the leaf's own normal
+/// times `idio` is added; the whole row of L·z for a full correlation matrix.
+#[inline]
+fn factor_part(plan: &Plan, l: usize, f: &[f64]) -> f64 {
+    match &plan.growth {
+        Growth::Factors {
+            common,
+            group,
+            groups,
+            ..
+        } => match groups {
+            Some(g) => common * f[0] + group * f[1 + g[l]],
+            None => common * f[0],
+        },
+        Growth::Cholesky { chol } => {
+            let n = plan.n_leaves;
+            chol[l * n..l * n + l + 1]
+                .iter()
+                .zip(f)
+                .map(|(a, b)| a * b)
+                .sum()
+        }
+    }
+}
+
 /// One year of leaf `l`: its growth innovation from the year's factor normals (`factors`
 /// holds every year's) and, in a factor structure, its own normal; then one normal per
 /// flow and one for the rate, in that order, from `normal`.
@@ -1803,27 +1829,10 @@ fn leaf_year(
     normal: &mut impl FnMut() -> f64,
 ) -> YearValues {
     let f = &factors[k * plan.n_factors..(k + 1) * plan.n_factors];
+    let shared_part = factor_part(plan, l, f);
     let growth = match &plan.growth {
-        Growth::Factors {
-            common,
-            group,
-            idio,
-            groups,
-        } => {
-            let shared_part = match groups {
-                Some(g) => common * f[0] + group * f[1 + g[l]],
-                None => common * f[0],
-            };
-            shared_part + idio * normal()
-        }
-        Growth::Cholesky { chol } => {
-            let n = plan.n_leaves;
-            chol[l * n..l * n + l + 1]
-                .iter()
-                .zip(f)
-                .map(|(a, b)| a * b)
-                .sum()
-        }
+        Growth::Factors { idio, .. } => shared_part + idio * normal(),
+        Growth::Cholesky { .. } => shared_part,
     };
     let mut noise = Noise {
         growth,

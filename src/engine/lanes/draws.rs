@@ -2,18 +2,19 @@
 //! for bit the values `rand_distr::StandardNormal`, `rand`'s uniform and
 //! [`Param::sample`] draw from each stream alone, in the same order.
 //!
-//! With AVX2 (x86-64, chosen at run time) the four streams sit in the four 64-bit lanes
-//! of a vector: each step makes one number of every stream. A normal tries the ziggurat's
-//! fast path (`rand_distr`'s, 256 layers: about 98.8 % of draws end there) on all four; a
-//! lane whose draw does not end there is drawn again from its state before the step by
-//! `StandardNormal` itself, on a scalar copy of the generator ([`Lane`]), which then
-//! carries on. A uniform is the top 53 bits of the number times 2⁻⁵³, as `rand` makes it
-//! (converted exactly), and a parameter's draw transforms it with the scalar formula's
-//! operations in the scalar formula's order (correctly rounded division and square root,
-//! glibc's `exp` for a lognormal). The ziggurat's table is read from `StandardNormal` (its
-//! layer edges are not public; see [`table`]), and the lanes are checked against the
-//! streams drawn alone the first time they are used: if they disagree (another
-//! `rand_distr`), or without AVX2, each stream is drawn alone.
+//! With AVX2 and FMA (x86-64 Linux with glibc, chosen at run time) the four streams sit in
+//! the four 64-bit lanes of a vector: each step makes one number of every stream. A normal
+//! tries the ziggurat's fast path (`rand_distr`'s, 256 layers: about 98.8 % of draws end
+//! there) on all four; a lane whose draw does not end there is drawn again from its state
+//! before the step by `StandardNormal` itself, on a scalar copy of the generator
+//! ([`Lane`]), which then carries on. A uniform is the top 53 bits of the number times
+//! 2⁻⁵³, as `rand` makes it (converted exactly), and a parameter's draw transforms it with
+//! the scalar formula's operations in the scalar formula's order (correctly rounded
+//! division and square root, glibc's `exp` for a lognormal). The ziggurat's table is read
+//! from `StandardNormal` (its layer edges are not public; see [`table`]), and the lanes are
+//! checked against the streams drawn alone the first time they are used: if they disagree
+//! (another `rand_distr`), or without AVX2 and FMA, each stream is drawn alone. The seeds
+//! are SplitMix64 in the lanes too.
 
 use crate::scenario::{Dist, Param};
 use rand::RngCore;

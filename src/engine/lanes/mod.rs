@@ -17,7 +17,7 @@ mod draws;
 mod exp;
 
 use super::{
-    Growth, PATH_STEP, Plan, STREAM_NOISE, STREAM_PARAMS, Workspace, exogenous_path,
+    Growth, PATH_STEP, Plan, STREAM_NOISE, STREAM_PARAMS, Workspace, exogenous_path, factor_part,
     leaf_exogenous, path_seed,
 };
 use crate::model::SharedCoef;
@@ -313,32 +313,12 @@ fn innovation(
 ) -> __m256d {
     use std::arch::x86_64::*;
     let f = |j: usize| &ws[j].factors[k * plan.n_factors..(k + 1) * plan.n_factors];
+    let shared_part = v4(|j| factor_part(plan, l, f(j)));
     match &plan.growth {
-        Growth::Factors {
-            common,
-            group,
-            idio,
-            groups,
-        } => {
-            let shared_part = v4(|j| {
-                let f = f(j);
-                match groups {
-                    Some(g) => common * f[0] + group * f[1 + g[l]],
-                    None => common * f[0],
-                }
-            });
+        Growth::Factors { idio, .. } => {
             _mm256_add_pd(shared_part, _mm256_mul_pd(_mm256_set1_pd(*idio), next()))
         }
-        Growth::Cholesky { chol } => {
-            let n = plan.n_leaves;
-            v4(|j| {
-                chol[l * n..l * n + l + 1]
-                    .iter()
-                    .zip(f(j))
-                    .map(|(a, b)| a * b)
-                    .sum()
-            })
-        }
+        Growth::Cholesky { .. } => shared_part,
     }
 }
 
