@@ -36,8 +36,9 @@
 //! groups of four side by side (`lanes`): their streams drawn in vector lanes, their years
 //! computed with the scalar model's operations lane by lane, so each path's values are
 //! those it has alone, bit for bit ([`Engine::set_lanes`] turns this off; the tests
-//! compare the two). Conditioned runs, cached draws and the paths left over after the
-//! groups run one at a time.
+//! compare the two). Paths evaluated from cached draws (`Engine::cache_draws`) run four
+//! at a time too, their numbers read from the cache; conditioned runs and the paths left
+//! over after the groups run one at a time.
 
 mod filter;
 mod lanes;
@@ -1100,8 +1101,7 @@ impl<'a> Engine<'a> {
             accs
         };
         let emits = emit_plan(plan, leaves, &local);
-        let four =
-            self.lanes && self.conditioned.is_none() && self.draws.is_none() && lanes::usable();
+        let four = self.lanes && self.conditioned.is_none() && lanes::usable();
         outs.into_par_iter().zip(accs).enumerate().for_each_init(
             || Workspace::new(plan),
             |ws, (j, (mut out, mut acc))| {
@@ -1366,7 +1366,8 @@ impl Engine<'_> {
 
     /// [`Engine::path`] on the four paths `p0..p0 + 4` side by side (see `lanes`; the
     /// caller checked `lanes::usable`): `emit(l, k, values)` receives leaf `l`'s values in
-    /// year `k`, `values[field][j]` path `p0 + j`'s, the same as `path` gives them.
+    /// year `k`, `values[field][j]` path `p0 + j`'s, the same as `path` gives them. The
+    /// numbers come from the cached draws where there are any, as `path` takes them.
     fn paths4(
         &self,
         p0: usize,
@@ -1380,14 +1381,18 @@ impl Engine<'_> {
         ws.four_lanes(plan);
         let shared: [SharedCoef; 4] = std::array::from_fn(|j| {
             let w = &mut ws.lanes[j];
-            match kept {
-                Some(kept) => kept.load(plan, p0 + j, w),
-                None => shared::draw(plan, self.seed, p0 + j, &fixed.shared, w),
+            match (&self.draws, kept) {
+                (Some(d), _) => d.load_shared(plan, p0 + j, &fixed.shared, w),
+                (None, Some(kept)) => kept.load(plan, p0 + j, w),
+                (None, None) => shared::draw(plan, self.seed, p0 + j, &fixed.shared, w),
             }
             shared_coefficients(plan, &w.theta)
         });
         for &l in leaves {
-            self.draw_leaf4(p0, l, fixed, ws);
+            match &self.draws {
+                Some(d) => d.load_leaf4(plan, p0, l, &fixed.by_leaf[l], ws),
+                None => self.draw_leaf4(p0, l, fixed, ws),
+            }
             #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
             // SAFETY: the caller checked `lanes::usable`.
             unsafe {
@@ -1499,36 +1504,13 @@ impl Draws {
         emit: &mut impl FnMut(usize, usize, &YearValues),
     ) {
         let scn = plan.scn;
-        let lay = &self.layout;
-        let d = &self.values[p * lay.stride..(p + 1) * lay.stride];
-        for (&s, &x) in plan.shared_params.iter().zip(d) {
-            ws.theta[s] = x;
-        }
-        for &(slot, v) in &fixed.shared {
-            ws.theta[slot] = v;
-        }
-        for (k, s) in scn.shocks.iter().enumerate() {
-            ws.shock_scale[k] = if d[lay.events + k] < s.probability {
-                s.scale.map_or(1.0, |slot| ws.theta[slot])
-            } else {
-                0.0
-            };
-        }
-        let n_f = plan.n_years * plan.n_factors;
-        ws.factors
-            .copy_from_slice(&d[lay.factors..lay.factors + n_f]);
+        self.load_shared(plan, p, &fixed.shared, ws);
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
-            let (own, noise) = lay.leaves[l];
-            for (&s, &x) in plan.leaf_params[l].iter().zip(&d[own..noise]) {
-                ws.theta[s] = x;
-            }
-            for &(slot, v) in &fixed.by_leaf[l] {
-                ws.theta[slot] = v;
-            }
+            let noise = self.load_leaf(plan, p, l, &fixed.by_leaf[l], &mut ws.theta);
             let coef = leaf_coef(scn, scn.leaves[l], &ws.theta);
             let draws = plan.leaf_draws[l];
-            let mut normal = |k: usize, i: usize| d[noise + k * draws + i];
+            let mut normal = |k: usize, i: usize| noise[k * draws + i];
             leaf_years(
                 plan,
                 &shared,
@@ -1540,6 +1522,72 @@ impl Draws {
                 &mut normal,
                 emit,
             );
+        }
+    }
+
+    /// Path `p`'s shared numbers into `ws`: its shared parameters (then those `fixed`
+    /// fixes), each shock's scale, the factor normals of every year.
+    fn load_shared(&self, plan: &Plan, p: usize, fixed: &[(Slot, f64)], ws: &mut Workspace) {
+        let lay = &self.layout;
+        let d = &self.values[p * lay.stride..(p + 1) * lay.stride];
+        for (&s, &x) in plan.shared_params.iter().zip(d) {
+            ws.theta[s] = x;
+        }
+        for &(slot, v) in fixed {
+            ws.theta[slot] = v;
+        }
+        for (k, s) in plan.scn.shocks.iter().enumerate() {
+            ws.shock_scale[k] = if d[lay.events + k] < s.probability {
+                s.scale.map_or(1.0, |slot| ws.theta[slot])
+            } else {
+                0.0
+            };
+        }
+        let n_f = plan.n_years * plan.n_factors;
+        ws.factors
+            .copy_from_slice(&d[lay.factors..lay.factors + n_f]);
+    }
+
+    /// Leaf `l`'s own parameters on path `p` (then those `fixed` fixes) into `theta`;
+    /// returns its noise normals of every year (year `k`'s `i`-th at `k · draws + i`).
+    fn load_leaf(
+        &self,
+        plan: &Plan,
+        p: usize,
+        l: usize,
+        fixed: &[(Slot, f64)],
+        theta: &mut [f64],
+    ) -> &[f64] {
+        let lay = &self.layout;
+        let d = &self.values[p * lay.stride..(p + 1) * lay.stride];
+        let (own, noise) = lay.leaves[l];
+        for (&s, &x) in plan.leaf_params[l].iter().zip(&d[own..noise]) {
+            theta[s] = x;
+        }
+        for &(slot, v) in fixed {
+            theta[slot] = v;
+        }
+        &d[noise..noise + plan.n_years * plan.leaf_draws[l]]
+    }
+
+    /// [`Draws::load_leaf`] on the paths `p0..p0 + 4` into the four lanes' workspaces,
+    /// their normals interleaved into `ws.noise` as `lanes::leaf_noise` draws them
+    /// (normal `m` of path `p0 + j` at `4m + j`).
+    fn load_leaf4(
+        &self,
+        plan: &Plan,
+        p0: usize,
+        l: usize,
+        fixed: &[(Slot, f64)],
+        ws: &mut Workspace,
+    ) {
+        let n = plan.n_years * plan.leaf_draws[l];
+        ws.noise.resize(4 * n, 0.0);
+        for (j, w) in ws.lanes.iter_mut().enumerate() {
+            let normals = self.load_leaf(plan, p0 + j, l, fixed, &mut w.theta);
+            for (m, &z) in normals.iter().enumerate() {
+                ws.noise[4 * m + j] = z;
+            }
         }
     }
 }

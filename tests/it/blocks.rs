@@ -323,7 +323,8 @@ fn assert_same_values(a: &Simulation, b: &Simulation, what: &str) {
 /// it alone does, bit for bit: for every shipped scenario (shocks, levers, registered
 /// rates, a conditioned run, which runs alone), for grouped and full-matrix correlations,
 /// with fixed parameters, path counts that leave paths over after the groups, tasks of
-/// several groups, and blocks of one region (the shared draws kept) and of all of them.
+/// several groups, blocks of one region (the shared draws kept) and of all of them, and
+/// paths evaluated again from cached draws.
 #[test]
 fn four_paths_side_by_side_give_each_path_alone_bit_for_bit() {
     #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
@@ -389,6 +390,16 @@ fn four_paths_side_by_side_give_each_path_alone_bit_for_bit() {
                         .unwrap();
                     blocks
                 };
+                // Cached draws (sensitivity analysis): the numbers drawn once, then the
+                // paths evaluated with some parameters fixed.
+                let cached = |lanes: bool| {
+                    let mut engine = Engine::new(scn, paths, 3, &[]);
+                    engine.set_lanes(lanes);
+                    engine.cache_draws();
+                    pool(2).install(|| engine.whole_with(overrides))
+                };
+                let what = format!("{name}, {paths} paths, {overrides:?}, cached draws");
+                assert_same_values(&cached(false), &cached(true), &what);
                 for max_values in [1, usize::MAX] {
                     let (alone, four) = (run(false, max_values), run(true, max_values));
                     assert_eq!(alone.len(), four.len());

@@ -9,9 +9,10 @@
 //! its path, in the same order (Rust never fuses them), so every value keeps every bit.
 //!
 //! Used where the processor has AVX2 and FMA and both batches agree with the scalar
-//! draws and `f64::exp` at first use ([`usable`]); otherwise, and for conditioned runs,
-//! cached draws and the paths left over after the groups of four, the engine runs one
-//! path at a time.
+//! draws and `f64::exp` at first use ([`usable`]); otherwise, and for conditioned runs
+//! and the paths left over after the groups of four, the engine runs one path at a time.
+//! Paths evaluated again from cached draws (sensitivity analysis) take their four lanes'
+//! numbers from the cache instead of the streams (`Draws::load_leaf4`).
 
 mod draws;
 mod exp;
