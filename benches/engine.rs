@@ -64,8 +64,8 @@ fn engine(c: &mut Criterion) {
 /// The simulation against the floor of its cost: drawing exactly its random numbers (same
 /// streams, distributions and blocks) and nothing else, on one thread, 200,000 paths of
 /// henan-baseline simulated a block of regions at a time as `run` does (four paths side by
-/// side where the processor allows, and, for comparison, one at a time). The issue's
-/// target is a ratio of at most 1.5.
+/// side where the processor allows, and, for comparison, one at a time, both the
+/// simulation and the draws). The target is a ratio of at most 1.5.
 fn draws(c: &mut Criterion) {
     use empsim::engine::{BLOCK_VALUES, Engine};
     let scn = scenario("henan-baseline");
@@ -101,6 +101,10 @@ fn draws(c: &mut Criterion) {
     }
     g.bench_function("draw its random numbers only", |b| {
         b.iter(|| pool.install(|| black_box(engine.draw_only(BLOCK_VALUES))))
+    });
+    // The generator as rand_distr draws from it, one number at a time.
+    g.bench_function("draw its random numbers only, one path at a time", |b| {
+        b.iter(|| pool.install(|| black_box(alone.draw_only(BLOCK_VALUES))))
     });
     g.finish();
 }
