@@ -1328,20 +1328,9 @@ impl<'a> Engine<'a> {
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
             draw_leaf(plan, self.seed, p, &fixed.by_leaf[l], l, &mut ws.theta);
-            let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
             let mut rng = stream(self.seed, STREAM_NOISE ^ plan.leaf_tags[l], p);
             let mut normal = |_: usize, _: usize| StandardNormal.sample(&mut rng);
-            leaf_years(
-                plan,
-                &shared,
-                ws,
-                &coef,
-                l,
-                plan.n_years,
-                None,
-                &mut normal,
-                emit,
-            );
+            leaf_alone(plan, &shared, ws, l, &mut normal, emit);
         }
     }
 }
@@ -1503,25 +1492,13 @@ impl Draws {
         ws: &mut Workspace,
         emit: &mut impl FnMut(usize, usize, &YearValues),
     ) {
-        let scn = plan.scn;
         self.load_shared(plan, p, &fixed.shared, ws);
         let shared = shared_coefficients(plan, &ws.theta);
         for &l in leaves {
             let noise = self.load_leaf(plan, p, l, &fixed.by_leaf[l], &mut ws.theta);
-            let coef = leaf_coef(scn, scn.leaves[l], &ws.theta);
             let draws = plan.leaf_draws[l];
             let mut normal = |k: usize, i: usize| noise[k * draws + i];
-            leaf_years(
-                plan,
-                &shared,
-                ws,
-                &coef,
-                l,
-                plan.n_years,
-                None,
-                &mut normal,
-                emit,
-            );
+            leaf_alone(plan, &shared, ws, l, &mut normal, emit);
         }
     }
 
@@ -1832,6 +1809,20 @@ fn leaf_years(
         );
         emit(l, k, &v);
     }
+}
+
+/// Leaf `l`'s every year on one unconditioned path, its parameters in `ws.theta` and its
+/// noise normals from `normal(year, i)`: its coefficients, then [`leaf_years`].
+fn leaf_alone(
+    plan: &Plan,
+    shared: &SharedCoef,
+    ws: &Workspace,
+    l: usize,
+    normal: &mut impl FnMut(usize, usize) -> f64,
+    emit: &mut impl FnMut(usize, usize, &YearValues),
+) {
+    let coef = leaf_coef(plan.scn, plan.scn.leaves[l], &ws.theta);
+    leaf_years(plan, shared, ws, &coef, l, plan.n_years, None, normal, emit);
 }
 
 /// What a year's factor normals `f` give leaf `l`'s growth innovation: common·F (plus
